@@ -1,0 +1,199 @@
+//! The event (an assembly, a banquet): its roster, its organisers, its polls and its settings.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{EventId, MemberId, PollId};
+use crate::poll::{Poll, PollError};
+use crate::rules::Quorum;
+
+/// Why an event definition was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// The title is empty.
+    #[error("the event has no title")]
+    EmptyTitle,
+    /// Two polls share an id.
+    #[error("the poll id « {0} » is used twice")]
+    DuplicatePoll(PollId),
+    /// A poll is malformed.
+    #[error(transparent)]
+    Poll(#[from] PollError),
+    /// Two members share an id.
+    #[error("the member id {0} is used twice")]
+    DuplicateMember(MemberId),
+    /// A member without a name.
+    #[error("member {0} has no name")]
+    NamelessMember(MemberId),
+    /// A member with a weight of zero.
+    #[error("member {0} has a weight of zero")]
+    ZeroWeight(MemberId),
+}
+
+/// A person on the roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Random, unguessable identifier printed (signed) on the badge.
+    pub id: MemberId,
+    /// Family name (nom).
+    pub last_name: String,
+    /// Given name (prénom).
+    pub first_name: String,
+    /// The collective or group the member belongs to (collectif), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Voting weight; 1 unless the event weighs members (delegate assemblies).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(w: &u32) -> bool {
+    *w == 1
+}
+
+impl Member {
+    /// « Prénom Nom », as greeted at the door.
+    pub fn display_name(&self) -> String {
+        match (self.first_name.trim(), self.last_name.trim()) {
+            ("", last) => last.to_owned(),
+            (first, "") => first.to_owned(),
+            (first, last) => format!("{first} {last}"),
+        }
+    }
+}
+
+/// Someone allowed to unlock organiser mode, with a badge of the organiser role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organiser {
+    /// The organiser badge's id (distinct from any member id: an organiser votes with their own
+    /// participant badge).
+    pub id: MemberId,
+    /// The name shown when the badge is scanned.
+    pub name: String,
+}
+
+/// Everything the kiosk needs to run an event, as signed by the organiser in the event package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Stable identifier, used in file names and by the registry.
+    pub id: EventId,
+    /// The event's name, shown on the idle screen.
+    pub title: String,
+    /// Where it takes place.
+    pub place: String,
+    /// The day it takes place, `YYYY-MM-DD`.
+    pub date: String,
+    /// The organising body, printed on the procès-verbal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// How many proxies (pouvoirs) one present member may hold.
+    pub proxies_per_holder: u32,
+    /// The quorum applied to every poll, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<Quorum>,
+    /// The people who may unlock organiser mode.
+    pub organisers: Vec<Organiser>,
+    /// The polls, in the order they are presented.
+    pub polls: Vec<Poll>,
+}
+
+impl Event {
+    /// Checks ids, titles and every poll.
+    pub fn validate(&self) -> Result<(), EventError> {
+        if self.title.trim().is_empty() {
+            return Err(EventError::EmptyTitle);
+        }
+        let mut ids = BTreeSet::new();
+        for poll in &self.polls {
+            if !ids.insert(&poll.id) {
+                return Err(EventError::DuplicatePoll(poll.id.clone()));
+            }
+            poll.validate()?;
+        }
+        Ok(())
+    }
+
+    /// The poll with this id.
+    pub fn poll(&self, id: &PollId) -> Option<&Poll> {
+        self.polls.iter().find(|p| &p.id == id)
+    }
+
+    /// The organiser with this badge id.
+    pub fn organiser(&self, id: &MemberId) -> Option<&Organiser> {
+        self.organisers.iter().find(|o| &o.id == id)
+    }
+}
+
+/// The members of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roster {
+    /// Members, in the order of the imported file.
+    pub members: Vec<Member>,
+}
+
+impl Roster {
+    /// Checks that ids are unique, names present and weights positive.
+    pub fn validate(&self) -> Result<(), EventError> {
+        let mut ids = BTreeSet::new();
+        for m in &self.members {
+            if !ids.insert(m.id) {
+                return Err(EventError::DuplicateMember(m.id));
+            }
+            if m.display_name().is_empty() {
+                return Err(EventError::NamelessMember(m.id));
+            }
+            if m.weight == 0 {
+                return Err(EventError::ZeroWeight(m.id));
+            }
+        }
+        Ok(())
+    }
+
+    /// The member with this id.
+    pub fn member(&self, id: &MemberId) -> Option<&Member> {
+        self.members.iter().find(|m| &m.id == id)
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether the roster is empty.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The sum of all members' weights (the base of an absolute majority).
+    pub fn total_weight(&self) -> u64 {
+        self.members.iter().map(|m| u64::from(m.weight)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_puts_the_first_name_first() {
+        let m = Member {
+            id: MemberId::from_bytes([1; 16]),
+            last_name: "Lemaître".into(),
+            first_name: "Agnès".into(),
+            group: None,
+            weight: 1,
+        };
+        assert_eq!(m.display_name(), "Agnès Lemaître");
+        let json = serde_json::to_string(&m).unwrap();
+        assert!(!json.contains("weight"), "weight 1 is implied: {json}");
+    }
+}

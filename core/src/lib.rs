@@ -1,0 +1,24 @@
+//! urne-core: Urne's voting domain — pure, with no I/O, no clock and no global randomness.
+//!
+//! Everything that decides an outcome lives here and is shared by the kiosk, the `urne` command
+//! and the registry: badges ([`credential`]), events and rosters ([`event`]), polls and ballots
+//! ([`poll`], [`ballot`]), the one tally engine ([`tally`]) with its quorum and majority rules
+//! ([`rules`]), the audit chain ([`audit`]), and the one codec of signed archives
+//! ([`archive`]) used for event packages ([`package`]) and results bundles ([`results`]).
+//! Callers pass in the time ([`timestamp::Timestamp`]) and a random source.
+
+pub mod archive;
+pub mod audit;
+pub mod ballot;
+pub mod credential;
+pub mod crypto;
+pub mod event;
+pub mod ids;
+pub mod package;
+pub mod poll;
+pub mod results;
+pub mod rules;
+pub mod tally;
+pub mod timestamp;
+
+pub use rand_core;

@@ -1,0 +1,416 @@
+//! The content of a results bundle, how the kiosk lays it out, and how a verifier re-counts it.
+//!
+//! Files of a bundle (besides the manifest, signature and `device.pem`):
+//!
+//! | file | content |
+//! |---|---|
+//! | `event.json` | the event: title, place, polls and their rules |
+//! | `attendance.json` | who was present, with their names, and the totals |
+//! | `polls.json` | each poll's state and when it opened and closed |
+//! | `polls/<id>/ballots.json` | a closed poll's ballots, sorted by content |
+//! | `polls/<id>/result.json` | the counting context and the result |
+//! | `audit.jsonl` | the audit chain |
+//!
+//! Ballots are sorted by their canonical bytes, so their order says nothing about when they were
+//! cast. Names of members present are included (the attendance sheet is a public record of
+//! the assembly); e-mail addresses are not.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::archive::Opened;
+use crate::audit::{self, AuditEntry, AuditError, AuditEvent};
+use crate::ballot::WeightedBallot;
+use crate::event::{Event, EventError};
+use crate::ids::{MemberId, PollId};
+use crate::rules::Attendance;
+use crate::tally::{self, PollResult, TallyContext, TallyError};
+use crate::timestamp::Timestamp;
+
+/// Manifest `type` of a real results bundle.
+pub const KIND_RESULTS: &str = "results";
+/// Manifest `type` of a test-deck run: checked like any other, never a real result.
+pub const KIND_TEST: &str = "test-results";
+
+/// A member who checked in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresentMember {
+    /// The member.
+    pub id: MemberId,
+    /// « Prénom Nom ».
+    pub name: String,
+    /// Collective, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// When they first checked in.
+    pub checked_in_at: Timestamp,
+}
+
+/// The attendance sheet (émargement) at export time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceSheet {
+    /// Members on the roster.
+    pub members: u64,
+    /// Sum of their weights.
+    pub member_weight: u64,
+    /// Members checked in, by id.
+    pub present: Vec<PresentMember>,
+    /// Totals at export time.
+    pub totals: Attendance,
+}
+
+/// Where a poll stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PollState {
+    /// Not opened yet.
+    Pending,
+    /// Voting in progress.
+    Open,
+    /// Closed and counted.
+    Closed,
+}
+
+/// A poll's state in `polls.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollStatus {
+    /// The poll.
+    pub poll: PollId,
+    /// Its state.
+    pub state: PollState,
+    /// When it opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_at: Option<Timestamp>,
+    /// When it closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Timestamp>,
+}
+
+/// `polls/<id>/result.json`: what was counted with, and what came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollRecord {
+    /// Roster size, quorum rule and attendance at open and close.
+    pub context: TallyContext,
+    /// The result.
+    pub result: PollResult,
+}
+
+impl PollRecord {
+    /// The exact bytes written to `result.json`.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("records always serialise");
+        out.push(b'\n');
+        out
+    }
+}
+
+/// A closed poll, ready for export.
+#[derive(Debug, Clone)]
+pub struct ClosedPoll {
+    /// Its ballots, in any order (they are sorted on export).
+    pub ballots: Vec<WeightedBallot>,
+    /// Context and result.
+    pub record: PollRecord,
+}
+
+/// Everything a results bundle holds, before signing.
+#[derive(Debug, Clone)]
+pub struct ResultsContent {
+    /// The event.
+    pub event: Event,
+    /// The attendance sheet.
+    pub attendance: AttendanceSheet,
+    /// Every poll's state, in the event's order.
+    pub polls: Vec<PollStatus>,
+    /// Closed polls' ballots and results.
+    pub closed: BTreeMap<PollId, ClosedPoll>,
+    /// The audit chain.
+    pub audit: Vec<AuditEntry>,
+}
+
+fn pretty<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(value).expect("plain data always serialises");
+    out.push(b'\n');
+    out
+}
+
+/// Ballots sorted by content, one per line, as written to `ballots.json`.
+pub fn ballots_file(ballots: &[WeightedBallot]) -> Vec<u8> {
+    let mut lines: Vec<Vec<u8>> = ballots.iter().map(|b| b.canonical_bytes()).collect();
+    lines.sort_unstable();
+    let mut out = b"[\n".to_vec();
+    for (i, line) in lines.iter().enumerate() {
+        out.extend_from_slice(line);
+        if i + 1 < lines.len() {
+            out.push(b',');
+        }
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"]\n");
+    out
+}
+
+impl ResultsContent {
+    /// The data files of the bundle.
+    pub fn to_files(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        files.insert("event.json".into(), pretty(&self.event));
+        files.insert("attendance.json".into(), pretty(&self.attendance));
+        files.insert("polls.json".into(), pretty(&self.polls));
+        for (id, closed) in &self.closed {
+            files.insert(
+                format!("polls/{id}/ballots.json"),
+                ballots_file(&closed.ballots),
+            );
+            files.insert(
+                format!("polls/{id}/result.json"),
+                closed.record.canonical_bytes(),
+            );
+        }
+        files.insert(
+            "audit.jsonl".into(),
+            audit::to_jsonl(&self.audit).into_bytes(),
+        );
+        files
+    }
+}
+
+/// Why a bundle's content does not hold up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResultsError {
+    /// A required file is missing.
+    #[error("the bundle has no {0}")]
+    Missing(String),
+    /// A file that should not be there.
+    #[error("the bundle holds an unexpected file {0}")]
+    Unexpected(String),
+    /// A file is not the JSON it should be.
+    #[error("{file} is not readable: {reason}")]
+    Unreadable {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// The event description is invalid.
+    #[error("event.json is not valid: {0}")]
+    Event(#[from] EventError),
+    /// The manifest and the event disagree.
+    #[error("the manifest is for event {manifest}, but event.json describes {event}")]
+    EventMismatch {
+        /// In the manifest.
+        manifest: String,
+        /// In event.json.
+        event: String,
+    },
+    /// The audit chain is broken.
+    #[error("the audit chain is broken: {0}")]
+    Audit(#[from] AuditError),
+    /// `polls.json` does not list the event's polls.
+    #[error("polls.json does not match the event's polls")]
+    PollList,
+    /// A poll's ballots are not in canonical order (they could reveal casting order).
+    #[error("the ballots of poll {0} are not sorted by content")]
+    Unsorted(PollId),
+    /// A ballot is malformed.
+    #[error("poll {poll}: {error}")]
+    Tally {
+        /// The poll.
+        poll: PollId,
+        /// The engine's error.
+        error: TallyError,
+    },
+    /// The stated result differs from the re-count.
+    #[error("poll {0}: the stated result differs from the re-count")]
+    ResultMismatch(PollId),
+    /// The counting context disagrees with the audit chain.
+    #[error("poll {poll}: {what} disagrees with the audit chain")]
+    AuditMismatch {
+        /// The poll.
+        poll: PollId,
+        /// What disagrees.
+        what: &'static str,
+    },
+    /// The attendance sheet disagrees with itself or the audit chain.
+    #[error("attendance.json: {0}")]
+    Attendance(&'static str),
+}
+
+/// A bundle whose content was re-counted and found consistent.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The event.
+    pub event: Event,
+    /// Whether it is a test-deck run.
+    pub test: bool,
+    /// The attendance sheet.
+    pub attendance: AttendanceSheet,
+    /// Poll states.
+    pub polls: Vec<PollStatus>,
+    /// Re-counted results of closed polls.
+    pub results: BTreeMap<PollId, PollRecord>,
+    /// The audit chain.
+    pub audit: Vec<AuditEntry>,
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(
+    files: &BTreeMap<String, Vec<u8>>,
+    name: &str,
+) -> Result<T, ResultsError> {
+    let bytes = files
+        .get(name)
+        .ok_or_else(|| ResultsError::Missing(name.into()))?;
+    serde_json::from_slice(bytes).map_err(|e| ResultsError::Unreadable {
+        file: name.into(),
+        reason: e.to_string(),
+    })
+}
+
+/// Re-checks a signature-verified bundle: event, audit chain, every ballot, every poll's count
+/// and its quorum and majority arithmetic, and attendance against the audit chain.
+pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
+    let files = &opened.files;
+    let event: Event = parse(files, "event.json")?;
+    event.validate()?;
+    if event.id != opened.manifest.event {
+        return Err(ResultsError::EventMismatch {
+            manifest: opened.manifest.event.to_string(),
+            event: event.id.to_string(),
+        });
+    }
+    let audit_text = files
+        .get("audit.jsonl")
+        .ok_or_else(|| ResultsError::Missing("audit.jsonl".into()))?;
+    let audit_text = std::str::from_utf8(audit_text).map_err(|_| ResultsError::Unreadable {
+        file: "audit.jsonl".into(),
+        reason: "not UTF-8".into(),
+    })?;
+    let audit = audit::parse_jsonl(audit_text)?;
+    audit::verify_chain(&audit)?;
+
+    let attendance: AttendanceSheet = parse(files, "attendance.json")?;
+    check_attendance(&attendance, &audit)?;
+
+    let polls: Vec<PollStatus> = parse(files, "polls.json")?;
+    let listed: Vec<&PollId> = polls.iter().map(|p| &p.poll).collect();
+    let defined: Vec<&PollId> = event.polls.iter().map(|p| &p.id).collect();
+    if listed != defined {
+        return Err(ResultsError::PollList);
+    }
+
+    let mut expected_files: BTreeSet<String> = ["event.json", "attendance.json", "polls.json"]
+        .into_iter()
+        .chain(["audit.jsonl"])
+        .map(String::from)
+        .collect();
+    let mut results = BTreeMap::new();
+    for status in polls.iter().filter(|s| s.state == PollState::Closed) {
+        let id = &status.poll;
+        let poll = event.poll(id).ok_or(ResultsError::PollList)?;
+        let ballots_name = format!("polls/{id}/ballots.json");
+        let result_name = format!("polls/{id}/result.json");
+        let ballots: Vec<WeightedBallot> = parse(files, &ballots_name)?;
+        if files.get(&ballots_name).map(Vec::as_slice) != Some(ballots_file(&ballots).as_slice()) {
+            return Err(ResultsError::Unsorted(id.clone()));
+        }
+        let stated: PollRecord = parse(files, &result_name)?;
+        let recounted =
+            tally::tally(poll, &ballots, &stated.context).map_err(|error| ResultsError::Tally {
+                poll: id.clone(),
+                error,
+            })?;
+        let record = PollRecord {
+            context: stated.context,
+            result: recounted,
+        };
+        if files.get(&result_name).map(Vec::as_slice) != Some(record.canonical_bytes().as_slice()) {
+            return Err(ResultsError::ResultMismatch(id.clone()));
+        }
+        check_poll_against_audit(id, &record, &attendance, &audit)?;
+        expected_files.insert(ballots_name);
+        expected_files.insert(result_name);
+        results.insert(id.clone(), record);
+    }
+    if let Some(extra) = files.keys().find(|f| !expected_files.contains(*f)) {
+        return Err(ResultsError::Unexpected(extra.clone()));
+    }
+    Ok(Verified {
+        event,
+        test: opened.manifest.kind == KIND_TEST,
+        attendance,
+        polls,
+        results,
+        audit,
+    })
+}
+
+fn check_attendance(sheet: &AttendanceSheet, audit: &[AuditEntry]) -> Result<(), ResultsError> {
+    let mut present = BTreeSet::new();
+    for entry in audit {
+        match &entry.event {
+            AuditEvent::CheckIn { member } => {
+                present.insert(*member);
+            }
+            AuditEvent::CheckOut { member } => {
+                present.remove(member);
+            }
+            _ => {}
+        }
+    }
+    let listed: BTreeSet<MemberId> = sheet.present.iter().map(|m| m.id).collect();
+    if listed.len() != sheet.present.len() {
+        return Err(ResultsError::Attendance("a member is listed twice"));
+    }
+    if u64::try_from(listed.len()).ok() != Some(sheet.totals.present) {
+        return Err(ResultsError::Attendance(
+            "the number present does not match the list",
+        ));
+    }
+    if listed != present {
+        return Err(ResultsError::Attendance(
+            "the list of members present does not match the check-ins of the audit chain",
+        ));
+    }
+    Ok(())
+}
+
+fn check_poll_against_audit(
+    id: &PollId,
+    record: &PollRecord,
+    sheet: &AttendanceSheet,
+    audit: &[AuditEntry],
+) -> Result<(), ResultsError> {
+    let mismatch = |what| ResultsError::AuditMismatch {
+        poll: id.clone(),
+        what,
+    };
+    if record.context.members != sheet.members
+        || record.context.member_weight != sheet.member_weight
+    {
+        return Err(mismatch("the number of members"));
+    }
+    let opened = audit.iter().rev().find_map(|e| match &e.event {
+        AuditEvent::PollOpened { poll, attendance } if poll == id => Some(*attendance),
+        _ => None,
+    });
+    if opened != Some(record.context.at_open) {
+        return Err(mismatch("the attendance at opening"));
+    }
+    let closed = audit.iter().rev().find_map(|e| match &e.event {
+        AuditEvent::PollClosed {
+            poll,
+            attendance,
+            ballots,
+        } if poll == id => Some((*attendance, *ballots)),
+        _ => None,
+    });
+    if closed != Some((record.context.at_close, record.result.ballots)) {
+        return Err(mismatch("the attendance or ballot count at closing"));
+    }
+    Ok(())
+}
