@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{EventId, MemberId, PollId};
 use crate::poll::{Poll, PollError};
 use crate::rules::Quorum;
+use crate::timestamp::Timestamp;
 
 /// Why an event definition was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,6 +100,10 @@ pub struct Event {
     /// The quorum applied to every poll, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quorum: Option<Quorum>,
+    /// First second the event's badges are accepted.
+    pub badges_valid_from: Timestamp,
+    /// Last second the event's badges are accepted.
+    pub badges_valid_until: Timestamp,
     /// The people who may unlock organiser mode.
     pub organisers: Vec<Organiser>,
     /// The polls, in the order they are presented.

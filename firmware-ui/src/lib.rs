@@ -1,1 +1,24 @@
-//! placeholder
+//! urne-kiosk: the appliance — the controller between urne-core and the touchscreen, and the
+//! adapters for the SQLite store, the serial scanner, the USB target, the key store and the clock.
+//!
+//! [`kiosk::Kiosk`] is the controller every input goes through (scanner, touchscreen, test
+//! deck); [`view`] binds it to the Slint UI from a worker thread so the UI never blocks.
+
+pub mod clock;
+pub mod deck;
+pub mod keystore;
+pub mod kiosk;
+pub mod scanner;
+pub mod store;
+pub mod usb;
+
+/// The Slint components generated from `ui/`.
+#[allow(
+    missing_docs,
+    missing_debug_implementations,
+    unused_qualifications,
+    clippy::all
+)]
+pub mod generated {
+    slint::include_modules!();
+}

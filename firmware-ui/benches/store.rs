@@ -1,0 +1,2 @@
+//! Store benchmarks (written below).
+fn main() {}

@@ -1,0 +1,711 @@
+//! The kiosk controller: the entry points that the touchscreen callbacks, the scanner and the
+//! test deck all go through — scan a badge, cast a ballot, unlock organiser mode, open and close
+//! polls, export results.
+//!
+//! It owns the store, the device key, the clock and the export target, and does the I/O; the UI
+//! layer calls it from a worker thread and only displays what it returns. Every answer that
+//! acknowledges something («  enregistré », « A voté ! ») is returned after the store committed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use urne_core::audit::AuditEvent;
+use urne_core::ballot::{Ballot, BallotError, WeightedBallot};
+use urne_core::credential::{BadgeCheck, BadgeError, Credential, Role};
+use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
+use urne_core::event::{Event, Roster};
+use urne_core::ids::{MemberId, PollId};
+use urne_core::package::VerifiedPackage;
+use urne_core::poll::Poll;
+use urne_core::results::{
+    AttendanceSheet, ClosedPoll, PollRecord, PollState, PollStatus, PresentMember, ResultsContent,
+};
+use urne_core::rules::Attendance;
+use urne_core::tally::{self, PollResult, TallyContext};
+use urne_core::timestamp::Timestamp;
+
+use crate::clock::Clock;
+use crate::keystore::{KeyStore, KeyStoreError};
+use crate::store::{CastError, Store, StoreError};
+use crate::usb::{UsbError, UsbTarget};
+
+/// Why the kiosk could not do what was asked. Nothing was acknowledged.
+#[derive(Debug, thiserror::Error)]
+pub enum KioskError {
+    /// Storage failed (full, read-only, locked, damaged).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The device key could not be had.
+    #[error(transparent)]
+    Key(#[from] KeyStoreError),
+    /// No event is loaded.
+    #[error("no event is loaded on this kiosk")]
+    NoEvent,
+    /// The package was refused.
+    #[error("the event package was refused: {0}")]
+    Package(String),
+    /// The package is for another organiser than the one pinned on this kiosk.
+    #[error("this package is signed by {found}, not by the organiser key of this kiosk ({pinned})")]
+    ForeignPackage {
+        /// The pinned key.
+        pinned: Fingerprint,
+        /// The key that signed the package.
+        found: Fingerprint,
+    },
+    /// A poll id that the event does not have.
+    #[error("unknown poll « {0} »")]
+    UnknownPoll(PollId),
+    /// The poll is not in the right state for this action.
+    #[error("poll « {0} » cannot do that now (opened already, not open, or closed)")]
+    PollState(PollId),
+    /// The ballot is malformed.
+    #[error("invalid ballot: {0}")]
+    Ballot(#[from] BallotError),
+    /// The member already voted in this poll.
+    #[error("already voted in this poll")]
+    AlreadyVoted,
+    /// The member is not checked in.
+    #[error("this member is not checked in")]
+    NotPresent,
+    /// Organiser mode is locked.
+    #[error("organiser mode is locked")]
+    Locked,
+    /// Writing the export failed; the results are kept on the kiosk.
+    #[error("{0}")]
+    Usb(#[from] UsbError),
+    /// Sealing the bundle failed.
+    #[error("the bundle could not be signed: {0}")]
+    Seal(String),
+}
+
+/// Why a scanned badge was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The credential itself (forged, expired, other event, …).
+    Badge(BadgeError),
+    /// A valid badge for a member who is not on this kiosk's roster.
+    NotOnRoster,
+}
+
+/// What a scan leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanOutcome {
+    /// A member was checked in (or was already).
+    Welcome {
+        /// The member.
+        member: MemberId,
+        /// « Prénom Nom ».
+        name: String,
+        /// `None` if checked in by this scan, or the time of the first check-in.
+        already_since: Option<Timestamp>,
+        /// Open polls this member has not voted in yet.
+        polls_due: Vec<PollId>,
+    },
+    /// An organiser badge: ask for the PIN.
+    Organiser {
+        /// The organiser badge.
+        organiser: MemberId,
+        /// The organiser's name.
+        name: String,
+    },
+    /// Refused, with the reason.
+    Refused(Refusal),
+}
+
+/// The answer to a PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinOutcome {
+    /// Organiser mode is unlocked.
+    Unlocked,
+    /// Wrong PIN; consecutive failures so far.
+    Wrong {
+        /// Failures so far.
+        failures: u32,
+    },
+}
+
+/// One poll on the organiser's dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollSummary {
+    /// The poll.
+    pub poll: Poll,
+    /// Pending, open or closed.
+    pub state: PollState,
+    /// Members who voted.
+    pub voted: u64,
+}
+
+/// The organiser's view of the evening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    /// Members on the roster.
+    pub members: u64,
+    /// Present and represented now.
+    pub attendance: Attendance,
+    /// The quorum required, if the event has one.
+    pub quorum_required: Option<u64>,
+    /// Every poll.
+    pub polls: Vec<PollSummary>,
+}
+
+/// A finished export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    /// Where the bundle was written.
+    pub path: PathBuf,
+    /// Its file name.
+    pub file_name: String,
+    /// SHA-256 of the file.
+    pub digest: Sha256Digest,
+    /// Its sequence number.
+    pub seq: u64,
+}
+
+const SETTING_PIN: &str = "organiser_pin";
+const SETTING_PIN_FAILURES: &str = "organiser_pin_failures";
+const SETTING_ORGANISER_KEY: &str = "organiser_key";
+
+/// The kiosk.
+pub struct Kiosk {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    device: SecretKey,
+    usb: Box<dyn UsbTarget>,
+    loaded: Option<VerifiedPackage>,
+    organiser: Option<MemberId>,
+}
+
+impl std::fmt::Debug for Kiosk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kiosk")
+            .field("store", &self.store.path())
+            .field("device", &self.device)
+            .field("event", &self.event().map(|e| e.id.as_str()))
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // The OS random source failing means the kiosk cannot keep ballots secret: stop loudly.
+    getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");
+    bytes
+}
+
+impl Kiosk {
+    /// Opens the kiosk's database at `database`, with its device key, clock and export target,
+    /// and reloads the event package it holds, if any.
+    pub fn open(
+        database: &Path,
+        keys: &dyn KeyStore,
+        clock: Arc<dyn Clock>,
+        usb: Box<dyn UsbTarget>,
+    ) -> Result<Self, KioskError> {
+        let mut store = Store::open(database)?;
+        let (device, created) = keys.load_or_create()?;
+        if created {
+            store.audit(
+                clock.now(),
+                AuditEvent::DeviceKeyCreated {
+                    device: device.public().fingerprint(),
+                },
+            )?;
+        }
+        let loaded = match store.package()? {
+            None => None,
+            // The package was verified when loaded; verify again, since the SD card may have
+            // been tampered with while the kiosk was off.
+            Some(bytes) => Some(
+                urne_sync::package::read(&bytes, None)
+                    .map_err(|e| KioskError::Package(e.to_string()))?,
+            ),
+        };
+        Ok(Self {
+            store,
+            clock,
+            device,
+            usb,
+            loaded,
+            organiser: None,
+        })
+    }
+
+    /// The device key's fingerprint (shown for enrolment at the registry).
+    pub fn device_fingerprint(&self) -> Fingerprint {
+        self.device.public().fingerprint()
+    }
+
+    /// The device's public key.
+    pub fn device_public_key(&self) -> urne_core::crypto::PublicKey {
+        self.device.public()
+    }
+
+    /// The loaded event.
+    pub fn event(&self) -> Option<&Event> {
+        self.loaded.as_ref().map(|p| &p.package.event)
+    }
+
+    /// The loaded roster.
+    pub fn roster(&self) -> Option<&Roster> {
+        self.loaded.as_ref().map(|p| &p.package.roster)
+    }
+
+    /// Where exports go.
+    pub fn export_target(&self) -> String {
+        self.usb.describe()
+    }
+
+    /// Direct access to the store (benchmarks, tests, the uploader).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Mutable access to the store (the uploader records outcomes).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Verifies and loads an event package. The first package pins its organiser key; a later
+    /// package must be signed by the same key. A refused package changes nothing.
+    pub fn load_package(&mut self, bytes: &[u8]) -> Result<(), KioskError> {
+        let pinned = self
+            .store
+            .setting(SETTING_ORGANISER_KEY)?
+            .and_then(|hex| Fingerprint::parse(&hex));
+        let verified = urne_sync::package::read(bytes, None)
+            .map_err(|e| KioskError::Package(e.to_string()))?;
+        let organiser = verified.organiser_fingerprint();
+        if let Some(pinned) = pinned
+            && pinned != organiser
+        {
+            return Err(KioskError::ForeignPackage {
+                pinned,
+                found: organiser,
+            });
+        }
+        let event = verified.package.event.id.clone();
+        let event_name = event.to_string();
+        self.store.load_package(
+            bytes,
+            &event_name,
+            &organiser.to_hex(),
+            self.clock.now(),
+            AuditEvent::PackageLoaded {
+                event,
+                package: Sha256Digest::of(bytes),
+                organiser,
+            },
+        )?;
+        if pinned.is_none() {
+            self.store
+                .set_setting(SETTING_ORGANISER_KEY, &organiser.to_hex())?;
+        }
+        self.loaded = Some(verified);
+        Ok(())
+    }
+
+    fn loaded(&self) -> Result<&VerifiedPackage, KioskError> {
+        self.loaded.as_ref().ok_or(KioskError::NoEvent)
+    }
+
+    /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
+    pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
+        let loaded = self.loaded()?;
+        let keys = [loaded.organiser];
+        let now = self.clock.now();
+        let check = BadgeCheck {
+            event: &loaded.package.event.id,
+            keys: &keys,
+            is_revoked: &|_| false,
+            now,
+        };
+        let credential = match Credential::verify(payload, &check) {
+            Ok(c) => c,
+            Err(e) => return Ok(ScanOutcome::Refused(Refusal::Badge(e))),
+        };
+        if credential.role == Role::Organiser {
+            return Ok(match loaded.package.event.organiser(&credential.member) {
+                Some(o) => ScanOutcome::Organiser {
+                    organiser: o.id,
+                    name: o.name.clone(),
+                },
+                None => ScanOutcome::Refused(Refusal::NotOnRoster),
+            });
+        }
+        let Some(member) = loaded.package.roster.member(&credential.member) else {
+            return Ok(ScanOutcome::Refused(Refusal::NotOnRoster));
+        };
+        let (id, name) = (member.id, member.display_name());
+        let already_since = self.store.check_in(&id, now)?;
+        Ok(ScanOutcome::Welcome {
+            member: id,
+            polls_due: self.polls_due(&id)?,
+            name,
+            already_since,
+        })
+    }
+
+    /// Open polls that `member` has not voted in yet, in the event's order.
+    pub fn polls_due(&self, member: &MemberId) -> Result<Vec<PollId>, KioskError> {
+        let loaded = self.loaded()?;
+        let states = self.store.polls()?;
+        let mut due = Vec::new();
+        for poll in &loaded.package.event.polls {
+            let open = states.get(&poll.id).is_some_and(|row| !row.closed);
+            if open && !self.store.has_voted(&poll.id, member)? {
+                due.push(poll.id.clone());
+            }
+        }
+        Ok(due)
+    }
+
+    /// Casts `member`'s ballot in `poll`. Returns only once the ballot and the "has voted" mark
+    /// are durably stored together.
+    pub fn cast(
+        &mut self,
+        member: &MemberId,
+        poll: &PollId,
+        ballot: Ballot,
+    ) -> Result<(), KioskError> {
+        let loaded = self.loaded()?;
+        let definition = loaded
+            .package
+            .event
+            .poll(poll)
+            .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
+        let weight = loaded
+            .package
+            .roster
+            .member(member)
+            .map(|m| m.weight)
+            .ok_or(KioskError::NotPresent)?;
+        let ballot = WeightedBallot { ballot, weight };
+        ballot.validate(definition)?;
+        if self.store.checked_in_at(member)?.is_none() {
+            return Err(KioskError::NotPresent);
+        }
+        match self.store.cast(poll, member, &ballot, random_bytes()) {
+            Ok(()) => Ok(()),
+            Err(CastError::AlreadyVoted) => Err(KioskError::AlreadyVoted),
+            Err(CastError::NotOpen) => Err(KioskError::PollState(poll.clone())),
+            Err(CastError::Store(e)) => Err(e.into()),
+        }
+    }
+
+    /// Sets the organiser PIN (6 digits), stored as an Argon2id hash.
+    pub fn set_pin(&mut self, pin: &str) -> Result<(), KioskError> {
+        let salt: [u8; 16] = random_bytes();
+        let hash = pin_hash(pin, &salt);
+        self.store
+            .set_setting(SETTING_PIN, &format!("{}${}", hex_of(&salt), hex_of(&hash)))?;
+        Ok(())
+    }
+
+    /// Whether a PIN has been set.
+    pub fn has_pin(&self) -> Result<bool, KioskError> {
+        Ok(self.store.setting(SETTING_PIN)?.is_some())
+    }
+
+    /// Checks the PIN for an organiser badge; unlocks organiser mode when right. Every failure
+    /// and every unlock is audited.
+    pub fn unlock(&mut self, organiser: &MemberId, pin: &str) -> Result<PinOutcome, KioskError> {
+        if self.loaded()?.package.event.organiser(organiser).is_none() {
+            return Err(KioskError::Locked);
+        }
+        let stored = self.store.setting(SETTING_PIN)?.ok_or(KioskError::Locked)?;
+        let right = stored
+            .split_once('$')
+            .and_then(|(salt, hash)| Some((hex_decode(salt)?, hex_decode(hash)?)))
+            .is_some_and(|(salt, hash)| {
+                pin.len() == 6
+                    && pin.bytes().all(|b| b.is_ascii_digit())
+                    && pin_hash(pin, &salt).as_slice() == hash.as_slice()
+            });
+        let now = self.clock.now();
+        if right {
+            self.store.set_setting(SETTING_PIN_FAILURES, "0")?;
+            self.store.audit(
+                now,
+                AuditEvent::OrganiserUnlocked {
+                    organiser: *organiser,
+                },
+            )?;
+            self.organiser = Some(*organiser);
+            Ok(PinOutcome::Unlocked)
+        } else {
+            let failures = self
+                .store
+                .setting(SETTING_PIN_FAILURES)?
+                .and_then(|f| f.parse::<u32>().ok())
+                .unwrap_or(0)
+                .saturating_add(1);
+            self.store
+                .set_setting(SETTING_PIN_FAILURES, &failures.to_string())?;
+            self.store.audit(
+                now,
+                AuditEvent::PinRejected {
+                    organiser: *organiser,
+                    failures,
+                },
+            )?;
+            Ok(PinOutcome::Wrong { failures })
+        }
+    }
+
+    /// Leaves organiser mode.
+    pub fn lock(&mut self) {
+        self.organiser = None;
+    }
+
+    /// Whether organiser mode is unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        self.organiser.is_some()
+    }
+
+    fn require_organiser(&self) -> Result<(), KioskError> {
+        if self.organiser.is_some() {
+            Ok(())
+        } else {
+            Err(KioskError::Locked)
+        }
+    }
+
+    /// Attendance now.
+    pub fn attendance(&self) -> Result<Attendance, KioskError> {
+        Ok(Attendance {
+            present: self.store.present_count()?,
+            represented: 0,
+        })
+    }
+
+    /// The organiser's dashboard.
+    pub fn dashboard(&self) -> Result<Dashboard, KioskError> {
+        let loaded = self.loaded()?;
+        let event = &loaded.package.event;
+        let members = u64::try_from(loaded.package.roster.len()).unwrap_or(u64::MAX);
+        let states = self.store.polls()?;
+        let polls = event
+            .polls
+            .iter()
+            .map(|p| {
+                Ok(PollSummary {
+                    poll: p.clone(),
+                    state: match states.get(&p.id) {
+                        None => PollState::Pending,
+                        Some(row) if row.closed => PollState::Closed,
+                        Some(_) => PollState::Open,
+                    },
+                    voted: self.store.voted_count(&p.id)?,
+                })
+            })
+            .collect::<Result<Vec<_>, KioskError>>()?;
+        Ok(Dashboard {
+            members,
+            attendance: self.attendance()?,
+            quorum_required: event.quorum.map(|q| q.required(members)),
+            polls,
+        })
+    }
+
+    /// Opens a poll (organiser).
+    pub fn open_poll(&mut self, poll: &PollId) -> Result<(), KioskError> {
+        self.require_organiser()?;
+        if self.loaded()?.package.event.poll(poll).is_none() {
+            return Err(KioskError::UnknownPoll(poll.clone()));
+        }
+        if self.store.polls()?.contains_key(poll) {
+            return Err(KioskError::PollState(poll.clone()));
+        }
+        let attendance = self.attendance()?;
+        self.store.open_poll(poll, self.clock.now(), attendance)?;
+        Ok(())
+    }
+
+    fn context(
+        &self,
+        at_open: Attendance,
+        at_close: Attendance,
+    ) -> Result<TallyContext, KioskError> {
+        let loaded = self.loaded()?;
+        Ok(TallyContext {
+            members: u64::try_from(loaded.package.roster.len()).unwrap_or(u64::MAX),
+            member_weight: loaded.package.roster.total_weight(),
+            quorum: loaded.package.event.quorum,
+            at_open,
+            at_close,
+        })
+    }
+
+    /// Closes a poll (organiser) and counts it with urne-core.
+    pub fn close_poll(&mut self, poll: &PollId) -> Result<PollResult, KioskError> {
+        self.require_organiser()?;
+        let row = self
+            .store
+            .polls()?
+            .remove(poll)
+            .filter(|row| !row.closed)
+            .ok_or_else(|| KioskError::PollState(poll.clone()))?;
+        let context = self.context(row.opened_with, self.attendance()?)?;
+        // Count before closing, so that a ballot the engine refuses never leads to a closed poll
+        // without a result.
+        let result = self.count(poll, &context)?;
+        self.store.close_poll(poll, self.clock.now(), &context)?;
+        Ok(result)
+    }
+
+    fn count(&self, poll: &PollId, context: &TallyContext) -> Result<PollResult, KioskError> {
+        let definition = self
+            .loaded()?
+            .package
+            .event
+            .poll(poll)
+            .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
+        let ballots = self.store.ballots(poll)?;
+        tally::tally(definition, &ballots, context)
+            .map_err(|e| KioskError::Store(StoreError::Corrupt(e.to_string())))
+    }
+
+    /// The result of a closed poll.
+    pub fn result(&self, poll: &PollId) -> Result<Option<PollResult>, KioskError> {
+        match self.store.polls()?.remove(poll) {
+            Some(row) if row.closed => {
+                let context = row
+                    .context
+                    .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;
+                Ok(Some(self.count(poll, &context)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Builds everything a bundle holds, from the store.
+    fn results_content(&self) -> Result<ResultsContent, KioskError> {
+        let loaded = self.loaded()?;
+        let event = loaded.package.event.clone();
+        let roster = &loaded.package.roster;
+        let present = self
+            .store
+            .present()?
+            .into_iter()
+            .map(|(id, at)| {
+                let member = roster.member(&id);
+                PresentMember {
+                    id,
+                    name: member.map(|m| m.display_name()).unwrap_or_default(),
+                    group: member.and_then(|m| m.group.clone()),
+                    checked_in_at: at,
+                }
+            })
+            .collect::<Vec<_>>();
+        let attendance = AttendanceSheet {
+            members: u64::try_from(roster.len()).unwrap_or(u64::MAX),
+            member_weight: roster.total_weight(),
+            totals: self.attendance()?,
+            present,
+        };
+        let states = self.store.polls()?;
+        let mut polls = Vec::new();
+        let mut closed = std::collections::BTreeMap::new();
+        for poll in &event.polls {
+            let row = states.get(&poll.id);
+            polls.push(PollStatus {
+                poll: poll.id.clone(),
+                state: match row {
+                    None => PollState::Pending,
+                    Some(r) if r.closed => PollState::Closed,
+                    Some(_) => PollState::Open,
+                },
+                opened_at: row.map(|r| r.opened_at),
+                closed_at: row.and_then(|r| r.closed_at),
+            });
+            if let Some(row) = row.filter(|r| r.closed) {
+                let context = row
+                    .context
+                    .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;
+                let ballots = self.store.ballots(&poll.id)?;
+                let result = tally::tally(poll, &ballots, &context)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                closed.insert(
+                    poll.id.clone(),
+                    ClosedPoll {
+                        ballots,
+                        record: PollRecord { context, result },
+                    },
+                );
+            }
+        }
+        Ok(ResultsContent {
+            event,
+            attendance,
+            polls,
+            closed,
+            audit: self.store.audit_chain()?,
+        })
+    }
+
+    /// Exports the signed results bundle to the export target (organiser). The export is
+    /// recorded, with its upload queued, before the file is written: if the stick fails, the
+    /// results are still on the kiosk and the error says so.
+    pub fn export(&mut self, test: bool) -> Result<Exported, KioskError> {
+        self.require_organiser()?;
+        let now = self.clock.now();
+        let seq = self.next_export_seq()?;
+        self.store.audit(now, AuditEvent::Exported { seq, test })?;
+        let content = self.results_content()?;
+        let sealed = urne_sync::bundle::seal(&content, &self.device, seq, now, test)
+            .map_err(|e| KioskError::Seal(e.to_string()))?;
+        self.store.record_export(
+            seq,
+            &sealed.file_name,
+            &sealed.digest.to_hex(),
+            test,
+            now,
+            &sealed.bytes,
+        )?;
+        let path = self.usb.write_file(&sealed.file_name, &sealed.bytes)?;
+        Ok(Exported {
+            path,
+            file_name: sealed.file_name,
+            digest: sealed.digest,
+            seq,
+        })
+    }
+
+    fn next_export_seq(&self) -> Result<u64, KioskError> {
+        let audited = self
+            .store
+            .audit_chain()?
+            .iter()
+            .filter_map(|e| match e.event {
+                AuditEvent::Exported { seq, .. } => Some(seq),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        Ok(self.store.next_export_seq()?.max(audited + 1))
+    }
+}
+
+fn pin_hash(pin: &str, salt: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    // Argon2id with its default cost (19 MiB, 2 passes): a few tens of milliseconds on a Pi, so
+    // that a copied database does not give the PIN away instantly.
+    argon2::Argon2::default()
+        .hash_password_into(pin.as_bytes(), salt, &mut out)
+        .expect("a 16-byte salt and 32-byte output are valid Argon2 parameters");
+    out
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}

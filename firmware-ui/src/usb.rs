@@ -1,0 +1,134 @@
+//! Where exports go: a USB stick on the Pi, a folder on a desktop and in tests.
+//!
+//! Every file is written under a temporary name, fsynced, renamed, the folder fsynced, then read
+//! back and compared, so that a stick pulled out mid-write never holds a partial file under the
+//! final name and the screen says « vous pouvez retirer la clé » only when it is true.
+
+use std::path::{Path, PathBuf};
+
+use urne_sync::atomic::{self, WriteError};
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum UsbError {
+    /// No stick (or folder) to write to.
+    #[error("no USB stick found")]
+    Absent,
+    /// The stick is full.
+    #[error("the USB stick is full")]
+    Full,
+    /// The stick is read-only (write-protect switch).
+    #[error("the USB stick is read-only")]
+    ReadOnly,
+    /// What was read back differs from what was written.
+    #[error("the USB stick did not keep the file intact ({0})")]
+    Corrupted(String),
+    /// Any other failure.
+    #[error("could not write to the USB stick: {0}")]
+    Other(String),
+}
+
+impl From<WriteError> for UsbError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Full(_) => UsbError::Full,
+            WriteError::ReadOnly(_) => UsbError::ReadOnly,
+            WriteError::NoFolder(_) => UsbError::Absent,
+            WriteError::Other { .. } => UsbError::Other(e.to_string()),
+        }
+    }
+}
+
+/// A place exports are written to.
+pub trait UsbTarget: Send {
+    /// Writes one file durably and verifies it by reading it back. Returns where it went.
+    fn write_file(&mut self, name: &str, content: &[u8]) -> Result<PathBuf, UsbError>;
+    /// A human description of where files go (shown on screen).
+    fn describe(&self) -> String;
+}
+
+/// A folder (`--usb-dir`): on a desktop, in tests and for the test deck.
+#[derive(Debug, Clone)]
+pub struct FolderTarget {
+    dir: PathBuf,
+}
+
+impl FolderTarget {
+    /// Files go to `dir`, which must exist.
+    pub fn new(dir: &Path) -> Self {
+        Self { dir: dir.into() }
+    }
+}
+
+impl UsbTarget for FolderTarget {
+    fn write_file(&mut self, name: &str, content: &[u8]) -> Result<PathBuf, UsbError> {
+        if !self.dir.is_dir() {
+            return Err(UsbError::Absent);
+        }
+        let path = self.dir.join(name);
+        atomic::write(&path, content, 0o644)?;
+        let back = std::fs::read(&path).map_err(|e| UsbError::Corrupted(e.to_string()))?;
+        if back != content {
+            return Err(UsbError::Corrupted(path.display().to_string()));
+        }
+        Ok(path)
+    }
+
+    fn describe(&self) -> String {
+        self.dir.display().to_string()
+    }
+}
+
+/// An in-memory target (tests of the kiosk that do not care about files).
+#[derive(Debug, Default, Clone)]
+pub struct MemoryTarget {
+    /// Files written, by name.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+    /// When set, every write fails with this error (to test full or read-only sticks).
+    pub fail_with: Option<fn() -> UsbError>,
+}
+
+impl UsbTarget for MemoryTarget {
+    fn write_file(&mut self, name: &str, content: &[u8]) -> Result<PathBuf, UsbError> {
+        if let Some(fail) = self.fail_with {
+            return Err(fail());
+        }
+        self.files.insert(name.into(), content.to_vec());
+        Ok(PathBuf::from(name))
+    }
+
+    fn describe(&self) -> String {
+        "memory".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contract: a written file reads back identical, and a rewrite replaces it.
+    fn contract(target: &mut dyn UsbTarget) {
+        target.write_file("a.urne", b"first").unwrap();
+        target.write_file("a.urne", b"second").unwrap();
+    }
+
+    #[test]
+    fn folder_and_memory_targets_keep_the_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut folder = FolderTarget::new(dir.path());
+        contract(&mut folder);
+        assert_eq!(std::fs::read(dir.path().join("a.urne")).unwrap(), b"second");
+        let mut memory = MemoryTarget::default();
+        contract(&mut memory);
+        assert_eq!(memory.files["a.urne"], b"second");
+    }
+
+    #[test]
+    fn a_missing_stick_is_reported() {
+        let mut target = FolderTarget::new(Path::new("/nonexistent-urne-stick"));
+        assert!(matches!(
+            target.write_file("a", b"x"),
+            Err(UsbError::Absent)
+        ));
+    }
+}

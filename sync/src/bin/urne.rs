@@ -1,0 +1,254 @@
+//! `urne`: the organiser's command line — keys, event packages, badges, and bundle verification.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use urne_core::crypto::{Fingerprint, SecretKey};
+use urne_core::tally::Lang;
+use urne_sync::{atomic, badges, package, verify};
+
+#[derive(Parser)]
+#[command(
+    name = "urne",
+    version,
+    about = "Urne: prepare an event, make badges, verify results"
+)]
+struct Cli {
+    /// Language of messages and reports (default: from LANG, French unless English is asked).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Fr,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make an organiser key (PKCS#8 PEM, readable by you only).
+    Keygen {
+        /// Where to write the key.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Build a signed event package from an event description and a roster CSV.
+    Package {
+        /// The event description (TOML), see demo/assemblee-demo.toml.
+        #[arg(long)]
+        event: PathBuf,
+        /// The roster exported from a spreadsheet (CSV).
+        #[arg(long)]
+        roster: PathBuf,
+        /// The organiser key.
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the package (.urnepkg).
+        #[arg(long)]
+        out: PathBuf,
+        /// Import the roster even if some lines are rejected (they are listed and skipped).
+        #[arg(long)]
+        skip_bad_lines: bool,
+    },
+    /// List every badge of a package with the text of its QR code.
+    Badges {
+        /// The event package.
+        #[arg(long)]
+        package: PathBuf,
+        /// The organiser key that signed the package.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Verify a results bundle: signature, hashes, audit chain, and a full re-count.
+    Verify {
+        /// The bundle (.urne).
+        bundle: PathBuf,
+        /// Print a JSON report instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Require this device key fingerprint (64 hexadecimal digits).
+        #[arg(long)]
+        expect_device: Option<String>,
+    },
+}
+
+fn lang(arg: Option<LangArg>) -> Lang {
+    match arg {
+        Some(LangArg::Fr) => Lang::Fr,
+        Some(LangArg::En) => Lang::En,
+        None => {
+            let env = ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+                .unwrap_or_default();
+            if env.starts_with("en") {
+                Lang::En
+            } else {
+                Lang::Fr
+            }
+        }
+    }
+}
+
+fn now() -> urne_core::timestamp::Timestamp {
+    urne_sync::system_clock()
+}
+
+fn read_key(path: &PathBuf) -> Result<SecretKey> {
+    let pem = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the key {}", path.display()))?;
+    Ok(SecretKey::from_pem(&pem)?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let lang = lang(cli.lang);
+    let fr = lang == Lang::Fr;
+    match cli.command {
+        Command::Keygen { out } => {
+            if out.exists() {
+                bail!(
+                    "{} exists already: refusing to overwrite a key",
+                    out.display()
+                );
+            }
+            let mut rng = urne_sync::os_rng();
+            let key = SecretKey::generate(&mut rng);
+            atomic::write(&out, key.to_pem().as_bytes(), 0o600)?;
+            println!("{}", key.public().fingerprint());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Package {
+            event,
+            roster,
+            key,
+            out,
+            skip_bad_lines,
+        } => {
+            let event_text = std::fs::read_to_string(&event)
+                .with_context(|| format!("cannot read {}", event.display()))?;
+            let roster_bytes = std::fs::read(&roster)
+                .with_context(|| format!("cannot read {}", roster.display()))?;
+            let key = read_key(&key)?;
+            let mut rng = urne_sync::os_rng();
+            match package::build(
+                &event_text,
+                &roster_bytes,
+                &key,
+                &mut rng,
+                now(),
+                skip_bad_lines,
+            ) {
+                Ok(built) => {
+                    for e in &built.import.errors {
+                        eprintln!("{}", e.message(lang));
+                    }
+                    atomic::write(&out, &built.bytes, 0o644)?;
+                    println!(
+                        "{} {} — {} {}, {} {}",
+                        if fr {
+                            "Paquet écrit :"
+                        } else {
+                            "Package written:"
+                        },
+                        out.display(),
+                        built.package.roster.len(),
+                        if fr { "membres" } else { "members" },
+                        built.package.event.polls.len(),
+                        if fr { "scrutins" } else { "polls" },
+                    );
+                    println!(
+                        "{} {}",
+                        if fr {
+                            "Clé de l'organisateur :"
+                        } else {
+                            "Organiser key:"
+                        },
+                        key.public().fingerprint()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(package::BuildError::RosterLines(import)) => {
+                    for e in &import.errors {
+                        eprintln!("{}", e.message(lang));
+                    }
+                    eprintln!(
+                        "{}",
+                        if fr {
+                            "Rien n'a été importé. Corrigez ces lignes, ou relancez avec --skip-bad-lines pour les ignorer."
+                        } else {
+                            "Nothing was imported. Fix these lines, or run again with --skip-bad-lines to leave them out."
+                        }
+                    );
+                    Ok(ExitCode::from(2))
+                }
+                Err(package::BuildError::RosterFile(e)) => {
+                    eprintln!("{}", e.message(lang));
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Badges { package, key } => {
+            let bytes = std::fs::read(&package)
+                .with_context(|| format!("cannot read {}", package.display()))?;
+            let key = read_key(&key)?;
+            let verified = package::read(&bytes, Some(&key.public().fingerprint()))?;
+            for badge in badges::issue_all(&verified.package, &key) {
+                println!(
+                    "{}\t{}\t{:?}\t{}",
+                    badge.id, badge.name, badge.role, badge.payload
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify {
+            bundle,
+            json,
+            expect_device,
+        } => {
+            let expected = match expect_device {
+                None => None,
+                Some(text) => Some(
+                    Fingerprint::parse(text.trim())
+                        .context("--expect-device takes 64 hexadecimal digits")?,
+                ),
+            };
+            let bytes = std::fs::read(&bundle)
+                .with_context(|| format!("cannot read {}", bundle.display()))?;
+            match verify::verify(&bytes, expected.as_ref()) {
+                Ok(report) => {
+                    if json {
+                        println!("{}", verify::render_json(&report));
+                    } else {
+                        print!("{}", verify::render(&report, lang));
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => {
+                    if json {
+                        println!("{}", verify::render_json_error(&error));
+                    } else {
+                        println!("{}", verify::render_error(&error, lang));
+                    }
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    urne_sync::init_logging();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("urne: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The POSIX tar container around signed archives (`.urne` bundles and `.urnepkg` packages).
+//!
+//! Writing is deterministic (ustar headers, mode 0644, owner 0, the given modification time) so
+//! that the same content always gives the same file. Reading is defensive: only regular files
+//! with safe relative names, no duplicates, and bounded sizes — a hostile file on a USB stick
+//! or an HTTP body must not make the reader allocate without limit or write outside a folder.
+
+use std::io::Read;
+
+use urne_core::archive::safe_name;
+
+/// At most this many files in one archive.
+pub const MAX_FILES: usize = 4096;
+/// At most this many bytes of content in one archive (a 10,000-ballot evening is well under 5 MB).
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why a tar file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TarError {
+    /// Not a readable tar file.
+    #[error("not a readable tar file: {0}")]
+    Unreadable(String),
+    /// An entry that is not a plain file (link, device, …).
+    #[error("the archive holds « {0} », which is not a plain file")]
+    NotAFile(String),
+    /// An unsafe or duplicate file name.
+    #[error("the archive holds a file with a forbidden or repeated name: « {0} »")]
+    BadName(String),
+    /// Too many files or too many bytes.
+    #[error("the archive is too large")]
+    TooLarge,
+}
+
+/// Writes files into a tar archive, in the given order.
+pub fn write(files: &[(String, Vec<u8>)], mtime: u64) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, content) in files {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(mtime);
+        header.set_entry_type(tar::EntryType::Regular);
+        // Writing into a Vec cannot fail; names are short relative paths checked by the sealer.
+        builder
+            .append_data(&mut header, name, content.as_slice())
+            .expect("appending to an in-memory tar cannot fail");
+    }
+    builder
+        .into_inner()
+        .expect("finishing an in-memory tar cannot fail")
+}
+
+/// Reads every plain file of a tar archive, in order. Directory entries are skipped.
+pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, TarError> {
+    let unreadable = |e: std::io::Error| TarError::Unreadable(e.to_string());
+    let mut archive = tar::Archive::new(bytes);
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut total: u64 = 0;
+    for entry in archive.entries().map_err(unreadable)? {
+        let mut entry = entry.map_err(unreadable)?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let kind = entry.header().entry_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !(kind.is_file() || kind == tar::EntryType::Continuous) {
+            return Err(TarError::NotAFile(name));
+        }
+        let name = name.strip_prefix("./").unwrap_or(&name).to_owned();
+        if !safe_name(&name) || out.iter().any(|(n, _)| *n == name) {
+            return Err(TarError::BadName(name));
+        }
+        let size = entry.header().size().map_err(unreadable)?;
+        total = total.saturating_add(size);
+        if out.len() >= MAX_FILES || total > MAX_TOTAL_BYTES {
+            return Err(TarError::TooLarge);
+        }
+        let mut content = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        entry
+            .by_ref()
+            .take(size)
+            .read_to_end(&mut content)
+            .map_err(unreadable)?;
+        if content.len() as u64 != size {
+            return Err(TarError::Unreadable("truncated entry".into()));
+        }
+        out.push((name, content));
+    }
+    if out.is_empty() {
+        return Err(TarError::Unreadable("the archive is empty".into()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_order_and_content() {
+        let files = vec![
+            ("manifest.json".to_owned(), b"{}\n".to_vec()),
+            ("polls/charte/ballots.json".to_owned(), vec![0u8; 1000]),
+        ];
+        let bytes = write(&files, 1_796_501_643);
+        assert_eq!(bytes.len() % 512, 0);
+        assert_eq!(read(&bytes).unwrap(), files);
+        assert_eq!(
+            write(&files, 1_796_501_643),
+            bytes,
+            "writing is deterministic"
+        );
+    }
+
+    #[test]
+    fn hostile_archives_are_refused() {
+        assert!(read(b"not a tar at all").is_err());
+        assert!(read(&[]).is_err());
+        let twice = vec![
+            ("a.json".to_owned(), b"1".to_vec()),
+            ("a.json".to_owned(), b"2".to_vec()),
+        ];
+        assert!(matches!(read(&write(&twice, 0)), Err(TarError::BadName(_))));
+        let bytes = write(&[("ok.json".to_owned(), vec![1; 2000])], 0);
+        assert!(
+            read(&bytes[..1024]).is_err(),
+            "a truncated archive is refused"
+        );
+    }
+}

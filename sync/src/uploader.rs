@@ -1,0 +1,130 @@
+//! The kiosk's uploader: sends a bundle to the registry and checks the signed receipt.
+//!
+//! The retry loop around it (which bundles are pending, when to try again) belongs to the kiosk,
+//! which owns the outbox; this module makes one attempt and says whether trying again can help.
+
+use std::time::Duration;
+
+use urne_core::crypto::{Fingerprint, Sha256Digest};
+
+use crate::receipt::{ReceiptError, SignedReceipt};
+
+/// Why an upload did not end with a valid receipt.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The registry could not be reached, or the connection dropped: try again later.
+    #[error("the registry could not be reached: {0}")]
+    Unreachable(String),
+    /// The registry failed (5xx): try again later.
+    #[error("the registry answered {0}")]
+    Server(u16),
+    /// The registry refused the bundle (4xx): trying again will not help.
+    #[error("the registry refused the bundle ({status}): {reason}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The registry's reason.
+        reason: String,
+    },
+    /// The receipt does not hold.
+    #[error("the registry's receipt is not valid: {0}")]
+    BadReceipt(#[from] ReceiptError),
+}
+
+impl UploadError {
+    /// Whether a later attempt may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, UploadError::Unreachable(_) | UploadError::Server(_))
+    }
+}
+
+/// An HTTP client for one registry.
+#[derive(Debug, Clone)]
+pub struct Uploader {
+    client: reqwest::Client,
+    base: String,
+}
+
+/// Installs the TLS crypto provider once per process (ring: small, and cross-builds for the Pi
+/// with a plain C compiler).
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Uploader {
+    /// A client for the registry at `base_url` (e.g. `https://registre.example.org`).
+    pub fn new(base_url: &str) -> Result<Self, UploadError> {
+        install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
+        Ok(Self {
+            client,
+            base: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Uploads one bundle and verifies the receipt (against `pinned_registry` when given).
+    pub async fn upload(
+        &self,
+        bytes: Vec<u8>,
+        pinned_registry: Option<&Fingerprint>,
+    ) -> Result<SignedReceipt, UploadError> {
+        let digest = Sha256Digest::of(&bytes);
+        let response = self
+            .client
+            .post(format!("{}/api/v1/bundles", self.base))
+            .header("content-type", "application/x-tar")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
+        if status.is_server_error() {
+            return Err(UploadError::Server(status.as_u16()));
+        }
+        if !status.is_success() {
+            let reason = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(String::from))
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+            return Err(UploadError::Refused {
+                status: status.as_u16(),
+                reason,
+            });
+        }
+        let receipt: SignedReceipt =
+            serde_json::from_slice(&body).map_err(|_| ReceiptError::Unreadable)?;
+        receipt.verify(&digest, pinned_registry)?;
+        Ok(receipt)
+    }
+}
+
+/// How long to wait before attempt number `attempt` (0 for the first retry): exponential from
+/// 2 s, capped at 5 minutes, with "full jitter" drawn from `random` so that kiosks coming back
+/// online together do not retry in lockstep.
+pub fn backoff(attempt: u32, random: u64) -> Duration {
+    let cap_ms: u64 = 5 * 60 * 1000;
+    let ceiling = 2_000u64.saturating_mul(1u64 << attempt.min(16)).min(cap_ms);
+    // Between half the ceiling and the ceiling: never retry immediately.
+    Duration::from_millis(ceiling / 2 + random % (ceiling / 2 + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        assert!(backoff(0, 0) >= Duration::from_secs(1));
+        assert!(backoff(0, u64::MAX) <= Duration::from_secs(2));
+        assert!(backoff(3, 0) >= Duration::from_secs(8));
+        assert!(backoff(40, u64::MAX) <= Duration::from_secs(300));
+    }
+}

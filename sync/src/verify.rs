@@ -1,0 +1,248 @@
+//! `urne verify`: checks a results bundle end to end and reports in French, English or JSON.
+//!
+//! Order of checks, stopping at the first failure: tar container, manifest format, device key
+//! (and the pinned fingerprint if given), Ed25519 signature of the manifest, every file's SHA-256,
+//! the audit chain, the attendance sheet against the audit chain, every ballot's validity, and
+//! the re-count of every closed poll (quorum and majority arithmetic included) compared byte for
+//! byte with the stated result.
+
+use serde::Serialize;
+use urne_core::crypto::{Fingerprint, Sha256Digest};
+use urne_core::results::{self, PollState, ResultsError, Verified};
+use urne_core::tally::{self, Lang, PollResult};
+use urne_core::timestamp::Timestamp;
+
+use crate::bundle::{self, OpenError};
+
+/// A bundle that passed every check.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// SHA-256 of the bundle file.
+    pub digest: Sha256Digest,
+    /// The signing device.
+    pub device: Fingerprint,
+    /// Export sequence number.
+    pub seq: u64,
+    /// When it was exported.
+    pub created: Timestamp,
+    /// Number of files covered by the manifest.
+    pub files: usize,
+    /// The verified content.
+    pub content: Verified,
+}
+
+/// Why a bundle failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// Container, signature or hashes.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// Content: audit chain, ballots, re-count.
+    #[error(transparent)]
+    Content(#[from] ResultsError),
+}
+
+/// Verifies a bundle file's bytes.
+pub fn verify(bytes: &[u8], expected_device: Option<&Fingerprint>) -> Result<Report, VerifyError> {
+    let opened = bundle::open(bytes, expected_device)?;
+    let content = results::verify(&opened)?;
+    Ok(Report {
+        digest: Sha256Digest::of(bytes),
+        device: opened.manifest.signer,
+        seq: opened.manifest.seq,
+        created: opened.manifest.created,
+        files: opened.manifest.files.len(),
+        content,
+    })
+}
+
+impl Report {
+    /// The re-counted result of a poll, if it was closed.
+    pub fn result(&self, poll: &str) -> Option<&PollResult> {
+        self.content
+            .results
+            .iter()
+            .find(|(id, _)| id.as_str() == poll)
+            .map(|(_, r)| &r.result)
+    }
+}
+
+/// The readable report.
+pub fn render(report: &Report, lang: Lang) -> String {
+    let c = &report.content;
+    let fr = lang == Lang::Fr;
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    if c.test {
+        line(if fr {
+            "⚠ ESSAI À BLANC : ce bundle vient d'un jeu d'essai (test deck). Ce n'est JAMAIS un résultat réel.".into()
+        } else {
+            "⚠ TEST DECK RUN: this bundle comes from a logic-and-accuracy test. It is NEVER a real result.".into()
+        });
+    }
+    line(format!(
+        "{} {} ({})",
+        if fr { "Événement :" } else { "Event:" },
+        c.event.title,
+        c.event.id
+    ));
+    line(format!(
+        "{} {}",
+        if fr { "Appareil :" } else { "Device:" },
+        report.device
+    ));
+    line(format!(
+        "{} {} — {} {}",
+        if fr { "Export n°" } else { "Export #" },
+        report.seq,
+        if fr { "signé le" } else { "signed on" },
+        report.created
+    ));
+    line(format!("SHA-256 : {}", report.digest));
+    let ok = "✔";
+    line(if fr {
+        format!("{ok} Signature Ed25519 du manifeste valide")
+    } else {
+        format!("{ok} Ed25519 signature of the manifest is valid")
+    });
+    line(if fr {
+        format!(
+            "{ok} {} fichiers conformes à leur empreinte SHA-256",
+            report.files
+        )
+    } else {
+        format!("{ok} {} files match their SHA-256", report.files)
+    });
+    line(if fr {
+        format!("{ok} Chaîne d'audit intègre ({} entrées)", c.audit.len())
+    } else {
+        format!("{ok} Audit chain intact ({} entries)", c.audit.len())
+    });
+    line(if fr {
+        format!(
+            "{ok} Émargement conforme à la chaîne d'audit : {} présents sur {} membres",
+            c.attendance.totals.present, c.attendance.members
+        )
+    } else {
+        format!(
+            "{ok} Attendance matches the audit chain: {} present of {} members",
+            c.attendance.totals.present, c.attendance.members
+        )
+    });
+    for status in &c.polls {
+        let Some(poll) = c.event.poll(&status.poll) else {
+            continue;
+        };
+        match (status.state, c.results.get(&status.poll)) {
+            (PollState::Closed, Some(record)) => {
+                line(if fr {
+                    format!(
+                        "{ok} Scrutin « {} » — {} : {} bulletins valides, recompté à l'identique",
+                        poll.id, poll.question, record.result.ballots
+                    )
+                } else {
+                    format!(
+                        "{ok} Poll « {} » — {}: {} valid ballots, re-counted identically",
+                        poll.id, poll.question, record.result.ballots
+                    )
+                });
+                for l in tally::arithmetic(poll, &record.result, lang) {
+                    line(format!("    {l}"));
+                }
+            }
+            (PollState::Open, _) => line(if fr {
+                format!("· Scrutin « {} » : encore ouvert lors de l'export", poll.id)
+            } else {
+                format!("· Poll « {} »: still open at export time", poll.id)
+            }),
+            _ => line(if fr {
+                format!("· Scrutin « {} » : non ouvert", poll.id)
+            } else {
+                format!("· Poll « {} »: not opened", poll.id)
+            }),
+        }
+    }
+    line(match (fr, c.test) {
+        (true, false) => "Résultat : bundle vérifié.".into(),
+        (false, false) => "Result: bundle verified.".into(),
+        (true, true) => {
+            "Résultat : bundle d'essai intact (ESSAI À BLANC, pas un résultat réel).".into()
+        }
+        (false, true) => "Result: test bundle intact (TEST DECK RUN, not a real result).".into(),
+    });
+    out
+}
+
+#[derive(Serialize)]
+struct JsonPoll<'a> {
+    id: &'a str,
+    question: &'a str,
+    state: PollState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<&'a PollResult>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    ok: bool,
+    test: bool,
+    event: &'a str,
+    device: String,
+    seq: u64,
+    created: Timestamp,
+    sha256: String,
+    files: usize,
+    audit_entries: usize,
+    present: u64,
+    members: u64,
+    polls: Vec<JsonPoll<'a>>,
+}
+
+/// The JSON report of a verified bundle.
+pub fn render_json(report: &Report) -> String {
+    let c = &report.content;
+    let json = JsonReport {
+        ok: true,
+        test: c.test,
+        event: c.event.id.as_str(),
+        device: report.device.to_hex(),
+        seq: report.seq,
+        created: report.created,
+        sha256: report.digest.to_hex(),
+        files: report.files,
+        audit_entries: c.audit.len(),
+        present: c.attendance.totals.present,
+        members: c.attendance.members,
+        polls: c
+            .polls
+            .iter()
+            .filter_map(|s| {
+                let poll = c.event.poll(&s.poll)?;
+                Some(JsonPoll {
+                    id: poll.id.as_str(),
+                    question: &poll.question,
+                    state: s.state,
+                    result: c.results.get(&s.poll).map(|r| &r.result),
+                })
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&json).expect("reports always serialise")
+}
+
+/// The JSON form of a failure.
+pub fn render_json_error(error: &VerifyError) -> String {
+    serde_json::to_string_pretty(&serde_json::json!({ "ok": false, "error": error.to_string() }))
+        .expect("errors always serialise")
+}
+
+/// The readable form of a failure.
+pub fn render_error(error: &VerifyError, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("✘ ÉCHEC de la vérification : {error}"),
+        Lang::En => format!("✘ Verification FAILED: {error}"),
+    }
+}
