@@ -203,10 +203,10 @@ proptest! {
         for b in &ballots {
             let Ballot::Ranking(tiers) = &b.ballot else { continue };
             let rank = |c: usize| tiers.iter().position(|t| t.contains(&id(c))).unwrap_or(n);
-            for i in 0..n {
-                for j in 0..n {
+            for (i, row) in d.iter_mut().enumerate() {
+                for (j, cell) in row.iter_mut().enumerate() {
                     if rank(i) < rank(j) {
-                        d[i][j] += u64::from(b.weight);
+                        *cell += u64::from(b.weight);
                     }
                 }
             }
@@ -237,13 +237,13 @@ proptest! {
             prop_assert_eq!(r.funded.as_ref().unwrap().len(), d.projects.iter().filter(|p| p.funded).count());
             // Nobody approved it, nobody pays for it.
             prop_assert!(d.projects.iter().all(|p| !p.funded || p.approvals > 0));
-            if method == BudgetMethod::EqualShares {
-                if let Some(before) = &d.funded_before_completion {
+            if method == BudgetMethod::EqualShares
+                && let Some(before) = &d.funded_before_completion
+            {
                     let cost: u64 = before.iter()
                         .map(|i| d.projects.iter().find(|p| &p.id == i).unwrap().cost)
                         .sum();
                     prop_assert!(cost <= budget);
-                }
             }
         }
     }

@@ -35,7 +35,10 @@
 //!   contain the exact values; as soon as one comparison cannot be decided with certainty (a true
 //!   tie, or values too close), the run is redone with exact big rationals. Every decision is
 //!   therefore the one exact arithmetic takes; there is no floating point. The reported prices
-//!   and payments are recomputed exactly from the decisions.
+//!   and payments are recomputed exactly from the decisions. Ties between keys of the form
+//!   `1 / payers` (every project in the first round, for instance) are decided on integers
+//!   without leaving the fast path; other exact ties (two projects with the same supporters and
+//!   cost, say) make that run exact, which is correct but slower on large polls.
 //! * **Completion ("add1").** Equal Shares alone may leave money unspent. As on equalshares.net,
 //!   the per-voter share is raised step by step and Equal Shares is run again from scratch with
 //!   the larger virtual budget, as long as the current outcome is not exhaustive (some approved,
@@ -330,6 +333,8 @@ trait Money: Clone {
     fn mul(&self, k: u64) -> Result<Self, Ambiguous>;
     fn div(&self, k: u64) -> Result<Self, Ambiguous>;
     fn compare(&self, other: &Self) -> Result<Ordering, Ambiguous>;
+    /// Whether the value is certainly exactly zero.
+    fn is_exact_zero(&self) -> bool;
     /// A key that orders values consistently with `compare` whenever `compare` is certain.
     fn hint(&self) -> Self::Hint;
 }
@@ -363,6 +368,9 @@ impl Money for Exact {
     }
     fn compare(&self, o: &Self) -> Result<Ordering, Ambiguous> {
         Ok(self.0.cmp(&o.0))
+    }
+    fn is_exact_zero(&self) -> bool {
+        self.0.is_zero()
     }
     fn hint(&self) -> BigRational {
         self.0.clone()
@@ -428,6 +436,9 @@ impl Money for Interval {
             Err(Ambiguous)
         }
     }
+    fn is_exact_zero(&self) -> bool {
+        self.lo == 0 && self.hi == 0
+    }
     fn hint(&self) -> i128 {
         self.lo
     }
@@ -441,14 +452,36 @@ struct Round {
     exhausted: Vec<usize>,
 }
 
+/// What a round selects on: `ρ / cost`, the price per unit of utility.
+///
+/// When no supporter with money left is short of `ρ`, every payer pays alike and the key is
+/// exactly `1 / payers`: that case is kept as an integer so that the frequent exact ties
+/// (projects with the same approval weight in the first round, for instance) are decided
+/// without leaving interval arithmetic.
+#[derive(Debug, Clone)]
+struct Key<M> {
+    value: M,
+    inverse: Option<u64>,
+}
+
+impl<M: Money> Key<M> {
+    fn compare(&self, other: &Self) -> Result<Ordering, Ambiguous> {
+        match (self.inverse, other.inverse) {
+            (Some(a), Some(b)) => Ok(b.cmp(&a)),
+            _ => self.value.compare(&other.value),
+        }
+    }
+}
+
 /// The price `ρ` of a project given the current shares, or `None` when its supporters cannot
-/// afford it.
+/// afford it. Also returns the number of payers when the supporters who pay less than `ρ` all
+/// pay nothing (their share is spent), that is when the key is exactly `1 / payers`.
 fn price<M: Money>(
     inst: &Instance,
     p: usize,
     shares: &[M],
     scale: u32,
-) -> Result<Option<M>, Ambiguous> {
+) -> Result<Option<(M, Option<u64>)>, Ambiguous> {
     let cost = M::ratio(u128::from(inst.costs[p]), 1, scale)?;
     let supp = &inst.supporters[p];
     let mut total = M::zero();
@@ -478,7 +511,8 @@ fn price<M: Money>(
             }
         }
         if !changed {
-            return Ok(Some(rho));
+            let inverse = capped_money.is_exact_zero().then_some(payers);
+            return Ok(Some((rho, inverse)));
         }
     }
 }
@@ -492,14 +526,17 @@ fn run<M: Money>(inst: &Instance, share: &M, scale: u32) -> Result<Vec<Round>, A
         .collect();
     // A lower bound of each project's key ρ / cost, which only grows as shares shrink: at best
     // every supporter pays alike, ρ = cost / approvals.
-    let mut key: Vec<Option<M>> = vec![None; inst.costs.len()];
+    let mut key: Vec<Option<Key<M>>> = vec![None; inst.costs.len()];
     for &p in &remaining {
-        key[p] = Some(M::ratio(1, u128::from(inst.approvals[p]), scale)?);
+        key[p] = Some(Key {
+            value: M::ratio(1, u128::from(inst.approvals[p]), scale)?,
+            inverse: Some(inst.approvals[p]),
+        });
     }
     let mut rounds = Vec::new();
     loop {
-        remaining.sort_by_cached_key(|&p| (key[p].as_ref().map(M::hint), p));
-        let mut best: Option<(usize, M, M)> = None;
+        remaining.sort_by_cached_key(|&p| (key[p].as_ref().map(|k| k.value.hint()), p));
+        let mut best: Option<(usize, Key<M>, M)> = None;
         let mut unaffordable = Vec::new();
         for &p in &remaining {
             if let (Some((_, best_key, _)), Some(bound)) = (&best, &key[p]) {
@@ -509,11 +546,14 @@ fn run<M: Money>(inst: &Instance, share: &M, scale: u32) -> Result<Vec<Round>, A
                     break;
                 }
             }
-            let Some(rho) = price(inst, p, &shares, scale)? else {
+            let Some((rho, inverse)) = price(inst, p, &shares, scale)? else {
                 unaffordable.push(p);
                 continue;
             };
-            let k = rho.div(inst.costs[p])?;
+            let k = Key {
+                value: rho.div(inst.costs[p])?,
+                inverse,
+            };
             key[p] = Some(k.clone());
             let better = match &best {
                 None => true,
@@ -562,10 +602,10 @@ fn run_at(inst: &Instance, num: u128) -> Vec<Round> {
     let magnitude = num.max(u128::from(largest)).max(1);
     let bits = 128 - magnitude.leading_zeros();
     let scale = 120u32.saturating_sub(bits).min(64);
-    if scale >= 24 {
-        if let Ok(rounds) = Interval::ratio(num, den, scale).and_then(|t| run(inst, &t, scale)) {
-            return rounds;
-        }
+    if scale >= 24
+        && let Ok(rounds) = Interval::ratio(num, den, scale).and_then(|t| run(inst, &t, scale))
+    {
+        return rounds;
     }
     let t = Exact(BigRational::new(BigInt::from(num), BigInt::from(den)));
     // Exact arithmetic never reports an ambiguity.
