@@ -38,7 +38,9 @@
 //!   and payments are recomputed exactly from the decisions. Ties between keys of the form
 //!   `1 / payers` (every project in the first round, for instance) are decided on integers
 //!   without leaving the fast path; other exact ties (two projects with the same supporters and
-//!   cost, say) make that run exact, which is correct but slower on large polls.
+//!   cost, say) make that run exact, which is correct but slower on large polls. Projects with
+//!   the same cost and the same supporters ("twins") always have equal keys; that tie is also
+//!   decided without leaving the fast path.
 //! * **Completion ("add1").** Equal Shares alone may leave money unspent. As on equalshares.net,
 //!   the per-voter share is raised step by step and Equal Shares is run again from scratch with
 //!   the larger virtual budget, as long as the current outcome is not exhaustive (some approved,
@@ -228,6 +230,9 @@ struct Instance {
     group_weight: Vec<u64>,
     /// The supporting groups of each project.
     supporters: Vec<Vec<usize>>,
+    /// Projects with the same cost and the same supporters share a twin class: their keys are
+    /// always exactly equal, which interval arithmetic could not see.
+    twin: Vec<usize>,
     /// Weight of the non-blank ballots.
     weight: u64,
     /// Weight of the blank ballots.
@@ -268,7 +273,17 @@ impl Instance {
             group_weight.push(w);
             weight += w;
         }
+        let mut classes: BTreeMap<(u64, &[usize]), usize> = BTreeMap::new();
+        let twin = (0..n)
+            .map(|p| {
+                let next = classes.len();
+                *classes
+                    .entry((projects[p].cost, supporters[p].as_slice()))
+                    .or_insert(next)
+            })
+            .collect();
         Instance {
+            twin,
             costs: projects.iter().map(|p| p.cost).collect(),
             approvals,
             group_weight,
@@ -557,7 +572,11 @@ fn run<M: Money>(inst: &Instance, share: &M, scale: u32) -> Result<Vec<Round>, A
             key[p] = Some(k.clone());
             let better = match &best {
                 None => true,
-                Some((b, best_key, _)) => match k.compare(best_key)? {
+                Some((b, best_key, _)) => match if inst.twin[p] == inst.twin[*b] {
+                    Ordering::Equal
+                } else {
+                    k.compare(best_key)?
+                } {
                     Ordering::Less => true,
                     Ordering::Greater => false,
                     Ordering::Equal => {
@@ -1061,6 +1080,31 @@ mod tests {
             .map(|i| i.as_str())
             .collect();
         assert_eq!(ids, ["p0", "p1", "p2", "p3"]);
+    }
+
+    #[test]
+    fn twin_projects_are_decided_on_intervals() {
+        // p0 and p1 cost the same and have the same supporters. With a share of 100 per unit of
+        // weight, p2 goes first (ρ = 80, key 1/3) and leaves 20 to the supporter of all three;
+        // the twins then cost 80 to the other supporter (key 4/5, not of the form 1 / payers),
+        // and the twin tie goes to p0, listed first.
+        let b = vec![
+            approve(&[0, 1, 2], 1),
+            approve(&[0, 1], 1),
+            approve(&[2], 2),
+        ];
+        let inst = Instance::new(&projects(&[100, 100, 240]), &b);
+        assert_eq!(inst.twin[0], inst.twin[1]);
+        let fast = Interval::ratio(400, 4, 40).and_then(|t| run(&inst, &t, 40));
+        let exact = run(
+            &inst,
+            &Exact(BigRational::new(BigInt::from(400), BigInt::from(4))),
+            0,
+        )
+        .unwrap();
+        assert_eq!(fast.ok().as_ref(), Some(&exact));
+        let order: Vec<usize> = exact.iter().map(|r| r.project).collect();
+        assert_eq!(order, [2, 0]);
     }
 
     #[test]
