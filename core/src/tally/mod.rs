@@ -17,7 +17,10 @@ use crate::ids::{OptionId, PollId};
 use crate::poll::{Poll, PollKind};
 use crate::rules::{Attendance, MajorityBase, MajorityRule, Quorum, QuorumCheck, Threshold};
 
-pub use budget::{BudgetDetails, ProjectOutcome, Rational};
+pub use budget::{
+    BudgetDetails, EqualSharesReport, FundedBy, MAX_COMPLETION_STEPS, Payment, ProjectOutcome,
+    Rational,
+};
 pub use majority_judgment::{MajorityJudgmentDetails, MeritProfile};
 pub use schulze::SchulzeDetails;
 
