@@ -4,13 +4,20 @@
 //! [`kiosk::Kiosk`] is the controller every input goes through (scanner, touchscreen, test
 //! deck); [`view`] binds it to the Slint UI from a worker thread so the UI never blocks.
 
+pub mod app;
 pub mod clock;
 pub mod deck;
+pub mod flow;
 pub mod keystore;
 pub mod kiosk;
 pub mod scanner;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod ui_testing;
+pub mod uploads;
 pub mod usb;
+pub mod view;
+pub mod worker;
 
 /// The Slint components generated from `ui/`.
 #[allow(

@@ -505,10 +505,12 @@ pub fn decision_sentence(poll: &Poll, result: &PollResult, lang: Lang) -> String
         (Decision::Tie, Lang::Fr) => format!("Égalité entre : {}.", names(&result.winners)),
         (Decision::Tie, Lang::En) => format!("Tie between: {}.", names(&result.winners)),
         (Decision::Decided, Lang::Fr) => match &result.funded {
+            Some(funded) if funded.is_empty() => "Aucun projet financé.".into(),
             Some(funded) => format!("Projets financés : {}.", names(funded)),
             None => format!("Résultat : {}.", names(&result.winners)),
         },
         (Decision::Decided, Lang::En) => match &result.funded {
+            Some(funded) if funded.is_empty() => "No project funded.".into(),
             Some(funded) => format!("Funded projects: {}.", names(funded)),
             None => format!("Result: {}.", names(&result.winners)),
         },

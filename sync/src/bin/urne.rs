@@ -64,6 +64,15 @@ enum Command {
         #[arg(long)]
         key: PathBuf,
     },
+    /// Write the built-in demo assembly's package and its published (insecure) organiser key.
+    Demo {
+        /// Where to write the demo package (.urnepkg).
+        #[arg(long)]
+        package: PathBuf,
+        /// Where to write the demo organiser key (public: for trying `urne badges` only).
+        #[arg(long)]
+        key: PathBuf,
+    },
     /// Verify a results bundle: signature, hashes, audit chain, and a full re-count.
     Verify {
         /// The bundle (.urne).
@@ -204,6 +213,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     badge.id, badge.name, badge.role, badge.payload
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { package, key } => {
+            let built = urne_sync::demo::package();
+            atomic::write(&package, &built.bytes, 0o644)?;
+            atomic::write(
+                &key,
+                urne_sync::demo::organiser_key().to_pem().as_bytes(),
+                0o600,
+            )?;
+            println!(
+                "{} {}",
+                if fr {
+                    "Paquet de démonstration écrit :"
+                } else {
+                    "Demo package written:"
+                },
+                package.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {

@@ -1,0 +1,269 @@
+//! Assembling the kiosk: data folder, store, device key, event package, worker, scanner,
+//! uploader and window; and the headless fallback that runs the demo's test deck when there is
+//! no display.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use slint::ComponentHandle;
+use urne_core::tally::Lang;
+
+use crate::clock::SystemClock;
+use crate::deck::{self, DeckReport};
+use crate::generated::AppWindow;
+use crate::keystore::FileKeyStore;
+use crate::kiosk::Kiosk;
+use crate::scanner::{Scanner, SerialOpener};
+use crate::uploads::UploadLoop;
+use crate::usb::FolderTarget;
+use crate::view::{View, ViewOptions};
+use crate::worker::{Reply, Worker};
+
+/// How the kiosk runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The data folder (database, device key).
+    pub data: PathBuf,
+    /// Where exports are written.
+    pub usb_dir: PathBuf,
+    /// An event package to load at start.
+    pub package: Option<PathBuf>,
+    /// Run the built-in demo assembly.
+    pub demo: bool,
+    /// The serial scanner's device, if any.
+    pub scanner: Option<String>,
+    /// Its baud rate.
+    pub baud: u32,
+    /// The registry to upload bundles to, if any.
+    pub registry: Option<String>,
+    /// Language at start.
+    pub lang: Lang,
+    /// Seconds of inactivity before a voter's screen clears.
+    pub voter_timeout_secs: u64,
+}
+
+/// The default data folder: `$URNE_DATA`, else `$XDG_DATA_HOME/urne`, else
+/// `~/.local/share/urne` (with `-demo` appended for the demo, which never mixes with real data).
+pub fn default_data_dir(demo: bool) -> PathBuf {
+    let name = if demo { "urne-demo" } else { "urne" };
+    if let Some(dir) = std::env::var_os("URNE_DATA") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME") {
+        return PathBuf::from(dir).join(name);
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".local/share").join(name),
+        None => PathBuf::from(format!("./{name}-data")),
+    }
+}
+
+/// Whether a graphical display is available to open a window on.
+pub fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// Opens the kiosk: creates the data folder, opens the store, loads the key and the package.
+pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
+    std::fs::create_dir_all(&options.data)
+        .with_context(|| format!("cannot create the data folder {}", options.data.display()))?;
+    std::fs::create_dir_all(&options.usb_dir).with_context(|| {
+        format!(
+            "cannot create the export folder {}",
+            options.usb_dir.display()
+        )
+    })?;
+    let mut kiosk = Kiosk::open(
+        &options.data.join("urne.sqlite"),
+        &FileKeyStore::in_folder(&options.data),
+        Arc::new(SystemClock),
+        Box::new(FolderTarget::new(&options.usb_dir)),
+    )?;
+    if let Some(path) = &options.package {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        kiosk.load_package(&bytes)?;
+    } else if options.demo && kiosk.event().is_none() {
+        kiosk.load_package(&urne_sync::demo::package().bytes)?;
+    }
+    if options.demo && !kiosk.has_pin()? {
+        kiosk.set_pin(urne_sync::demo::PIN)?;
+    }
+    Ok(kiosk)
+}
+
+/// The demo's sample badges: a few members and the organiser.
+pub fn demo_badges() -> Vec<(String, String)> {
+    let built = urne_sync::demo::package();
+    let badges = urne_sync::badges::issue_all(&built.package, &urne_sync::demo::organiser_key());
+    let members = badges
+        .iter()
+        .filter(|b| b.role == urne_core::credential::Role::Participant)
+        .take(3);
+    let organisers = badges
+        .iter()
+        .filter(|b| b.role == urne_core::credential::Role::Organiser);
+    members
+        .chain(organisers)
+        .map(|b| (b.name.clone(), b.payload.clone()))
+        .collect()
+}
+
+/// Runs the kiosk in a window until it is closed.
+pub fn run_window(options: &Options) -> Result<()> {
+    let kiosk = open_kiosk(options)?;
+    let device = kiosk.device_fingerprint().to_hex();
+    let target = kiosk.export_target();
+    let database = kiosk.store().path().to_owned();
+
+    let window = AppWindow::new().context("cannot open the kiosk window")?;
+    let waker: crate::worker::Waker = Arc::new(|| {
+        let _ = slint::invoke_from_event_loop(|| {
+            VIEW.with(|v| {
+                if let Some(view) = v.borrow().as_ref() {
+                    view.pump();
+                }
+            });
+        });
+    });
+    let (worker, inbox) = Worker::spawn(kiosk, waker.clone())?;
+    let view = View::new(
+        &window,
+        worker.commands(),
+        inbox,
+        ViewOptions {
+            demo: options
+                .demo
+                .then(|| (demo_badges(), urne_sync::demo::PIN.to_owned())),
+            lang: options.lang,
+            voter_timeout_secs: options.voter_timeout_secs,
+            export_target: target,
+            device_fingerprint: device,
+        },
+    );
+    VIEW.with(|v| *v.borrow_mut() = Some(view));
+
+    let _scanner = match &options.scanner {
+        Some(path) => {
+            let post = worker.inbox_sender();
+            let wake = waker.clone();
+            Some(Scanner::spawn(
+                SerialOpener {
+                    path: path.clone(),
+                    baud: options.baud,
+                },
+                move |event| {
+                    if post.send(Reply::Scanner(event)).is_ok() {
+                        wake();
+                    }
+                },
+            )?)
+        }
+        None => None,
+    };
+    let _uploads = match &options.registry {
+        Some(url) => Some(UploadLoop::spawn(database, url.clone())?),
+        None => None,
+    };
+    // Replies that arrived before the event loop started.
+    waker();
+    window.run().context("the kiosk window failed")?;
+    VIEW.with(|v| v.borrow_mut().take());
+    drop(window);
+    Ok(())
+}
+
+thread_local! {
+    static VIEW: std::cell::RefCell<Option<View>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs a test deck and prints its report; returns whether it passed.
+pub fn run_deck(deck_path: Option<&Path>, data: &Path, usb_dir: &Path, lang: Lang) -> Result<bool> {
+    let (text, dir) = match deck_path {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+            path.parent().map(Path::to_owned).unwrap_or_default(),
+        ),
+        None => (urne_sync::demo::TEST_DECK.to_owned(), PathBuf::from(".")),
+    };
+    std::fs::create_dir_all(usb_dir)
+        .with_context(|| format!("cannot create {}", usb_dir.display()))?;
+    let report = deck::run(&text, &dir, data, usb_dir)?;
+    print!("{}", render_deck(&report, lang));
+    Ok(report.passed())
+}
+
+/// The readable report of a deck run.
+pub fn render_deck(report: &DeckReport, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line(format!(
+        "{} — {}",
+        if fr { "Essai à blanc" } else { "Test deck" },
+        report.title
+    ));
+    line(if fr {
+        format!(
+            "{} émargements, {} bulletins déposés par le même chemin que l'écran tactile.",
+            report.checkins, report.ballots
+        )
+    } else {
+        format!(
+            "{} check-ins, {} ballots cast through the touchscreen's entry points.",
+            report.checkins, report.ballots
+        )
+    });
+    for (poll, summary) in &report.counted {
+        let wrong = report.differences.iter().any(|d| d.poll == poll.as_str());
+        line(format!(
+            "{} {poll}: {summary}",
+            if wrong { "✘" } else { "✔" }
+        ));
+    }
+    for d in &report.differences {
+        line(if fr {
+            format!(
+                "  ✘ {} / {} : attendu {}, compté {}",
+                d.poll, d.field, d.expected, d.counted
+            )
+        } else {
+            format!(
+                "  ✘ {} / {}: expected {}, counted {}",
+                d.poll, d.field, d.expected, d.counted
+            )
+        });
+    }
+    line(if fr {
+        format!(
+            "Bundle d'essai signé (marqué ESSAI, jamais un résultat réel) : {}",
+            report.export.path.display()
+        )
+    } else {
+        format!(
+            "Signed test bundle (marked TEST, never a real result): {}",
+            report.export.path.display()
+        )
+    });
+    line(format!("SHA-256 : {}", report.export.digest));
+    line(match (fr, report.passed()) {
+        (true, true) => "Résultat : chaque scrutin compte exactement ce que le jeu d'essai attend.".into(),
+        (false, true) => "Result: every poll counts exactly what the deck expects.".into(),
+        (true, false) => format!("Résultat : ÉCHEC, {} écart(s).", report.differences.len()),
+        (false, false) => format!("Result: FAILED, {} difference(s).", report.differences.len()),
+    });
+    out
+}
+
+/// Makes sure the window's platform can start before building the UI, so that a machine with
+/// no display gets a sentence rather than a backtrace.
+pub fn window_platform_available() -> bool {
+    has_display() && slint::BackendSelector::new().select().is_ok()
+}

@@ -1,0 +1,512 @@
+//! The voter's visit, as business state in Rust: which polls are due, the answers being filled
+//! in, review and correction. The screens only display it; nothing here touches the store.
+//!
+//! A flow holds the member's id only until the ballots are handed to the controller; it never
+//! pairs that id with a ballot anywhere that outlives the visit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use urne_core::ballot::{Ballot, MotionChoice};
+use urne_core::ids::{MemberId, OptionId, PollId};
+use urne_core::poll::{Poll, PollKind};
+
+/// One answer as shown on a ballot screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceView {
+    /// `for`, `against`, `abstain`, `blank`, or an option id.
+    pub id: String,
+    /// The option's label (empty for motion answers, which the screen translates).
+    pub label: String,
+    /// A detail line (a project's cost, …).
+    pub detail: String,
+    /// Whether it is selected.
+    pub selected: bool,
+}
+
+/// One line of the review screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewView {
+    /// The poll's question.
+    pub question: String,
+    /// `for`, `against`, `abstain`, `blank` (translated by the screen) or empty.
+    pub code: String,
+    /// The answer in words when `code` is empty.
+    pub text: String,
+}
+
+/// Where the visit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Filling in the ballot of poll number `n` (0-based).
+    Ballot(usize),
+    /// Reviewing every answer.
+    Review,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Draft {
+    Empty,
+    Blank,
+    Motion(MotionChoice),
+    Options(BTreeSet<OptionId>),
+}
+
+/// A voter's visit to the ballot screens.
+#[derive(Debug, Clone)]
+pub struct VoterFlow {
+    member: MemberId,
+    name: String,
+    polls: Vec<Poll>,
+    drafts: Vec<Draft>,
+    stage: Stage,
+}
+
+fn motion_code(choice: MotionChoice) -> &'static str {
+    match choice {
+        MotionChoice::For => "for",
+        MotionChoice::Against => "against",
+        MotionChoice::Abstain => "abstain",
+    }
+}
+
+/// Euros with a thin space every three digits: « 15 000 € ».
+pub fn euros(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202F}');
+        }
+        out.push(c);
+    }
+    out.push_str("\u{00A0}€");
+    out
+}
+
+impl VoterFlow {
+    /// A visit for `member` over the polls due, in order. Returns `None` when nothing is due.
+    pub fn new(member: MemberId, name: String, polls: Vec<Poll>) -> Option<Self> {
+        if polls.is_empty() {
+            return None;
+        }
+        let drafts = vec![Draft::Empty; polls.len()];
+        Some(Self {
+            member,
+            name,
+            polls,
+            drafts,
+            stage: Stage::Ballot(0),
+        })
+    }
+
+    /// The member voting.
+    pub fn member(&self) -> MemberId {
+        self.member
+    }
+
+    /// Their name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the visit stands.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// How many polls this visit covers.
+    pub fn count(&self) -> usize {
+        self.polls.len()
+    }
+
+    /// The poll on screen (during the ballot stage).
+    pub fn current(&self) -> Option<&Poll> {
+        match self.stage {
+            Stage::Ballot(i) => self.polls.get(i),
+            Stage::Review => None,
+        }
+    }
+
+    /// The answers of the poll on screen.
+    pub fn choices(&self) -> Vec<ChoiceView> {
+        let Stage::Ballot(i) = self.stage else {
+            return Vec::new();
+        };
+        let poll = &self.polls[i];
+        let draft = &self.drafts[i];
+        let mut out: Vec<ChoiceView> = match &poll.kind {
+            PollKind::Motion { .. } => [MotionChoice::For, MotionChoice::Against, MotionChoice::Abstain]
+                .into_iter()
+                .map(|c| ChoiceView {
+                    id: motion_code(c).into(),
+                    label: String::new(),
+                    detail: String::new(),
+                    selected: *draft == Draft::Motion(c),
+                })
+                .collect(),
+            PollKind::SingleChoice { options, .. }
+            | PollKind::Approval { options, .. }
+            | PollKind::MajorityJudgment {
+                candidates: options,
+                ..
+            }
+            | PollKind::Ranking {
+                candidates: options,
+            } => options
+                .iter()
+                .map(|o| ChoiceView {
+                    id: o.id.to_string(),
+                    label: o.label.clone(),
+                    detail: String::new(),
+                    selected: matches!(draft, Draft::Options(set) if set.contains(&o.id)),
+                })
+                .collect(),
+            PollKind::Budget { projects, .. } => projects
+                .iter()
+                .map(|p| ChoiceView {
+                    id: p.id.to_string(),
+                    label: p.label.clone(),
+                    detail: euros(p.cost),
+                    selected: matches!(draft, Draft::Options(set) if set.contains(&p.id)),
+                })
+                .collect(),
+        };
+        if poll.kind.blank_allowed() && matches!(poll.kind, PollKind::Motion { .. } | PollKind::SingleChoice { .. } | PollKind::Approval { .. }) {
+            out.push(ChoiceView {
+                id: "blank".into(),
+                label: String::new(),
+                detail: String::new(),
+                selected: *draft == Draft::Blank,
+            });
+        }
+        out
+    }
+
+    /// Taps an answer: selects it (motion, single choice), or toggles it within the poll's limits
+    /// (approval, budget). Blank excludes every other answer.
+    pub fn choose(&mut self, id: &str) {
+        let Stage::Ballot(i) = self.stage else {
+            return;
+        };
+        let poll = &self.polls[i];
+        let draft = &mut self.drafts[i];
+        if id == "blank" {
+            if poll.kind.blank_allowed() {
+                *draft = if *draft == Draft::Blank {
+                    Draft::Empty
+                } else {
+                    Draft::Blank
+                };
+            }
+            return;
+        }
+        match &poll.kind {
+            PollKind::Motion { .. } => {
+                let choice = match id {
+                    "for" => MotionChoice::For,
+                    "against" => MotionChoice::Against,
+                    "abstain" => MotionChoice::Abstain,
+                    _ => return,
+                };
+                *draft = Draft::Motion(choice);
+            }
+            PollKind::SingleChoice { .. } => {
+                if let Some(option) = known(poll, id) {
+                    *draft = Draft::Options([option].into_iter().collect());
+                }
+            }
+            PollKind::Approval { max, .. } => {
+                let Some(option) = known(poll, id) else {
+                    return;
+                };
+                let mut set = match draft {
+                    Draft::Options(set) => set.clone(),
+                    _ => BTreeSet::new(),
+                };
+                if !set.remove(&option) && u32::try_from(set.len()).unwrap_or(u32::MAX) < *max {
+                    set.insert(option);
+                }
+                *draft = Draft::Options(set);
+            }
+            PollKind::Budget {
+                projects, budget, ..
+            } => {
+                let Some(option) = known(poll, id) else {
+                    return;
+                };
+                let mut set = match draft {
+                    Draft::Options(set) => set.clone(),
+                    _ => BTreeSet::new(),
+                };
+                if !set.remove(&option) {
+                    // The running budget bar refuses to go over: a project that does not fit
+                    // next to the ones already chosen cannot be added.
+                    let spent: u64 = projects
+                        .iter()
+                        .filter(|p| set.contains(&p.id))
+                        .map(|p| p.cost)
+                        .sum();
+                    let cost = projects
+                        .iter()
+                        .find(|p| p.id == option)
+                        .map_or(u64::MAX, |p| p.cost);
+                    if spent.saturating_add(cost) <= *budget {
+                        set.insert(option);
+                    }
+                }
+                *draft = Draft::Options(set);
+            }
+            PollKind::MajorityJudgment { .. } | PollKind::Ranking { .. } => {}
+        }
+    }
+
+    /// The ballot the current answers make, if they make a valid one.
+    fn ballot(&self, i: usize) -> Option<Ballot> {
+        let poll = &self.polls[i];
+        let ballot = match (&self.drafts[i], &poll.kind) {
+            (Draft::Empty, _) => return None,
+            (Draft::Blank, _) => Ballot::Blank,
+            (Draft::Motion(c), _) => Ballot::Motion(*c),
+            (Draft::Options(set), PollKind::SingleChoice { .. }) => {
+                Ballot::Single(set.iter().next()?.clone())
+            }
+            (Draft::Options(set), PollKind::Approval { .. }) => Ballot::Approval(set.clone()),
+            (Draft::Options(set), PollKind::Budget { .. }) => {
+                if set.is_empty() {
+                    Ballot::Blank
+                } else {
+                    Ballot::Budget(set.clone())
+                }
+            }
+            (Draft::Options(_), _) => return None,
+        };
+        ballot.validate(poll).ok().map(|()| ballot)
+    }
+
+    /// Whether the current poll's answers make a valid ballot.
+    pub fn can_continue(&self) -> bool {
+        match self.stage {
+            Stage::Ballot(i) => self.ballot(i).is_some(),
+            Stage::Review => true,
+        }
+    }
+
+    /// « 2 sur 3 »: how many options are chosen, for approval polls.
+    pub fn chosen(&self) -> usize {
+        match self.stage {
+            Stage::Ballot(i) => match &self.drafts[i] {
+                Draft::Options(set) => set.len(),
+                _ => 0,
+            },
+            Stage::Review => 0,
+        }
+    }
+
+    /// Goes to the next poll, or to the review after the last one.
+    pub fn next(&mut self) {
+        if let Stage::Ballot(i) = self.stage
+            && self.ballot(i).is_some()
+        {
+            self.stage = if i + 1 < self.polls.len() {
+                Stage::Ballot(i + 1)
+            } else {
+                Stage::Review
+            };
+        }
+    }
+
+    /// Goes back one poll. Returns false when already on the first one (the visit may end).
+    pub fn back(&mut self) -> bool {
+        match self.stage {
+            Stage::Ballot(0) => false,
+            Stage::Ballot(i) => {
+                self.stage = Stage::Ballot(i - 1);
+                true
+            }
+            Stage::Review => {
+                self.stage = Stage::Ballot(self.polls.len() - 1);
+                true
+            }
+        }
+    }
+
+    /// From the review, back to the first ballot to change an answer.
+    pub fn modify(&mut self) {
+        self.stage = Stage::Ballot(0);
+    }
+
+    /// The review lines.
+    pub fn review(&self) -> Vec<ReviewView> {
+        self.polls
+            .iter()
+            .enumerate()
+            .map(|(i, poll)| {
+                let (code, text) = match self.ballot(i) {
+                    None => (String::new(), String::new()),
+                    Some(Ballot::Blank) => ("blank".into(), String::new()),
+                    Some(Ballot::Motion(c)) => (motion_code(c).into(), String::new()),
+                    Some(Ballot::Single(id)) => (String::new(), label(poll, &id)),
+                    Some(Ballot::Approval(set) | Ballot::Budget(set)) => (
+                        String::new(),
+                        set.iter()
+                            .map(|id| label(poll, id))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    Some(Ballot::Grades(grades)) => (String::new(), format!("{grades:?}")),
+                    Some(Ballot::Ranking(tiers)) => (
+                        String::new(),
+                        tiers
+                            .iter()
+                            .flatten()
+                            .map(|id| label(poll, id))
+                            .collect::<Vec<_>>()
+                            .join(" › "),
+                    ),
+                };
+                ReviewView {
+                    question: poll.question.clone(),
+                    code,
+                    text,
+                }
+            })
+            .collect()
+    }
+
+    /// The ballots to cast, one per poll, when every poll has a valid answer.
+    pub fn ballots(&self) -> Option<Vec<(PollId, Ballot)>> {
+        (0..self.polls.len())
+            .map(|i| Some((self.polls[i].id.clone(), self.ballot(i)?)))
+            .collect()
+    }
+
+    /// Drops the answers of polls that were cast, keeping the others (after a partial failure).
+    pub fn keep_only(&mut self, remaining: &[PollId]) {
+        let keep: BTreeMap<&PollId, usize> = remaining.iter().map(|p| (p, 0)).collect();
+        let mut polls = Vec::new();
+        let mut drafts = Vec::new();
+        for (poll, draft) in self.polls.drain(..).zip(self.drafts.drain(..)) {
+            if keep.contains_key(&poll.id) {
+                polls.push(poll);
+                drafts.push(draft);
+            }
+        }
+        self.polls = polls;
+        self.drafts = drafts;
+        self.stage = Stage::Review;
+    }
+}
+
+fn known(poll: &Poll, id: &str) -> Option<OptionId> {
+    let id = OptionId::new(id).ok()?;
+    poll.kind.option_ids().contains(&&id).then_some(id)
+}
+
+fn label(poll: &Poll, id: &OptionId) -> String {
+    poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use urne_core::poll::{BudgetMethod, PollOption, Project};
+    use urne_core::rules::MajorityRule;
+
+    fn option(id: &str) -> PollOption {
+        PollOption {
+            id: OptionId::new(id).unwrap(),
+            label: id.to_uppercase(),
+        }
+    }
+
+    fn polls() -> Vec<Poll> {
+        vec![
+            Poll {
+                id: PollId::new("charte").unwrap(),
+                question: "Charte ?".into(),
+                kind: PollKind::Motion {
+                    blank_allowed: true,
+                    rule: MajorityRule::SIMPLE,
+                },
+            },
+            Poll {
+                id: PollId::new("animation").unwrap(),
+                question: "Animation ?".into(),
+                kind: PollKind::Approval {
+                    options: vec![option("a"), option("b"), option("c")],
+                    min: 1,
+                    max: 2,
+                    blank_allowed: false,
+                },
+            },
+            Poll {
+                id: PollId::new("budget").unwrap(),
+                question: "Budget ?".into(),
+                kind: PollKind::Budget {
+                    projects: vec![
+                        Project {
+                            id: OptionId::new("x").unwrap(),
+                            label: "X".into(),
+                            cost: 8000,
+                        },
+                        Project {
+                            id: OptionId::new("y").unwrap(),
+                            label: "Y".into(),
+                            cost: 15000,
+                        },
+                    ],
+                    budget: 20000,
+                    method: BudgetMethod::Greedy,
+                },
+            },
+        ]
+    }
+
+    fn flow() -> VoterFlow {
+        VoterFlow::new(MemberId::from_bytes([1; 16]), "Agnès".into(), polls()).unwrap()
+    }
+
+    #[test]
+    fn a_visit_goes_through_every_poll_then_review() {
+        let mut f = flow();
+        assert!(!f.can_continue(), "nothing chosen yet");
+        f.choose("for");
+        f.next();
+        assert_eq!(f.stage(), Stage::Ballot(1));
+        f.choose("a");
+        f.choose("b");
+        f.choose("c");
+        assert_eq!(f.chosen(), 2, "the third approval is refused at the maximum");
+        f.next();
+        f.choose("x");
+        f.choose("y");
+        assert_eq!(f.chosen(), 1, "a project that would go over the budget is refused");
+        f.next();
+        assert_eq!(f.stage(), Stage::Review);
+        let ballots = f.ballots().unwrap();
+        assert_eq!(ballots.len(), 3);
+        assert_eq!(ballots[0].1, Ballot::Motion(MotionChoice::For));
+        let review = f.review();
+        assert_eq!(review[0].code, "for");
+        assert_eq!(review[1].text, "A, B");
+    }
+
+    #[test]
+    fn blank_excludes_other_answers_and_back_keeps_them() {
+        let mut f = flow();
+        f.choose("blank");
+        assert!(f.can_continue());
+        assert_eq!(f.ballots(), None, "later polls are still empty");
+        f.choose("against");
+        f.next();
+        assert!(f.back());
+        assert_eq!(f.choices()[1].selected, true, "« contre » is still chosen");
+        assert!(!f.back(), "the first poll has nothing before it");
+    }
+
+    #[test]
+    fn money_is_written_the_french_way() {
+        assert_eq!(euros(15000), "15\u{202F}000\u{00A0}€");
+        assert_eq!(euros(800), "800\u{00A0}€");
+    }
+}

@@ -1,0 +1,761 @@
+//! The UI thread's side: binds the Slint screens to the worker. Taps and scans become
+//! [`Command`]s; [`Reply`]s become what is on screen. The voter's answers are held in a
+//! [`VoterFlow`] until confirmed; nothing here does I/O.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use slint::{ComponentHandle, ModelRc, SharedString, Timer, VecModel};
+use urne_core::event::Event;
+use urne_core::ids::{MemberId, PollId};
+use urne_core::poll::Poll;
+use urne_core::tally::{self, Details, Lang, PollResult};
+
+use crate::flow::{Stage, VoterFlow, euros};
+use crate::generated::{
+    AppWindow, Bar, Choice, DemoBadge, KioskAdapter, OrganiserAdapter, Page, PollRow, Refusal,
+    ReviewLine, VoterAdapter,
+};
+use crate::kiosk::{Dashboard, PinOutcome, Refusal as KioskRefusal, ScanOutcome};
+use crate::scanner::ScannerEvent;
+use crate::worker::{Command, Inbox, Reply};
+use urne_core::credential::BadgeError;
+use urne_core::results::PollState;
+
+/// Longest keyboard-wedge line kept (a badge is about 200 characters).
+const MAX_WEDGE: usize = 1024;
+
+/// How the view starts.
+#[derive(Debug, Clone, Default)]
+pub struct ViewOptions {
+    /// Demo mode: badges to tap instead of scanning, and the demo PIN to show.
+    pub demo: Option<(Vec<(String, String)>, String)>,
+    /// The language at start.
+    pub lang: Lang,
+    /// Seconds of inactivity before a voter's screen clears itself.
+    pub voter_timeout_secs: u64,
+    /// Where exports go (shown on the export button).
+    pub export_target: String,
+    /// The device key's fingerprint (shown on the dashboard).
+    pub device_fingerprint: String,
+}
+
+struct State {
+    window: slint::Weak<AppWindow>,
+    commands: Sender<Command>,
+    lang: Lang,
+    event: Option<Event>,
+    greeting: Option<(MemberId, String, Vec<PollId>)>,
+    flow: Option<VoterFlow>,
+    organiser: Option<(MemberId, String)>,
+    pin: String,
+    wedge: String,
+    timer: Timer,
+    voter_timeout: Duration,
+}
+
+/// The view: owns the UI-side state and the inbox of replies.
+pub struct View {
+    state: Rc<RefCell<State>>,
+    inbox: Inbox,
+}
+
+impl std::fmt::Debug for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("View").finish_non_exhaustive()
+    }
+}
+
+fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(items))
+}
+
+impl View {
+    /// Binds `window` to the worker (through `commands` and `inbox`).
+    pub fn new(
+        window: &AppWindow,
+        commands: Sender<Command>,
+        inbox: Inbox,
+        options: ViewOptions,
+    ) -> Self {
+        let state = Rc::new(RefCell::new(State {
+            window: window.as_weak(),
+            commands,
+            lang: options.lang,
+            event: None,
+            greeting: None,
+            flow: None,
+            organiser: None,
+            pin: String::new(),
+            wedge: String::new(),
+            timer: Timer::default(),
+            voter_timeout: Duration::from_secs(options.voter_timeout_secs.max(10)),
+        }));
+        let kiosk = window.global::<KioskAdapter>();
+        kiosk.set_demo(options.demo.is_some());
+        if let Some((badges, pin)) = &options.demo {
+            kiosk.set_demo_badges(model(
+                badges
+                    .iter()
+                    .map(|(label, payload)| DemoBadge {
+                        label: label.into(),
+                        payload: payload.into(),
+                    })
+                    .collect(),
+            ));
+            kiosk.set_demo_pin(pin.into());
+        }
+        kiosk.set_has_event(false);
+        kiosk.set_scanner_state("ok".into());
+        let organiser = window.global::<OrganiserAdapter>();
+        organiser.set_export_target(options.export_target.into());
+        organiser.set_device_fingerprint(options.device_fingerprint.into());
+        organiser.set_export_state("".into());
+        set_language(window, options.lang);
+        bind(window, &state);
+        show(window, Page::Idle);
+        Self { state, inbox }
+    }
+
+    /// Applies every reply waiting in the inbox; returns how many there were.
+    pub fn pump(&self) -> usize {
+        let mut n = 0;
+        while let Ok(reply) = self.inbox.replies.try_recv() {
+            apply(&self.state, reply);
+            n += 1;
+        }
+        n
+    }
+
+    /// Waits up to `timeout` for one reply, applies it and any that follow. Returns false on
+    /// timeout. For tests, which have no event loop to wake.
+    pub fn wait(&self, timeout: Duration) -> bool {
+        match self.inbox.replies.recv_timeout(timeout) {
+            Ok(reply) => {
+                apply(&self.state, reply);
+                self.pump();
+                true
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    /// The replies channel (the app's waker drains it on the event loop).
+    pub fn replies(&self) -> &Receiver<Reply> {
+        &self.inbox.replies
+    }
+}
+
+fn with_window(state: &Rc<RefCell<State>>, f: impl FnOnce(&AppWindow)) {
+    let window = state.borrow().window.upgrade();
+    if let Some(w) = window {
+        f(&w);
+    }
+}
+
+fn show(window: &AppWindow, page: Page) {
+    window.global::<KioskAdapter>().set_page(page);
+}
+
+fn set_language(window: &AppWindow, lang: Lang) {
+    let code = match lang {
+        Lang::Fr => "",
+        Lang::En => "en",
+    };
+    // The source strings are French; "" selects them, "en" the English catalogue.
+    if let Err(e) = slint::select_bundled_translation(code) {
+        tracing::warn!(error = %e, "language not available");
+    }
+    window
+        .global::<KioskAdapter>()
+        .set_language(if lang == Lang::En { "en" } else { "fr" }.into());
+}
+
+fn send(state: &Rc<RefCell<State>>, command: Command) {
+    let sent = state.borrow().commands.send(command).is_ok();
+    if !sent {
+        tracing::error!("the kiosk worker has stopped");
+    }
+}
+
+/// Restarts the inactivity timer for the page now on screen.
+fn arm_timer(state: &Rc<RefCell<State>>, page: Page) {
+    let s = state.borrow();
+    let after = match page {
+        Page::Idle => None,
+        Page::Voted | Page::Refused => Some(Duration::from_secs(6)),
+        Page::Welcome => Some(if s.greeting.as_ref().is_some_and(|g| !g.2.is_empty()) {
+            Duration::from_secs(30)
+        } else {
+            Duration::from_secs(8)
+        }),
+        Page::Ballot | Page::Review => Some(s.voter_timeout),
+        Page::Pin => Some(Duration::from_secs(60)),
+        Page::Dashboard | Page::Result => Some(Duration::from_secs(300)),
+    };
+    s.timer.stop();
+    if let Some(after) = after {
+        let weak = Rc::downgrade(state);
+        s.timer.start(slint::TimerMode::SingleShot, after, move || {
+            if let Some(state) = weak.upgrade() {
+                go_idle(&state);
+            }
+        });
+    }
+}
+
+fn go_to(state: &Rc<RefCell<State>>, page: Page) {
+    with_window(state, |w| show(w, page));
+    arm_timer(state, page);
+}
+
+/// Back to the idle screen, forgetting the visit (nothing is cast) and locking organiser mode.
+fn go_idle(state: &Rc<RefCell<State>>) {
+    let was_organiser = {
+        let mut s = state.borrow_mut();
+        s.flow = None;
+        s.greeting = None;
+        s.pin.clear();
+        s.organiser.take().is_some()
+    };
+    with_window(state, |w| {
+        let voter = w.global::<VoterAdapter>();
+        voter.set_name("".into());
+        voter.set_choices(model(Vec::new()));
+        voter.set_review(model(Vec::new()));
+        voter.set_error("".into());
+        let organiser = w.global::<OrganiserAdapter>();
+        organiser.set_pin_length(0);
+        organiser.set_export_state("".into());
+    });
+    if was_organiser || current_page(state).is_some_and(|p| matches!(p, Page::Dashboard | Page::Result)) {
+        send(state, Command::Lock);
+    }
+    go_to(state, Page::Idle);
+}
+
+fn current_page(state: &Rc<RefCell<State>>) -> Option<Page> {
+    let window = state.borrow().window.upgrade()?;
+    Some(window.global::<KioskAdapter>().get_page())
+}
+
+fn scan(state: &Rc<RefCell<State>>, payload: String) {
+    // A scan is taken only where nobody is in the middle of something: a voter filling in a
+    // ballot or an organiser at work is never interrupted by the next person's badge.
+    let accept = current_page(state)
+        .is_some_and(|p| matches!(p, Page::Idle | Page::Welcome | Page::Refused | Page::Voted));
+    if accept && !payload.trim().is_empty() {
+        with_window(state, |w| w.global::<KioskAdapter>().set_busy(true));
+        send(state, Command::Scan(payload));
+    }
+}
+
+fn key_typed(state: &Rc<RefCell<State>>, text: &str) {
+    for c in text.chars() {
+        if c == '\n' || c == '\r' {
+            let line = std::mem::take(&mut state.borrow_mut().wedge);
+            scan(state, line);
+        } else if !c.is_control() && !('\u{F700}'..='\u{F8FF}').contains(&c) {
+            let mut s = state.borrow_mut();
+            if s.wedge.len() < MAX_WEDGE {
+                s.wedge.push(c);
+            }
+        }
+    }
+}
+
+fn refresh_ballot(state: &Rc<RefCell<State>>) {
+    let s = state.borrow();
+    let Some(flow) = &s.flow else {
+        return;
+    };
+    let Some(window) = s.window.upgrade() else {
+        return;
+    };
+    let voter = window.global::<VoterAdapter>();
+    match flow.stage() {
+        Stage::Ballot(i) => {
+            let poll = flow.current().cloned();
+            voter.set_question(poll.as_ref().map(|p| p.question.clone()).unwrap_or_default().into());
+            voter.set_kind(poll.as_ref().map_or("", |p| p.kind.name()).into());
+            voter.set_position(i32::try_from(i + 1).unwrap_or(i32::MAX));
+            voter.set_count(i32::try_from(flow.count()).unwrap_or(i32::MAX));
+            voter.set_on_behalf("".into());
+            voter.set_choices(model(
+                flow.choices()
+                    .into_iter()
+                    .map(|c| Choice {
+                        id: c.id.into(),
+                        label: c.label.into(),
+                        detail: c.detail.into(),
+                        selected: c.selected,
+                    })
+                    .collect(),
+            ));
+            voter.set_can_continue(flow.can_continue());
+        }
+        Stage::Review => {
+            voter.set_review(model(
+                flow.review()
+                    .into_iter()
+                    .map(|r| ReviewLine {
+                        question: r.question.into(),
+                        code: r.code.into(),
+                        text: r.text.into(),
+                    })
+                    .collect(),
+            ));
+        }
+    }
+}
+
+fn voter_stage_page(state: &Rc<RefCell<State>>) {
+    let stage = state.borrow().flow.as_ref().map(VoterFlow::stage);
+    refresh_ballot(state);
+    match stage {
+        Some(Stage::Ballot(_)) => go_to(state, Page::Ballot),
+        Some(Stage::Review) => go_to(state, Page::Review),
+        None => go_idle(state),
+    }
+}
+
+fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+    let kiosk = window.global::<KioskAdapter>();
+    let s = state.clone();
+    kiosk.on_scanned(move |payload| scan(&s, payload.to_string()));
+    let s = state.clone();
+    kiosk.on_key_typed(move |text| key_typed(&s, &text));
+    let s = state.clone();
+    kiosk.on_set_language(move |code| {
+        let lang = if code == "en" { Lang::En } else { Lang::Fr };
+        s.borrow_mut().lang = lang;
+        with_window(&s, |w| set_language(w, lang));
+        if let Some(page) = current_page(&s) {
+            arm_timer(&s, page);
+        }
+    });
+
+    let voter = window.global::<VoterAdapter>();
+    let s = state.clone();
+    voter.on_start(move || {
+        let flow = {
+            let st = s.borrow();
+            st.greeting.as_ref().and_then(|(member, name, due)| {
+                let event = st.event.as_ref()?;
+                let polls: Vec<Poll> = due.iter().filter_map(|id| event.poll(id).cloned()).collect();
+                VoterFlow::new(*member, name.clone(), polls)
+            })
+        };
+        s.borrow_mut().flow = flow;
+        voter_stage_page(&s);
+    });
+    let s = state.clone();
+    voter.on_finish(move || go_idle(&s));
+    let s = state.clone();
+    voter.on_choose(move |id| {
+        if let Some(flow) = s.borrow_mut().flow.as_mut() {
+            flow.choose(&id);
+        }
+        refresh_ballot(&s);
+        arm_timer(&s, Page::Ballot);
+    });
+    let s = state.clone();
+    voter.on_next(move || {
+        if let Some(flow) = s.borrow_mut().flow.as_mut() {
+            flow.next();
+        }
+        voter_stage_page(&s);
+    });
+    let s = state.clone();
+    voter.on_back(move || {
+        let moved = s.borrow_mut().flow.as_mut().is_some_and(VoterFlow::back);
+        if moved {
+            voter_stage_page(&s);
+        } else {
+            s.borrow_mut().flow = None;
+            go_to(&s, Page::Welcome);
+        }
+    });
+    let s = state.clone();
+    voter.on_modify(move || {
+        if let Some(flow) = s.borrow_mut().flow.as_mut() {
+            flow.modify();
+        }
+        voter_stage_page(&s);
+    });
+    let s = state.clone();
+    voter.on_confirm(move || {
+        let cast = s
+            .borrow()
+            .flow
+            .as_ref()
+            .and_then(|f| Some((f.member(), f.ballots()?)));
+        if let Some((member, ballots)) = cast {
+            with_window(&s, |w| {
+                w.global::<KioskAdapter>().set_busy(true);
+                w.global::<VoterAdapter>().set_error("".into());
+            });
+            // The timer must not clear the screen while the ballots are being stored.
+            s.borrow().timer.stop();
+            send(&s, Command::Cast { member, ballots });
+        }
+    });
+
+    let organiser = window.global::<OrganiserAdapter>();
+    let s = state.clone();
+    organiser.on_pin_digit(move |d| {
+        {
+            let mut st = s.borrow_mut();
+            if st.pin.len() < 6 {
+                st.pin.push_str(&d);
+            }
+        }
+        let n = s.borrow().pin.len();
+        with_window(&s, |w| {
+            w.global::<OrganiserAdapter>()
+                .set_pin_length(i32::try_from(n).unwrap_or(0));
+        });
+        arm_timer(&s, Page::Pin);
+    });
+    let s = state.clone();
+    organiser.on_pin_erase(move || {
+        s.borrow_mut().pin.pop();
+        let n = s.borrow().pin.len();
+        with_window(&s, |w| {
+            w.global::<OrganiserAdapter>()
+                .set_pin_length(i32::try_from(n).unwrap_or(0));
+        });
+    });
+    let s = state.clone();
+    organiser.on_pin_submit(move || {
+        let request = {
+            let mut st = s.borrow_mut();
+            let pin = std::mem::take(&mut st.pin);
+            st.organiser.as_ref().map(|(id, _)| (*id, pin))
+        };
+        with_window(&s, |w| w.global::<OrganiserAdapter>().set_pin_length(0));
+        if let Some((organiser, pin)) = request {
+            with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
+            send(&s, Command::Pin { organiser, pin });
+        }
+    });
+    let s = state.clone();
+    organiser.on_pin_cancel(move || go_idle(&s));
+    let s = state.clone();
+    organiser.on_open_poll(move |id| organiser_action(&s, &id, Command::OpenPoll));
+    let s = state.clone();
+    organiser.on_close_poll(move |id| organiser_action(&s, &id, Command::ClosePoll));
+    let s = state.clone();
+    organiser.on_show_result(move |id| organiser_action(&s, &id, Command::ShowResult));
+    let s = state.clone();
+    organiser.on_back_to_dashboard(move || {
+        send(&s, Command::Refresh);
+        go_to(&s, Page::Dashboard);
+    });
+    let s = state.clone();
+    organiser.on_export(move || {
+        with_window(&s, |w| {
+            w.global::<KioskAdapter>().set_busy(true);
+            w.global::<OrganiserAdapter>().set_export_state("".into());
+        });
+        send(&s, Command::Export);
+        arm_timer(&s, Page::Dashboard);
+    });
+    let s = state.clone();
+    organiser.on_lock(move || go_idle(&s));
+}
+
+fn organiser_action(state: &Rc<RefCell<State>>, id: &str, make: fn(PollId) -> Command) {
+    if let Ok(poll) = PollId::new(id) {
+        with_window(state, |w| w.global::<KioskAdapter>().set_busy(true));
+        send(state, make(poll));
+        if let Some(page) = current_page(state) {
+            arm_timer(state, page);
+        }
+    }
+}
+
+fn refusal_code(refusal: &KioskRefusal) -> Refusal {
+    match refusal {
+        KioskRefusal::NotOnRoster => Refusal::NotOnRoster,
+        KioskRefusal::Badge(e) => match e {
+            BadgeError::NotABadge | BadgeError::UnknownRole | BadgeError::BadName => {
+                Refusal::NotABadge
+            }
+            BadgeError::Truncated => Refusal::Truncated,
+            BadgeError::UnknownVersion(_) => Refusal::UnknownVersion,
+            BadgeError::WrongEvent => Refusal::WrongEvent,
+            BadgeError::BadSignature => Refusal::BadSignature,
+            BadgeError::NotYetValid => Refusal::NotYetValid,
+            BadgeError::Expired => Refusal::Expired,
+            BadgeError::Revoked => Refusal::Revoked,
+        },
+    }
+}
+
+fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
+    with_window(state, |w| {
+        if !matches!(reply, Reply::Scanner(_)) {
+            w.global::<KioskAdapter>().set_busy(false);
+        }
+    });
+    match reply {
+        Reply::Event(event) => {
+            with_window(state, |w| {
+                let kiosk = w.global::<KioskAdapter>();
+                kiosk.set_has_event(event.is_some());
+                if let Some(e) = &event {
+                    kiosk.set_event_title(e.title.clone().into());
+                    kiosk.set_event_place(e.place.clone().into());
+                    kiosk.set_event_date(e.date.clone().into());
+                }
+            });
+            state.borrow_mut().event = event.map(|e| *e);
+        }
+        Reply::Scanned(Ok(ScanOutcome::Welcome {
+            member,
+            name,
+            already_since,
+            polls_due,
+        })) => {
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                voter.set_name(name.clone().into());
+                voter.set_already_since(
+                    already_since
+                        .map(|t| local_time(t.0))
+                        .unwrap_or_default()
+                        .into(),
+                );
+                voter.set_polls_due(i32::try_from(polls_due.len()).unwrap_or(0));
+            });
+            {
+                let mut s = state.borrow_mut();
+                s.flow = None;
+                s.greeting = Some((member, name, polls_due));
+            }
+            go_to(state, Page::Welcome);
+        }
+        Reply::Scanned(Ok(ScanOutcome::Organiser { organiser, name })) => {
+            {
+                let mut s = state.borrow_mut();
+                s.organiser = Some((organiser, name.clone()));
+                s.pin.clear();
+            }
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_name(name.into());
+                o.set_pin_length(0);
+                o.set_pin_error("".into());
+            });
+            go_to(state, Page::Pin);
+        }
+        Reply::Scanned(Ok(ScanOutcome::Refused(refusal))) => {
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                voter.set_refusal(refusal_code(&refusal));
+                voter.set_refusal_detail("".into());
+            });
+            go_to(state, Page::Refused);
+        }
+        Reply::Scanned(Err(error)) => {
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                let no_event = !w.global::<KioskAdapter>().get_has_event();
+                voter.set_refusal(if no_event { Refusal::NoEvent } else { Refusal::Error });
+                voter.set_refusal_detail(error.into());
+            });
+            go_to(state, Page::Refused);
+        }
+        Reply::Cast { cast, failure } => match failure {
+            None => {
+                {
+                    let mut s = state.borrow_mut();
+                    s.flow = None;
+                    s.greeting = None;
+                }
+                go_to(state, Page::Voted);
+            }
+            Some((poll, error)) => {
+                let remaining: Vec<PollId> = {
+                    let s = state.borrow();
+                    s.flow
+                        .as_ref()
+                        .and_then(VoterFlow::ballots)
+                        .map(|b| b.into_iter().map(|(p, _)| p).filter(|p| !cast.contains(p)).collect())
+                        .unwrap_or_default()
+                };
+                if let Some(flow) = state.borrow_mut().flow.as_mut() {
+                    flow.keep_only(&remaining);
+                }
+                with_window(state, |w| {
+                    w.global::<VoterAdapter>()
+                        .set_error(format!("{poll}: {error}").into());
+                });
+                voter_stage_page(state);
+            }
+        },
+        Reply::Pin(Ok(PinOutcome::Unlocked)) => {
+            go_to(state, Page::Dashboard);
+        }
+        Reply::Pin(Ok(PinOutcome::Wrong { failures })) => {
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error("wrong".into());
+                o.set_pin_failures(i32::try_from(failures).unwrap_or(i32::MAX));
+            });
+            arm_timer(state, Page::Pin);
+        }
+        Reply::Pin(Err(error)) => {
+            with_window(state, |w| {
+                w.global::<KioskAdapter>().set_notice(error.into());
+            });
+            go_idle(state);
+        }
+        Reply::Dashboard(Ok(d)) => show_dashboard(state, &d),
+        Reply::Dashboard(Err(error)) | Reply::Failed(error) => {
+            with_window(state, |w| w.global::<KioskAdapter>().set_notice(error.into()));
+        }
+        Reply::Result(Ok((poll, result))) => {
+            let lang = state.borrow().lang;
+            with_window(state, |w| show_result(w, &poll, &result, lang));
+            go_to(state, Page::Result);
+        }
+        Reply::Result(Err(error)) => {
+            with_window(state, |w| w.global::<KioskAdapter>().set_notice(error.into()));
+        }
+        Reply::Exported(outcome) => with_window(state, |w| {
+            let o = w.global::<OrganiserAdapter>();
+            match outcome {
+                Ok(e) => {
+                    o.set_export_state("done".into());
+                    o.set_export_detail(e.file_name.into());
+                }
+                Err(error) => {
+                    o.set_export_state("failed".into());
+                    o.set_export_detail(error.into());
+                }
+            }
+        }),
+        Reply::Scanner(ScannerEvent::Line(line)) => scan(state, line),
+        Reply::Scanner(ScannerEvent::Connected) => with_window(state, |w| {
+            w.global::<KioskAdapter>().set_scanner_state("ok".into());
+        }),
+        Reply::Scanner(ScannerEvent::Disconnected(_)) => with_window(state, |w| {
+            w.global::<KioskAdapter>()
+                .set_scanner_state("disconnected".into());
+        }),
+    }
+}
+
+/// « 19:42 » in UTC; the kiosk's clock is set to local time by the organiser at provisioning.
+fn local_time(unix: i64) -> String {
+    let secs = unix.rem_euclid(86_400);
+    format!("{:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
+fn show_dashboard(state: &Rc<RefCell<State>>, d: &Dashboard) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+        o.set_present(int(d.attendance.present));
+        o.set_represented(int(d.attendance.represented));
+        o.set_members(int(d.members));
+        o.set_has_quorum(d.quorum_required.is_some());
+        o.set_quorum_required(int(d.quorum_required.unwrap_or(0)));
+        o.set_polls(model(
+            d.polls
+                .iter()
+                .map(|p| PollRow {
+                    id: p.poll.id.to_string().into(),
+                    question: p.poll.question.clone().into(),
+                    kind: p.poll.kind.name().into(),
+                    state: match p.state {
+                        PollState::Pending => "pending",
+                        PollState::Open => "open",
+                        PollState::Closed => "closed",
+                    }
+                    .into(),
+                    voted: int(p.voted),
+                })
+                .collect(),
+        ));
+    });
+}
+
+fn bar(label: String, value: u64, max: u64, tone: &str) -> Bar {
+    let share = if max == 0 {
+        0.0
+    } else {
+        // Display only: the decision was taken on integers.
+        value as f32 / max as f32
+    };
+    Bar {
+        label: label.into(),
+        value: i32::try_from(value).unwrap_or(i32::MAX),
+        share,
+        tone: tone.into(),
+    }
+}
+
+/// The chart of a result: motion answers, votes per option, approvals per project.
+pub fn result_bars(poll: &Poll, result: &PollResult) -> Vec<Bar> {
+    let label = |id: &urne_core::ids::OptionId| {
+        poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned()
+    };
+    match &result.details {
+        Details::Motion(m) => {
+            let max = m.for_.max(m.against).max(m.abstain).max(m.blank);
+            vec![
+                bar(String::new(), m.for_, max, "for"),
+                bar(String::new(), m.against, max, "against"),
+                bar(String::new(), m.abstain, max, "abstain"),
+                bar(String::new(), m.blank, max, "blank"),
+            ]
+        }
+        Details::Counts(c) => {
+            let max = c.options.iter().map(|o| o.votes).max().unwrap_or(0).max(c.blank);
+            let mut bars: Vec<Bar> = c
+                .options
+                .iter()
+                .map(|o| bar(label(&o.id), o.votes, max, "plain"))
+                .collect();
+            bars.push(bar(String::new(), c.blank, max, "blank"));
+            bars
+        }
+        Details::Budget(b) => {
+            let max = b.projects.iter().map(|p| p.approvals).max().unwrap_or(0);
+            b.projects
+                .iter()
+                .map(|p| {
+                    bar(
+                        format!("{} ({})", label(&p.id), euros(p.cost)),
+                        p.approvals,
+                        max,
+                        if p.funded { "funded" } else { "plain" },
+                    )
+                })
+                .collect()
+        }
+        Details::MajorityJudgment(_) | Details::Schulze(_) => Vec::new(),
+    }
+}
+
+fn show_result(window: &AppWindow, poll: &Poll, result: &PollResult, lang: Lang) {
+    let o = window.global::<OrganiserAdapter>();
+    o.set_result_question(poll.question.clone().into());
+    let decision = serde_json::to_value(result.decision)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    o.set_result_decision(decision.into());
+    o.set_result_bars(model(result_bars(poll, result)));
+    o.set_result_lines(model(
+        tally::arithmetic(poll, result, lang)
+            .into_iter()
+            .map(SharedString::from)
+            .collect(),
+    ));
+}

@@ -1,0 +1,218 @@
+//! The worker thread that owns the kiosk controller: every store write, signature and file
+//! write happens here, so that the UI thread never waits on the SD card or the USB stick.
+//!
+//! The UI sends [`Command`]s; the worker answers with [`Reply`]s on a channel and wakes the UI
+//! through a [`Waker`] (in the app: `slint::invoke_from_event_loop`; in tests: nothing, the test
+//! drains the channel itself). The scanner thread posts its lines to the same channel.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+
+use urne_core::ballot::Ballot;
+use urne_core::event::Event;
+use urne_core::ids::{MemberId, PollId};
+use urne_core::poll::Poll;
+use urne_core::tally::PollResult;
+
+use crate::kiosk::{Dashboard, Exported, Kiosk, PinOutcome, ScanOutcome};
+use crate::scanner::ScannerEvent;
+
+/// What the UI asks of the kiosk.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// A badge was scanned (serial scanner, keyboard wedge or demo button).
+    Scan(String),
+    /// Cast a visit's ballots, in order.
+    Cast {
+        /// The voter.
+        member: MemberId,
+        /// One ballot per poll.
+        ballots: Vec<(PollId, Ballot)>,
+    },
+    /// Check an organiser PIN.
+    Pin {
+        /// The organiser badge scanned.
+        organiser: MemberId,
+        /// The PIN typed.
+        pin: String,
+    },
+    /// Open a poll.
+    OpenPoll(PollId),
+    /// Close a poll.
+    ClosePoll(PollId),
+    /// Show a closed poll's result.
+    ShowResult(PollId),
+    /// Export the signed results.
+    Export,
+    /// Leave organiser mode.
+    Lock,
+    /// Refresh the dashboard.
+    Refresh,
+}
+
+/// What the kiosk answers, or what the scanner reports.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// The event on this kiosk (sent once at start and after a package is loaded).
+    Event(Option<Box<Event>>),
+    /// A scan's outcome, or why it could not be recorded.
+    Scanned(Result<ScanOutcome, String>),
+    /// The outcome of casting a visit: the polls cast, and the first failure if any.
+    Cast {
+        /// Polls whose ballot is durably stored.
+        cast: Vec<PollId>,
+        /// The first failure, which stopped the rest.
+        failure: Option<(PollId, String)>,
+    },
+    /// The PIN's outcome.
+    Pin(Result<PinOutcome, String>),
+    /// The dashboard, after an action or a refresh.
+    Dashboard(Result<Dashboard, String>),
+    /// A closed poll's result.
+    Result(Result<(Poll, PollResult), String>),
+    /// An export's outcome.
+    Exported(Result<Exported, String>),
+    /// An organiser action failed.
+    Failed(String),
+    /// From the scanner thread.
+    Scanner(ScannerEvent),
+}
+
+/// Wakes the UI thread when replies are waiting.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The worker and the channels to talk to it.
+#[derive(Debug)]
+pub struct Worker {
+    commands: Sender<Command>,
+    replies: Sender<Reply>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// The UI's end: where replies arrive.
+#[derive(Debug)]
+pub struct Inbox {
+    /// Replies, in order.
+    pub replies: Receiver<Reply>,
+}
+
+impl Worker {
+    /// Starts the worker thread around `kiosk`.
+    pub fn spawn(kiosk: Kiosk, waker: Waker) -> std::io::Result<(Self, Inbox)> {
+        let (commands, inbox) = mpsc::channel::<Command>();
+        let (replies, out) = mpsc::channel::<Reply>();
+        let post = replies.clone();
+        let wake = waker.clone();
+        let thread = std::thread::Builder::new()
+            .name("kiosk-worker".into())
+            .spawn(move || {
+                let mut kiosk = kiosk;
+                let send = |reply: Reply| {
+                    if post.send(reply).is_ok() {
+                        wake();
+                    }
+                };
+                send(Reply::Event(kiosk.event().cloned().map(Box::new)));
+                for command in inbox {
+                    handle(&mut kiosk, command, &send);
+                }
+            })?;
+        Ok((
+            Self {
+                commands,
+                replies,
+                thread: Some(thread),
+            },
+            Inbox { replies: out },
+        ))
+    }
+
+    /// A sender of commands for the UI.
+    pub fn commands(&self) -> Sender<Command> {
+        self.commands.clone()
+    }
+
+    /// A sender into the UI's inbox, for the scanner thread.
+    pub fn inbox_sender(&self) -> Sender<Reply> {
+        self.replies.clone()
+    }
+}
+
+impl Worker {
+    /// Waits for the worker to finish what it holds, once every command sender (this one and
+    /// the UI's) is gone: a cast in progress is never cut short.
+    pub fn join(mut self) {
+        let thread = self.thread.take();
+        drop(self);
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+}
+
+fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
+    let dashboard = |kiosk: &Kiosk| Reply::Dashboard(kiosk.dashboard().map_err(|e| e.to_string()));
+    match command {
+        Command::Scan(payload) => send(Reply::Scanned(
+            kiosk.scan(&payload).map_err(|e| e.to_string()),
+        )),
+        Command::Cast { member, ballots } => {
+            let mut cast = Vec::new();
+            let mut failure = None;
+            for (poll, ballot) in ballots {
+                match kiosk.cast(&member, &poll, ballot) {
+                    Ok(()) => cast.push(poll),
+                    Err(e) => {
+                        failure = Some((poll, e.to_string()));
+                        break;
+                    }
+                }
+            }
+            send(Reply::Cast { cast, failure });
+        }
+        Command::Pin { organiser, pin } => {
+            let outcome = kiosk.unlock(&organiser, &pin).map_err(|e| e.to_string());
+            let unlocked = outcome == Ok(PinOutcome::Unlocked);
+            send(Reply::Pin(outcome));
+            if unlocked {
+                send(dashboard(kiosk));
+            }
+        }
+        Command::OpenPoll(poll) => {
+            if let Err(e) = kiosk.open_poll(&poll) {
+                send(Reply::Failed(e.to_string()));
+            }
+            send(dashboard(kiosk));
+        }
+        Command::ClosePoll(poll) => {
+            match kiosk.close_poll(&poll) {
+                Ok(result) => {
+                    if let Some(definition) = kiosk.event().and_then(|e| e.poll(&poll)).cloned() {
+                        send(Reply::Result(Ok((definition, result))));
+                    }
+                }
+                Err(e) => send(Reply::Failed(e.to_string())),
+            }
+            send(dashboard(kiosk));
+        }
+        Command::ShowResult(poll) => {
+            let reply = match (kiosk.result(&poll), kiosk.event().and_then(|e| e.poll(&poll))) {
+                (Ok(Some(result)), Some(definition)) => Ok((definition.clone(), result)),
+                (Ok(_), _) => Err(format!("poll {poll} has no result yet")),
+                (Err(e), _) => Err(e.to_string()),
+            };
+            send(Reply::Result(reply));
+        }
+        Command::Export => {
+            send(Reply::Exported(kiosk.export(false).map_err(|e| e.to_string())));
+            send(dashboard(kiosk));
+        }
+        Command::Lock => kiosk.lock(),
+        Command::Refresh => {
+            if kiosk.is_unlocked() {
+                send(dashboard(kiosk));
+            }
+        }
+    }
+}
