@@ -94,6 +94,10 @@ fn equal_shares_shows_prices_and_completion() {
     let ballots = [approve(&["x", "y"], 2), approve(&["z"], 1)];
     let fr = lines(&p, &ballots, Lang::Fr);
     assert!(
+        fr.contains("Equal Shares (utilités d'approbation), complétion add1 puis gloutonne"),
+        "{fr}"
+    );
+    assert!(
         fr.contains("Part initiale par unité de poids : 250 / 3 = ≈ 83,33 (250/3)"),
         "{fr}"
     );
@@ -107,5 +111,9 @@ fn equal_shares_shows_prices_and_completion() {
     );
     assert!(fr.contains("Dépensé : 200 sur 250 · Reste : 50"), "{fr}");
     let en = lines(&p, &ballots, Lang::En);
+    assert!(
+        en.contains("Method: Equal Shares (approval utilities), add1 completion then greedy"),
+        "{en}"
+    );
     assert!(en.contains("Spent: 200 of 250 · Remaining: 50"), "{en}");
 }

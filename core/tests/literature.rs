@@ -246,7 +246,9 @@ fn tennessee_capital_majority_judgment() {
 /// and the budget suffices for 10 projects; the utilitarian (greedy) rule funds the 10 red
 /// projects, the Method of Equal Shares funds 5 red and 5 blue ones.
 ///
-/// Here: 100 voters as two weighted ballots, 20 projects costing 100 each, a budget of 1000.
+/// The example has equal costs, where Equal Shares with approval utilities (ours) and with cost
+/// utilities agree. Here: 100 voters as two weighted ballots, 20 projects costing 100 each, a
+/// budget of 1000.
 /// Equal Shares alone funds 5 red and 4 blue projects (each voter's share of 10 buys 5 red
 /// projects at 100/51 and 4 blue ones at 100/49); the add1 completion raises the share to 11,
 /// which buys the fifth blue project.
