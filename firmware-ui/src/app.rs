@@ -254,10 +254,15 @@ pub fn render_deck(report: &DeckReport, lang: Lang) -> String {
     });
     line(format!("SHA-256 : {}", report.export.digest));
     line(match (fr, report.passed()) {
-        (true, true) => "Résultat : chaque scrutin compte exactement ce que le jeu d'essai attend.".into(),
+        (true, true) => {
+            "Résultat : chaque scrutin compte exactement ce que le jeu d'essai attend.".into()
+        }
         (false, true) => "Result: every poll counts exactly what the deck expects.".into(),
         (true, false) => format!("Résultat : ÉCHEC, {} écart(s).", report.differences.len()),
-        (false, false) => format!("Result: FAILED, {} difference(s).", report.differences.len()),
+        (false, false) => format!(
+            "Result: FAILED, {} difference(s).",
+            report.differences.len()
+        ),
     });
     out
 }

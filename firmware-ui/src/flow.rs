@@ -135,15 +135,19 @@ impl VoterFlow {
         let poll = &self.polls[i];
         let draft = &self.drafts[i];
         let mut out: Vec<ChoiceView> = match &poll.kind {
-            PollKind::Motion { .. } => [MotionChoice::For, MotionChoice::Against, MotionChoice::Abstain]
-                .into_iter()
-                .map(|c| ChoiceView {
-                    id: motion_code(c).into(),
-                    label: String::new(),
-                    detail: String::new(),
-                    selected: *draft == Draft::Motion(c),
-                })
-                .collect(),
+            PollKind::Motion { .. } => [
+                MotionChoice::For,
+                MotionChoice::Against,
+                MotionChoice::Abstain,
+            ]
+            .into_iter()
+            .map(|c| ChoiceView {
+                id: motion_code(c).into(),
+                label: String::new(),
+                detail: String::new(),
+                selected: *draft == Draft::Motion(c),
+            })
+            .collect(),
             PollKind::SingleChoice { options, .. }
             | PollKind::Approval { options, .. }
             | PollKind::MajorityJudgment {
@@ -171,7 +175,12 @@ impl VoterFlow {
                 })
                 .collect(),
         };
-        if poll.kind.blank_allowed() && matches!(poll.kind, PollKind::Motion { .. } | PollKind::SingleChoice { .. } | PollKind::Approval { .. }) {
+        if poll.kind.blank_allowed()
+            && matches!(
+                poll.kind,
+                PollKind::Motion { .. } | PollKind::SingleChoice { .. } | PollKind::Approval { .. }
+            )
+        {
             out.push(ChoiceView {
                 id: "blank".into(),
                 label: String::new(),
@@ -476,11 +485,19 @@ mod tests {
         f.choose("a");
         f.choose("b");
         f.choose("c");
-        assert_eq!(f.chosen(), 2, "the third approval is refused at the maximum");
+        assert_eq!(
+            f.chosen(),
+            2,
+            "the third approval is refused at the maximum"
+        );
         f.next();
         f.choose("x");
         f.choose("y");
-        assert_eq!(f.chosen(), 1, "a project that would go over the budget is refused");
+        assert_eq!(
+            f.chosen(),
+            1,
+            "a project that would go over the budget is refused"
+        );
         f.next();
         assert_eq!(f.stage(), Stage::Review);
         let ballots = f.ballots().unwrap();

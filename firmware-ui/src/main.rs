@@ -9,7 +9,11 @@ use urne_core::tally::Lang;
 use urne_kiosk::app::{self, Options};
 
 #[derive(Parser)]
-#[command(name = "urne-kiosk", version, about = "Urne: check-in by QR badge and secret ballot")]
+#[command(
+    name = "urne-kiosk",
+    version,
+    about = "Urne: check-in by QR badge and secret ballot"
+)]
 struct Cli {
     /// Run the built-in demo assembly (Bellevue) with sample badges to tap.
     #[arg(long)]

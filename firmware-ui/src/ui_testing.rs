@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions};
+use i_slint_backend_testing::{
+    AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions,
+};
 use slint::ComponentHandle;
 
 use crate::generated::{AppWindow, KioskAdapter, Page};
@@ -70,10 +72,7 @@ impl Harness {
 
     /// A sender into the view's inbox (to plug a scanner in).
     pub fn inbox_sender(&self) -> std::sync::mpsc::Sender<Reply> {
-        self.worker
-            .as_ref()
-            .expect("worker running")
-            .inbox_sender()
+        self.worker.as_ref().expect("worker running").inbox_sender()
     }
 
     /// A sender of commands to the worker.
@@ -176,8 +175,9 @@ impl Harness {
             .window()
             .take_snapshot()
             .expect("the software renderer takes snapshots");
-        let img = image::RgbaImage::from_raw(buffer.width(), buffer.height(), buffer.as_bytes().to_vec())
-            .expect("the snapshot's size matches its pixels");
+        let img =
+            image::RgbaImage::from_raw(buffer.width(), buffer.height(), buffer.as_bytes().to_vec())
+                .expect("the snapshot's size matches its pixels");
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).expect("screenshot folder");
         }

@@ -39,7 +39,8 @@ pub async fn upload_pending(store: &mut Store, uploader: &Uploader) -> Result<Pa
         match uploader.upload(bytes, pinned.as_ref()).await {
             Ok(receipt) => {
                 if pinned.is_none()
-                    && let Ok(parsed) = serde_json::from_str::<urne_sync::receipt::Receipt>(&receipt.receipt)
+                    && let Ok(parsed) =
+                        serde_json::from_str::<urne_sync::receipt::Receipt>(&receipt.receipt)
                 {
                     store.set_setting(SETTING_REGISTRY_KEY, &parsed.registry.to_hex())?;
                 }

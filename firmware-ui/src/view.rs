@@ -230,7 +230,9 @@ fn go_idle(state: &Rc<RefCell<State>>) {
         organiser.set_pin_length(0);
         organiser.set_export_state("".into());
     });
-    if was_organiser || current_page(state).is_some_and(|p| matches!(p, Page::Dashboard | Page::Result)) {
+    if was_organiser
+        || current_page(state).is_some_and(|p| matches!(p, Page::Dashboard | Page::Result))
+    {
         send(state, Command::Lock);
     }
     go_to(state, Page::Idle);
@@ -278,7 +280,12 @@ fn refresh_ballot(state: &Rc<RefCell<State>>) {
     match flow.stage() {
         Stage::Ballot(i) => {
             let poll = flow.current().cloned();
-            voter.set_question(poll.as_ref().map(|p| p.question.clone()).unwrap_or_default().into());
+            voter.set_question(
+                poll.as_ref()
+                    .map(|p| p.question.clone())
+                    .unwrap_or_default()
+                    .into(),
+            );
             voter.set_kind(poll.as_ref().map_or("", |p| p.kind.name()).into());
             voter.set_position(i32::try_from(i + 1).unwrap_or(i32::MAX));
             voter.set_count(i32::try_from(flow.count()).unwrap_or(i32::MAX));
@@ -344,7 +351,10 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
             let st = s.borrow();
             st.greeting.as_ref().and_then(|(member, name, due)| {
                 let event = st.event.as_ref()?;
-                let polls: Vec<Poll> = due.iter().filter_map(|id| event.poll(id).cloned()).collect();
+                let polls: Vec<Poll> = due
+                    .iter()
+                    .filter_map(|id| event.poll(id).cloned())
+                    .collect();
                 VoterFlow::new(*member, name.clone(), polls)
             })
         };
@@ -564,7 +574,11 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
                 let no_event = !w.global::<KioskAdapter>().get_has_event();
-                voter.set_refusal(if no_event { Refusal::NoEvent } else { Refusal::Error });
+                voter.set_refusal(if no_event {
+                    Refusal::NoEvent
+                } else {
+                    Refusal::Error
+                });
                 voter.set_refusal_detail(error.into());
             });
             go_to(state, Page::Refused);
@@ -584,7 +598,12 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                     s.flow
                         .as_ref()
                         .and_then(VoterFlow::ballots)
-                        .map(|b| b.into_iter().map(|(p, _)| p).filter(|p| !cast.contains(p)).collect())
+                        .map(|b| {
+                            b.into_iter()
+                                .map(|(p, _)| p)
+                                .filter(|p| !cast.contains(p))
+                                .collect()
+                        })
                         .unwrap_or_default()
                 };
                 if let Some(flow) = state.borrow_mut().flow.as_mut() {
@@ -616,7 +635,9 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
         }
         Reply::Dashboard(Ok(d)) => show_dashboard(state, &d),
         Reply::Dashboard(Err(error)) | Reply::Failed(error) => {
-            with_window(state, |w| w.global::<KioskAdapter>().set_notice(error.into()));
+            with_window(state, |w| {
+                w.global::<KioskAdapter>().set_notice(error.into())
+            });
         }
         Reply::Result(Ok((poll, result))) => {
             let lang = state.borrow().lang;
@@ -624,7 +645,9 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             go_to(state, Page::Result);
         }
         Reply::Result(Err(error)) => {
-            with_window(state, |w| w.global::<KioskAdapter>().set_notice(error.into()));
+            with_window(state, |w| {
+                w.global::<KioskAdapter>().set_notice(error.into())
+            });
         }
         Reply::Exported(outcome) => with_window(state, |w| {
             let o = w.global::<OrganiserAdapter>();
@@ -702,9 +725,8 @@ fn bar(label: String, value: u64, max: u64, tone: &str) -> Bar {
 
 /// The chart of a result: motion answers, votes per option, approvals per project.
 pub fn result_bars(poll: &Poll, result: &PollResult) -> Vec<Bar> {
-    let label = |id: &urne_core::ids::OptionId| {
-        poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned()
-    };
+    let label =
+        |id: &urne_core::ids::OptionId| poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned();
     match &result.details {
         Details::Motion(m) => {
             let max = m.for_.max(m.against).max(m.abstain).max(m.blank);
@@ -716,7 +738,13 @@ pub fn result_bars(poll: &Poll, result: &PollResult) -> Vec<Bar> {
             ]
         }
         Details::Counts(c) => {
-            let max = c.options.iter().map(|o| o.votes).max().unwrap_or(0).max(c.blank);
+            let max = c
+                .options
+                .iter()
+                .map(|o| o.votes)
+                .max()
+                .unwrap_or(0)
+                .max(c.blank);
             let mut bars: Vec<Bar> = c
                 .options
                 .iter()

@@ -197,7 +197,10 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
             send(dashboard(kiosk));
         }
         Command::ShowResult(poll) => {
-            let reply = match (kiosk.result(&poll), kiosk.event().and_then(|e| e.poll(&poll))) {
+            let reply = match (
+                kiosk.result(&poll),
+                kiosk.event().and_then(|e| e.poll(&poll)),
+            ) {
                 (Ok(Some(result)), Some(definition)) => Ok((definition.clone(), result)),
                 (Ok(_), _) => Err(format!("poll {poll} has no result yet")),
                 (Err(e), _) => Err(e.to_string()),
@@ -205,7 +208,9 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
             send(Reply::Result(reply));
         }
         Command::Export => {
-            send(Reply::Exported(kiosk.export(false).map_err(|e| e.to_string())));
+            send(Reply::Exported(
+                kiosk.export(false).map_err(|e| e.to_string()),
+            ));
             send(dashboard(kiosk));
         }
         Command::Lock => kiosk.lock(),

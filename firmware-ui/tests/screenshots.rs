@@ -31,10 +31,15 @@ fn the_screens_of_the_thread_are_rendered() {
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    kiosk.load_package(&urne_sync::demo::package().bytes).unwrap();
+    kiosk
+        .load_package(&urne_sync::demo::package().bytes)
+        .unwrap();
     kiosk.set_pin("123456").unwrap();
     let fingerprint = kiosk.device_fingerprint().to_hex();
-    let badges = issue_all(&urne_sync::demo::package().package, &urne_sync::demo::organiser_key());
+    let badges = issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    );
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let h = Harness::new(
         kiosk,
@@ -65,7 +70,12 @@ fn the_screens_of_the_thread_are_rendered() {
     assert!(h.wait_for(&format!("Clore le scrutin : {charte}"), WAIT));
     h.tap("Verrouiller");
 
-    for (i, badge) in badges.iter().filter(|b| b.role == Role::Participant).take(5).enumerate() {
+    for (i, badge) in badges
+        .iter()
+        .filter(|b| b.role == Role::Participant)
+        .take(5)
+        .enumerate()
+    {
         h.scan(&badge.payload);
         assert!(h.wait_for(&format!("Bonjour {} !", badge.name), WAIT));
         if i == 0 {

@@ -16,7 +16,10 @@ use urne_sync::badges::{Badge, issue_all};
 const WAIT: Duration = Duration::from_secs(10);
 
 fn demo_badges() -> Vec<Badge> {
-    issue_all(&urne_sync::demo::package().package, &urne_sync::demo::organiser_key())
+    issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    )
 }
 
 fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
@@ -27,19 +30,27 @@ fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    kiosk.load_package(&urne_sync::demo::package().bytes).unwrap();
+    kiosk
+        .load_package(&urne_sync::demo::package().bytes)
+        .unwrap();
     kiosk.set_pin("123456").unwrap();
     kiosk
 }
 
 fn unlock(h: &Harness, organiser: &Badge) {
     h.scan(&organiser.payload);
-    assert!(h.wait_for_page(Page::Pin, WAIT), "the organiser badge asks for the PIN");
+    assert!(
+        h.wait_for_page(Page::Pin, WAIT),
+        "the organiser badge asks for the PIN"
+    );
     for d in "123456".chars() {
         h.tap(&d.to_string());
     }
     h.tap("Valider");
-    assert!(h.wait_for_page(Page::Dashboard, WAIT), "the right PIN opens the dashboard");
+    assert!(
+        h.wait_for_page(Page::Dashboard, WAIT),
+        "the right PIN opens the dashboard"
+    );
 }
 
 #[test]
@@ -51,13 +62,21 @@ fn a_member_votes_pour_on_the_first_motion() {
     let agnes = &badges[0];
 
     unlock(&h, organiser);
-    h.tap("Ouvrir le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)");
-    assert!(h.wait_for("Clore le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)", WAIT));
+    h.tap(
+        "Ouvrir le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
+    );
+    assert!(h.wait_for(
+        "Clore le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
+        WAIT
+    ));
     h.tap("Verrouiller");
     assert_eq!(h.page(), Page::Idle);
 
     h.scan(&agnes.payload);
-    assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT), "the member is greeted by name");
+    assert!(
+        h.wait_for("Bonjour Agnès Lemaître !", WAIT),
+        "the member is greeted by name"
+    );
     h.tap("Voter");
     assert_eq!(h.page(), Page::Ballot);
     h.tap("Pour");

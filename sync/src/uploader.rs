@@ -46,8 +46,8 @@ pub struct Uploader {
 }
 
 /// Installs the TLS crypto provider once per process (ring: small, and cross-builds for the Pi
-/// with a plain C compiler).
-fn install_crypto_provider() {
+/// with a plain C compiler). Any HTTP client of the process needs it.
+pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 

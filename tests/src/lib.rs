@@ -27,10 +27,18 @@ fn target_dir() -> PathBuf {
 /// same profile as the tests. `cargo test --workspace` builds them before running any test;
 /// when they are missing (a single crate's tests were asked for), they are built now.
 pub fn binary(name: &str) -> PathBuf {
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     let path = target_dir().join(profile).join(name);
     if !path.exists() {
-        let package = if name == "urne-kiosk" { "urne-kiosk" } else { "urne-sync" };
+        let package = if name == "urne-kiosk" {
+            "urne-kiosk"
+        } else {
+            "urne-sync"
+        };
         let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cargo
             .current_dir(workspace())

@@ -118,7 +118,13 @@ fn only_urne_sync_opens_sockets() {
         rust_files(&workspace().join(krate).join("src"), &mut files);
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            for word in ["TcpStream", "TcpListener", "UdpSocket", "std::net", "tokio::net"] {
+            for word in [
+                "TcpStream",
+                "TcpListener",
+                "UdpSocket",
+                "std::net",
+                "tokio::net",
+            ] {
                 assert!(
                     !text.contains(word),
                     "{} uses « {word} »: only urne-sync opens sockets",
@@ -138,7 +144,9 @@ fn only_urne_core_counts_votes() {
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
             assert!(
-                !text.contains("fn tally(") && !text.contains("fn schulze") && !text.contains("fn equal_shares"),
+                !text.contains("fn tally(")
+                    && !text.contains("fn schulze")
+                    && !text.contains("fn equal_shares"),
                 "{} defines a counting function: votes are counted only by urne_core::tally",
                 file.display()
             );

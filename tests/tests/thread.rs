@@ -62,7 +62,9 @@ fn openssl_verifies(dir: &Path) -> bool {
 }
 
 fn urne_verify(bundle: &Path) -> (bool, String) {
-    run(Command::new(binary("urne")).args(["--lang", "fr", "verify"]).arg(bundle))
+    run(Command::new(binary("urne"))
+        .args(["--lang", "fr", "verify"])
+        .arg(bundle))
 }
 
 #[test]
@@ -79,7 +81,9 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         Box::new(FolderTarget::new(usb.path())),
     )
     .unwrap();
-    kiosk.load_package(&urne_sync::demo::package().bytes).unwrap();
+    kiosk
+        .load_package(&urne_sync::demo::package().bytes)
+        .unwrap();
     kiosk.set_pin("123456").unwrap();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
 
@@ -87,19 +91,19 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     let (mut master, slave) = TTYPort::pair().expect("a pseudo-terminal pair");
     let path = slave.name().expect("the slave has a path");
     let post = h.inbox_sender();
-    let scanner = Scanner::spawn(
-        SerialOpener { path, baud: 9600 },
-        move |event| {
-            let _ = post.send(Reply::Scanner(event));
-        },
-    )
+    let scanner = Scanner::spawn(SerialOpener { path, baud: 9600 }, move |event| {
+        let _ = post.send(Reply::Scanner(event));
+    })
     .unwrap();
 
     let badges = issue_all(
         &urne_sync::demo::package().package,
         &urne_sync::demo::organiser_key(),
     );
-    let members: Vec<_> = badges.iter().filter(|b| b.role == Role::Participant).collect();
+    let members: Vec<_> = badges
+        .iter()
+        .filter(|b| b.role == Role::Participant)
+        .collect();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
 
     // 1. At the door: badges arrive on the serial port and each member is greeted by name.
@@ -111,7 +115,7 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
             member.name
         );
     }
-    h.tap("Plus tard");
+    h.tap("Terminer");
 
     // The organiser opens the first motion.
     scan_on_serial(&mut master, &organiser.payload);
@@ -133,7 +137,10 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     h.tap("Pour");
     h.tap("Continuer");
     h.tap("Confirmer mon vote");
-    assert!(h.wait_for("A voté !", WAIT), "« A voté ! » after the commit");
+    assert!(
+        h.wait_for("A voté !", WAIT),
+        "« A voté ! » after the commit"
+    );
     h.tap("Terminer");
 
     // The ballot is stored with no link to her: the ballots table has no member column, and
@@ -154,7 +161,10 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
     h.tap(&format!("Clore le scrutin : {CHARTE}"));
     assert!(h.wait_for_page(Page::Result, WAIT));
-    assert!(h.shows("Adoptée"), "1 pour, 0 contre, quorum reached: adopted");
+    assert!(
+        h.shows("Adoptée"),
+        "1 pour, 0 contre, quorum reached: adopted"
+    );
     h.tap("Retour au tableau de bord");
     h.tap("Exporter sur clé USB");
     let start = Instant::now();
@@ -190,13 +200,21 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         .0
     );
     for file in ["manifest.json", "manifest.sig", "device.pem"] {
-        assert!(extracted.path().join(file).exists(), "{file} is in the bundle");
+        assert!(
+            extracted.path().join(file).exists(),
+            "{file} is in the bundle"
+        );
     }
     assert_eq!(
-        std::fs::metadata(extracted.path().join("manifest.sig")).unwrap().len(),
+        std::fs::metadata(extracted.path().join("manifest.sig"))
+            .unwrap()
+            .len(),
         64
     );
-    assert!(openssl_verifies(extracted.path()), "OpenSSL verifies the manifest");
+    assert!(
+        openssl_verifies(extracted.path()),
+        "OpenSSL verifies the manifest"
+    );
     let (ok, report) = urne_verify(&bundle);
     assert!(ok, "urne verify accepts the bundle:\n{report}");
     assert!(report.contains("Pour : 1 · Contre : 0"), "{report}");
@@ -207,7 +225,14 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     let members_of_tar = list_tar(&bundle);
     for member in &members_of_tar {
         let copy = tempfile::tempdir().unwrap();
-        assert!(run(Command::new("tar").arg("-xf").arg(&bundle).arg("-C").arg(copy.path())).0);
+        assert!(
+            run(Command::new("tar")
+                .arg("-xf")
+                .arg(&bundle)
+                .arg("-C")
+                .arg(copy.path()))
+            .0
+        );
         let target = copy.path().join(member);
         let mut bytes = std::fs::read(&target).unwrap();
         let middle = bytes.len() / 2;
@@ -242,15 +267,17 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         .arg("--pubkey")
         .arg(extracted.path().join("device.pem")));
     assert!(ok, "{out}");
-    let mut server = Command::new(binary("urne-registry"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-        .arg(&registry_db)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = Server(
+        Command::new(binary("urne-registry"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(&registry_db)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut first_line = String::new();
     std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.as_mut().unwrap()),
+        &mut std::io::BufReader::new(server.0.stdout.as_mut().unwrap()),
         &mut first_line,
     )
     .unwrap();
@@ -263,6 +290,7 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     h.shutdown();
     let uploads = UploadLoop::spawn(database.clone(), url.clone()).unwrap();
     let digest = urne_core::crypto::Sha256Digest::of(&std::fs::read(&bundle).unwrap()).to_hex();
+    urne_sync::uploader::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -284,8 +312,7 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         }
     });
     uploads.stop();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["digest"], digest.as_str());
     assert_eq!(listed[0]["event"], "bellevue-2026-12-05");
@@ -293,6 +320,16 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     // The kiosk recorded the registry's receipt.
     let store = urne_kiosk::store::Store::open(&database).unwrap();
     assert_eq!(store.exports().unwrap()[0].upload, "synced");
+}
+
+/// A child server that is stopped however the test ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn list_tar(bundle: &Path) -> Vec<String> {
