@@ -206,7 +206,7 @@ pub fn render_deck(report: &DeckReport, lang: Lang) -> String {
         out.push('\n');
     };
     line(format!(
-        "{} — {}",
+        "{} : {}",
         if fr { "Essai à blanc" } else { "Test deck" },
         report.title
     ));

@@ -71,8 +71,8 @@ pub struct DeckReport {
     pub checkins: usize,
     /// Ballots cast.
     pub ballots: usize,
-    /// Each poll's counted summary.
-    pub counted: BTreeMap<PollId, Value>,
+    /// Each poll's counted summary, in the event's order.
+    pub counted: Vec<(PollId, Value)>,
     /// Differences from the expected results (empty when the deck passes).
     pub differences: Vec<Difference>,
     /// The test bundle written.
@@ -356,7 +356,7 @@ pub fn run(
         }
     }
 
-    let mut counted = BTreeMap::new();
+    let mut counted = Vec::new();
     let mut differences = Vec::new();
     for poll in &event.polls {
         let result = kiosk.close_poll(&poll.id)?;
@@ -370,7 +370,7 @@ pub fn run(
                 counted: summary.to_string(),
             }),
         }
-        counted.insert(poll.id.clone(), summary);
+        counted.push((poll.id.clone(), summary));
     }
     for name in deck.expected.keys() {
         if event.polls.iter().all(|p| p.id.as_str() != name) {

@@ -23,17 +23,51 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace().join("target"))
 }
 
+fn newest_source(dir: &Path) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let time = if path.is_dir() {
+                newest_source(&path)
+            } else {
+                entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+            };
+            newest = newest.max(time);
+        }
+    }
+    newest
+}
+
 /// The path of one of Urne's binaries (`urne`, `urne-registry`, `urne-kiosk`), built in the
-/// same profile as the tests. `cargo test --workspace` builds them before running any test;
-/// when they are missing (a single crate's tests were asked for), they are built now.
+/// same profile as the tests. `cargo test --workspace` builds them before any test runs; when a
+/// binary is missing or older than the sources (only one crate's tests were built), it is
+/// built now, so that a test never runs a stale binary.
 pub fn binary(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {
         "release"
     };
     let path = target_dir().join(profile).join(name);
-    if !path.exists() {
+    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if built.iter().any(|b| b == name) {
+        return path;
+    }
+    let root = workspace();
+    let sources = ["core", "sync", "firmware-ui", "ui", "demo"]
+        .iter()
+        .map(|d| newest_source(&root.join(d)))
+        .max()
+        .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+    let fresh = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t >= sources);
+    if !fresh {
         let package = if name == "urne-kiosk" {
             "urne-kiosk"
         } else {
@@ -41,13 +75,14 @@ pub fn binary(name: &str) -> PathBuf {
         };
         let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cargo
-            .current_dir(workspace())
-            .args(["build", "-p", package, "--bin", name]);
+            .current_dir(&root)
+            .args(["build", "--quiet", "-p", package, "--bin", name]);
         if profile == "release" {
             cargo.arg("--release");
         }
         let status = cargo.status().expect("cargo runs");
         assert!(status.success(), "building {name} failed");
     }
+    built.push(name.to_owned());
     path
 }
