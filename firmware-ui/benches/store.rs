@@ -1,2 +1,153 @@
-//! Store benchmarks (written below).
-fn main() {}
+//! Store benchmarks: the durable check-in and the durable cast, each next to a bare SQLite
+//! insert + commit with the same pragmas (WAL, synchronous = FULL, secure_delete), measured in
+//! the same run on the same disk. Figures go to docs/PERFORMANCE.md.
+//!
+//! Run: `cargo bench -p urne-kiosk --bench store`
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use rusqlite::{Connection, params};
+use urne_core::ballot::{Ballot, MotionChoice};
+use urne_core::credential::Role;
+use urne_core::ids::PollId;
+use urne_kiosk::clock::SystemClock;
+use urne_kiosk::keystore::MemoryKeyStore;
+use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::usb::MemoryTarget;
+
+/// A folder on the real disk (not a RAM disk), so that fsync costs what it costs.
+fn bench_dir() -> tempfile::TempDir {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+    std::fs::create_dir_all(&base).unwrap();
+    tempfile::tempdir_in(base).unwrap()
+}
+
+fn bare(path: &Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.pragma_update(None, "secure_delete", "ON").unwrap();
+    conn.execute_batch("CREATE TABLE t (id BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID")
+        .unwrap();
+    conn
+}
+
+fn kiosk(dir: &Path) -> Kiosk {
+    let mut k = Kiosk::open(
+        &dir.join("urne.sqlite"),
+        &MemoryKeyStore::new([1; 32]),
+        Arc::new(SystemClock),
+        Box::new(MemoryTarget::default()),
+    )
+    .unwrap();
+    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    k
+}
+
+fn benches(c: &mut Criterion) {
+    let badges = urne_sync::badges::issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    );
+    let members: Vec<String> = badges
+        .iter()
+        .filter(|b| b.role == Role::Participant)
+        .map(|b| b.payload.clone())
+        .collect();
+    let organiser = badges
+        .iter()
+        .find(|b| b.role == Role::Organiser)
+        .unwrap()
+        .payload
+        .clone();
+
+    let mut group = c.benchmark_group("durable write");
+    group.sample_size(60);
+
+    // Bare SQLite: one 16-byte key and a 40-byte value, inserted and committed.
+    let dir = bench_dir();
+    let conn = bare(&dir.path().join("bare.sqlite"));
+    let mut n: u64 = 0;
+    group.bench_function("bare insert + commit", |b| {
+        b.iter(|| {
+            n += 1;
+            let mut key = [0u8; 16];
+            key[..8].copy_from_slice(&n.to_le_bytes());
+            conn.execute(
+                "INSERT INTO t (id, v) VALUES (?1, ?2)",
+                params![&key[..], &[7u8; 40][..]],
+            )
+            .unwrap();
+        });
+    });
+
+    // A check-in: badge signature check, roster lookup, check-in row and audit entry in one
+    // transaction. Each iteration checks a new member in (fresh kiosk every 150 scans).
+    let dir = bench_dir();
+    let mut k = kiosk(dir.path());
+    let mut next = 0usize;
+    group.bench_function("check-in (scan to stored greeting)", |b| {
+        b.iter_batched(
+            || {
+                if next == members.len() {
+                    k = kiosk(bench_dir().keep().as_path());
+                    next = 0;
+                }
+                next += 1;
+                members[next - 1].clone()
+            },
+            |payload| {
+                let outcome = k.scan(&payload).unwrap();
+                assert!(matches!(outcome, ScanOutcome::Welcome { .. }));
+                black_box(outcome);
+            },
+            BatchSize::PerIteration,
+        );
+    });
+
+    // A cast: "has voted" mark and ballot in one transaction.
+    let dir = bench_dir();
+    let poll = PollId::new("charte").unwrap();
+    let fresh_cast_kiosk = |dir: &Path| {
+        let mut k = kiosk(dir);
+        k.set_pin("123456").unwrap();
+        let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser).unwrap() else {
+            panic!("organiser badge")
+        };
+        k.unlock(&organiser, "123456").unwrap();
+        let ids: Vec<_> = members
+            .iter()
+            .map(|p| match k.scan(p).unwrap() {
+                ScanOutcome::Welcome { member, .. } => member,
+                _ => panic!("member badge"),
+            })
+            .collect();
+        k.open_poll(&poll).unwrap();
+        (k, ids)
+    };
+    let (mut k, mut ids) = fresh_cast_kiosk(dir.path());
+    group.bench_function("cast (mark + ballot)", |b| {
+        b.iter_batched(
+            || {
+                if ids.is_empty() {
+                    let fresh = fresh_cast_kiosk(bench_dir().keep().as_path());
+                    k = fresh.0;
+                    ids = fresh.1;
+                }
+                ids.pop().unwrap()
+            },
+            |member| {
+                k.cast(&member, &poll, Ballot::Motion(MotionChoice::For))
+                    .unwrap();
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(store, benches);
+criterion_main!(store);

@@ -519,7 +519,17 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                 if let Some(e) = &event {
                     kiosk.set_event_title(e.title.clone().into());
                     kiosk.set_event_place(e.place.clone().into());
-                    kiosk.set_event_date(e.date.clone().into());
+                    // The date is `YYYY-MM-DD` (checked when the package was built).
+                    let part = |i: usize| {
+                        e.date
+                            .split('-')
+                            .nth(i)
+                            .and_then(|p| p.parse::<i32>().ok())
+                            .unwrap_or(0)
+                    };
+                    kiosk.set_event_year(part(0));
+                    kiosk.set_event_month(part(1));
+                    kiosk.set_event_day(part(2));
                 }
             });
             state.borrow_mut().event = event.map(|e| *e);
