@@ -3,7 +3,7 @@
 //! Everything that decides an outcome lives here and is shared by the kiosk, the `urne` command
 //! and the registry: badges ([`credential`]), events and rosters ([`event`]), polls and ballots
 //! ([`poll`], [`ballot`]), the one tally engine ([`tally`]) with its quorum and majority rules
-//! ([`rules`]), the audit chain ([`audit`]), and the one codec of signed archives
+//! ([`rules`]), proxies ([`proxy`]), the audit chain ([`audit`]), and the one codec of signed archives
 //! ([`archive`]) used for event packages ([`package`]) and results bundles ([`results`]).
 //! Callers pass in the time ([`timestamp::Timestamp`]) and a random source.
 
@@ -16,6 +16,7 @@ pub mod event;
 pub mod ids;
 pub mod package;
 pub mod poll;
+pub mod proxy;
 pub mod results;
 pub mod rules;
 pub mod tally;

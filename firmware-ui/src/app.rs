@@ -270,5 +270,6 @@ pub fn render_deck(report: &DeckReport, lang: Lang) -> String {
 /// Makes sure the window's platform can start before building the UI, so that a machine with
 /// no display gets a sentence rather than a backtrace.
 pub fn window_platform_available() -> bool {
-    has_display() && slint::BackendSelector::new().select().is_ok()
+    // On the Pi the kiosk draws straight to the screen (KMS): no display server to look for.
+    (cfg!(feature = "pi") || has_display()) && slint::BackendSelector::new().select().is_ok()
 }
