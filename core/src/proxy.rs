@@ -172,9 +172,18 @@ mod tests {
     fn the_usual_refusals() {
         let mut book = ProxyBook::default();
         let here = present(&[1, 2]);
-        assert_eq!(book.check(&m(1), &m(1), &here, 2), Err(ProxyError::SelfProxy));
-        assert_eq!(book.check(&m(2), &m(1), &here, 2), Err(ProxyError::GiverPresent));
-        assert_eq!(book.check(&m(10), &m(9), &here, 2), Err(ProxyError::HolderAbsent));
+        assert_eq!(
+            book.check(&m(1), &m(1), &here, 2),
+            Err(ProxyError::SelfProxy)
+        );
+        assert_eq!(
+            book.check(&m(2), &m(1), &here, 2),
+            Err(ProxyError::GiverPresent)
+        );
+        assert_eq!(
+            book.check(&m(10), &m(9), &here, 2),
+            Err(ProxyError::HolderAbsent)
+        );
         book.grant(m(10), m(1), &here, 2).unwrap();
         assert_eq!(
             book.check(&m(10), &m(2), &here, 2),

@@ -74,7 +74,7 @@ pub fn euros(amount: u64) -> String {
     let digits = amount.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202F}');
         }
         out.push(c);
@@ -517,7 +517,7 @@ mod tests {
         f.choose("against");
         f.next();
         assert!(f.back());
-        assert_eq!(f.choices()[1].selected, true, "« contre » is still chosen");
+        assert!(f.choices()[1].selected, "« contre » is still chosen");
         assert!(!f.back(), "the first poll has nothing before it");
     }
 

@@ -649,7 +649,8 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                 w.global::<KioskAdapter>().set_notice(error.into())
             });
         }
-        Reply::Result(Ok((poll, result))) => {
+        Reply::Result(Ok(shown)) => {
+            let (poll, result) = *shown;
             let lang = state.borrow().lang;
             with_window(state, |w| show_result(w, &poll, &result, lang));
             go_to(state, Page::Result);

@@ -69,8 +69,8 @@ pub enum Reply {
     Pin(Result<PinOutcome, String>),
     /// The dashboard, after an action or a refresh.
     Dashboard(Result<Dashboard, String>),
-    /// A closed poll's result.
-    Result(Result<(Poll, PollResult), String>),
+    /// A closed poll's result (boxed: results are large and replies are moved often).
+    Result(Result<Box<(Poll, PollResult)>, String>),
     /// An export's outcome.
     Exported(Result<Exported, String>),
     /// An organiser action failed.
@@ -189,7 +189,7 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
             match kiosk.close_poll(&poll) {
                 Ok(result) => {
                     if let Some(definition) = kiosk.event().and_then(|e| e.poll(&poll)).cloned() {
-                        send(Reply::Result(Ok((definition, result))));
+                        send(Reply::Result(Ok(Box::new((definition, result)))));
                     }
                 }
                 Err(e) => send(Reply::Failed(e.to_string())),
@@ -201,7 +201,7 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
                 kiosk.result(&poll),
                 kiosk.event().and_then(|e| e.poll(&poll)),
             ) {
-                (Ok(Some(result)), Some(definition)) => Ok((definition.clone(), result)),
+                (Ok(Some(result)), Some(definition)) => Ok(Box::new((definition.clone(), result))),
                 (Ok(_), _) => Err(format!("poll {poll} has no result yet")),
                 (Err(e), _) => Err(e.to_string()),
             };

@@ -55,7 +55,10 @@ fn the_screens_of_the_thread_are_rendered() {
     h.snapshot(&out.join("idle.png"));
 
     // The door: 55 members arrive, so that the quorum (50) is reached when the poll opens.
-    let members: Vec<_> = badges.iter().filter(|b| b.role == Role::Participant).collect();
+    let members: Vec<_> = badges
+        .iter()
+        .filter(|b| b.role == Role::Participant)
+        .collect();
     for badge in members.iter().skip(5).take(50) {
         h.scan(&badge.payload);
         assert!(h.wait_for(&format!("Bonjour {} !", badge.name), WAIT));

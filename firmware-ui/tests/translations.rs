@@ -92,7 +92,11 @@ fn catalogue(path: &Path) -> BTreeMap<String, Vec<String>> {
                 if !field.is_empty() {
                     fields.push((field.to_owned(), std::mem::take(&mut current)));
                 }
-                field = if name.starts_with("msgstr") { "msgstr" } else { name };
+                field = if name.starts_with("msgstr") {
+                    "msgstr"
+                } else {
+                    name
+                };
                 current = literal(rest).map(|(t, _)| t).unwrap_or_default();
                 if name == "msgid" {
                     key = None;
@@ -177,7 +181,9 @@ fn the_voter_can_switch_the_idle_screen_to_english_and_back() {
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    kiosk.load_package(&urne_sync::demo::package().bytes).unwrap();
+    kiosk
+        .load_package(&urne_sync::demo::package().bytes)
+        .unwrap();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
     assert!(h.wait_for("Scannez votre badge", Duration::from_secs(5)));
     h.tap("English");

@@ -23,18 +23,29 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace().join("target"))
 }
 
+/// The newest modification time among the files that go into a binary.
 fn newest_source(dir: &Path) -> std::time::SystemTime {
     let mut newest = std::time::SystemTime::UNIX_EPOCH;
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
             let time = if path.is_dir() {
+                if name == "tests" || name == "benches" || name == "fuzz" {
+                    continue;
+                }
                 newest_source(&path)
-            } else {
+            } else if [".rs", ".slint", ".po", ".toml", ".csv", ".svg", ".ttf"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+            {
                 entry
                     .metadata()
                     .and_then(|m| m.modified())
                     .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+            } else {
+                continue;
             };
             newest = newest.max(time);
         }
@@ -59,7 +70,12 @@ pub fn binary(name: &str) -> PathBuf {
         return path;
     }
     let root = workspace();
-    let sources = ["core", "sync", "firmware-ui", "ui", "demo"]
+    let inputs: &[&str] = if name == "urne-kiosk" {
+        &["core", "sync", "firmware-ui", "ui", "images", "demo"]
+    } else {
+        &["core", "sync", "demo"]
+    };
+    let sources = inputs
         .iter()
         .map(|d| newest_source(&root.join(d)))
         .max()

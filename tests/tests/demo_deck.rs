@@ -42,7 +42,10 @@ fn the_demo_deck_passes_and_its_bundle_verifies_as_a_test() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(out.matches("✔ ").count(), 7, "every poll matches:\n{out}");
     assert!(out.contains("64 émargements, 420 bulletins"), "{out}");
-    assert!(out.contains("Résultat : chaque scrutin compte exactement"), "{out}");
+    assert!(
+        out.contains("Résultat : chaque scrutin compte exactement"),
+        "{out}"
+    );
 
     let bundle = bundle_in(usb.path());
     let (code, report) = run(Command::new(binary("urne"))
@@ -80,7 +83,10 @@ fn a_wrong_expectation_fails_the_deck_and_names_the_difference() {
         .arg("--usb-dir")
         .arg(dir.path().join("usb")));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("✘ charte / for : attendu 35, compté 34"), "{out}");
+    assert!(
+        out.contains("✘ charte / for : attendu 35, compté 34"),
+        "{out}"
+    );
     assert!(out.contains("ÉCHEC, 1 écart(s)"), "{out}");
 }
 
