@@ -26,6 +26,8 @@ SEED = 20261205
 CHECKINS = 64
 VOTERS = 60
 MEMBERS = 150
+# Two absent members give their proxy to members present; their holders vote for them.
+PROXIES = [(100, 5), (101, 6)]  # (position of the absent member in the roster, holder's check-in)
 
 
 def read_badges(path):
@@ -214,11 +216,13 @@ def main():
     event = read_event()
     polls = {p["id"]: p for p in event["poll"]}
     rng = random.Random(SEED)
-    voters = list(range(1, VOTERS + 1))
+    # Every voter in person, then each holder once more for the member they represent.
+    voters = [(v, None) for v in range(1, VOTERS + 1)]
+    voters += [(holder, k + 1) for k, (_, holder) in enumerate(PROXIES)]
 
     # Motions: fixed splits, shuffled over the voters, chosen to sit on the rules' edges.
-    charte = ["for"] * 34 + ["against"] * 14 + ["abstain"] * 7 + ["blank"] * 5
-    statuts = ["for"] * 38 + ["against"] * 19 + ["abstain"] * 3  # exactly two thirds of 57
+    charte = ["for"] * 34 + ["against"] * 15 + ["abstain"] * 8 + ["blank"] * 5
+    statuts = ["for"] * 38 + ["against"] * 19 + ["abstain"] * 5  # exactly two thirds of 57
     rng.shuffle(charte)
     rng.shuffle(statuts)
 
@@ -235,8 +239,12 @@ def main():
     taste = [rng.random() for _ in ateliers]
 
     ballots = []
-    for i, v in enumerate(voters):
-        b = {"voter": v, "charte": charte[i], "statuts": statuts[i]}
+    for i, (v, proxy) in enumerate(voters):
+        b = {"voter": v}
+        if proxy is not None:
+            b["proxy"] = proxy
+        b["charte"] = charte[i]
+        b["statuts"] = statuts[i]
         b["lieu"] = "blank" if rng.random() < 0.08 else rng.choices(lieu_opts, [5, 3, 2])[0]
         b["animation-energie"] = sorted(rng.sample(anim_opts, rng.randint(1, 3)),
                                         key=anim_opts.index)
@@ -282,17 +290,27 @@ def main():
     w(f"organiser-badge = {toml_value(organisers[0][1])}")
     w('pin = "123456"')
     w("")
-    w(f"# Badges scanned at the door, in order ({CHECKINS} members of {MEMBERS}: the quorum of one")
-    w("# third, 50, is reached). Ballots name their voter by position in this list (1 = first).")
+    w(f"# Badges scanned at the door, in order ({CHECKINS} members of {MEMBERS}, and {len(PROXIES)} proxies:")
+    w("# the quorum of one third, 50, is reached). Ballots name their voter by position in this")
+    w("# list (1 = first); `proxy = k` casts the ballot for the member of the k-th proxy.")
     w("checkins = [")
     for name, payload in members[:CHECKINS]:
         w(f"  {toml_value(payload)},  # {name}")
     w("]")
+    for absent, holder in PROXIES:
+        w("")
+        w("# An absent member's badge, read by the organiser, and the holder of the proxy.")
+        w("[[proxy]]")
+        w(f"absent = {toml_value(members[absent][1])}  # {members[absent][0]}")
+        w(f"holder = {holder}  # {members[holder - 1][0]}")
     for b in ballots:
         w("")
         w("[[ballot]]")
         name = members[b["voter"] - 1][0]
         w(f"voter = {b['voter']}  # {name}")
+        if "proxy" in b:
+            absent = members[PROXIES[b["proxy"] - 1][0]][0]
+            w(f"proxy = {b['proxy']}  # votes for {absent}")
         for key in ["charte", "statuts", "lieu", "animation-energie", "priorites", "ateliers",
                     "budget"]:
             value = b[key]

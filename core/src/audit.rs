@@ -59,6 +59,36 @@ pub enum AuditEvent {
         /// Ballots in the box.
         ballots: u64,
     },
+    /// A poll's ballots and "has voted" marks were discarded (opened by mistake, or to be held
+    /// again); the poll is back to not opened.
+    PollReset {
+        /// The poll.
+        poll: PollId,
+        /// Ballots discarded.
+        ballots: u64,
+    },
+    /// An absent member gave their proxy (pouvoir) to a present one.
+    ProxyGranted {
+        /// The absent member.
+        absent: MemberId,
+        /// The holder.
+        holder: MemberId,
+    },
+    /// A proxy was withdrawn.
+    ProxyRevoked {
+        /// The absent member.
+        absent: MemberId,
+    },
+    /// A badge was revoked (lost or stolen); it is refused from then on.
+    BadgeRevoked {
+        /// The member whose badge it was.
+        member: MemberId,
+    },
+    /// An organiser undid a check-in made by mistake.
+    CheckInUndone {
+        /// The member.
+        member: MemberId,
+    },
     /// Results were exported.
     Exported {
         /// The bundle's sequence number.

@@ -48,6 +48,20 @@ pub struct PresentMember {
     pub checked_in_at: Timestamp,
 }
 
+/// A proxy (pouvoir) in force at export time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyRecord {
+    /// The absent member.
+    pub absent: MemberId,
+    /// Their name.
+    pub absent_name: String,
+    /// The member holding the proxy.
+    pub holder: MemberId,
+    /// Their name.
+    pub holder_name: String,
+}
+
 /// The attendance sheet (émargement) at export time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +72,8 @@ pub struct AttendanceSheet {
     pub member_weight: u64,
     /// Members checked in, by id.
     pub present: Vec<PresentMember>,
+    /// Proxies given, by absent member.
+    pub proxies: Vec<ProxyRecord>,
     /// Totals at export time.
     pub totals: Attendance,
 }
@@ -351,29 +367,44 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
 
 fn check_attendance(sheet: &AttendanceSheet, audit: &[AuditEntry]) -> Result<(), ResultsError> {
     let mut present = BTreeSet::new();
+    let mut grants = BTreeMap::new();
     for entry in audit {
         match &entry.event {
             AuditEvent::CheckIn { member } => {
                 present.insert(*member);
             }
-            AuditEvent::CheckOut { member } => {
+            AuditEvent::CheckOut { member } | AuditEvent::CheckInUndone { member } => {
                 present.remove(member);
+            }
+            AuditEvent::ProxyGranted { absent, holder } => {
+                grants.insert(*absent, *holder);
+            }
+            AuditEvent::ProxyRevoked { absent } => {
+                grants.remove(absent);
             }
             _ => {}
         }
     }
+    let proxies = crate::proxy::ProxyBook::from_grants(grants);
     let listed: BTreeSet<MemberId> = sheet.present.iter().map(|m| m.id).collect();
     if listed.len() != sheet.present.len() {
         return Err(ResultsError::Attendance("a member is listed twice"));
     }
-    if u64::try_from(listed.len()).ok() != Some(sheet.totals.present) {
-        return Err(ResultsError::Attendance(
-            "the number present does not match the list",
-        ));
-    }
     if listed != present {
         return Err(ResultsError::Attendance(
             "the list of members present does not match the check-ins of the audit chain",
+        ));
+    }
+    let listed_proxies: BTreeMap<MemberId, MemberId> =
+        sheet.proxies.iter().map(|p| (p.absent, p.holder)).collect();
+    if listed_proxies.len() != sheet.proxies.len() || &listed_proxies != proxies.grants() {
+        return Err(ResultsError::Attendance(
+            "the proxies listed do not match those of the audit chain",
+        ));
+    }
+    if proxies.attendance(&present) != sheet.totals {
+        return Err(ResultsError::Attendance(
+            "the totals do not match the members present and the proxies",
         ));
     }
     Ok(())

@@ -45,8 +45,19 @@ struct DeckFile {
     pin: String,
     checkins: Vec<String>,
     #[serde(default)]
+    proxy: Vec<ProxySpec>,
+    #[serde(default)]
     ballot: Vec<toml::Table>,
     expected: BTreeMap<String, toml::Table>,
+}
+
+/// A proxy recorded at the door: the absent member's badge, and the holder's position in
+/// `checkins`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProxySpec {
+    absent: String,
+    holder: usize,
 }
 
 /// One poll whose count differs from the deck's expectation.
@@ -316,6 +327,22 @@ pub fn run(
             }
         }
     }
+    let mut represented: Vec<MemberId> = Vec::new();
+    for (i, proxy) in deck.proxy.iter().enumerate() {
+        let holder = proxy
+            .holder
+            .checked_sub(1)
+            .and_then(|h| members.get(h))
+            .ok_or_else(|| invalid(format!("proxy {}: holder must name a check-in", i + 1)))?;
+        let Ok((absent, _)) = kiosk.identify(&proxy.absent)? else {
+            return Err(invalid(format!(
+                "proxy {}: the absent member's badge was refused",
+                i + 1
+            )));
+        };
+        kiosk.grant_proxy(&absent, holder)?;
+        represented.push(absent);
+    }
     let event = kiosk.event().ok_or(KioskError::NoEvent)?.clone();
     for poll in &event.polls {
         kiosk.open_poll(&poll.id)?;
@@ -330,9 +357,7 @@ pub fn run(
             .filter(|n| (1..=deck.checkins.len()).contains(n))
             .ok_or_else(|| invalid(format!("ballot {}: voter must name a check-in", i + 1)))?;
         // The voter scans their badge at the voting kiosk, as on the touchscreen.
-        let ScanOutcome::Welcome {
-            member, polls_due, ..
-        } = kiosk.scan(&deck.checkins[voter - 1])?
+        let ScanOutcome::Welcome { member, due, .. } = kiosk.scan(&deck.checkins[voter - 1])?
         else {
             return Err(invalid(format!(
                 "ballot {}: the voter's badge was refused",
@@ -340,18 +365,35 @@ pub fn run(
             )));
         };
         debug_assert_eq!(member, members[voter - 1]);
-        for (key, value) in entry.iter().filter(|(k, _)| k.as_str() != "voter") {
+        // With `proxy = k`, the voter casts this ballot for the member of proxy k.
+        let on_behalf = match entry.get("proxy") {
+            None => member,
+            Some(k) => k
+                .as_integer()
+                .and_then(|k| usize::try_from(k).ok())
+                .and_then(|k| k.checked_sub(1))
+                .and_then(|k| represented.get(k))
+                .copied()
+                .ok_or_else(|| invalid(format!("ballot {}: proxy must name a proxy", i + 1)))?,
+        };
+        for (key, value) in entry
+            .iter()
+            .filter(|(k, _)| k.as_str() != "voter" && k.as_str() != "proxy")
+        {
             let poll_id = PollId::new(key.as_str()).map_err(|e| invalid(e.to_string()))?;
             let poll = event
                 .poll(&poll_id)
                 .ok_or_else(|| invalid(format!("ballot {}: unknown poll « {key} »", i + 1)))?;
-            if !polls_due.contains(&poll_id) {
+            if !due
+                .iter()
+                .any(|d| d.poll == poll_id && d.member == on_behalf)
+            {
                 return Err(invalid(format!(
                     "ballot {}: voter {voter} cannot vote in « {key} » (already voted?)",
                     i + 1
                 )));
             }
-            kiosk.cast(&member, &poll_id, ballot(poll, value)?)?;
+            kiosk.cast(&member, &on_behalf, &poll_id, ballot(poll, value)?)?;
             cast += 1;
         }
     }

@@ -4,7 +4,7 @@
 //! A flow holds the member's id only until the ballots are handed to the controller; it never
 //! pairs that id with a ballot anywhere that outlives the visit.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::ids::{MemberId, OptionId, PollId};
@@ -28,6 +28,8 @@ pub struct ChoiceView {
 pub struct ReviewView {
     /// The poll's question.
     pub question: String,
+    /// The represented member's name for a proxy ballot, empty for the voter's own.
+    pub on_behalf: String,
     /// `for`, `against`, `abstain`, `blank` (translated by the screen) or empty.
     pub code: String,
     /// The answer in words when `code` is empty.
@@ -51,12 +53,23 @@ enum Draft {
     Options(BTreeSet<OptionId>),
 }
 
+/// One ballot of the visit: a poll, and whom it is cast for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The poll.
+    pub poll: Poll,
+    /// The member the ballot is cast for (the voter, or a member they represent).
+    pub member: MemberId,
+    /// The represented member's name, for a proxy ballot.
+    pub proxy_for: Option<String>,
+}
+
 /// A voter's visit to the ballot screens.
 #[derive(Debug, Clone)]
 pub struct VoterFlow {
     member: MemberId,
     name: String,
-    polls: Vec<Poll>,
+    items: Vec<Item>,
     drafts: Vec<Draft>,
     stage: Stage,
 }
@@ -84,19 +97,27 @@ pub fn euros(amount: u64) -> String {
 }
 
 impl VoterFlow {
-    /// A visit for `member` over the polls due, in order. Returns `None` when nothing is due.
-    pub fn new(member: MemberId, name: String, polls: Vec<Poll>) -> Option<Self> {
-        if polls.is_empty() {
+    /// A visit for `member` over the ballots due, in order. Returns `None` when nothing is due.
+    pub fn new(member: MemberId, name: String, items: Vec<Item>) -> Option<Self> {
+        if items.is_empty() {
             return None;
         }
-        let drafts = vec![Draft::Empty; polls.len()];
+        let drafts = vec![Draft::Empty; items.len()];
         Some(Self {
             member,
             name,
-            polls,
+            items,
             drafts,
             stage: Stage::Ballot(0),
         })
+    }
+
+    /// For a proxy ballot on screen, the represented member's name.
+    pub fn proxy_for(&self) -> Option<&str> {
+        match self.stage {
+            Stage::Ballot(i) => self.items.get(i).and_then(|it| it.proxy_for.as_deref()),
+            Stage::Review => None,
+        }
     }
 
     /// The member voting.
@@ -114,15 +135,15 @@ impl VoterFlow {
         self.stage
     }
 
-    /// How many polls this visit covers.
+    /// How many ballots this visit covers.
     pub fn count(&self) -> usize {
-        self.polls.len()
+        self.items.len()
     }
 
     /// The poll on screen (during the ballot stage).
     pub fn current(&self) -> Option<&Poll> {
         match self.stage {
-            Stage::Ballot(i) => self.polls.get(i),
+            Stage::Ballot(i) => self.items.get(i).map(|it| &it.poll),
             Stage::Review => None,
         }
     }
@@ -132,7 +153,7 @@ impl VoterFlow {
         let Stage::Ballot(i) = self.stage else {
             return Vec::new();
         };
-        let poll = &self.polls[i];
+        let poll = &self.items[i].poll;
         let draft = &self.drafts[i];
         let mut out: Vec<ChoiceView> = match &poll.kind {
             PollKind::Motion { .. } => [
@@ -197,7 +218,7 @@ impl VoterFlow {
         let Stage::Ballot(i) = self.stage else {
             return;
         };
-        let poll = &self.polls[i];
+        let poll = &self.items[i].poll;
         let draft = &mut self.drafts[i];
         if id == "blank" {
             if poll.kind.blank_allowed() {
@@ -271,7 +292,7 @@ impl VoterFlow {
 
     /// The ballot the current answers make, if they make a valid one.
     fn ballot(&self, i: usize) -> Option<Ballot> {
-        let poll = &self.polls[i];
+        let poll = &self.items[i].poll;
         let ballot = match (&self.drafts[i], &poll.kind) {
             (Draft::Empty, _) => return None,
             (Draft::Blank, _) => Ballot::Blank,
@@ -316,7 +337,7 @@ impl VoterFlow {
         if let Stage::Ballot(i) = self.stage
             && self.ballot(i).is_some()
         {
-            self.stage = if i + 1 < self.polls.len() {
+            self.stage = if i + 1 < self.items.len() {
                 Stage::Ballot(i + 1)
             } else {
                 Stage::Review
@@ -333,7 +354,7 @@ impl VoterFlow {
                 true
             }
             Stage::Review => {
-                self.stage = Stage::Ballot(self.polls.len() - 1);
+                self.stage = Stage::Ballot(self.items.len() - 1);
                 true
             }
         }
@@ -346,10 +367,11 @@ impl VoterFlow {
 
     /// The review lines.
     pub fn review(&self) -> Vec<ReviewView> {
-        self.polls
+        self.items
             .iter()
             .enumerate()
-            .map(|(i, poll)| {
+            .map(|(i, item)| {
+                let poll = &item.poll;
                 let (code, text) = match self.ballot(i) {
                     None => (String::new(), String::new()),
                     Some(Ballot::Blank) => ("blank".into(), String::new()),
@@ -375,6 +397,7 @@ impl VoterFlow {
                 };
                 ReviewView {
                     question: poll.question.clone(),
+                    on_behalf: item.proxy_for.clone().unwrap_or_default(),
                     code,
                     text,
                 }
@@ -382,25 +405,28 @@ impl VoterFlow {
             .collect()
     }
 
-    /// The ballots to cast, one per poll, when every poll has a valid answer.
-    pub fn ballots(&self) -> Option<Vec<(PollId, Ballot)>> {
-        (0..self.polls.len())
-            .map(|i| Some((self.polls[i].id.clone(), self.ballot(i)?)))
+    /// The ballots to cast — (member, poll, ballot) — when every one has a valid answer.
+    pub fn ballots(&self) -> Option<Vec<(MemberId, PollId, Ballot)>> {
+        (0..self.items.len())
+            .map(|i| {
+                let item = &self.items[i];
+                Some((item.member, item.poll.id.clone(), self.ballot(i)?))
+            })
             .collect()
     }
 
-    /// Drops the answers of polls that were cast, keeping the others (after a partial failure).
-    pub fn keep_only(&mut self, remaining: &[PollId]) {
-        let keep: BTreeMap<&PollId, usize> = remaining.iter().map(|p| (p, 0)).collect();
-        let mut polls = Vec::new();
+    /// Drops the ballots that were cast, keeping the others (after a partial failure).
+    pub fn drop_cast(&mut self, cast: &[(MemberId, PollId)]) {
+        let done: BTreeSet<(MemberId, &PollId)> = cast.iter().map(|(m, p)| (*m, p)).collect();
+        let mut items = Vec::new();
         let mut drafts = Vec::new();
-        for (poll, draft) in self.polls.drain(..).zip(self.drafts.drain(..)) {
-            if keep.contains_key(&poll.id) {
-                polls.push(poll);
+        for (item, draft) in self.items.drain(..).zip(self.drafts.drain(..)) {
+            if !done.contains(&(item.member, &item.poll.id)) {
+                items.push(item);
                 drafts.push(draft);
             }
         }
-        self.polls = polls;
+        self.items = items;
         self.drafts = drafts;
         self.stage = Stage::Review;
     }
@@ -472,7 +498,16 @@ mod tests {
     }
 
     fn flow() -> VoterFlow {
-        VoterFlow::new(MemberId::from_bytes([1; 16]), "Agnès".into(), polls()).unwrap()
+        let member = MemberId::from_bytes([1; 16]);
+        let items = polls()
+            .into_iter()
+            .map(|poll| Item {
+                poll,
+                member,
+                proxy_for: None,
+            })
+            .collect();
+        VoterFlow::new(member, "Agnès".into(), items).unwrap()
     }
 
     #[test]
@@ -502,7 +537,7 @@ mod tests {
         assert_eq!(f.stage(), Stage::Review);
         let ballots = f.ballots().unwrap();
         assert_eq!(ballots.len(), 3);
-        assert_eq!(ballots[0].1, Ballot::Motion(MotionChoice::For));
+        assert_eq!(ballots[0].2, Ballot::Motion(MotionChoice::For));
         let review = f.review();
         assert_eq!(review[0].code, "for");
         assert_eq!(review[1].text, "A, B");

@@ -6,6 +6,7 @@
 //! layer calls it from a worker thread and only displays what it returns. Every answer that
 //! acknowledges something («  enregistré », « A voté ! ») is returned after the store committed.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,8 +18,10 @@ use urne_core::event::{Event, Roster};
 use urne_core::ids::{MemberId, PollId};
 use urne_core::package::VerifiedPackage;
 use urne_core::poll::Poll;
+use urne_core::proxy::{ProxyBook, ProxyError};
 use urne_core::results::{
-    AttendanceSheet, ClosedPoll, PollRecord, PollState, PollStatus, PresentMember, ResultsContent,
+    AttendanceSheet, ClosedPoll, PollRecord, PollState, PollStatus, PresentMember, ProxyRecord,
+    ResultsContent,
 };
 use urne_core::rules::Attendance;
 use urne_core::tally::{self, PollResult, TallyContext};
@@ -26,7 +29,7 @@ use urne_core::timestamp::Timestamp;
 
 use crate::clock::Clock;
 use crate::keystore::{KeyStore, KeyStoreError};
-use crate::store::{CastError, Store, StoreError};
+use crate::store::{CastError, CheckIn, Store, StoreError};
 use crate::usb::{UsbError, UsbTarget};
 
 /// Why the kiosk could not do what was asked. Nothing was acknowledged.
@@ -70,6 +73,20 @@ pub enum KioskError {
     /// Organiser mode is locked.
     #[error("organiser mode is locked")]
     Locked,
+    /// A member id that is not on the roster.
+    #[error("this member is not on the roster")]
+    NotOnRoster,
+    /// The proxy was refused.
+    #[error("proxy refused: {0}")]
+    Proxy(#[from] ProxyError),
+    /// The voter does not hold this member's proxy.
+    #[error("the voter does not hold this member's proxy")]
+    NoProxy,
+    /// Proxies are frozen while a poll is open or once used.
+    #[error(
+        "a proxy cannot be withdrawn while a poll is open or once a ballot was cast through it"
+    )]
+    ProxyFrozen,
     /// Writing the export failed; the results are kept on the kiosk.
     #[error("{0}")]
     Usb(#[from] UsbError),
@@ -87,6 +104,17 @@ pub enum Refusal {
     NotOnRoster,
 }
 
+/// One ballot a voter can cast now: in their own name, or for a member whose proxy they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    /// The poll.
+    pub poll: PollId,
+    /// The member the ballot is cast for.
+    pub member: MemberId,
+    /// That member's name, when it is a proxy (`None` for the voter's own ballot).
+    pub proxy_for: Option<String>,
+}
+
 /// What a scan leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanOutcome {
@@ -98,8 +126,9 @@ pub enum ScanOutcome {
         name: String,
         /// `None` if checked in by this scan, or the time of the first check-in.
         already_since: Option<Timestamp>,
-        /// Open polls this member has not voted in yet.
-        polls_due: Vec<PollId>,
+        /// The ballots this member can cast now: theirs, then those of the members they
+        /// represent, poll by poll in the event's order.
+        due: Vec<Due>,
     },
     /// An organiser badge: ask for the PIN.
     Organiser {
@@ -308,15 +337,42 @@ impl Kiosk {
         self.loaded.as_ref().ok_or(KioskError::NoEvent)
     }
 
+    /// Checks a scanned badge without checking anyone in (the organiser reading an absent
+    /// member's badge to record a proxy, or a badge to revoke). Returns the member and name.
+    pub fn identify(
+        &self,
+        payload: &str,
+    ) -> Result<Result<(MemberId, String), Refusal>, KioskError> {
+        let loaded = self.loaded()?;
+        let keys = [loaded.organiser];
+        let store = &self.store;
+        let check = BadgeCheck {
+            event: &loaded.package.event.id,
+            keys: &keys,
+            is_revoked: &|m| store.is_revoked(m).unwrap_or(false),
+            now: self.clock.now(),
+        };
+        Ok(match Credential::verify(payload, &check) {
+            Err(e) => Err(Refusal::Badge(e)),
+            Ok(c) => match loaded.package.roster.member(&c.member) {
+                Some(m) if c.role == Role::Participant => Ok((m.id, m.display_name())),
+                _ => Err(Refusal::NotOnRoster),
+            },
+        })
+    }
+
     /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
     pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
         let loaded = self.loaded()?;
         let keys = [loaded.organiser];
         let now = self.clock.now();
+        let store = &self.store;
         let check = BadgeCheck {
             event: &loaded.package.event.id,
             keys: &keys,
-            is_revoked: &|_| false,
+            // A database error here is reported by the check-in that follows; a badge is never
+            // refused as « revoked » because the question could not be asked.
+            is_revoked: &|m| store.is_revoked(m).unwrap_or(false),
             now,
         };
         let credential = match Credential::verify(payload, &check) {
@@ -336,33 +392,75 @@ impl Kiosk {
             return Ok(ScanOutcome::Refused(Refusal::NotOnRoster));
         };
         let (id, name) = (member.id, member.display_name());
-        let already_since = self.store.check_in(&id, now)?;
+        let already_since = match self.store.check_in(&id, now)? {
+            CheckIn::New | CheckIn::Returned(_) => None,
+            CheckIn::Already(since) => Some(since),
+        };
         Ok(ScanOutcome::Welcome {
             member: id,
-            polls_due: self.polls_due(&id)?,
+            due: self.due(&id)?,
             name,
             already_since,
         })
     }
 
-    /// Open polls that `member` has not voted in yet, in the event's order.
-    pub fn polls_due(&self, member: &MemberId) -> Result<Vec<PollId>, KioskError> {
+    /// The proxies in force.
+    pub fn proxy_book(&self) -> Result<ProxyBook, KioskError> {
+        Ok(ProxyBook::from_grants(self.store.proxies()?))
+    }
+
+    /// The ballots `holder` can cast now: for each open poll in the event's order, their own
+    /// (if not cast yet), then one for each absent member whose proxy they hold.
+    pub fn due(&self, holder: &MemberId) -> Result<Vec<Due>, KioskError> {
         let loaded = self.loaded()?;
         let states = self.store.polls()?;
+        let present: BTreeSet<MemberId> =
+            self.store.present()?.into_iter().map(|(m, _)| m).collect();
+        let represented: Vec<MemberId> = self
+            .proxy_book()?
+            .represented_by(holder)
+            .into_iter()
+            .filter(|m| !present.contains(m))
+            .collect();
         let mut due = Vec::new();
         for poll in &loaded.package.event.polls {
             let open = states.get(&poll.id).is_some_and(|row| !row.closed);
-            if open && !self.store.has_voted(&poll.id, member)? {
-                due.push(poll.id.clone());
+            if !open {
+                continue;
+            }
+            if !self.store.has_voted(&poll.id, holder)? {
+                due.push(Due {
+                    poll: poll.id.clone(),
+                    member: *holder,
+                    proxy_for: None,
+                });
+            }
+            for absent in &represented {
+                if !self.store.has_voted(&poll.id, absent)? {
+                    due.push(Due {
+                        poll: poll.id.clone(),
+                        member: *absent,
+                        proxy_for: Some(
+                            loaded
+                                .package
+                                .roster
+                                .member(absent)
+                                .map(|m| m.display_name())
+                                .unwrap_or_default(),
+                        ),
+                    });
+                }
             }
         }
         Ok(due)
     }
 
-    /// Casts `member`'s ballot in `poll`. Returns only once the ballot and the "has voted" mark
-    /// are durably stored together.
+    /// Casts a ballot in `poll` for `member`, by `voter` (the member themselves, or the present
+    /// holder of their proxy). Returns only once the ballot and the "has voted" mark are durably
+    /// stored together.
     pub fn cast(
         &mut self,
+        voter: &MemberId,
         member: &MemberId,
         poll: &PollId,
         ballot: Ballot,
@@ -381,8 +479,16 @@ impl Kiosk {
             .ok_or(KioskError::NotPresent)?;
         let ballot = WeightedBallot { ballot, weight };
         ballot.validate(definition)?;
-        if self.store.checked_in_at(member)?.is_none() {
+        if self.store.checked_in_at(voter)?.is_none() {
             return Err(KioskError::NotPresent);
+        }
+        if voter != member {
+            // A proxy ballot: the voter must hold this member's proxy, and the member must not
+            // be in the hall (then they vote in person).
+            let holds = self.proxy_book()?.holder_of(member) == Some(*voter);
+            if !holds || self.store.checked_in_at(member)?.is_some() {
+                return Err(KioskError::NoProxy);
+            }
         }
         match self.store.cast(poll, member, &ballot, random_bytes()) {
             Ok(()) => Ok(()),
@@ -390,6 +496,68 @@ impl Kiosk {
             Err(CastError::NotOpen) => Err(KioskError::PollState(poll.clone())),
             Err(CastError::Store(e)) => Err(e.into()),
         }
+    }
+
+    /// Records that `absent` gives their proxy to `holder` (organiser, at the door).
+    pub fn grant_proxy(&mut self, absent: &MemberId, holder: &MemberId) -> Result<(), KioskError> {
+        self.require_organiser()?;
+        let loaded = self.loaded()?;
+        if loaded.package.roster.member(absent).is_none()
+            || loaded.package.roster.member(holder).is_none()
+        {
+            return Err(KioskError::NotOnRoster);
+        }
+        let cap = loaded.package.event.proxies_per_holder;
+        let present: BTreeSet<MemberId> =
+            self.store.present()?.into_iter().map(|(m, _)| m).collect();
+        self.proxy_book()?.check(absent, holder, &present, cap)?;
+        self.store.grant_proxy(absent, holder, self.clock.now())?;
+        Ok(())
+    }
+
+    /// Withdraws a proxy (organiser). Refused while a poll is open, and once a ballot was cast
+    /// through it: a proxy can change only between polls.
+    pub fn revoke_proxy(&mut self, absent: &MemberId) -> Result<(), KioskError> {
+        self.require_organiser()?;
+        let states = self.store.polls()?;
+        if states.values().any(|row| !row.closed) {
+            return Err(KioskError::ProxyFrozen);
+        }
+        for poll in states.keys() {
+            if self.store.has_voted(poll, absent)? {
+                return Err(KioskError::ProxyFrozen);
+            }
+        }
+        if !self.store.revoke_proxy(absent, self.clock.now())? {
+            return Err(KioskError::Proxy(ProxyError::NoProxy));
+        }
+        Ok(())
+    }
+
+    /// Checks a member out (they leave; a later scan checks them back in).
+    pub fn check_out(&mut self, member: &MemberId) -> Result<bool, KioskError> {
+        Ok(self.store.check_out(member, self.clock.now())?)
+    }
+
+    /// Undoes a check-in made by mistake (organiser); refused once the member has voted.
+    pub fn undo_check_in(&mut self, member: &MemberId) -> Result<bool, KioskError> {
+        self.require_organiser()?;
+        Ok(self.store.undo_check_in(member, self.clock.now())?)
+    }
+
+    /// Revokes a lost or stolen badge (organiser): it is refused from then on.
+    pub fn revoke_badge(&mut self, member: &MemberId) -> Result<(), KioskError> {
+        self.require_organiser()?;
+        Ok(self.store.revoke_badge(member, self.clock.now())?)
+    }
+
+    /// Discards an open or closed poll's ballots and puts it back to not opened (organiser).
+    pub fn reset_poll(&mut self, poll: &PollId) -> Result<u64, KioskError> {
+        self.require_organiser()?;
+        if !self.store.polls()?.contains_key(poll) {
+            return Err(KioskError::PollState(poll.clone()));
+        }
+        Ok(self.store.reset_poll(poll, self.clock.now())?)
     }
 
     /// Sets the organiser PIN (6 digits), stored as an Argon2id hash.
@@ -470,12 +638,11 @@ impl Kiosk {
         }
     }
 
-    /// Attendance now.
+    /// Attendance now: members present, and absent members represented by a present holder.
     pub fn attendance(&self) -> Result<Attendance, KioskError> {
-        Ok(Attendance {
-            present: self.store.present_count()?,
-            represented: 0,
-        })
+        let present: BTreeSet<MemberId> =
+            self.store.present()?.into_iter().map(|(m, _)| m).collect();
+        Ok(self.proxy_book()?.attendance(&present))
     }
 
     /// The organiser's dashboard.
@@ -597,11 +764,29 @@ impl Kiosk {
                 }
             })
             .collect::<Vec<_>>();
+        let name_of = |id: &MemberId| {
+            roster
+                .member(id)
+                .map(|m| m.display_name())
+                .unwrap_or_default()
+        };
+        let proxies = self
+            .store
+            .proxies()?
+            .into_iter()
+            .map(|(absent, holder)| ProxyRecord {
+                absent,
+                absent_name: name_of(&absent),
+                holder,
+                holder_name: name_of(&holder),
+            })
+            .collect();
         let attendance = AttendanceSheet {
             members: u64::try_from(roster.len()).unwrap_or(u64::MAX),
             member_weight: roster.total_weight(),
             totals: self.attendance()?,
             present,
+            proxies,
         };
         let states = self.store.polls()?;
         let mut polls = Vec::new();

@@ -21,10 +21,13 @@ use urne_core::tally::TallyContext;
 use urne_core::timestamp::Timestamp;
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-/// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &["
+/// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`. A
+/// migration is never edited once released: later changes are new migrations.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the evening's essentials.
+    "
     CREATE TABLE settings (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -78,7 +81,21 @@ const MIGRATIONS: &[&str] = &["
         attempts INTEGER NOT NULL DEFAULT 0,
         detail TEXT
     );
-"];
+",
+    // 2: members leaving (check-out), proxies, revoked badges.
+    "
+    ALTER TABLE checkins ADD COLUMN present INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE proxies (
+        absent BLOB PRIMARY KEY,
+        holder BLOB NOT NULL,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE revoked (
+        member BLOB PRIMARY KEY,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+",
+];
 
 /// Why the store could not do what was asked; nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -167,11 +184,24 @@ pub struct ExportRow {
     pub upload: String,
 }
 
+/// What a scan at the door did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckIn {
+    /// First check-in.
+    New,
+    /// Already present since this time.
+    Already(Timestamp),
+    /// Had left (checked out) and is back; first arrived at this time.
+    Returned(Timestamp),
+}
+
 /// The kiosk's database.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The last audit entry, so that appending does not re-read and re-parse it every time.
+    head: Option<AuditEntry>,
 }
 
 fn ts(v: i64) -> Timestamp {
@@ -186,9 +216,80 @@ impl Store {
         let mut store = Self {
             conn,
             path: path.to_owned(),
+            head: None,
         };
         store.migrate()?;
+        store.head = store.last_audit_entry()?;
         Ok(store)
+    }
+
+    /// Creates a database at an earlier schema version (tests of the migrations).
+    pub fn create_at_version(path: &Path, version: usize) -> Result<(), StoreError> {
+        let mut conn = Connection::open(path)?;
+        Self::configure(&conn)?;
+        for (from, sql) in MIGRATIONS.iter().enumerate().take(version) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i64::try_from(from + 1).unwrap_or(0))?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn last_audit_entry(&self) -> Result<Option<AuditEntry>, StoreError> {
+        let last: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT entry FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(last.map(|e| serde_json::from_str(&e)).transpose()?)
+    }
+
+    /// SQLite's own consistency check (`PRAGMA integrity_check`): `Ok` when it says « ok ».
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let report: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if report == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(report))
+        }
+    }
+
+    /// Runs `f` in a write transaction that may append audit entries; the cached chain head
+    /// moves only once the transaction committed.
+    fn audited<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &mut Audit) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let head = self.head.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another connection may have appended since the head was cached: trust the table.
+        let max_seq: Option<i64> = tx.query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
+        let fresh = head.as_ref().map(|h| i64::try_from(h.seq).unwrap_or(-1)) == max_seq;
+        let head = if fresh {
+            head
+        } else {
+            let last: Option<String> = tx
+                .query_row(
+                    "SELECT entry FROM audit ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            last.map(|e| serde_json::from_str(&e)).transpose()?
+        };
+        let mut audit = Audit { head };
+        let value = f(&tx, &mut audit)?;
+        tx.commit()?;
+        self.head = audit.head;
+        Ok(value)
     }
 
     /// The database file.
@@ -288,62 +389,100 @@ impl Store {
         at: Timestamp,
         audit: AuditEvent,
     ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO package (id, event, organiser, bytes) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET event = excluded.event,
-                 organiser = excluded.organiser, bytes = excluded.bytes",
-            params![event, organiser, bytes],
-        )?;
-        append_audit(&tx, at, audit)?;
-        tx.commit()?;
-        Ok(())
+        self.audited(|tx, a| {
+            tx.execute(
+                "INSERT INTO package (id, event, organiser, bytes) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET event = excluded.event,
+                     organiser = excluded.organiser, bytes = excluded.bytes",
+                params![event, organiser, bytes],
+            )?;
+            a.append(tx, at, audit)
+        })
     }
 
-    /// Checks a member in. Returns `None` when newly recorded, or the time of the first check-in.
-    pub fn check_in(
-        &mut self,
-        member: &MemberId,
-        at: Timestamp,
-    ) -> Result<Option<Timestamp>, StoreError> {
-        let tx = self.write()?;
-        let earlier: Option<i64> = tx
-            .query_row(
-                "SELECT at FROM checkins WHERE member = ?1",
+    /// Checks a member in (or back in after a check-out), auditing it, in one transaction.
+    pub fn check_in(&mut self, member: &MemberId, at: Timestamp) -> Result<CheckIn, StoreError> {
+        self.audited(|tx, a| {
+            let earlier: Option<(i64, bool)> = tx
+                .prepare_cached("SELECT at, present FROM checkins WHERE member = ?1")?
+                .query_row([member.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match earlier {
+                Some((first, true)) => Ok(CheckIn::Already(ts(first))),
+                Some((first, false)) => {
+                    tx.execute(
+                        "UPDATE checkins SET present = 1 WHERE member = ?1",
+                        [member.as_bytes()],
+                    )?;
+                    a.append(tx, at, AuditEvent::CheckIn { member: *member })?;
+                    Ok(CheckIn::Returned(ts(first)))
+                }
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO checkins (member, at, present) VALUES (?1, ?2, 1)",
+                    )?
+                    .execute(params![member.as_bytes(), at.0])?;
+                    a.append(tx, at, AuditEvent::CheckIn { member: *member })?;
+                    Ok(CheckIn::New)
+                }
+            }
+        })
+    }
+
+    /// Checks a member out (they leave the hall). Returns false if they were not present.
+    pub fn check_out(&mut self, member: &MemberId, at: Timestamp) -> Result<bool, StoreError> {
+        self.audited(|tx, a| {
+            let changed = tx.execute(
+                "UPDATE checkins SET present = 0 WHERE member = ?1 AND present = 1",
+                [member.as_bytes()],
+            )?;
+            if changed == 1 {
+                a.append(tx, at, AuditEvent::CheckOut { member: *member })?;
+            }
+            Ok(changed == 1)
+        })
+    }
+
+    /// Undoes a check-in made by mistake (organiser), unless the member has voted. Returns
+    /// false if there was nothing to undo.
+    pub fn undo_check_in(&mut self, member: &MemberId, at: Timestamp) -> Result<bool, StoreError> {
+        self.audited(|tx, a| {
+            let voted: i64 = tx.query_row(
+                "SELECT count(*) FROM voted WHERE member = ?1",
                 [member.as_bytes()],
                 |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(earlier) = earlier {
-            return Ok(Some(ts(earlier)));
-        }
-        tx.execute(
-            "INSERT INTO checkins (member, at) VALUES (?1, ?2)",
-            params![member.as_bytes(), at.0],
-        )?;
-        append_audit(&tx, at, AuditEvent::CheckIn { member: *member })?;
-        tx.commit()?;
-        Ok(None)
+            )?;
+            if voted > 0 {
+                return Err(StoreError::Other(
+                    "this member has already voted: the check-in stays".into(),
+                ));
+            }
+            let changed = tx.execute(
+                "DELETE FROM checkins WHERE member = ?1 AND present = 1",
+                [member.as_bytes()],
+            )?;
+            if changed == 1 {
+                a.append(tx, at, AuditEvent::CheckInUndone { member: *member })?;
+            }
+            Ok(changed == 1)
+        })
     }
 
-    /// When a member checked in, if they did.
+    /// When a member now present first checked in; `None` when not present.
     pub fn checked_in_at(&self, member: &MemberId) -> Result<Option<Timestamp>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT at FROM checkins WHERE member = ?1",
-                [member.as_bytes()],
-                |r| r.get::<_, i64>(0),
-            )
+            .prepare_cached("SELECT at FROM checkins WHERE member = ?1 AND present = 1")?
+            .query_row([member.as_bytes()], |r| r.get::<_, i64>(0))
             .optional()?
             .map(ts))
     }
 
-    /// Every member checked in, with the time.
+    /// Every member present, with the time of their first check-in.
     pub fn present(&self) -> Result<Vec<(MemberId, Timestamp)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT member, at FROM checkins ORDER BY at, member")?;
+            .prepare("SELECT member, at FROM checkins WHERE present = 1 ORDER BY at, member")?;
         let rows = stmt
             .query_map([], |r| {
                 let bytes: Vec<u8> = r.get(0)?;
@@ -351,21 +490,89 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(bytes, at)| {
-                let id: [u8; 16] = bytes
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt("a member id is not 16 bytes".into()))?;
-                Ok((MemberId::from_bytes(id), ts(at)))
-            })
+            .map(|(bytes, at)| Ok((member_id(bytes)?, ts(at))))
             .collect()
     }
 
     /// How many members are checked in.
     pub fn present_count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM checkins", [], |r| r.get(0))?;
+        let n: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM checkins WHERE present = 1", [], |r| {
+                    r.get(0)
+                })?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Every proxy given: (absent member, holder).
+    pub fn proxies(&self) -> Result<Vec<(MemberId, MemberId)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT absent, holder FROM proxies ORDER BY absent")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(a, h)| Ok((member_id(a)?, member_id(h)?)))
+            .collect()
+    }
+
+    /// Records a proxy, checked beforehand by urne-core's `ProxyBook`, and audits it.
+    pub fn grant_proxy(
+        &mut self,
+        absent: &MemberId,
+        holder: &MemberId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.audited(|tx, a| {
+            tx.execute(
+                "INSERT INTO proxies (absent, holder, at) VALUES (?1, ?2, ?3)",
+                params![absent.as_bytes(), holder.as_bytes(), at.0],
+            )?;
+            a.append(
+                tx,
+                at,
+                AuditEvent::ProxyGranted {
+                    absent: *absent,
+                    holder: *holder,
+                },
+            )
+        })
+    }
+
+    /// Withdraws a proxy and audits it. Returns false if there was none.
+    pub fn revoke_proxy(&mut self, absent: &MemberId, at: Timestamp) -> Result<bool, StoreError> {
+        self.audited(|tx, a| {
+            let changed =
+                tx.execute("DELETE FROM proxies WHERE absent = ?1", [absent.as_bytes()])?;
+            if changed == 1 {
+                a.append(tx, at, AuditEvent::ProxyRevoked { absent: *absent })?;
+            }
+            Ok(changed == 1)
+        })
+    }
+
+    /// Revokes a badge (lost or stolen) and audits it.
+    pub fn revoke_badge(&mut self, member: &MemberId, at: Timestamp) -> Result<(), StoreError> {
+        self.audited(|tx, a| {
+            tx.execute(
+                "INSERT OR IGNORE INTO revoked (member, at) VALUES (?1, ?2)",
+                params![member.as_bytes(), at.0],
+            )?;
+            a.append(tx, at, AuditEvent::BadgeRevoked { member: *member })
+        })
+    }
+
+    /// Whether a badge was revoked.
+    pub fn is_revoked(&self, member: &MemberId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM revoked WHERE member = ?1")?
+            .query_row([member.as_bytes()], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Every poll that was opened, with its state.
@@ -410,21 +617,20 @@ impl Store {
         at: Timestamp,
         attendance: Attendance,
     ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO polls (poll, state, opened_at, opened_with) VALUES (?1, 'open', ?2, ?3)",
-            params![poll.as_str(), at.0, serde_json::to_string(&attendance)?],
-        )?;
-        append_audit(
-            &tx,
-            at,
-            AuditEvent::PollOpened {
-                poll: poll.clone(),
-                attendance,
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.audited(|tx, a| {
+            tx.execute(
+                "INSERT INTO polls (poll, state, opened_at, opened_with) VALUES (?1, 'open', ?2, ?3)",
+                params![poll.as_str(), at.0, serde_json::to_string(&attendance)?],
+            )?;
+            a.append(
+                tx,
+                at,
+                AuditEvent::PollOpened {
+                    poll: poll.clone(),
+                    attendance,
+                },
+            )
+        })
     }
 
     /// Closes a poll with its counting context, audits it with the attendance and the number of
@@ -436,32 +642,54 @@ impl Store {
         at: Timestamp,
         context: &TallyContext,
     ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        let ballots: i64 = tx.query_row(
-            "SELECT count(*) FROM ballots WHERE poll = ?1",
-            [poll.as_str()],
-            |r| r.get(0),
-        )?;
-        let changed = tx.execute(
-            "UPDATE polls SET state = 'closed', closed_at = ?2, context = ?3
-             WHERE poll = ?1 AND state = 'open'",
-            params![poll.as_str(), at.0, serde_json::to_string(context)?],
-        )?;
-        if changed != 1 {
-            return Err(StoreError::Other(format!("poll {poll} is not open")));
-        }
-        append_audit(
-            &tx,
-            at,
-            AuditEvent::PollClosed {
-                poll: poll.clone(),
-                attendance: context.at_close,
-                ballots: u64::try_from(ballots).unwrap_or(0),
-            },
-        )?;
-        tx.commit()?;
+        self.audited(|tx, a| {
+            let ballots: i64 = tx.query_row(
+                "SELECT count(*) FROM ballots WHERE poll = ?1",
+                [poll.as_str()],
+                |r| r.get(0),
+            )?;
+            let changed = tx.execute(
+                "UPDATE polls SET state = 'closed', closed_at = ?2, context = ?3
+                 WHERE poll = ?1 AND state = 'open'",
+                params![poll.as_str(), at.0, serde_json::to_string(context)?],
+            )?;
+            if changed != 1 {
+                return Err(StoreError::Other(format!("poll {poll} is not open")));
+            }
+            a.append(
+                tx,
+                at,
+                AuditEvent::PollClosed {
+                    poll: poll.clone(),
+                    attendance: context.at_close,
+                    ballots: u64::try_from(ballots).unwrap_or(0),
+                },
+            )
+        })?;
+        self.checkpoint()
+    }
+
+    /// Discards a poll's ballots and "has voted" marks, and puts it back to not opened (a
+    /// poll opened by mistake, or to be held again). `secure_delete` overwrites the freed
+    /// pages and the WAL is truncated, so that nothing of the discarded ballots remains.
+    pub fn reset_poll(&mut self, poll: &PollId, at: Timestamp) -> Result<u64, StoreError> {
+        let discarded = self.audited(|tx, a| {
+            let ballots = tx.execute("DELETE FROM ballots WHERE poll = ?1", [poll.as_str()])?;
+            tx.execute("DELETE FROM voted WHERE poll = ?1", [poll.as_str()])?;
+            tx.execute("DELETE FROM polls WHERE poll = ?1", [poll.as_str()])?;
+            let ballots = u64::try_from(ballots).unwrap_or(0);
+            a.append(
+                tx,
+                at,
+                AuditEvent::PollReset {
+                    poll: poll.clone(),
+                    ballots,
+                },
+            )?;
+            Ok(ballots)
+        })?;
         self.checkpoint()?;
-        Ok(())
+        Ok(discarded)
     }
 
     /// Copies the WAL into the database and truncates it to zero bytes.
@@ -495,30 +723,28 @@ impl Store {
     ) -> Result<(), CastError> {
         let tx = self.write()?;
         let open: Option<String> = tx
-            .query_row(
-                "SELECT state FROM polls WHERE poll = ?1",
-                [poll.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT state FROM polls WHERE poll = ?1")
+            .and_then(|mut s| s.query_row([poll.as_str()], |r| r.get(0)).optional())
             .map_err(StoreError::from)?;
         if open.as_deref() != Some("open") {
             return Err(CastError::NotOpen);
         }
         let marked = tx
-            .execute(
-                "INSERT OR IGNORE INTO voted (poll, member) VALUES (?1, ?2)",
-                params![poll.as_str(), member.as_bytes()],
-            )
+            .prepare_cached("INSERT OR IGNORE INTO voted (poll, member) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![poll.as_str(), member.as_bytes()]))
             .map_err(StoreError::from)?;
         if marked == 0 {
             return Err(CastError::AlreadyVoted);
         }
-        tx.execute(
-            "INSERT INTO ballots (poll, id, ballot) VALUES (?1, ?2, ?3)",
-            params![poll.as_str(), &ballot_id[..], ballot.canonical_bytes()],
-        )
-        .map_err(StoreError::from)?;
+        tx.prepare_cached("INSERT INTO ballots (poll, id, ballot) VALUES (?1, ?2, ?3)")
+            .and_then(|mut s| {
+                s.execute(params![
+                    poll.as_str(),
+                    &ballot_id[..],
+                    ballot.canonical_bytes()
+                ])
+            })
+            .map_err(StoreError::from)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(())
     }
@@ -548,10 +774,7 @@ impl Store {
 
     /// Appends an audit entry on its own.
     pub fn audit(&mut self, at: Timestamp, event: AuditEvent) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        append_audit(&tx, at, event)?;
-        tx.commit()?;
-        Ok(())
+        self.audited(|tx, a| a.append(tx, at, event))
     }
 
     /// The whole audit chain.
@@ -651,24 +874,35 @@ impl Store {
     }
 }
 
-fn append_audit(tx: &Transaction<'_>, at: Timestamp, event: AuditEvent) -> Result<(), StoreError> {
-    let last: Option<String> = tx
-        .query_row(
-            "SELECT entry FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let last: Option<AuditEntry> = last.map(|e| serde_json::from_str(&e)).transpose()?;
-    let entry = AuditEntry::next(last.as_ref(), at, event);
-    tx.execute(
-        "INSERT INTO audit (seq, entry) VALUES (?1, ?2)",
-        params![
-            i64::try_from(entry.seq).unwrap_or(i64::MAX),
-            entry.to_json_line()
-        ],
-    )?;
-    Ok(())
+/// The audit chain's head during a transaction.
+#[derive(Debug)]
+struct Audit {
+    head: Option<AuditEntry>,
+}
+
+impl Audit {
+    fn append(
+        &mut self,
+        tx: &Transaction<'_>,
+        at: Timestamp,
+        event: AuditEvent,
+    ) -> Result<(), StoreError> {
+        let entry = AuditEntry::next(self.head.as_ref(), at, event);
+        tx.prepare_cached("INSERT INTO audit (seq, entry) VALUES (?1, ?2)")?
+            .execute(params![
+                i64::try_from(entry.seq).unwrap_or(i64::MAX),
+                entry.to_json_line()
+            ])?;
+        self.head = Some(entry);
+        Ok(())
+    }
+}
+
+fn member_id(bytes: Vec<u8>) -> Result<MemberId, StoreError> {
+    let id: [u8; 16] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a member id is not 16 bytes".into()))?;
+    Ok(MemberId::from_bytes(id))
 }
 
 #[cfg(test)]
@@ -720,13 +954,22 @@ mod tests {
     fn check_ins_are_audited_once() {
         let (_dir, mut store) = store();
         let member = MemberId::from_bytes([3; 16]);
-        assert_eq!(store.check_in(&member, Timestamp(100)).unwrap(), None);
+        assert_eq!(
+            store.check_in(&member, Timestamp(100)).unwrap(),
+            CheckIn::New
+        );
         assert_eq!(
             store.check_in(&member, Timestamp(200)).unwrap(),
-            Some(Timestamp(100))
+            CheckIn::Already(Timestamp(100))
+        );
+        assert!(store.check_out(&member, Timestamp(300)).unwrap());
+        assert_eq!(store.present_count().unwrap(), 0);
+        assert_eq!(
+            store.check_in(&member, Timestamp(400)).unwrap(),
+            CheckIn::Returned(Timestamp(100))
         );
         let chain = store.audit_chain().unwrap();
-        assert_eq!(chain.len(), 1);
+        assert_eq!(chain.len(), 3);
         urne_core::audit::verify_chain(&chain).unwrap();
     }
 

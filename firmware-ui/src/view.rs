@@ -13,12 +13,12 @@ use urne_core::ids::{MemberId, PollId};
 use urne_core::poll::Poll;
 use urne_core::tally::{self, Details, Lang, PollResult};
 
-use crate::flow::{Stage, VoterFlow, euros};
+use crate::flow::{Item, Stage, VoterFlow, euros};
 use crate::generated::{
     AppWindow, Bar, Choice, DemoBadge, KioskAdapter, OrganiserAdapter, Page, PollRow, Refusal,
     ReviewLine, VoterAdapter,
 };
-use crate::kiosk::{Dashboard, PinOutcome, Refusal as KioskRefusal, ScanOutcome};
+use crate::kiosk::{Dashboard, Due, PinOutcome, Refusal as KioskRefusal, ScanOutcome};
 use crate::scanner::ScannerEvent;
 use crate::worker::{Command, Inbox, Reply};
 use urne_core::credential::BadgeError;
@@ -47,7 +47,7 @@ struct State {
     commands: Sender<Command>,
     lang: Lang,
     event: Option<Event>,
-    greeting: Option<(MemberId, String, Vec<PollId>)>,
+    greeting: Option<(MemberId, String, Vec<Due>)>,
     flow: Option<VoterFlow>,
     organiser: Option<(MemberId, String)>,
     pin: String,
@@ -289,7 +289,7 @@ fn refresh_ballot(state: &Rc<RefCell<State>>) {
             voter.set_kind(poll.as_ref().map_or("", |p| p.kind.name()).into());
             voter.set_position(i32::try_from(i + 1).unwrap_or(i32::MAX));
             voter.set_count(i32::try_from(flow.count()).unwrap_or(i32::MAX));
-            voter.set_on_behalf("".into());
+            voter.set_on_behalf(flow.proxy_for().unwrap_or_default().into());
             voter.set_choices(model(
                 flow.choices()
                     .into_iter()
@@ -309,6 +309,7 @@ fn refresh_ballot(state: &Rc<RefCell<State>>) {
                     .into_iter()
                     .map(|r| ReviewLine {
                         question: r.question.into(),
+                        on_behalf: r.on_behalf.into(),
                         code: r.code.into(),
                         text: r.text.into(),
                     })
@@ -351,11 +352,17 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
             let st = s.borrow();
             st.greeting.as_ref().and_then(|(member, name, due)| {
                 let event = st.event.as_ref()?;
-                let polls: Vec<Poll> = due
+                let items: Vec<Item> = due
                     .iter()
-                    .filter_map(|id| event.poll(id).cloned())
+                    .filter_map(|d| {
+                        Some(Item {
+                            poll: event.poll(&d.poll)?.clone(),
+                            member: d.member,
+                            proxy_for: d.proxy_for.clone(),
+                        })
+                    })
                     .collect();
-                VoterFlow::new(*member, name.clone(), polls)
+                VoterFlow::new(*member, name.clone(), items)
             })
         };
         s.borrow_mut().flow = flow;
@@ -402,14 +409,14 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
             .flow
             .as_ref()
             .and_then(|f| Some((f.member(), f.ballots()?)));
-        if let Some((member, ballots)) = cast {
+        if let Some((voter, ballots)) = cast {
             with_window(&s, |w| {
                 w.global::<KioskAdapter>().set_busy(true);
                 w.global::<VoterAdapter>().set_error("".into());
             });
             // The timer must not clear the screen while the ballots are being stored.
             s.borrow().timer.stop();
-            send(&s, Command::Cast { member, ballots });
+            send(&s, Command::Cast { voter, ballots });
         }
     });
 
@@ -538,7 +545,7 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             member,
             name,
             already_since,
-            polls_due,
+            due,
         })) => {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
@@ -549,12 +556,12 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                         .unwrap_or_default()
                         .into(),
                 );
-                voter.set_polls_due(i32::try_from(polls_due.len()).unwrap_or(0));
+                voter.set_polls_due(i32::try_from(due.len()).unwrap_or(0));
             });
             {
                 let mut s = state.borrow_mut();
                 s.flow = None;
-                s.greeting = Some((member, name, polls_due));
+                s.greeting = Some((member, name, due));
             }
             go_to(state, Page::Welcome);
         }
@@ -602,22 +609,9 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                 }
                 go_to(state, Page::Voted);
             }
-            Some((poll, error)) => {
-                let remaining: Vec<PollId> = {
-                    let s = state.borrow();
-                    s.flow
-                        .as_ref()
-                        .and_then(VoterFlow::ballots)
-                        .map(|b| {
-                            b.into_iter()
-                                .map(|(p, _)| p)
-                                .filter(|p| !cast.contains(p))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
+            Some(((_, poll), error)) => {
                 if let Some(flow) = state.borrow_mut().flow.as_mut() {
-                    flow.keep_only(&remaining);
+                    flow.drop_cast(&cast);
                 }
                 with_window(state, |w| {
                     w.global::<VoterAdapter>()

@@ -25,10 +25,10 @@ pub enum Command {
     Scan(String),
     /// Cast a visit's ballots, in order.
     Cast {
-        /// The voter.
-        member: MemberId,
-        /// One ballot per poll.
-        ballots: Vec<(PollId, Ballot)>,
+        /// The voter (present in person).
+        voter: MemberId,
+        /// One ballot per poll and per member voted for (the voter, or a member they represent).
+        ballots: Vec<(MemberId, PollId, Ballot)>,
     },
     /// Check an organiser PIN.
     Pin {
@@ -58,12 +58,12 @@ pub enum Reply {
     Event(Option<Box<Event>>),
     /// A scan's outcome, or why it could not be recorded.
     Scanned(Result<ScanOutcome, String>),
-    /// The outcome of casting a visit: the polls cast, and the first failure if any.
+    /// The outcome of casting a visit: the ballots cast, and the first failure if any.
     Cast {
-        /// Polls whose ballot is durably stored.
-        cast: Vec<PollId>,
+        /// (member, poll) of each ballot durably stored.
+        cast: Vec<(MemberId, PollId)>,
         /// The first failure, which stopped the rest.
-        failure: Option<(PollId, String)>,
+        failure: Option<((MemberId, PollId), String)>,
     },
     /// The PIN's outcome.
     Pin(Result<PinOutcome, String>),
@@ -157,14 +157,14 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
         Command::Scan(payload) => send(Reply::Scanned(
             kiosk.scan(&payload).map_err(|e| e.to_string()),
         )),
-        Command::Cast { member, ballots } => {
+        Command::Cast { voter, ballots } => {
             let mut cast = Vec::new();
             let mut failure = None;
-            for (poll, ballot) in ballots {
-                match kiosk.cast(&member, &poll, ballot) {
-                    Ok(()) => cast.push(poll),
+            for (member, poll, ballot) in ballots {
+                match kiosk.cast(&voter, &member, &poll, ballot) {
+                    Ok(()) => cast.push((member, poll)),
                     Err(e) => {
-                        failure = Some((poll, e.to_string()));
+                        failure = Some(((member, poll), e.to_string()));
                         break;
                     }
                 }

@@ -123,13 +123,13 @@ pub fn render(report: &Report, lang: Lang) -> String {
     });
     line(if fr {
         format!(
-            "{ok} Émargement conforme à la chaîne d'audit : {} présents sur {} membres",
-            c.attendance.totals.present, c.attendance.members
+            "{ok} Émargement et pouvoirs conformes à la chaîne d'audit : {} présents et {} représentés sur {} membres",
+            c.attendance.totals.present, c.attendance.totals.represented, c.attendance.members
         )
     } else {
         format!(
-            "{ok} Attendance matches the audit chain: {} present of {} members",
-            c.attendance.totals.present, c.attendance.members
+            "{ok} Attendance and proxies match the audit chain: {} present and {} represented of {} members",
+            c.attendance.totals.present, c.attendance.totals.represented, c.attendance.members
         )
     });
     for status in &c.polls {

@@ -41,7 +41,7 @@ fn the_demo_deck_passes_and_its_bundle_verifies_as_a_test() {
         .arg(usb.path()));
     assert_eq!(code, 0, "{out}");
     assert_eq!(out.matches("✔ ").count(), 7, "every poll matches:\n{out}");
-    assert!(out.contains("64 émargements, 420 bulletins"), "{out}");
+    assert!(out.contains("64 émargements, 434 bulletins"), "{out}");
     assert!(
         out.contains("Résultat : chaque scrutin compte exactement"),
         "{out}"
@@ -67,8 +67,8 @@ fn the_demo_deck_passes_and_its_bundle_verifies_as_a_test() {
 fn a_wrong_expectation_fails_the_deck_and_names_the_difference() {
     let deck = std::fs::read_to_string(workspace().join("demo/test-deck.toml")).unwrap();
     let wrong = deck.replacen(
-        "[expected.charte]\nballots = 60\ndecision = \"adopted\"\nfor = 34",
-        "[expected.charte]\nballots = 60\ndecision = \"adopted\"\nfor = 35",
+        "[expected.charte]\nballots = 62\ndecision = \"adopted\"\nfor = 34",
+        "[expected.charte]\nballots = 62\ndecision = \"adopted\"\nfor = 35",
         1,
     );
     assert_ne!(wrong, deck, "the deck states charte's count");
