@@ -95,6 +95,45 @@ pub enum KioskError {
     Seal(String),
 }
 
+/// What went wrong, in the terms the screen explains to a voter or an organiser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The SD card is full.
+    StorageFull,
+    /// The storage is read-only.
+    StorageReadOnly,
+    /// Another program holds the database.
+    StorageLocked,
+    /// The database is damaged.
+    StorageDamaged,
+    /// No event is loaded.
+    NoEvent,
+    /// Already voted in this poll.
+    AlreadyVoted,
+    /// The poll was closed (or reset) in the meantime.
+    PollNotOpen,
+    /// Anything else (the detail says what).
+    Other,
+}
+
+impl KioskError {
+    /// The kind of problem, for the screen.
+    pub fn problem(&self) -> Problem {
+        match self {
+            KioskError::Store(StoreError::Full) => Problem::StorageFull,
+            KioskError::Store(StoreError::ReadOnly) => Problem::StorageReadOnly,
+            KioskError::Store(StoreError::Locked) => Problem::StorageLocked,
+            KioskError::Store(StoreError::Corrupt(_) | StoreError::TooNew(_)) => {
+                Problem::StorageDamaged
+            }
+            KioskError::NoEvent => Problem::NoEvent,
+            KioskError::AlreadyVoted => Problem::AlreadyVoted,
+            KioskError::PollState(_) => Problem::PollNotOpen,
+            _ => Problem::Other,
+        }
+    }
+}
+
 /// Why a scanned badge was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -167,6 +206,8 @@ pub struct PollSummary {
 /// The organiser's view of the evening.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dashboard {
+    /// Why the audit chain does not hold, if it does not (checked at start-up).
+    pub audit_problem: Option<String>,
     /// Members on the roster.
     pub members: u64,
     /// Present and represented now.
@@ -202,6 +243,7 @@ pub struct Kiosk {
     usb: Box<dyn UsbTarget>,
     loaded: Option<VerifiedPackage>,
     organiser: Option<MemberId>,
+    audit_problem: Option<String>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -249,6 +291,16 @@ impl Kiosk {
                     .map_err(|e| KioskError::Package(e.to_string()))?,
             ),
         };
+        // The chain is checked at every start: a broken chain (an edited or truncated database)
+        // is shown on the organiser's dashboard; the kiosk keeps working so that the evening
+        // is not lost, and every bundle it exports will fail verification as it should.
+        let audit_problem = match urne_core::audit::verify_chain(&store.audit_chain()?) {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "the audit chain is broken");
+                Some(e.to_string())
+            }
+        };
         Ok(Self {
             store,
             clock,
@@ -256,6 +308,7 @@ impl Kiosk {
             usb,
             loaded,
             organiser: None,
+            audit_problem,
         })
     }
 
@@ -667,6 +720,7 @@ impl Kiosk {
             })
             .collect::<Result<Vec<_>, KioskError>>()?;
         Ok(Dashboard {
+            audit_problem: self.audit_problem.clone(),
             members,
             attendance: self.attendance()?,
             quorum_required: event.quorum.map(|q| q.required(members)),

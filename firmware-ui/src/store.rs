@@ -33,7 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE TABLE package (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
+        slot INTEGER PRIMARY KEY CHECK (slot = 1),
         event TEXT NOT NULL,
         organiser TEXT NOT NULL,
         bytes BLOB NOT NULL
@@ -140,6 +140,15 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+/// A storage fault the tests can reproduce (see [`Store::simulate_fault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// No space left.
+    Full,
+    /// Read-only file system.
+    ReadOnly,
+}
+
 /// Why a ballot was not cast; nothing was stored.
 #[derive(Debug, thiserror::Error)]
 pub enum CastError {
@@ -202,6 +211,8 @@ pub struct Store {
     path: PathBuf,
     /// The last audit entry, so that appending does not re-read and re-parse it every time.
     head: Option<AuditEntry>,
+    /// A storage fault reproduced for tests (see [`Store::simulate_fault`]).
+    fault: std::cell::Cell<Option<Fault>>,
 }
 
 fn ts(v: i64) -> Timestamp {
@@ -217,6 +228,7 @@ impl Store {
             conn,
             path: path.to_owned(),
             head: None,
+            fault: std::cell::Cell::new(None),
         };
         store.migrate()?;
         store.head = store.last_audit_entry()?;
@@ -248,6 +260,23 @@ impl Store {
         Ok(last.map(|e| serde_json::from_str(&e)).transpose()?)
     }
 
+    /// Makes every later write fail as on a full SD card or a read-only file system, or lifts
+    /// that (`None`). A real full disk cannot be arranged on demand, so the tests of what the
+    /// kiosk shows and keeps use this; `tests/store_real_faults.rs` checks the real errors of a
+    /// full and a read-only file system map to the same [`StoreError`]s.
+    pub fn simulate_fault(&self, fault: Option<Fault>) -> Result<(), StoreError> {
+        self.fault.set(fault);
+        Ok(())
+    }
+
+    fn check_fault(&self) -> Result<(), StoreError> {
+        match self.fault.get() {
+            Some(Fault::Full) => Err(StoreError::Full),
+            Some(Fault::ReadOnly) => Err(StoreError::ReadOnly),
+            None => Ok(()),
+        }
+    }
+
     /// SQLite's own consistency check (`PRAGMA integrity_check`): `Ok` when it says « ok ».
     pub fn integrity_check(&self) -> Result<(), StoreError> {
         let report: String = self
@@ -266,6 +295,7 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Transaction<'_>, &mut Audit) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.check_fault()?;
         let head = self.head.clone();
         let tx = self
             .conn
@@ -336,6 +366,7 @@ impl Store {
     }
 
     fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
+        self.check_fault()?;
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
@@ -364,6 +395,7 @@ impl Store {
 
     /// Sets a setting.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.check_fault()?;
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -376,7 +408,7 @@ impl Store {
     pub fn package(&self) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT bytes FROM package WHERE id = 1", [], |r| r.get(0))
+            .query_row("SELECT bytes FROM package WHERE slot = 1", [], |r| r.get(0))
             .optional()?)
     }
 
@@ -391,8 +423,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.audited(|tx, a| {
             tx.execute(
-                "INSERT INTO package (id, event, organiser, bytes) VALUES (1, ?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET event = excluded.event,
+                "INSERT INTO package (slot, event, organiser, bytes) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (slot) DO UPDATE SET event = excluded.event,
                      organiser = excluded.organiser, bytes = excluded.bytes",
                 params![event, organiser, bytes],
             )?;
@@ -692,8 +724,15 @@ impl Store {
         Ok(discarded)
     }
 
-    /// Copies the WAL into the database and truncates it to zero bytes.
+    /// Rewrites the database in key order (`VACUUM`), so that even the physical placement of
+    /// ballots in the file keeps no trace of when they were written, then copies the WAL into
+    /// the database and truncates it to zero bytes. The rewrite is best effort: if another
+    /// connection keeps it from running, ballots still carry no order in any table scan or
+    /// export, and the next close tries again.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Err(e) = self.conn.execute_batch("VACUUM") {
+            tracing::warn!(error = %e, "the database could not be rewritten in key order");
+        }
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -864,6 +903,7 @@ impl Store {
     /// Records the outcome of an upload attempt: `synced` with the receipt, `refused` with the
     /// reason, or still `pending` after a transient failure.
     pub fn record_upload(&mut self, seq: u64, state: &str, detail: &str) -> Result<(), StoreError> {
+        self.check_fault()?;
         let seq = i64::try_from(seq).map_err(|_| StoreError::Other("sequence overflow".into()))?;
         self.conn.execute(
             "UPDATE outbox SET state = ?2, attempts = attempts + 1, detail = ?3

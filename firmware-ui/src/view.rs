@@ -18,7 +18,7 @@ use crate::generated::{
     AppWindow, Bar, Choice, DemoBadge, KioskAdapter, OrganiserAdapter, Page, PollRow, Refusal,
     ReviewLine, VoterAdapter,
 };
-use crate::kiosk::{Dashboard, Due, PinOutcome, Refusal as KioskRefusal, ScanOutcome};
+use crate::kiosk::{Dashboard, Due, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome};
 use crate::scanner::ScannerEvent;
 use crate::worker::{Command, Inbox, Reply};
 use urne_core::credential::BadgeError;
@@ -587,16 +587,18 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             });
             go_to(state, Page::Refused);
         }
-        Reply::Scanned(Err(error)) => {
+        Reply::Scanned(Err(failure)) => {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
-                let no_event = !w.global::<KioskAdapter>().get_has_event();
-                voter.set_refusal(if no_event {
-                    Refusal::NoEvent
-                } else {
-                    Refusal::Error
+                voter.set_refusal(match failure.problem {
+                    Problem::NoEvent => Refusal::NoEvent,
+                    Problem::StorageFull => Refusal::StorageFull,
+                    Problem::StorageReadOnly => Refusal::StorageReadOnly,
+                    Problem::StorageLocked => Refusal::StorageLocked,
+                    Problem::StorageDamaged => Refusal::StorageDamaged,
+                    _ => Refusal::Error,
                 });
-                voter.set_refusal_detail(error.into());
+                voter.set_refusal_detail(failure.detail.into());
             });
             go_to(state, Page::Refused);
         }
@@ -609,13 +611,14 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                 }
                 go_to(state, Page::Voted);
             }
-            Some(((_, poll), error)) => {
+            Some((_, failure)) => {
                 if let Some(flow) = state.borrow_mut().flow.as_mut() {
                     flow.drop_cast(&cast);
                 }
                 with_window(state, |w| {
-                    w.global::<VoterAdapter>()
-                        .set_error(format!("{poll}: {error}").into());
+                    let voter = w.global::<VoterAdapter>();
+                    voter.set_error(problem_code(failure.problem).into());
+                    voter.set_error_detail(failure.detail.into());
                 });
                 voter_stage_page(state);
             }
@@ -678,6 +681,18 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
     }
 }
 
+fn problem_code(problem: Problem) -> &'static str {
+    match problem {
+        Problem::StorageFull => "storage-full",
+        Problem::StorageReadOnly => "storage-read-only",
+        Problem::StorageLocked => "storage-locked",
+        Problem::StorageDamaged => "storage-damaged",
+        Problem::AlreadyVoted => "already-voted",
+        Problem::PollNotOpen => "poll-not-open",
+        Problem::NoEvent | Problem::Other => "other",
+    }
+}
+
 /// « 19:42 » in UTC; the kiosk's clock is set to local time by the organiser at provisioning.
 fn local_time(unix: i64) -> String {
     let secs = unix.rem_euclid(86_400);
@@ -688,6 +703,7 @@ fn show_dashboard(state: &Rc<RefCell<State>>, d: &Dashboard) {
     with_window(state, |w| {
         let o = w.global::<OrganiserAdapter>();
         let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+        o.set_audit_problem(d.audit_problem.clone().unwrap_or_default().into());
         o.set_present(int(d.attendance.present));
         o.set_represented(int(d.attendance.represented));
         o.set_members(int(d.members));

@@ -15,7 +15,7 @@ use urne_core::ids::{MemberId, PollId};
 use urne_core::poll::Poll;
 use urne_core::tally::PollResult;
 
-use crate::kiosk::{Dashboard, Exported, Kiosk, PinOutcome, ScanOutcome};
+use crate::kiosk::{Dashboard, Exported, Kiosk, KioskError, PinOutcome, Problem, ScanOutcome};
 use crate::scanner::ScannerEvent;
 
 /// What the UI asks of the kiosk.
@@ -49,6 +49,28 @@ pub enum Command {
     Lock,
     /// Refresh the dashboard.
     Refresh,
+    /// Tests only: reproduce a storage fault on the worker's connection, or lift it.
+    #[cfg(feature = "testing")]
+    SimulateFault(Option<crate::store::Fault>),
+}
+
+/// A failure, with its kind for the screen and the detail for the log and the organiser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of problem.
+    pub problem: Problem,
+    /// The detail.
+    pub detail: String,
+}
+
+impl From<KioskError> for Failure {
+    fn from(e: KioskError) -> Self {
+        tracing::warn!(error = %e, "kiosk action failed");
+        Self {
+            problem: e.problem(),
+            detail: e.to_string(),
+        }
+    }
 }
 
 /// What the kiosk answers, or what the scanner reports.
@@ -57,13 +79,13 @@ pub enum Reply {
     /// The event on this kiosk (sent once at start and after a package is loaded).
     Event(Option<Box<Event>>),
     /// A scan's outcome, or why it could not be recorded.
-    Scanned(Result<ScanOutcome, String>),
+    Scanned(Result<ScanOutcome, Failure>),
     /// The outcome of casting a visit: the ballots cast, and the first failure if any.
     Cast {
         /// (member, poll) of each ballot durably stored.
         cast: Vec<(MemberId, PollId)>,
         /// The first failure, which stopped the rest.
-        failure: Option<((MemberId, PollId), String)>,
+        failure: Option<((MemberId, PollId), Failure)>,
     },
     /// The PIN's outcome.
     Pin(Result<PinOutcome, String>),
@@ -154,9 +176,7 @@ impl Worker {
 fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
     let dashboard = |kiosk: &Kiosk| Reply::Dashboard(kiosk.dashboard().map_err(|e| e.to_string()));
     match command {
-        Command::Scan(payload) => send(Reply::Scanned(
-            kiosk.scan(&payload).map_err(|e| e.to_string()),
-        )),
+        Command::Scan(payload) => send(Reply::Scanned(kiosk.scan(&payload).map_err(Failure::from))),
         Command::Cast { voter, ballots } => {
             let mut cast = Vec::new();
             let mut failure = None;
@@ -164,7 +184,7 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
                 match kiosk.cast(&voter, &member, &poll, ballot) {
                     Ok(()) => cast.push((member, poll)),
                     Err(e) => {
-                        failure = Some(((member, poll), e.to_string()));
+                        failure = Some(((member, poll), Failure::from(e)));
                         break;
                     }
                 }
@@ -217,6 +237,12 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
         Command::Refresh => {
             if kiosk.is_unlocked() {
                 send(dashboard(kiosk));
+            }
+        }
+        #[cfg(feature = "testing")]
+        Command::SimulateFault(fault) => {
+            if let Err(e) = kiosk.store().simulate_fault(fault) {
+                send(Reply::Failed(e.to_string()));
             }
         }
     }

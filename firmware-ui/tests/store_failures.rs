@@ -1,0 +1,150 @@
+//! A full SD card, a read-only file system, a database locked by another program: the screen
+//! says so plainly, nothing is acknowledged that is not stored, and the kiosk carries on once
+//! the condition is gone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use urne_core::credential::Role;
+use urne_core::ids::PollId;
+use urne_kiosk::clock::SystemClock;
+use urne_kiosk::generated::Page;
+use urne_kiosk::keystore::MemoryKeyStore;
+use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::store::{Fault, Store};
+use urne_kiosk::ui_testing::Harness;
+use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::view::ViewOptions;
+use urne_kiosk::worker::Command;
+use urne_sync::badges::{Badge, issue_all};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn badges() -> Vec<Badge> {
+    issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    )
+}
+
+/// A kiosk with the first motion open and `dir` as its data folder.
+fn kiosk_with_open_motion(dir: &std::path::Path) -> Kiosk {
+    let mut kiosk = Kiosk::open(
+        &dir.join("urne.sqlite"),
+        &MemoryKeyStore::new([5; 32]),
+        Arc::new(SystemClock),
+        Box::new(MemoryTarget::default()),
+    )
+    .unwrap();
+    kiosk
+        .load_package(&urne_sync::demo::package().bytes)
+        .unwrap();
+    kiosk.set_pin("123456").unwrap();
+    let organiser = badges()
+        .into_iter()
+        .find(|b| b.role == Role::Organiser)
+        .unwrap();
+    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
+        panic!("organiser badge")
+    };
+    kiosk.unlock(&organiser, "123456").unwrap();
+    kiosk.open_poll(&PollId::new("charte").unwrap()).unwrap();
+    kiosk.lock();
+    kiosk
+}
+
+#[test]
+fn a_full_or_read_only_store_refuses_visibly_and_stores_nothing() {
+    for (fault, message) in [
+        (
+            Fault::Full,
+            "La mémoire du kiosque est pleine : votre passage n'a PAS été enregistré. Prévenez un organisateur.",
+        ),
+        (
+            Fault::ReadOnly,
+            "La mémoire du kiosque est en lecture seule : votre passage n'a PAS été enregistré. Prévenez un organisateur.",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let kiosk = kiosk_with_open_motion(dir.path());
+        kiosk.store().simulate_fault(Some(fault)).unwrap();
+        let before = Store::open(&dir.path().join("urne.sqlite"))
+            .unwrap()
+            .audit_chain()
+            .unwrap()
+            .len();
+        let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+        let agnes = &badges()[0];
+        h.scan(&agnes.payload);
+        assert!(h.wait_for_page(Page::Refused, WAIT));
+        assert!(h.shows("Non enregistré"));
+        assert!(h.shows(message), "the reason is on screen");
+        assert!(
+            !h.shows("Bonjour Agnès Lemaître !"),
+            "no greeting without a check-in"
+        );
+        let after = Store::open(&dir.path().join("urne.sqlite")).unwrap();
+        assert_eq!(after.present_count().unwrap(), 0, "nothing was stored");
+        assert_eq!(after.audit_chain().unwrap().len(), before);
+        h.shutdown();
+    }
+}
+
+#[test]
+fn a_vote_that_cannot_be_stored_is_never_called_a_vote_and_can_be_confirmed_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = kiosk_with_open_motion(dir.path());
+    let path = dir.path().join("urne.sqlite");
+    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    let agnes = &badges()[0];
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
+    h.tap("Voter");
+    h.tap("Pour");
+    h.tap("Continuer");
+
+    // Another program holds the database: the cast waits its turn, then gives up.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    h.tap("Confirmer mon vote");
+    assert!(h.wait_for(
+        "Votre vote n'a PAS été enregistré : le kiosque est occupé. Touchez « Confirmer mon vote » à nouveau.",
+        WAIT
+    ));
+    assert_eq!(
+        h.page(),
+        Page::Review,
+        "the voter stays on the review screen"
+    );
+    assert!(!h.shows("A voté !"));
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+    let charte = PollId::new("charte").unwrap();
+    assert_eq!(Store::open(&path).unwrap().voted_count(&charte).unwrap(), 0);
+
+    // Once the database is free again the same confirmation goes through.
+    h.tap("Confirmer mon vote");
+    assert!(h.wait_for("A voté !", WAIT));
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.voted_count(&charte).unwrap(), 1);
+    assert_eq!(store.ballots(&charte).unwrap().len(), 1);
+    h.shutdown();
+}
+
+#[test]
+fn the_kiosk_keeps_running_once_the_fault_is_lifted() {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = kiosk_with_open_motion(dir.path());
+    kiosk.store().simulate_fault(Some(Fault::Full)).unwrap();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    let agnes = &badges()[0];
+    h.scan(&agnes.payload);
+    assert!(h.wait_for_page(Page::Refused, WAIT));
+    h.tap("Compris");
+    // The organiser frees space (here: the simulation is lifted on the kiosk's connection).
+    h.commands().send(Command::SimulateFault(None)).unwrap();
+    h.settle();
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
+    h.shutdown();
+}
