@@ -143,7 +143,7 @@ fn benches(c: &mut Criterion) {
                 }
                 let member = ids.pop().unwrap();
                 let start = Instant::now();
-                k.cast(&member, &poll, Ballot::Motion(MotionChoice::For))
+                k.cast(&member, &member, &poll, Ballot::Motion(MotionChoice::For))
                     .unwrap();
                 total += start.elapsed();
             }

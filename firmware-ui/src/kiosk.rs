@@ -466,21 +466,19 @@ impl Kiosk {
     /// (if not cast yet), then one for each absent member whose proxy they hold.
     pub fn due(&self, holder: &MemberId) -> Result<Vec<Due>, KioskError> {
         let loaded = self.loaded()?;
-        let states = self.store.polls()?;
-        let present: BTreeSet<MemberId> =
-            self.store.present()?.into_iter().map(|(m, _)| m).collect();
-        let represented: Vec<MemberId> = self
-            .proxy_book()?
-            .represented_by(holder)
-            .into_iter()
-            .filter(|m| !present.contains(m))
-            .collect();
-        let mut due = Vec::new();
-        for poll in &loaded.package.event.polls {
-            let open = states.get(&poll.id).is_some_and(|row| !row.closed);
-            if !open {
-                continue;
+        let open = self.store.open_polls()?;
+        if open.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut represented = Vec::new();
+        for absent in self.store.represented_by(holder)? {
+            // A member who came after all votes in person.
+            if !self.store.is_present(&absent)? {
+                represented.push(absent);
             }
+        }
+        let mut due = Vec::new();
+        for poll in loaded.package.event.polls.iter().filter(|p| open.contains(&p.id)) {
             if !self.store.has_voted(&poll.id, holder)? {
                 due.push(Due {
                     poll: poll.id.clone(),

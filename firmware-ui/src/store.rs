@@ -536,6 +536,35 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// The absent members whose proxy `holder` carries.
+    pub fn represented_by(&self, holder: &MemberId) -> Result<Vec<MemberId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT absent FROM proxies WHERE holder = ?1 ORDER BY absent")?;
+        let rows = stmt
+            .query_map([holder.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(member_id).collect()
+    }
+
+    /// Whether a member is in the hall now.
+    pub fn is_present(&self, member: &MemberId) -> Result<bool, StoreError> {
+        Ok(self.checked_in_at(member)?.is_some())
+    }
+
+    /// The polls that are open now.
+    pub fn open_polls(&self) -> Result<Vec<PollId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT poll FROM polls WHERE state = 'open'")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|p| PollId::new(p).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+
     /// Every proxy given: (absent member, holder).
     pub fn proxies(&self) -> Result<Vec<(MemberId, MemberId)>, StoreError> {
         let mut stmt = self
@@ -742,11 +771,8 @@ impl Store {
     pub fn has_voted(&self, poll: &PollId, member: &MemberId) -> Result<bool, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT 1 FROM voted WHERE poll = ?1 AND member = ?2",
-                params![poll.as_str(), member.as_bytes()],
-                |_| Ok(()),
-            )
+            .prepare_cached("SELECT 1 FROM voted WHERE poll = ?1 AND member = ?2")?
+            .query_row(params![poll.as_str(), member.as_bytes()], |_| Ok(()))
             .optional()?
             .is_some())
     }

@@ -1,0 +1,176 @@
+//! The durable check-in and the durable cast against a bare SQLite insert + commit with the same
+//! pragmas, measured interleaved: round after round, one of each, in rotating order, so that
+//! all three see the same disk. A virtual machine's fsync can swing tenfold within a minute;
+//! sequential benchmarks would compare different weather.
+//!
+//! Run: `cargo bench -p urne-kiosk --bench durability` (`URNE_BENCH_ROUNDS`, default 1500).
+//! The scan-to-greeting figure adds what a scan does besides the write: the badge's Ed25519
+//! signature check and the queries for the polls due.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+use urne_core::ballot::{Ballot, MotionChoice};
+use urne_core::credential::Role;
+use urne_core::ids::{MemberId, PollId};
+use urne_kiosk::clock::SystemClock;
+use urne_kiosk::keystore::MemoryKeyStore;
+use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::usb::MemoryTarget;
+
+fn bench_dir() -> tempfile::TempDir {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+    std::fs::create_dir_all(&base).unwrap();
+    tempfile::tempdir_in(base).unwrap()
+}
+
+fn bare(path: &Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.pragma_update(None, "secure_delete", "ON").unwrap();
+    conn.execute_batch("CREATE TABLE t (id BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID")
+        .unwrap();
+    conn
+}
+
+/// A kiosk with the first motion open, and the 150 demo members' badges.
+fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
+    let badges = urne_sync::badges::issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    );
+    let mut k = Kiosk::open(
+        &dir.join("urne.sqlite"),
+        &MemoryKeyStore::new([1; 32]),
+        Arc::new(SystemClock),
+        Box::new(MemoryTarget::default()),
+    )
+    .unwrap();
+    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    k.set_pin("123456").unwrap();
+    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
+    let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser.payload).unwrap() else {
+        panic!("organiser badge")
+    };
+    k.unlock(&organiser, "123456").unwrap();
+    k.open_poll(&PollId::new("charte").unwrap()).unwrap();
+    let members = badges
+        .iter()
+        .filter(|b| b.role == Role::Participant)
+        .map(|b| b.payload.clone())
+        .collect();
+    (k, members)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+fn main() {
+    let rounds: usize = std::env::var("URNE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500);
+    let dir = bench_dir();
+    let conn = bare(&dir.path().join("bare.sqlite"));
+    let poll = PollId::new("charte").unwrap();
+    let mut kiosks = bench_dir();
+    let (mut k, mut members) = kiosk(kiosks.path());
+    let mut next = 0usize;
+    // Members checked in by the check-in measurement, waiting to cast.
+    let mut voters: Vec<MemberId> = Vec::new();
+    // The durable check-in on its own: the store's write (check-in row and audit entry in one
+    // transaction), without badge verification and the queries of the polls due.
+    let store_dir = bench_dir();
+    let mut store = urne_kiosk::store::Store::open(&store_dir.path().join("urne.sqlite")).unwrap();
+    let mut times: [Vec<Duration>; 4] = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    let mut n: u64 = 0;
+    for round in 0..rounds {
+        if next == members.len() {
+            // Every member of this kiosk has checked in and voted: a fresh kiosk.
+            kiosks = bench_dir();
+            (k, members) = kiosk(kiosks.path());
+            next = 0;
+            voters.clear();
+        }
+        for step in 0..4 {
+            match (round + step) % 4 {
+                0 => {
+                    n += 1;
+                    let mut key = [0u8; 16];
+                    key[..8].copy_from_slice(&n.to_le_bytes());
+                    let start = Instant::now();
+                    conn.execute(
+                        "INSERT INTO t (id, v) VALUES (?1, ?2)",
+                        params![&key[..], &[7u8; 40][..]],
+                    )
+                    .unwrap();
+                    times[0].push(start.elapsed());
+                }
+                1 => {
+                    let payload = &members[next];
+                    next += 1;
+                    let start = Instant::now();
+                    let outcome = k.scan(payload).unwrap();
+                    times[1].push(start.elapsed());
+                    let ScanOutcome::Welcome { member, .. } = outcome else {
+                        panic!("member badge")
+                    };
+                    voters.push(member);
+                }
+                2 => {
+                    // The member checked in just before (this round or the last) casts.
+                    let Some(member) = voters.pop() else {
+                        continue;
+                    };
+                    let start = Instant::now();
+                    k.cast(&member, &member, &poll, Ballot::Motion(MotionChoice::For))
+                        .unwrap();
+                    times[2].push(start.elapsed());
+                }
+                _ => {
+                    let mut id = [0xC0u8; 16];
+                    id[..8].copy_from_slice(&n.to_be_bytes());
+                    id[8..12].copy_from_slice(&u32::try_from(round).unwrap_or(0).to_be_bytes());
+                    let member = MemberId::from_bytes(id);
+                    let start = Instant::now();
+                    store
+                        .check_in(&member, urne_core::timestamp::Timestamp(1))
+                        .unwrap();
+                    times[3].push(start.elapsed());
+                }
+            }
+        }
+    }
+    let names = [
+        "bare SQLite insert + commit",
+        "scan to greeting (verify, check in, due)",
+        "cast (mark + ballot, one transaction)",
+        "check-in write (row + audit entry)",
+    ];
+    let mut medians = [Duration::ZERO; 4];
+    println!("{rounds} interleaved rounds (WAL, synchronous=FULL, secure_delete=ON):");
+    for (i, samples) in times.iter_mut().enumerate() {
+        samples.sort();
+        medians[i] = percentile(samples, 0.5);
+        println!(
+            "  {:<40} n={:>5}  p50 {:>8.1?}  p90 {:>8.1?}  p99 {:>8.1?}",
+            names[i],
+            samples.len(),
+            percentile(samples, 0.5),
+            percentile(samples, 0.9),
+            percentile(samples, 0.99),
+        );
+    }
+    let ratio = |d: Duration| d.as_secs_f64() / medians[0].as_secs_f64();
+    println!(
+        "  median ratio to the bare commit: check-in write {:.2}×, cast {:.2}×, scan to greeting {:.2}×",
+        ratio(medians[3]),
+        ratio(medians[2]),
+        ratio(medians[1])
+    );
+}
