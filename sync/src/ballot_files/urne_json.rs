@@ -6,7 +6,7 @@
 //!   "poll": { "id": "charte", "question": "Adopter la charte ?",
 //!             "kind": { "type": "motion", "blank_allowed": true,
 //!                       "rule": { "base": "expressed", "threshold": { "more-than": "1/2" },
-//!                                 "blank_is_expressed": false } } },
+//!                                 "blank-is-expressed": false } } },
 //!   "ballots": [
 //!     { "ballot": { "motion": "for" }, "weight": 2 },
 //!     { "ballot": "blank" }
