@@ -528,6 +528,16 @@ pub enum FileError {
         /// What is wrong.
         problem: Problem,
     },
+    /// A ballot the engine refused, by its 1-based position among the ballots read (data
+    /// lines or rows, in file order); the parsers check everything the engine does, so this
+    /// only shows if the engine's rules outgrow them.
+    #[error("ballot {ballot}: {problem}")]
+    Counted {
+        /// 1-based position among the ballots read.
+        ballot: usize,
+        /// What is wrong.
+        problem: Problem,
+    },
     /// A problem with the file as a whole.
     #[error("{0}")]
     File(Problem),
@@ -544,6 +554,7 @@ impl FileError {
         match self {
             FileError::Line { problem, .. }
             | FileError::Ballot { problem, .. }
+            | FileError::Counted { problem, .. }
             | FileError::File(problem) => problem,
         }
     }
@@ -561,6 +572,9 @@ impl FileError {
                     line,
                     problem,
                 } => format!("bulletin {ballot} (ligne {line}) : {}", problem.french()),
+                FileError::Counted { ballot, problem } => {
+                    format!("bulletin {ballot} : {}", problem.french())
+                }
                 FileError::File(problem) => problem.french(),
             },
         }
@@ -635,9 +649,8 @@ pub fn count(poll: &Poll, ballots: &[WeightedBallot]) -> Result<PollResult, File
     tally::tally(poll, ballots, &TallyContext::default()).map_err(|e| match e {
         // The parsers validate every ballot already; this keeps a clear message if the engine
         // ever checks more than they do.
-        TallyError::InvalidBallot { index, error } => FileError::Ballot {
+        TallyError::InvalidBallot { index, error } => FileError::Counted {
             ballot: index + 1,
-            line: 0,
             problem: Problem::Ballot(error),
         },
         TallyError::Overflow => FileError::File(Problem::Overflow),
