@@ -1,13 +1,15 @@
 //! urne-sync: everything that crosses the device boundary.
 //!
 //! Event packages come in ([`event_toml`], [`roster_csv`], [`package`], [`badges`]); results
-//! bundles go out ([`bundle`]) and are verified ([`verify`]); files are written atomically
-//! ([`atomic`]); the uploader ([`uploader`], feature `client`) sends bundles to the registry
-//! ([`registry`], feature `registry`). The binaries `urne` and `urne-registry` are thin shells
-//! over these modules. Only this crate opens sockets.
+//! bundles go out ([`bundle`]) and are verified ([`verify`]); ballot files from elsewhere (Urne
+//! JSON, PrefLib, pabulib) are read for `urne tally` ([`ballot_files`]); files are written
+//! atomically ([`atomic`]); the uploader ([`uploader`], feature `client`) sends bundles to the
+//! registry ([`registry`], feature `registry`). The binaries `urne` and `urne-registry` are thin
+//! shells over these modules. Only this crate opens sockets.
 
 pub mod atomic;
 pub mod badges;
+pub mod ballot_files;
 pub mod bundle;
 pub mod demo;
 pub mod event_toml;

@@ -1,4 +1,6 @@
 //! `urne`: the organiser's command line — keys, event packages, badges, and bundle verification.
+// A command line reports its errors on stderr.
+#![allow(clippy::print_stderr)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +85,17 @@ enum Command {
         /// Require this device key fingerprint (64 hexadecimal digits).
         #[arg(long)]
         expect_device: Option<String>,
+    },
+    /// Count a ballot file: Urne JSON (.json), PrefLib (.soc .soi .toc .toi) or pabulib (.pb).
+    Tally {
+        /// The ballot file.
+        file: PathBuf,
+        /// How to count it (default: what the file says).
+        #[arg(long, value_enum)]
+        method: Option<urne_sync::ballot_files::Method>,
+        /// Print a readable report instead of JSON.
+        #[arg(long)]
+        human: bool,
     },
 }
 
@@ -266,6 +279,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Tally {
+            file,
+            method,
+            human,
+        } => {
+            let out = urne_sync::ballot_files::run_tally(&file, method, human, lang);
+            print!("{}", out.stdout);
+            eprint!("{}", out.stderr);
+            Ok(ExitCode::from(out.code))
         }
     }
 }

@@ -1,0 +1,11 @@
+META
+key;value
+budget;1000
+vote_type;approval
+PROJECTS
+project_id;cost;name
+1;600;Jardin
+2;12.5;Affiches
+VOTES
+voter_id;vote
+v1;1

@@ -1,0 +1,13 @@
+META
+key;value
+budget;1000
+vote_type;approval
+PROJECTS
+project_id;cost;name
+1;600;Jardin
+2;400;Fontaine
+VOTES
+voter_id;vote
+v1;1
+v2;2
+v3;9

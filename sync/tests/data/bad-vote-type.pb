@@ -1,0 +1,10 @@
+META
+key;value
+budget;1000
+vote_type;cumulative
+PROJECTS
+project_id;cost;name
+1;600;Jardin
+VOTES
+voter_id;vote;points
+v1;1;3
