@@ -478,7 +478,13 @@ impl Kiosk {
             }
         }
         let mut due = Vec::new();
-        for poll in loaded.package.event.polls.iter().filter(|p| open.contains(&p.id)) {
+        for poll in loaded
+            .package
+            .event
+            .polls
+            .iter()
+            .filter(|p| open.contains(&p.id))
+        {
             if !self.store.has_voted(&poll.id, holder)? {
                 due.push(Due {
                     poll: poll.id.clone(),

@@ -170,7 +170,7 @@ fn acknowledged_records_survive_sigkill_at_random_moments() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
     let exe = std::env::current_exe().unwrap();
-    let mut rng = Lcg(0x5EED_0F_C4A5);
+    let mut rng = Lcg(0x005E_ED0F_C4A5);
     let mut dir = tempfile::tempdir().unwrap();
     let mut acks = Acks::default();
     let mut kills = 0;

@@ -1,6 +1,4 @@
 //! `urne`: the organiser's command line — keys, event packages, badges, and bundle verification.
-// A command line reports its errors on stderr.
-#![allow(clippy::print_stderr)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
