@@ -44,9 +44,10 @@ pub enum KioskError {
     /// No event is loaded.
     #[error("no event is loaded on this kiosk")]
     NoEvent,
-    /// The package was refused.
-    #[error("the event package was refused: {0}")]
-    Package(String),
+    /// The package was refused: why, as a code for the screen (see [`package_problem`]), and
+    /// the detail.
+    #[error("the event package was refused: {1}")]
+    Package(&'static str, String),
     /// The package is for another organiser than the one pinned on this kiosk.
     #[error("this package is signed by {found}, not by the organiser key of this kiosk ({pinned})")]
     ForeignPackage {
@@ -73,6 +74,14 @@ pub enum KioskError {
     /// Organiser mode is locked.
     #[error("organiser mode is locked")]
     Locked,
+    /// The event's polls have started: its package can no longer be replaced.
+    #[error("polls have already been opened: this package can no longer replace the event")]
+    PackageTooLate,
+    /// Another event's records are on this kiosk.
+    #[error(
+        "this kiosk holds the records of another event ({0}); export them and reset the kiosk first"
+    )]
+    OtherEventInProgress(String),
     /// A member id that is not on the roster.
     #[error("this member is not on the roster")]
     NotOnRoster,
@@ -112,6 +121,9 @@ pub enum Problem {
     AlreadyVoted,
     /// The poll was closed (or reset) in the meantime.
     PollNotOpen,
+    /// An event package was refused; the code says why (see [`package_problem`], and
+    /// `foreign`, `too-late`, `other-event`, `changed`).
+    Package(&'static str),
     /// Anything else (the detail says what).
     Other,
 }
@@ -129,9 +141,67 @@ impl KioskError {
             KioskError::NoEvent => Problem::NoEvent,
             KioskError::AlreadyVoted => Problem::AlreadyVoted,
             KioskError::PollState(_) => Problem::PollNotOpen,
+            KioskError::Package(code, _) => Problem::Package(code),
+            KioskError::ForeignPackage { .. } => Problem::Package("foreign"),
+            KioskError::PackageTooLate => Problem::Package("too-late"),
+            KioskError::OtherEventInProgress(_) => Problem::Package("other-event"),
             _ => Problem::Other,
         }
     }
+}
+
+/// An event package found on the USB stick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageOffer {
+    /// Its file name.
+    pub file: String,
+    /// What it holds, or why it cannot be used: a problem code for the screen (see
+    /// [`package_problem`]) and the technical detail.
+    pub outcome: Result<OfferInfo, (&'static str, String)>,
+}
+
+/// The kind of problem with a package, as a code the screen translates: `not-a-package`,
+/// `unsigned`, `bad-signature`, `altered`, `invalid`, `unreadable`.
+pub fn package_problem(error: &urne_sync::package::ReadError) -> &'static str {
+    use urne_core::archive::ArchiveError as A;
+    use urne_core::package::PackageError as P;
+    use urne_sync::package::ReadError as R;
+    match error {
+        R::Tar(_) => "not-a-package",
+        R::Package(P::Archive(a)) => match a {
+            A::Missing(name) if name == "manifest.sig" => "unsigned",
+            A::Missing(_) | A::BadManifest(_) | A::WrongFormat { .. } => "not-a-package",
+            A::BadKey(_)
+            | A::SignerMismatch { .. }
+            | A::BadSignature
+            | A::UnexpectedSigner { .. } => "bad-signature",
+            A::HashMismatch(_) | A::Unlisted(_) | A::BadName(_) => "altered",
+        },
+        R::Package(P::Unreadable { .. } | P::Invalid(_) | P::EventMismatch) => "invalid",
+    }
+}
+
+/// What a verified package holds, for the organiser to check before loading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferInfo {
+    /// Event id.
+    pub event: String,
+    /// Title.
+    pub title: String,
+    /// Place.
+    pub place: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Members on the roster.
+    pub members: usize,
+    /// Polls.
+    pub polls: usize,
+    /// The organiser key that signed it.
+    pub organiser: Fingerprint,
+    /// No key is pinned yet: loading it pins this one, so the organiser must confirm it.
+    pub first_load: bool,
+    /// Signed by another key than the pinned one: it will be refused.
+    pub foreign: bool,
 }
 
 /// Why a scanned badge was refused.
@@ -288,7 +358,7 @@ impl Kiosk {
             // been tampered with while the kiosk was off.
             Some(bytes) => Some(
                 urne_sync::package::read(&bytes, None)
-                    .map_err(|e| KioskError::Package(e.to_string()))?,
+                    .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?,
             ),
         };
         // The chain is checked at every start: a broken chain (an edited or truncated database)
@@ -347,15 +417,22 @@ impl Kiosk {
         &mut self.store
     }
 
-    /// Verifies and loads an event package. The first package pins its organiser key; a later
-    /// package must be signed by the same key. A refused package changes nothing.
+    /// Verifies and loads an event package. The first package pins its organiser key (the
+    /// touchscreen shows the key's fingerprint for the organiser to confirm before calling
+    /// this); a later package must be signed by the same key. Loading the very same package
+    /// again does nothing. A package may replace the loaded one only before any poll opened
+    /// (same event) or while the kiosk holds no record of an evening (another event). A refused
+    /// package changes nothing.
     pub fn load_package(&mut self, bytes: &[u8]) -> Result<(), KioskError> {
+        if self.store.package()?.as_deref() == Some(bytes) {
+            return Ok(());
+        }
         let pinned = self
             .store
             .setting(SETTING_ORGANISER_KEY)?
             .and_then(|hex| Fingerprint::parse(&hex));
         let verified = urne_sync::package::read(bytes, None)
-            .map_err(|e| KioskError::Package(e.to_string()))?;
+            .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
         let organiser = verified.organiser_fingerprint();
         if let Some(pinned) = pinned
             && pinned != organiser
@@ -365,12 +442,25 @@ impl Kiosk {
                 found: organiser,
             });
         }
+        if let Some(current) = self.event() {
+            let same_event = current.id == verified.package.event.id;
+            if same_event && !self.store.polls()?.is_empty() {
+                return Err(KioskError::PackageTooLate);
+            }
+            if !same_event && self.store.has_records()? {
+                return Err(KioskError::OtherEventInProgress(current.id.to_string()));
+            }
+        }
         let event = verified.package.event.id.clone();
         let event_name = event.to_string();
+        let organiser_hex = organiser.to_hex();
         self.store.load_package(
             bytes,
             &event_name,
-            &organiser.to_hex(),
+            &organiser_hex,
+            pinned
+                .is_none()
+                .then_some((SETTING_ORGANISER_KEY, organiser_hex.as_str())),
             self.clock.now(),
             AuditEvent::PackageLoaded {
                 event,
@@ -378,12 +468,72 @@ impl Kiosk {
                 organiser,
             },
         )?;
-        if pinned.is_none() {
-            self.store
-                .set_setting(SETTING_ORGANISER_KEY, &organiser.to_hex())?;
-        }
         self.loaded = Some(verified);
+        self.organiser = None;
         Ok(())
+    }
+
+    /// The organiser key this kiosk trusts, once a package was loaded.
+    pub fn pinned_organiser(&self) -> Result<Option<Fingerprint>, KioskError> {
+        Ok(self
+            .store
+            .setting(SETTING_ORGANISER_KEY)?
+            .and_then(|hex| Fingerprint::parse(&hex)))
+    }
+
+    /// The event packages on the USB stick, each verified and described for the organiser.
+    pub fn package_offers(&self) -> Result<Vec<PackageOffer>, KioskError> {
+        let pinned = self.pinned_organiser()?;
+        let mut offers = Vec::new();
+        for file in self.usb.list(".urnepkg")? {
+            let outcome = self
+                .usb
+                .read(&file, urne_sync::tarball::MAX_TOTAL_BYTES)
+                .map_err(|e| ("unreadable", e.to_string()))
+                .and_then(|bytes| {
+                    urne_sync::package::read(&bytes, None)
+                        .map_err(|e| (package_problem(&e), e.to_string()))
+                })
+                .map(|v| {
+                    let organiser = v.organiser_fingerprint();
+                    OfferInfo {
+                        event: v.package.event.id.to_string(),
+                        title: v.package.event.title.clone(),
+                        place: v.package.event.place.clone(),
+                        date: v.package.event.date.clone(),
+                        members: v.package.roster.len(),
+                        polls: v.package.event.polls.len(),
+                        organiser,
+                        first_load: pinned.is_none(),
+                        foreign: pinned.is_some_and(|p| p != organiser),
+                    }
+                });
+            offers.push(PackageOffer { file, outcome });
+        }
+        Ok(offers)
+    }
+
+    /// Loads a package from the USB stick. `shown` is the organiser fingerprint the screen
+    /// showed and the organiser confirmed: the file must still carry that key. Once an event is
+    /// loaded, only an unlocked organiser may load another package.
+    pub fn load_package_from_usb(
+        &mut self,
+        file: &str,
+        shown: &Fingerprint,
+    ) -> Result<(), KioskError> {
+        if self.loaded.is_some() {
+            self.require_organiser()?;
+        }
+        let bytes = self.usb.read(file, urne_sync::tarball::MAX_TOTAL_BYTES)?;
+        let verified = urne_sync::package::read(&bytes, None)
+            .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
+        if verified.organiser_fingerprint() != *shown {
+            return Err(KioskError::Package(
+                "changed",
+                "the file on the stick changed since it was shown".into(),
+            ));
+        }
+        self.load_package(&bytes)
     }
 
     fn loaded(&self) -> Result<&VerifiedPackage, KioskError> {

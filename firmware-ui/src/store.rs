@@ -412,12 +412,14 @@ impl Store {
             .optional()?)
     }
 
-    /// Stores the event package and audits it, in one transaction.
+    /// Stores the event package, pins its organiser key when `pin` is given, and audits it, in
+    /// one transaction.
     pub fn load_package(
         &mut self,
         bytes: &[u8],
         event: &str,
         organiser: &str,
+        pin: Option<(&str, &str)>,
         at: Timestamp,
         audit: AuditEvent,
     ) -> Result<(), StoreError> {
@@ -428,8 +430,26 @@ impl Store {
                      organiser = excluded.organiser, bytes = excluded.bytes",
                 params![event, organiser, bytes],
             )?;
+            if let Some((key, value)) = pin {
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+            }
             a.append(tx, at, audit)
         })
+    }
+
+    /// Whether the store holds anything of an evening: check-ins, polls, proxies or exports.
+    pub fn has_records(&self) -> Result<bool, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM polls)
+                  + (SELECT count(*) FROM proxies) + (SELECT count(*) FROM exports)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
     }
 
     /// Checks a member in (or back in after a check-out), auditing it, in one transaction.

@@ -20,6 +20,9 @@ pub enum UsbError {
     /// The stick is read-only (write-protect switch).
     #[error("the USB stick is read-only")]
     ReadOnly,
+    /// A file larger than is reasonable, or with a name that is not a plain file name.
+    #[error("the file « {0} » on the USB stick cannot be used")]
+    Refused(String),
     /// What was read back differs from what was written.
     #[error("the USB stick did not keep the file intact ({0})")]
     Corrupted(String),
@@ -43,8 +46,18 @@ impl From<WriteError> for UsbError {
 pub trait UsbTarget: Send {
     /// Writes one file durably and verifies it by reading it back. Returns where it went.
     fn write_file(&mut self, name: &str, content: &[u8]) -> Result<PathBuf, UsbError>;
+    /// The names of the files at the top of the stick that end with `extension` (`.urnepkg`),
+    /// sorted.
+    fn list(&self, extension: &str) -> Result<Vec<String>, UsbError>;
+    /// Reads one file, refusing anything larger than `limit` bytes.
+    fn read(&self, name: &str, limit: u64) -> Result<Vec<u8>, UsbError>;
     /// A human description of where files go (shown on screen).
     fn describe(&self) -> String;
+}
+
+/// Whether a name is a plain file name (no folder, no `..`): what may be read from a stick.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains('/') && !name.contains('\\') && name != "." && name != ".."
 }
 
 /// A folder (`--usb-dir`): on a desktop, in tests and for the test deck.
@@ -74,6 +87,33 @@ impl UsbTarget for FolderTarget {
         Ok(path)
     }
 
+    fn list(&self, extension: &str) -> Result<Vec<String>, UsbError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|_| UsbError::Absent)?;
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            // Dot files are the temporary files of an interrupted write, or the host's clutter.
+            .filter(|n| n.ends_with(extension) && !n.starts_with('.'))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn read(&self, name: &str, limit: u64) -> Result<Vec<u8>, UsbError> {
+        if !plain_name(name) {
+            return Err(UsbError::Refused(name.into()));
+        }
+        let path = self.dir.join(name);
+        let size = std::fs::metadata(&path)
+            .map_err(|e| UsbError::Other(e.to_string()))?
+            .len();
+        if size > limit {
+            return Err(UsbError::Refused(name.into()));
+        }
+        std::fs::read(&path).map_err(|e| UsbError::Other(e.to_string()))
+    }
+
     fn describe(&self) -> String {
         self.dir.display().to_string()
     }
@@ -97,6 +137,27 @@ impl UsbTarget for MemoryTarget {
         Ok(PathBuf::from(name))
     }
 
+    fn list(&self, extension: &str) -> Result<Vec<String>, UsbError> {
+        Ok(self
+            .files
+            .keys()
+            .filter(|n| n.ends_with(extension) && !n.starts_with('.'))
+            .cloned()
+            .collect())
+    }
+
+    fn read(&self, name: &str, limit: u64) -> Result<Vec<u8>, UsbError> {
+        let content = self
+            .files
+            .get(name)
+            .filter(|_| plain_name(name))
+            .ok_or_else(|| UsbError::Refused(name.into()))?;
+        if content.len() as u64 > limit {
+            return Err(UsbError::Refused(name.into()));
+        }
+        Ok(content.clone())
+    }
+
     fn describe(&self) -> String {
         "memory".into()
     }
@@ -106,10 +167,22 @@ impl UsbTarget for MemoryTarget {
 mod tests {
     use super::*;
 
-    /// The contract: a written file reads back identical, and a rewrite replaces it.
+    /// The contract: a written file reads back identical, a rewrite replaces it, listing finds
+    /// files by extension, and reading refuses paths and oversized files.
     fn contract(target: &mut dyn UsbTarget) {
         target.write_file("a.urne", b"first").unwrap();
         target.write_file("a.urne", b"second").unwrap();
+        target.write_file("b.urnepkg", b"package").unwrap();
+        assert_eq!(target.list(".urnepkg").unwrap(), vec!["b.urnepkg"]);
+        assert_eq!(target.read("b.urnepkg", 100).unwrap(), b"package");
+        assert!(matches!(
+            target.read("b.urnepkg", 3),
+            Err(UsbError::Refused(_))
+        ));
+        assert!(matches!(
+            target.read("../b.urnepkg", 100),
+            Err(UsbError::Refused(_))
+        ));
     }
 
     #[test]

@@ -15,13 +15,16 @@ use urne_core::tally::{self, Details, Lang, PollResult};
 
 use crate::flow::{Item, Stage, VoterFlow, euros};
 use crate::generated::{
-    AppWindow, Bar, Choice, DemoBadge, KioskAdapter, OrganiserAdapter, Page, PollRow, Refusal,
-    ReviewLine, VoterAdapter,
+    AppWindow, Bar, Choice, DemoBadge, KioskAdapter, Offer, OrganiserAdapter, Page, PollRow,
+    Refusal, ReviewLine, VoterAdapter,
 };
-use crate::kiosk::{Dashboard, Due, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome};
+use crate::kiosk::{
+    Dashboard, Due, PackageOffer, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome,
+};
 use crate::scanner::ScannerEvent;
 use crate::worker::{Command, Inbox, Reply};
 use urne_core::credential::BadgeError;
+use urne_core::crypto::Fingerprint;
 use urne_core::results::PollState;
 
 /// Longest keyboard-wedge line kept (a badge is about 200 characters).
@@ -54,6 +57,10 @@ struct State {
     wedge: String,
     timer: Timer,
     voter_timeout: Duration,
+    /// The packages last found on the stick (file, organiser fingerprint).
+    offers: Vec<(String, Option<Fingerprint>)>,
+    /// Whether organiser mode is unlocked (the packages page returns to the dashboard).
+    unlocked: bool,
 }
 
 /// The view: owns the UI-side state and the inbox of replies.
@@ -92,6 +99,8 @@ impl View {
             wedge: String::new(),
             timer: Timer::default(),
             voter_timeout: Duration::from_secs(options.voter_timeout_secs.max(10)),
+            offers: Vec::new(),
+            unlocked: false,
         }));
         let kiosk = window.global::<KioskAdapter>();
         kiosk.set_demo(options.demo.is_some());
@@ -193,7 +202,7 @@ fn arm_timer(state: &Rc<RefCell<State>>, page: Page) {
         }),
         Page::Ballot | Page::Review => Some(s.voter_timeout),
         Page::Pin => Some(Duration::from_secs(60)),
-        Page::Dashboard | Page::Result => Some(Duration::from_secs(300)),
+        Page::Dashboard | Page::Result | Page::Packages => Some(Duration::from_secs(300)),
     };
     s.timer.stop();
     if let Some(after) = after {
@@ -218,6 +227,7 @@ fn go_idle(state: &Rc<RefCell<State>>) {
         s.flow = None;
         s.greeting = None;
         s.pin.clear();
+        s.unlocked = false;
         s.organiser.take().is_some()
     };
     with_window(state, |w| {
@@ -335,6 +345,43 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     kiosk.on_scanned(move |payload| scan(&s, payload.to_string()));
     let s = state.clone();
     kiosk.on_key_typed(move |text| key_typed(&s, &text));
+    let s = state.clone();
+    kiosk.on_find_packages(move || {
+        with_window(&s, |w| {
+            let k = w.global::<KioskAdapter>();
+            k.set_busy(true);
+            k.set_package_error("".into());
+        });
+        send(&s, Command::FindPackages);
+    });
+    let s = state.clone();
+    kiosk.on_load_package(move |file| {
+        let shown = s
+            .borrow()
+            .offers
+            .iter()
+            .find(|(f, _)| f.as_str() == file.as_str())
+            .and_then(|(_, fp)| *fp);
+        if let Some(shown) = shown {
+            with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
+            send(
+                &s,
+                Command::LoadPackage {
+                    file: file.to_string(),
+                    shown,
+                },
+            );
+        }
+    });
+    let s = state.clone();
+    kiosk.on_close_packages(move || {
+        if s.borrow().unlocked {
+            send(&s, Command::Refresh);
+            go_to(&s, Page::Dashboard);
+        } else {
+            go_idle(&s);
+        }
+    });
     let s = state.clone();
     kiosk.on_set_language(move |code| {
         let lang = if code == "en" { Lang::En } else { Lang::Fr };
@@ -624,6 +671,7 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             }
         },
         Reply::Pin(Ok(PinOutcome::Unlocked)) => {
+            state.borrow_mut().unlocked = true;
             go_to(state, Page::Dashboard);
         }
         Reply::Pin(Ok(PinOutcome::Wrong { failures })) => {
@@ -670,6 +718,41 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                 }
             }
         }),
+        Reply::Offers(Ok(offers)) => {
+            state.borrow_mut().offers = offers
+                .iter()
+                .map(|o| (o.file.clone(), o.outcome.as_ref().ok().map(|i| i.organiser)))
+                .collect();
+            with_window(state, |w| {
+                let k = w.global::<KioskAdapter>();
+                k.set_offers_searched(true);
+                k.set_offers(model(offers.iter().map(offer_view).collect()));
+            });
+            go_to(state, Page::Packages);
+        }
+        Reply::Offers(Err(failure)) => {
+            with_window(state, |w| {
+                let k = w.global::<KioskAdapter>();
+                k.set_offers_searched(true);
+                k.set_offers(model(Vec::new()));
+                k.set_package_error(problem_code(failure.problem).into());
+                k.set_package_error_detail(failure.detail.into());
+            });
+            go_to(state, Page::Packages);
+        }
+        Reply::PackageLoaded(Ok(())) => {
+            with_window(state, |w| {
+                w.global::<KioskAdapter>().set_package_error("".into())
+            });
+            go_idle(state);
+        }
+        Reply::PackageLoaded(Err(failure)) => {
+            with_window(state, |w| {
+                let k = w.global::<KioskAdapter>();
+                k.set_package_error(problem_code(failure.problem).into());
+                k.set_package_error_detail(failure.detail.into());
+            });
+        }
         Reply::Scanner(ScannerEvent::Line(line)) => scan(state, line),
         Reply::Scanner(ScannerEvent::Connected) => with_window(state, |w| {
             w.global::<KioskAdapter>().set_scanner_state("ok".into());
@@ -689,7 +772,51 @@ fn problem_code(problem: Problem) -> &'static str {
         Problem::StorageDamaged => "storage-damaged",
         Problem::AlreadyVoted => "already-voted",
         Problem::PollNotOpen => "poll-not-open",
+        Problem::Package(code) => code,
         Problem::NoEvent | Problem::Other => "other",
+    }
+}
+
+/// A fingerprint in groups of four hexadecimal digits, easier to compare aloud.
+pub fn grouped(fingerprint: &Fingerprint) -> String {
+    fingerprint
+        .to_hex()
+        .to_uppercase()
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn offer_view(offer: &PackageOffer) -> Offer {
+    match &offer.outcome {
+        Ok(info) => Offer {
+            file: offer.file.clone().into(),
+            error: "".into(),
+            detail: "".into(),
+            title: info.title.clone().into(),
+            place: info.place.clone().into(),
+            date: info.date.clone().into(),
+            members: i32::try_from(info.members).unwrap_or(i32::MAX),
+            polls: i32::try_from(info.polls).unwrap_or(i32::MAX),
+            fingerprint: grouped(&info.organiser).into(),
+            first_load: info.first_load,
+            foreign: info.foreign,
+        },
+        Err((code, detail)) => Offer {
+            file: offer.file.clone().into(),
+            error: (*code).into(),
+            detail: detail.clone().into(),
+            title: "".into(),
+            place: "".into(),
+            date: "".into(),
+            members: 0,
+            polls: 0,
+            fingerprint: "".into(),
+            first_load: false,
+            foreign: false,
+        },
     }
 }
 

@@ -15,8 +15,11 @@ use urne_core::ids::{MemberId, PollId};
 use urne_core::poll::Poll;
 use urne_core::tally::PollResult;
 
-use crate::kiosk::{Dashboard, Exported, Kiosk, KioskError, PinOutcome, Problem, ScanOutcome};
+use crate::kiosk::{
+    Dashboard, Exported, Kiosk, KioskError, PackageOffer, PinOutcome, Problem, ScanOutcome,
+};
 use crate::scanner::ScannerEvent;
+use urne_core::crypto::Fingerprint;
 
 /// What the UI asks of the kiosk.
 #[derive(Debug, Clone)]
@@ -49,6 +52,15 @@ pub enum Command {
     Lock,
     /// Refresh the dashboard.
     Refresh,
+    /// Look for event packages on the USB stick.
+    FindPackages,
+    /// Load a package from the stick, signed by the key the screen showed.
+    LoadPackage {
+        /// The file on the stick.
+        file: String,
+        /// The organiser key's fingerprint that was shown and confirmed.
+        shown: Fingerprint,
+    },
     /// Tests only: reproduce a storage fault on the worker's connection, or lift it.
     #[cfg(feature = "testing")]
     SimulateFault(Option<crate::store::Fault>),
@@ -97,6 +109,10 @@ pub enum Reply {
     Exported(Result<Exported, String>),
     /// An organiser action failed.
     Failed(String),
+    /// The packages on the stick.
+    Offers(Result<Vec<PackageOffer>, Failure>),
+    /// The outcome of loading a package (the new event follows in `Event`).
+    PackageLoaded(Result<(), Failure>),
     /// From the scanner thread.
     Scanner(ScannerEvent),
 }
@@ -237,6 +253,15 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
         Command::Refresh => {
             if kiosk.is_unlocked() {
                 send(dashboard(kiosk));
+            }
+        }
+        Command::FindPackages => send(Reply::Offers(kiosk.package_offers().map_err(Failure::from))),
+        Command::LoadPackage { file, shown } => {
+            let outcome = kiosk.load_package_from_usb(&file, &shown);
+            let loaded = outcome.is_ok();
+            send(Reply::PackageLoaded(outcome.map_err(Failure::from)));
+            if loaded {
+                send(Reply::Event(kiosk.event().cloned().map(Box::new)));
             }
         }
         #[cfg(feature = "testing")]

@@ -86,3 +86,39 @@ fn a_member_votes_pour_on_the_first_motion() {
     assert!(h.wait_for("A voté !", WAIT));
     h.shutdown();
 }
+
+#[test]
+fn a_keyboard_wedge_scanner_types_a_badge_and_control_keys_are_dropped() {
+    use slint::ComponentHandle;
+    use slint::platform::WindowEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(demo_kiosk(dir.path()), ViewOptions::default(), 1024, 600);
+    let agnes = &demo_badges()[0];
+    let window = h.window.window();
+    let press = |text: &str| {
+        window.dispatch_event(WindowEvent::KeyPressed { text: text.into() });
+        window.dispatch_event(WindowEvent::KeyReleased { text: text.into() });
+    };
+    // A wedge scanner types the badge then Enter; it may send Shift around capitals, and a stray
+    // Tab or F-key must not end up in the badge.
+    let shift = slint::SharedString::from(slint::platform::Key::Shift).to_string();
+    let tab = slint::SharedString::from(slint::platform::Key::Tab).to_string();
+    let f5 = slint::SharedString::from(slint::platform::Key::F5).to_string();
+    for (i, c) in agnes.payload.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            press(&shift);
+        }
+        if i == 10 {
+            press(&tab);
+            press(&f5);
+        }
+        press(&c.to_string());
+    }
+    let enter = slint::SharedString::from(slint::platform::Key::Return).to_string();
+    press(&enter);
+    assert!(
+        h.wait_for("Bonjour Agnès Lemaître !", WAIT),
+        "the typed badge was scanned"
+    );
+    h.shutdown();
+}
