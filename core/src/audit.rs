@@ -84,6 +84,14 @@ pub enum AuditEvent {
         /// The member whose badge it was.
         member: MemberId,
     },
+    /// A person not on the roster was registered at the door (walk-in) and checked in; the kiosk
+    /// issued their badge.
+    WalkInRegistered {
+        /// Their new member id.
+        member: MemberId,
+        /// « Prénom Nom ».
+        name: String,
+    },
     /// An organiser undid a check-in made by mistake.
     CheckInUndone {
         /// The member.

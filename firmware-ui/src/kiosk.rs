@@ -14,7 +14,7 @@ use urne_core::audit::AuditEvent;
 use urne_core::ballot::{Ballot, BallotError, WeightedBallot};
 use urne_core::credential::{BadgeCheck, BadgeError, Credential, Role};
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
-use urne_core::event::{Event, Roster};
+use urne_core::event::{Event, Member, Roster};
 use urne_core::ids::{MemberId, PollId};
 use urne_core::package::VerifiedPackage;
 use urne_core::poll::Poll;
@@ -85,6 +85,12 @@ pub enum KioskError {
     /// A member id that is not on the roster.
     #[error("this member is not on the roster")]
     NotOnRoster,
+    /// A member who voted cannot have their check-in undone.
+    #[error("this member has already voted: the check-in stays")]
+    UndoVoted,
+    /// A walk-in without a family name.
+    #[error("a family name is needed")]
+    MissingName,
     /// The proxy was refused.
     #[error("proxy refused: {0}")]
     Proxy(#[from] ProxyError),
@@ -124,6 +130,10 @@ pub enum Problem {
     /// An event package was refused; the code says why (see [`package_problem`], and
     /// `foreign`, `too-late`, `other-event`, `changed`).
     Package(&'static str),
+    /// An organiser's action was refused; the code says why (`proxy-self`,
+    /// `proxy-giver-present`, `proxy-holder-absent`, `proxy-holder-full`, `proxy-already`,
+    /// `proxy-chain`, `proxy-frozen`, `not-on-roster`, `undo-voted`, `missing-name`).
+    Refused(&'static str),
     /// Anything else (the detail says what).
     Other,
 }
@@ -145,6 +155,19 @@ impl KioskError {
             KioskError::ForeignPackage { .. } => Problem::Package("foreign"),
             KioskError::PackageTooLate => Problem::Package("too-late"),
             KioskError::OtherEventInProgress(_) => Problem::Package("other-event"),
+            KioskError::Proxy(p) => Problem::Refused(match p {
+                ProxyError::SelfProxy => "proxy-self",
+                ProxyError::GiverPresent => "proxy-giver-present",
+                ProxyError::HolderAbsent => "proxy-holder-absent",
+                ProxyError::HolderFull(_) => "proxy-holder-full",
+                ProxyError::AlreadyRepresented => "proxy-already",
+                ProxyError::Chain => "proxy-chain",
+                ProxyError::NoProxy => "proxy-none",
+            }),
+            KioskError::ProxyFrozen => Problem::Refused("proxy-frozen"),
+            KioskError::NotOnRoster => Problem::Refused("not-on-roster"),
+            KioskError::UndoVoted => Problem::Refused("undo-voted"),
+            KioskError::MissingName => Problem::Refused("missing-name"),
             _ => Problem::Other,
         }
     }
@@ -273,6 +296,19 @@ pub struct PollSummary {
     pub voted: u64,
 }
 
+/// Who is in the hall and who represents whom, for the organiser's attendance page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceLists {
+    /// Members present: id, name, collective, first check-in; most recent first.
+    pub present: Vec<(MemberId, String, Option<String>, Timestamp)>,
+    /// Proxies: absent member and holder, with their names.
+    pub proxies: Vec<(MemberId, String, MemberId, String)>,
+    /// Totals.
+    pub attendance: Attendance,
+    /// Members on the roster (walk-ins included).
+    pub members: u64,
+}
+
 /// The organiser's view of the evening.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dashboard {
@@ -312,6 +348,8 @@ pub struct Kiosk {
     device: SecretKey,
     usb: Box<dyn UsbTarget>,
     loaded: Option<VerifiedPackage>,
+    /// The package's roster plus the people registered at the door.
+    roster: Roster,
     organiser: Option<MemberId>,
     audit_problem: Option<String>,
 }
@@ -371,12 +409,18 @@ impl Kiosk {
                 Some(e.to_string())
             }
         };
+        let mut roster = loaded
+            .as_ref()
+            .map(|p| p.package.roster.clone())
+            .unwrap_or_default();
+        roster.members.extend(store.walk_ins()?);
         Ok(Self {
             store,
             clock,
             device,
             usb,
             loaded,
+            roster,
             organiser: None,
             audit_problem,
         })
@@ -397,9 +441,9 @@ impl Kiosk {
         self.loaded.as_ref().map(|p| &p.package.event)
     }
 
-    /// The loaded roster.
+    /// The roster: the package's members and the people registered at the door.
     pub fn roster(&self) -> Option<&Roster> {
-        self.loaded.as_ref().map(|p| &p.package.roster)
+        self.loaded.as_ref().map(|_| &self.roster)
     }
 
     /// Where exports go.
@@ -468,6 +512,8 @@ impl Kiosk {
                 organiser,
             },
         )?;
+        self.roster = verified.package.roster.clone();
+        self.roster.members.extend(self.store.walk_ins()?);
         self.loaded = Some(verified);
         self.organiser = None;
         Ok(())
@@ -557,7 +603,7 @@ impl Kiosk {
         };
         Ok(match Credential::verify(payload, &check) {
             Err(e) => Err(Refusal::Badge(e)),
-            Ok(c) => match loaded.package.roster.member(&c.member) {
+            Ok(c) => match self.roster.member(&c.member) {
                 Some(m) if c.role == Role::Participant => Ok((m.id, m.display_name())),
                 _ => Err(Refusal::NotOnRoster),
             },
@@ -567,7 +613,9 @@ impl Kiosk {
     /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
     pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
         let loaded = self.loaded()?;
-        let keys = [loaded.organiser];
+        // Badges come from the organiser, or from this kiosk for the people it registered at
+        // the door.
+        let keys = [loaded.organiser, self.device.public()];
         let now = self.clock.now();
         let store = &self.store;
         let check = BadgeCheck {
@@ -591,7 +639,7 @@ impl Kiosk {
                 None => ScanOutcome::Refused(Refusal::NotOnRoster),
             });
         }
-        let Some(member) = loaded.package.roster.member(&credential.member) else {
+        let Some(member) = self.roster.member(&credential.member) else {
             return Ok(ScanOutcome::Refused(Refusal::NotOnRoster));
         };
         let (id, name) = (member.id, member.display_name());
@@ -648,9 +696,7 @@ impl Kiosk {
                         poll: poll.id.clone(),
                         member: *absent,
                         proxy_for: Some(
-                            loaded
-                                .package
-                                .roster
+                            self.roster
                                 .member(absent)
                                 .map(|m| m.display_name())
                                 .unwrap_or_default(),
@@ -678,8 +724,7 @@ impl Kiosk {
             .event
             .poll(poll)
             .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
-        let weight = loaded
-            .package
+        let weight = self
             .roster
             .member(member)
             .map(|m| m.weight)
@@ -709,9 +754,7 @@ impl Kiosk {
     pub fn grant_proxy(&mut self, absent: &MemberId, holder: &MemberId) -> Result<(), KioskError> {
         self.require_organiser()?;
         let loaded = self.loaded()?;
-        if loaded.package.roster.member(absent).is_none()
-            || loaded.package.roster.member(holder).is_none()
-        {
+        if self.roster.member(absent).is_none() || self.roster.member(holder).is_none() {
             return Err(KioskError::NotOnRoster);
         }
         let cap = loaded.package.event.proxies_per_holder;
@@ -749,7 +792,48 @@ impl Kiosk {
     /// Undoes a check-in made by mistake (organiser); refused once the member has voted.
     pub fn undo_check_in(&mut self, member: &MemberId) -> Result<bool, KioskError> {
         self.require_organiser()?;
+        for poll in self.store.polls()?.keys() {
+            if self.store.has_voted(poll, member)? {
+                return Err(KioskError::UndoVoted);
+            }
+        }
         Ok(self.store.undo_check_in(member, self.clock.now())?)
+    }
+
+    /// Registers a person who is not on the roster (organiser, at the door): they get a new
+    /// member id, are checked in, and receive a badge signed by this kiosk's key, returned as
+    /// the text of its QR code for them to photograph. Such a badge is accepted by this kiosk.
+    pub fn register_walk_in(
+        &mut self,
+        last_name: &str,
+        first_name: &str,
+        group: &str,
+    ) -> Result<(Member, String), KioskError> {
+        self.require_organiser()?;
+        let event = self.loaded()?.package.event.clone();
+        let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let member = Member {
+            id: MemberId::from_bytes(random_bytes()),
+            last_name: clean(last_name),
+            first_name: clean(first_name),
+            group: Some(clean(group)).filter(|g| !g.is_empty()),
+            weight: 1,
+        };
+        if member.last_name.is_empty() {
+            return Err(KioskError::MissingName);
+        }
+        self.store.register_walk_in(&member, self.clock.now())?;
+        let badge = Credential::new(
+            Role::Participant,
+            &event.id,
+            member.id,
+            &member.display_name(),
+            event.badges_valid_from,
+            event.badges_valid_until,
+        )
+        .issue(&self.device);
+        self.roster.members.push(member.clone());
+        Ok((member, badge))
     }
 
     /// Revokes a lost or stolen badge (organiser): it is refused from then on.
@@ -852,11 +936,49 @@ impl Kiosk {
         Ok(self.proxy_book()?.attendance(&present))
     }
 
+    /// The attendance lists (organiser).
+    pub fn attendance_lists(&self) -> Result<AttendanceLists, KioskError> {
+        self.require_organiser()?;
+        let name = |id: &MemberId| {
+            self.roster
+                .member(id)
+                .map(|m| m.display_name())
+                .unwrap_or_default()
+        };
+        let mut present: Vec<(MemberId, String, Option<String>, Timestamp)> = self
+            .store
+            .present()?
+            .into_iter()
+            .map(|(id, at)| {
+                let member = self.roster.member(&id);
+                (
+                    id,
+                    member.map(|m| m.display_name()).unwrap_or_default(),
+                    member.and_then(|m| m.group.clone()),
+                    at,
+                )
+            })
+            .collect();
+        present.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
+        let proxies = self
+            .store
+            .proxies()?
+            .into_iter()
+            .map(|(absent, holder)| (absent, name(&absent), holder, name(&holder)))
+            .collect();
+        Ok(AttendanceLists {
+            present,
+            proxies,
+            attendance: self.attendance()?,
+            members: u64::try_from(self.roster.len()).unwrap_or(u64::MAX),
+        })
+    }
+
     /// The organiser's dashboard.
     pub fn dashboard(&self) -> Result<Dashboard, KioskError> {
         let loaded = self.loaded()?;
         let event = &loaded.package.event;
-        let members = u64::try_from(loaded.package.roster.len()).unwrap_or(u64::MAX);
+        let members = u64::try_from(self.roster.len()).unwrap_or(u64::MAX);
         let states = self.store.polls()?;
         let polls = event
             .polls
@@ -903,8 +1025,8 @@ impl Kiosk {
     ) -> Result<TallyContext, KioskError> {
         let loaded = self.loaded()?;
         Ok(TallyContext {
-            members: u64::try_from(loaded.package.roster.len()).unwrap_or(u64::MAX),
-            member_weight: loaded.package.roster.total_weight(),
+            members: u64::try_from(self.roster.len()).unwrap_or(u64::MAX),
+            member_weight: self.roster.total_weight(),
             quorum: loaded.package.event.quorum,
             at_open,
             at_close,
@@ -957,7 +1079,7 @@ impl Kiosk {
     fn results_content(&self) -> Result<ResultsContent, KioskError> {
         let loaded = self.loaded()?;
         let event = loaded.package.event.clone();
-        let roster = &loaded.package.roster;
+        let roster = &self.roster;
         let present = self
             .store
             .present()?

@@ -15,13 +15,14 @@ use rusqlite::{
 };
 use urne_core::audit::{AuditEntry, AuditEvent};
 use urne_core::ballot::WeightedBallot;
+use urne_core::event::Member;
 use urne_core::ids::{MemberId, PollId};
 use urne_core::rules::Attendance;
 use urne_core::tally::TallyContext;
 use urne_core::timestamp::Timestamp;
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`. A
 /// migration is never edited once released: later changes are new migrations.
@@ -92,6 +93,16 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE TABLE revoked (
         member BLOB PRIMARY KEY,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+",
+    // 3: people registered at the door (walk-ins).
+    "
+    CREATE TABLE walkins (
+        member BLOB PRIMARY KEY,
+        last_name TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        grp TEXT,
         at INTEGER NOT NULL
     ) WITHOUT ROWID;
 ",
@@ -633,6 +644,64 @@ impl Store {
             }
             Ok(changed == 1)
         })
+    }
+
+    /// Registers a walk-in, checks them in, and audits both, in one transaction.
+    pub fn register_walk_in(&mut self, member: &Member, at: Timestamp) -> Result<(), StoreError> {
+        self.audited(|tx, a| {
+            tx.execute(
+                "INSERT INTO walkins (member, last_name, first_name, grp, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    member.id.as_bytes(),
+                    member.last_name,
+                    member.first_name,
+                    member.group,
+                    at.0
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO checkins (member, at, present) VALUES (?1, ?2, 1)",
+                params![member.id.as_bytes(), at.0],
+            )?;
+            a.append(
+                tx,
+                at,
+                AuditEvent::WalkInRegistered {
+                    member: member.id,
+                    name: member.display_name(),
+                },
+            )?;
+            a.append(tx, at, AuditEvent::CheckIn { member: member.id })
+        })
+    }
+
+    /// Everyone registered at the door, in the order they came.
+    pub fn walk_ins(&self) -> Result<Vec<Member>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT member, last_name, first_name, grp FROM walkins ORDER BY at, member",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, last_name, first_name, group)| {
+                Ok(Member {
+                    id: member_id(id)?,
+                    last_name,
+                    first_name,
+                    group,
+                    weight: 1,
+                })
+            })
+            .collect()
     }
 
     /// Revokes a badge (lost or stolen) and audits it.

@@ -100,6 +100,18 @@ impl Harness {
         !self.find(label).is_empty()
     }
 
+    /// Whether some element's accessible label contains `part`.
+    pub fn shows_containing(&self, part: &str) -> bool {
+        i_slint_backend_testing::ElementQuery::from_root(&self.window)
+            .match_descendants()
+            .match_predicate({
+                let part = part.to_owned();
+                move |e| e.accessible_label().is_some_and(|l| l.contains(&part))
+            })
+            .find_first()
+            .is_some()
+    }
+
     /// Applies replies until `label` is on screen or `timeout` passes.
     pub fn wait_for(&self, label: &str, timeout: Duration) -> bool {
         let start = Instant::now();
@@ -129,7 +141,13 @@ impl Harness {
     fn buttons(&self, label: &str) -> Vec<ElementHandle> {
         self.find(label)
             .into_iter()
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            // What a finger can tap: buttons, and text fields (to type into them).
+            .filter(|e| {
+                matches!(
+                    e.accessible_role(),
+                    Some(AccessibleRole::Button | AccessibleRole::TextInput)
+                )
+            })
             .collect()
     }
 

@@ -16,7 +16,7 @@ use urne_core::tally::{self, Details, Lang, PollResult};
 use crate::flow::{Item, Stage, VoterFlow, euros};
 use crate::generated::{
     AppWindow, Bar, Choice, DemoBadge, KioskAdapter, Offer, OrganiserAdapter, Page, PollRow,
-    Refusal, ReviewLine, VoterAdapter,
+    PresentRow, ProxyRow, Refusal, ReviewLine, VoterAdapter,
 };
 use crate::kiosk::{
     Dashboard, Due, PackageOffer, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome,
@@ -61,6 +61,13 @@ struct State {
     offers: Vec<(String, Option<Fingerprint>)>,
     /// Whether organiser mode is unlocked (the packages page returns to the dashboard).
     unlocked: bool,
+    /// The walk-in form: family name, given name, collective; and the field being typed in.
+    form: [String; 3],
+    form_focus: usize,
+    /// What the organiser's next scan on the attendance page is for.
+    step: &'static str,
+    /// The member read at the previous step.
+    step_member: Option<(MemberId, String)>,
 }
 
 /// The view: owns the UI-side state and the inbox of replies.
@@ -101,6 +108,10 @@ impl View {
             voter_timeout: Duration::from_secs(options.voter_timeout_secs.max(10)),
             offers: Vec::new(),
             unlocked: false,
+            form: Default::default(),
+            form_focus: 0,
+            step: "",
+            step_member: None,
         }));
         let kiosk = window.global::<KioskAdapter>();
         kiosk.set_demo(options.demo.is_some());
@@ -202,7 +213,13 @@ fn arm_timer(state: &Rc<RefCell<State>>, page: Page) {
         }),
         Page::Ballot | Page::Review => Some(s.voter_timeout),
         Page::Pin => Some(Duration::from_secs(60)),
-        Page::Dashboard | Page::Result | Page::Packages => Some(Duration::from_secs(300)),
+        Page::Dashboard
+        | Page::Result
+        | Page::Packages
+        | Page::Attendance
+        | Page::Walkin
+        | Page::WalkinBadge => Some(Duration::from_secs(300)),
+        Page::Goodbye => Some(Duration::from_secs(6)),
     };
     s.timer.stop();
     if let Some(after) = after {
@@ -254,10 +271,24 @@ fn current_page(state: &Rc<RefCell<State>>) -> Option<Page> {
 }
 
 fn scan(state: &Rc<RefCell<State>>, payload: String) {
-    // A scan is taken only where nobody is in the middle of something: a voter filling in a
-    // ballot or an organiser at work is never interrupted by the next person's badge.
-    let accept = current_page(state)
-        .is_some_and(|p| matches!(p, Page::Idle | Page::Welcome | Page::Refused | Page::Voted));
+    // On the attendance page a scan answers the organiser's current step (the absent member of
+    // a proxy, its holder, a badge to revoke) and checks nobody in.
+    let waiting = state.borrow().step;
+    if current_page(state) == Some(Page::Attendance) && !waiting.is_empty() {
+        if !payload.trim().is_empty() {
+            with_window(state, |w| w.global::<KioskAdapter>().set_busy(true));
+            send(state, Command::Identify(payload));
+        }
+        return;
+    }
+    // Otherwise a scan is taken only where nobody is in the middle of something: a voter
+    // filling in a ballot or an organiser at work is never interrupted by the next badge.
+    let accept = current_page(state).is_some_and(|p| {
+        matches!(
+            p,
+            Page::Idle | Page::Welcome | Page::Refused | Page::Voted | Page::Goodbye
+        )
+    });
     if accept && !payload.trim().is_empty() {
         with_window(state, |w| w.global::<KioskAdapter>().set_busy(true));
         send(state, Command::Scan(payload));
@@ -529,6 +560,178 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     });
     let s = state.clone();
     organiser.on_lock(move || go_idle(&s));
+
+    let s = state.clone();
+    organiser.on_show_attendance(move || {
+        set_step(&s, "", None);
+        clear_notice(&s);
+        send(&s, Command::Attendance);
+        go_to(&s, Page::Attendance);
+    });
+    let s = state.clone();
+    organiser.on_start_proxy(move || {
+        clear_notice(&s);
+        set_step(&s, "proxy-absent", None);
+    });
+    let s = state.clone();
+    organiser.on_start_revoke(move || {
+        clear_notice(&s);
+        set_step(&s, "revoke", None);
+    });
+    let s = state.clone();
+    organiser.on_cancel_step(move || set_step(&s, "", None));
+    let s = state.clone();
+    organiser.on_confirm_revoke(move || {
+        let member = s.borrow().step_member.as_ref().map(|(m, _)| *m);
+        if let Some(member) = member {
+            s.borrow_mut().step = "revoke-sent";
+            send(&s, Command::RevokeBadge(member));
+        }
+        set_step(&s, "", None);
+    });
+    let s = state.clone();
+    organiser.on_undo_checkin(move |id| {
+        if let Ok(member) = MemberId::parse(&id) {
+            s.borrow_mut().step = "undo-sent";
+            send(&s, Command::UndoCheckIn(member));
+        }
+    });
+    let s = state.clone();
+    organiser.on_revoke_proxy(move |id| {
+        if let Ok(member) = MemberId::parse(&id) {
+            s.borrow_mut().step = "unproxy-sent";
+            send(&s, Command::RevokeProxy(member));
+        }
+    });
+    let s = state.clone();
+    organiser.on_start_walkin(move || {
+        {
+            let mut st = s.borrow_mut();
+            st.form = Default::default();
+            st.form_focus = 0;
+            st.step = "";
+        }
+        refresh_form(&s, "");
+        go_to(&s, Page::Walkin);
+    });
+    let s = state.clone();
+    organiser.on_form_focus_on(move |field| {
+        s.borrow_mut().form_focus = usize::try_from(field).unwrap_or(0).min(2);
+        refresh_form(&s, "");
+    });
+    let s = state.clone();
+    organiser.on_form_key(move |key| {
+        {
+            let mut st = s.borrow_mut();
+            let focus = st.form_focus;
+            let field = &mut st.form[focus];
+            if key == "⌫" {
+                field.pop();
+            } else if field.chars().count() < 60 {
+                field.push_str(&key);
+            }
+        }
+        refresh_form(&s, "");
+        arm_timer(&s, Page::Walkin);
+    });
+    let s = state.clone();
+    organiser.on_submit_walkin(move || {
+        let [last_name, first_name, group] = s.borrow().form.clone();
+        with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
+        send(
+            &s,
+            Command::WalkIn {
+                last_name,
+                first_name,
+                group,
+            },
+        );
+    });
+    let s = state.clone();
+    organiser.on_walkin_done(move || {
+        send(&s, Command::Attendance);
+        go_to(&s, Page::Attendance);
+    });
+    let s = state.clone();
+    window.global::<VoterAdapter>().on_leave(move || {
+        let member = s.borrow().greeting.as_ref().map(|g| g.0);
+        if let Some(member) = member {
+            with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
+            send(&s, Command::CheckOut(member));
+        }
+    });
+}
+
+fn set_step(state: &Rc<RefCell<State>>, step: &'static str, member: Option<(MemberId, String)>) {
+    let name = member.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
+    {
+        let mut s = state.borrow_mut();
+        s.step = step;
+        s.step_member = member;
+    }
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_step(step.into());
+        o.set_step_name(name.into());
+    });
+}
+
+fn clear_notice(state: &Rc<RefCell<State>>) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_notice_kind("".into());
+        o.set_notice_detail("".into());
+    });
+}
+
+fn notice(state: &Rc<RefCell<State>>, kind: &str, detail: &str) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_notice_kind(kind.into());
+        o.set_notice_detail(detail.into());
+    });
+}
+
+fn refresh_form(state: &Rc<RefCell<State>>, error: &str) {
+    let (form, focus) = {
+        let s = state.borrow();
+        (s.form.clone(), s.form_focus)
+    };
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_form_last(form[0].clone().into());
+        o.set_form_first(form[1].clone().into());
+        o.set_form_group(form[2].clone().into());
+        o.set_form_focus(i32::try_from(focus).unwrap_or(0));
+        o.set_form_error(error.into());
+    });
+}
+
+/// A QR code as an image for the screen: 8 pixels per module and a quiet zone of 4 modules.
+pub fn qr_image(text: &str) -> slint::Image {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
+        .unwrap_or_else(|_| qrcode::QrCode::new(b"URNE").expect("a four-byte QR code always fits"));
+    let modules = code.width();
+    let colors = code.to_colors();
+    let scale = 8usize;
+    let quiet = 4usize;
+    let side = (modules + 2 * quiet) * scale;
+    let size = u32::try_from(side).unwrap_or(u32::MAX);
+    let mut buffer = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(size, size);
+    let pixels = buffer.make_mut_slice();
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = (x / scale, y / scale);
+            let dark = mx >= quiet
+                && my >= quiet
+                && mx < quiet + modules
+                && my < quiet + modules
+                && colors[(my - quiet) * modules + (mx - quiet)] == qrcode::Color::Dark;
+            let v = if dark { 0 } else { 255 };
+            pixels[y * side + x] = slint::Rgb8Pixel { r: v, g: v, b: v };
+        }
+    }
+    slint::Image::from_rgb8(buffer)
 }
 
 fn organiser_action(state: &Rc<RefCell<State>>, id: &str, make: fn(PollId) -> Command) {
@@ -753,6 +956,101 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                 k.set_package_error_detail(failure.detail.into());
             });
         }
+        Reply::Attendance(Ok(lists)) => with_window(state, |w| {
+            let o = w.global::<OrganiserAdapter>();
+            let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+            o.set_present(int(lists.attendance.present));
+            o.set_represented(int(lists.attendance.represented));
+            o.set_members(int(lists.members));
+            o.set_present_list(model(
+                lists
+                    .present
+                    .iter()
+                    .map(|(id, name, group, at)| PresentRow {
+                        id: id.to_string().into(),
+                        name: name.clone().into(),
+                        group: group.clone().unwrap_or_default().into(),
+                        since: local_time(at.0).into(),
+                    })
+                    .collect(),
+            ));
+            o.set_proxy_list(model(
+                lists
+                    .proxies
+                    .iter()
+                    .map(|(absent, absent_name, _, holder_name)| ProxyRow {
+                        absent_id: absent.to_string().into(),
+                        absent: absent_name.clone().into(),
+                        holder: holder_name.clone().into(),
+                    })
+                    .collect(),
+            ));
+        }),
+        Reply::Attendance(Err(failure)) => notice(state, "refused", problem_code(failure.problem)),
+        Reply::Identified(Ok(Ok((member, name)))) => {
+            let (step, previous) = {
+                let s = state.borrow();
+                (s.step, s.step_member.clone())
+            };
+            match (step, previous) {
+                ("proxy-absent", _) => set_step(state, "proxy-holder", Some((member, name))),
+                ("proxy-holder", Some((absent, _))) => {
+                    set_step(state, "", None);
+                    state.borrow_mut().step = "proxy-sent";
+                    send(
+                        state,
+                        Command::GrantProxy {
+                            absent,
+                            holder: member,
+                        },
+                    );
+                }
+                ("revoke", _) => set_step(state, "revoke", Some((member, name))),
+                _ => {}
+            }
+        }
+        Reply::Identified(Ok(Err(refusal))) => {
+            set_step(state, "", None);
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_notice_refusal(refusal_code(&refusal));
+                o.set_notice_kind("refused-badge".into());
+                o.set_notice_detail("".into());
+            });
+        }
+        Reply::Identified(Err(failure)) => {
+            set_step(state, "", None);
+            notice(state, "refused", problem_code(failure.problem));
+        }
+        Reply::AttendanceDone(outcome) => {
+            let sent = std::mem::take(&mut state.borrow_mut().step);
+            match outcome {
+                Ok(()) => notice(
+                    state,
+                    match sent {
+                        "proxy-sent" => "proxy-granted",
+                        "unproxy-sent" => "proxy-revoked",
+                        "undo-sent" => "undone",
+                        _ => "revoked",
+                    },
+                    "",
+                ),
+                Err(failure) => notice(state, "refused", problem_code(failure.problem)),
+            }
+        }
+        Reply::WalkedIn(Ok((name, badge))) => {
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_walkin_name(name.into());
+                o.set_walkin_qr(qr_image(&badge));
+            });
+            go_to(state, Page::WalkinBadge);
+        }
+        Reply::WalkedIn(Err(failure)) => refresh_form(state, problem_code(failure.problem)),
+        Reply::CheckedOut(_) => {
+            state.borrow_mut().greeting = None;
+            go_to(state, Page::Goodbye);
+        }
         Reply::Scanner(ScannerEvent::Line(line)) => scan(state, line),
         Reply::Scanner(ScannerEvent::Connected) => with_window(state, |w| {
             w.global::<KioskAdapter>().set_scanner_state("ok".into());
@@ -772,7 +1070,7 @@ fn problem_code(problem: Problem) -> &'static str {
         Problem::StorageDamaged => "storage-damaged",
         Problem::AlreadyVoted => "already-voted",
         Problem::PollNotOpen => "poll-not-open",
-        Problem::Package(code) => code,
+        Problem::Package(code) | Problem::Refused(code) => code,
         Problem::NoEvent | Problem::Other => "other",
     }
 }

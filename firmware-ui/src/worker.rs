@@ -16,7 +16,8 @@ use urne_core::poll::Poll;
 use urne_core::tally::PollResult;
 
 use crate::kiosk::{
-    Dashboard, Exported, Kiosk, KioskError, PackageOffer, PinOutcome, Problem, ScanOutcome,
+    AttendanceLists, Dashboard, Exported, Kiosk, KioskError, PackageOffer, PinOutcome, Problem,
+    Refusal, ScanOutcome,
 };
 use crate::scanner::ScannerEvent;
 use urne_core::crypto::Fingerprint;
@@ -54,6 +55,34 @@ pub enum Command {
     Refresh,
     /// Look for event packages on the USB stick.
     FindPackages,
+    /// The attendance lists (organiser).
+    Attendance,
+    /// Check a badge without checking anyone in (the organiser's proxy and revocation steps).
+    Identify(String),
+    /// Record a proxy.
+    GrantProxy {
+        /// The absent member.
+        absent: MemberId,
+        /// The holder.
+        holder: MemberId,
+    },
+    /// Withdraw a proxy.
+    RevokeProxy(MemberId),
+    /// Undo a check-in made by mistake.
+    UndoCheckIn(MemberId),
+    /// Revoke a lost or stolen badge.
+    RevokeBadge(MemberId),
+    /// Register a person at the door.
+    WalkIn {
+        /// Family name.
+        last_name: String,
+        /// Given name.
+        first_name: String,
+        /// Collective.
+        group: String,
+    },
+    /// A member leaves the hall.
+    CheckOut(MemberId),
     /// Load a package from the stick, signed by the key the screen showed.
     LoadPackage {
         /// The file on the stick.
@@ -111,6 +140,16 @@ pub enum Reply {
     Failed(String),
     /// The packages on the stick.
     Offers(Result<Vec<PackageOffer>, Failure>),
+    /// The attendance lists.
+    Attendance(Result<AttendanceLists, Failure>),
+    /// A badge read for an organiser step: the member and their name, or why it was refused.
+    Identified(Result<Result<(MemberId, String), Refusal>, Failure>),
+    /// The outcome of an attendance action (proxy, undo, revocation); the lists follow.
+    AttendanceDone(Result<(), Failure>),
+    /// A walk-in was registered: their name and the text of their badge's QR code.
+    WalkedIn(Result<(String, String), Failure>),
+    /// A member checked out.
+    CheckedOut(Result<bool, Failure>),
     /// The outcome of loading a package (the new event follows in `Event`).
     PackageLoaded(Result<(), Failure>),
     /// From the scanner thread.
@@ -255,6 +294,60 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
                 send(dashboard(kiosk));
             }
         }
+        Command::Attendance => send(Reply::Attendance(
+            kiosk.attendance_lists().map_err(Failure::from),
+        )),
+        Command::Identify(payload) => send(Reply::Identified(
+            kiosk.identify(&payload).map_err(Failure::from),
+        )),
+        Command::GrantProxy { absent, holder } => {
+            send(Reply::AttendanceDone(
+                kiosk.grant_proxy(&absent, &holder).map_err(Failure::from),
+            ));
+            send(Reply::Attendance(
+                kiosk.attendance_lists().map_err(Failure::from),
+            ));
+        }
+        Command::RevokeProxy(absent) => {
+            send(Reply::AttendanceDone(
+                kiosk.revoke_proxy(&absent).map_err(Failure::from),
+            ));
+            send(Reply::Attendance(
+                kiosk.attendance_lists().map_err(Failure::from),
+            ));
+        }
+        Command::UndoCheckIn(member) => {
+            send(Reply::AttendanceDone(
+                kiosk
+                    .undo_check_in(&member)
+                    .map(|_| ())
+                    .map_err(Failure::from),
+            ));
+            send(Reply::Attendance(
+                kiosk.attendance_lists().map_err(Failure::from),
+            ));
+        }
+        Command::RevokeBadge(member) => {
+            send(Reply::AttendanceDone(
+                kiosk.revoke_badge(&member).map_err(Failure::from),
+            ));
+            send(Reply::Attendance(
+                kiosk.attendance_lists().map_err(Failure::from),
+            ));
+        }
+        Command::WalkIn {
+            last_name,
+            first_name,
+            group,
+        } => send(Reply::WalkedIn(
+            kiosk
+                .register_walk_in(&last_name, &first_name, &group)
+                .map(|(member, badge)| (member.display_name(), badge))
+                .map_err(Failure::from),
+        )),
+        Command::CheckOut(member) => send(Reply::CheckedOut(
+            kiosk.check_out(&member).map_err(Failure::from),
+        )),
         Command::FindPackages => send(Reply::Offers(kiosk.package_offers().map_err(Failure::from))),
         Command::LoadPackage { file, shown } => {
             let outcome = kiosk.load_package_from_usb(&file, &shown);

@@ -195,7 +195,7 @@ fn no_column_joins_a_ballot_to_a_member() {
     // sequence number, and no table refers to a ballot's id.
     for table in [
         "settings", "package", "checkins", "polls", "voted", "audit", "exports", "outbox",
-        "proxies", "revoked",
+        "proxies", "revoked", "walkins",
     ] {
         let columns = store.columns(table).unwrap();
         assert!(!columns.is_empty(), "{table} exists");
