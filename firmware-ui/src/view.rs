@@ -56,6 +56,8 @@ struct State {
     pin: String,
     wedge: String,
     timer: Timer,
+    /// Refreshes the organiser's figures while the dashboard or the attendance page is shown.
+    refresh: Timer,
     voter_timeout: Duration,
     /// The packages last found on the stick (file, organiser fingerprint).
     offers: Vec<(String, Option<Fingerprint>)>,
@@ -105,6 +107,7 @@ impl View {
             pin: String::new(),
             wedge: String::new(),
             timer: Timer::default(),
+            refresh: Timer::default(),
             voter_timeout: Duration::from_secs(options.voter_timeout_secs.max(10)),
             offers: Vec::new(),
             unlocked: false,
@@ -235,6 +238,28 @@ fn arm_timer(state: &Rc<RefCell<State>>, page: Page) {
 fn go_to(state: &Rc<RefCell<State>>, page: Page) {
     with_window(state, |w| show(w, page));
     arm_timer(state, page);
+    // Live counters: people keep arriving while the organiser looks at the figures.
+    let s = state.borrow();
+    match page {
+        Page::Dashboard | Page::Attendance => {
+            let weak = Rc::downgrade(state);
+            s.refresh.start(
+                slint::TimerMode::Repeated,
+                Duration::from_secs(5),
+                move || {
+                    let Some(state) = weak.upgrade() else {
+                        return;
+                    };
+                    match current_page(&state) {
+                        Some(Page::Dashboard) => send(&state, Command::Refresh),
+                        Some(Page::Attendance) => send(&state, Command::Attendance),
+                        _ => {}
+                    }
+                },
+            );
+        }
+        _ => s.refresh.stop(),
+    }
 }
 
 /// Back to the idle screen, forgetting the visit (nothing is cast) and locking organiser mode.

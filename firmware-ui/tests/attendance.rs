@@ -281,3 +281,49 @@ fn a_member_checks_out_and_back_in() {
     assert_eq!(store.present_count().unwrap(), 1);
     h.shutdown();
 }
+
+#[test]
+fn the_dashboard_counts_arrivals_while_it_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = members();
+    let h = Harness::new(
+        kiosk(dir.path(), 2, false),
+        ViewOptions::default(),
+        1024,
+        600,
+    );
+    let organiser = badges()
+        .into_iter()
+        .find(|b| b.role == Role::Organiser)
+        .unwrap();
+    h.scan(&organiser.payload);
+    assert!(h.wait_for_page(Page::Pin, WAIT));
+    for d in "123456".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Valider");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.settle();
+    use slint::ComponentHandle;
+    let present = || {
+        h.window
+            .global::<urne_kiosk::generated::OrganiserAdapter>()
+            .get_present()
+    };
+    assert_eq!(present(), 2);
+    // Another kiosk at the door (here: the same database) checks a member in.
+    {
+        let mut door = Kiosk::open(
+            &dir.path().join("urne.sqlite"),
+            &MemoryKeyStore::new([6; 32]),
+            Arc::new(SystemClock),
+            Box::new(MemoryTarget::default()),
+        )
+        .unwrap();
+        door.scan(&m[10].payload).unwrap();
+    }
+    h.advance(Duration::from_secs(6));
+    h.settle();
+    assert_eq!(present(), 3, "the dashboard refreshed by itself");
+    h.shutdown();
+}

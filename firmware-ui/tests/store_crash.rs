@@ -31,38 +31,11 @@ fn crash_child() {
         return;
     };
     let dir = Path::new(&dir);
-    let mut kiosk = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &FileKeyStore::in_folder(dir),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    if kiosk.event().is_none() {
-        kiosk
-            .load_package(&urne_sync::demo::package().bytes)
-            .unwrap();
-        kiosk.set_pin("123456").unwrap();
-    }
+    let mut kiosk = open(dir);
     let badges = urne_sync::badges::issue_all(
         &urne_sync::demo::package().package,
         &urne_sync::demo::organiser_key(),
     );
-    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
-    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
-        panic!("organiser badge refused")
-    };
-    assert_eq!(
-        kiosk.unlock(&organiser, "123456").unwrap(),
-        PinOutcome::Unlocked
-    );
-    let opened = kiosk.store().polls().unwrap();
-    for poll in POLLS {
-        let id = PollId::new(poll).unwrap();
-        if !opened.contains_key(&id) {
-            kiosk.open_poll(&id).unwrap();
-        }
-    }
     let mut out = std::io::stdout().lock();
     let participants: Vec<_> = badges
         .iter()
@@ -90,6 +63,45 @@ fn crash_child() {
     }
     writeln!(out, "done").unwrap();
     out.flush().unwrap();
+}
+
+fn open(dir: &Path) -> Kiosk {
+    Kiosk::open(
+        &dir.join("urne.sqlite"),
+        &FileKeyStore::in_folder(dir),
+        Arc::new(SystemClock),
+        Box::new(MemoryTarget::default()),
+    )
+    .unwrap()
+}
+
+/// A kiosk database with the event loaded and both motions open, as at the start of voting:
+/// the kills then land while members check in and cast, which is what this test is about.
+fn prepared() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = open(dir.path());
+    kiosk
+        .load_package(&urne_sync::demo::package().bytes)
+        .unwrap();
+    kiosk.set_pin("123456").unwrap();
+    let organiser = urne_sync::badges::issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    )
+    .into_iter()
+    .find(|b| b.role == Role::Organiser)
+    .unwrap();
+    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
+        panic!("organiser badge refused")
+    };
+    assert_eq!(
+        kiosk.unlock(&organiser, "123456").unwrap(),
+        PinOutcome::Unlocked
+    );
+    for poll in POLLS {
+        kiosk.open_poll(&PollId::new(poll).unwrap()).unwrap();
+    }
+    dir
 }
 
 /// A small deterministic generator for the kill delays (the test must be reproducible).
@@ -171,14 +183,14 @@ fn acknowledged_records_survive_sigkill_at_random_moments() {
         .unwrap_or(200);
     let exe = std::env::current_exe().unwrap();
     let mut rng = Lcg(0x005E_ED0F_C4A5);
-    let mut dir = tempfile::tempdir().unwrap();
+    let mut dir = prepared();
     let mut acks = Acks::default();
     let mut kills = 0;
     let mut acked_casts = 0usize;
     for _ in 0..cycles {
         if acks.done {
             // Every member voted in this database: carry on with a fresh one.
-            dir = tempfile::tempdir().unwrap();
+            dir = prepared();
             acks = Acks::default();
         }
         let mut child = Command::new(&exe)
@@ -195,8 +207,8 @@ fn acknowledged_records_survive_sigkill_at_random_moments() {
                 .map_while(Result::ok)
                 .collect::<Vec<String>>()
         });
-        // Between 5 and 120 ms: from inside start-up to in the middle of the casting.
-        std::thread::sleep(Duration::from_millis(5 + rng.next() % 115));
+        // Between 2 and 80 ms: from inside start-up to well into the casting.
+        std::thread::sleep(Duration::from_millis(2 + rng.next() % 78));
         if child.kill().is_ok() {
             kills += 1;
         }
