@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::PublicKey;
 use crate::ids::{EventId, MemberId, PollId};
 use crate::poll::{Poll, PollError};
 use crate::rules::Quorum;
@@ -15,6 +16,9 @@ pub enum EventError {
     /// The title is empty.
     #[error("the event has no title")]
     EmptyTitle,
+    /// A badge key is not a public key.
+    #[error("badge key {0} is not an Ed25519 public key in PEM form")]
+    BadBadgeKey(usize),
     /// Two polls share an id.
     #[error("the poll id « {0} » is used twice")]
     DuplicatePoll(PollId),
@@ -106,6 +110,13 @@ pub struct Event {
     pub badges_valid_until: Timestamp,
     /// The people who may unlock organiser mode.
     pub organisers: Vec<Organiser>,
+    /// Further keys whose badges are accepted besides the package's signer (SubjectPublicKeyInfo
+    /// PEM): the organiser's previous or next key during a key rotation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub badge_keys: Vec<String>,
+    /// Badges revoked before the event (lost, stolen, reissued): refused at the door.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_badges: Vec<MemberId>,
     /// The polls, in the order they are presented.
     pub polls: Vec<Poll>,
 }
@@ -116,6 +127,7 @@ impl Event {
         if self.title.trim().is_empty() {
             return Err(EventError::EmptyTitle);
         }
+        self.badge_public_keys()?;
         let mut ids = BTreeSet::new();
         for poll in &self.polls {
             if !ids.insert(&poll.id) {
@@ -124,6 +136,15 @@ impl Event {
             poll.validate()?;
         }
         Ok(())
+    }
+
+    /// The further badge keys, parsed.
+    pub fn badge_public_keys(&self) -> Result<Vec<PublicKey>, EventError> {
+        self.badge_keys
+            .iter()
+            .enumerate()
+            .map(|(i, pem)| PublicKey::from_pem(pem).map_err(|_| EventError::BadBadgeKey(i + 1)))
+            .collect()
     }
 
     /// The poll with this id.

@@ -57,7 +57,9 @@ fn main() {
             Box::new(MemoryTarget::default()),
         )
         .unwrap();
-        kiosk.load_package(&urne_sync::demo::package().bytes).unwrap();
+        kiosk
+            .load_package(&urne_sync::demo::package().bytes)
+            .unwrap();
         let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
         let (mut master, slave) = TTYPort::pair().unwrap();
         let post = h.inbox_sender();

@@ -586,6 +586,21 @@ impl Kiosk {
         self.loaded.as_ref().ok_or(KioskError::NoEvent)
     }
 
+    /// The keys whose badges this kiosk accepts: the package's signer, the event's further
+    /// badge keys (key rotation), and this kiosk's own key (badges it issued to walk-ins).
+    fn badge_keys(&self) -> Result<Vec<urne_core::crypto::PublicKey>, KioskError> {
+        let loaded = self.loaded()?;
+        let mut keys = vec![loaded.organiser, self.device.public()];
+        keys.extend(
+            loaded
+                .package
+                .event
+                .badge_public_keys()
+                .map_err(|e| KioskError::Package("invalid", e.to_string()))?,
+        );
+        Ok(keys)
+    }
+
     /// Checks a scanned badge without checking anyone in (the organiser reading an absent
     /// member's badge to record a proxy, or a badge to revoke). Returns the member and name.
     pub fn identify(
@@ -593,12 +608,13 @@ impl Kiosk {
         payload: &str,
     ) -> Result<Result<(MemberId, String), Refusal>, KioskError> {
         let loaded = self.loaded()?;
-        let keys = [loaded.organiser];
+        let keys = self.badge_keys()?;
         let store = &self.store;
+        let revoked = &loaded.package.event.revoked_badges;
         let check = BadgeCheck {
             event: &loaded.package.event.id,
             keys: &keys,
-            is_revoked: &|m| store.is_revoked(m).unwrap_or(false),
+            is_revoked: &|m| revoked.contains(m) || store.is_revoked(m).unwrap_or(false),
             now: self.clock.now(),
         };
         Ok(match Credential::verify(payload, &check) {
@@ -613,17 +629,16 @@ impl Kiosk {
     /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
     pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
         let loaded = self.loaded()?;
-        // Badges come from the organiser, or from this kiosk for the people it registered at
-        // the door.
-        let keys = [loaded.organiser, self.device.public()];
+        let keys = self.badge_keys()?;
         let now = self.clock.now();
         let store = &self.store;
+        let revoked = &loaded.package.event.revoked_badges;
         let check = BadgeCheck {
             event: &loaded.package.event.id,
             keys: &keys,
             // A database error here is reported by the check-in that follows; a badge is never
             // refused as « revoked » because the question could not be asked.
-            is_revoked: &|m| store.is_revoked(m).unwrap_or(false),
+            is_revoked: &|m| revoked.contains(m) || store.is_revoked(m).unwrap_or(false),
             now,
         };
         let credential = match Credential::verify(payload, &check) {

@@ -57,6 +57,10 @@ struct EventSection {
     quorum: Option<QuorumSection>,
     badges_valid_from: Option<String>,
     badges_valid_until: Option<String>,
+    #[serde(default)]
+    badge_keys: Vec<String>,
+    #[serde(default)]
+    revoked_badges: Vec<String>,
 }
 
 fn one() -> u32 {
@@ -401,6 +405,11 @@ pub fn parse<R: Rng + CryptoRng + ?Sized>(
         })
         .collect();
     let polls = file.poll.iter().map(poll).collect::<Result<Vec<_>, _>>()?;
+    let revoked_badges = section
+        .revoked_badges
+        .iter()
+        .map(|id| MemberId::parse(id.trim()).map_err(|e| invalid(format!("revoked-badges: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
     let event = Event {
         id,
         title: section.title.trim().to_owned(),
@@ -412,6 +421,8 @@ pub fn parse<R: Rng + CryptoRng + ?Sized>(
         badges_valid_from,
         badges_valid_until,
         organisers,
+        badge_keys: section.badge_keys,
+        revoked_badges,
         polls,
     };
     event.validate().map_err(|e| invalid(e.to_string()))?;
