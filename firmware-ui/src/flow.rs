@@ -4,7 +4,7 @@
 //! A flow holds the member's id only until the ballots are handed to the controller; it never
 //! pairs that id with a ballot anywhere that outlives the visit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::ids::{MemberId, OptionId, PollId};
@@ -21,6 +21,12 @@ pub struct ChoiceView {
     pub detail: String,
     /// Whether it is selected.
     pub selected: bool,
+    /// Whether it can be tapped now (a project that would go over the budget cannot).
+    pub enabled: bool,
+    /// Majority Judgment: the grade given (0 = worst), if any.
+    pub grade: Option<u8>,
+    /// Ranking: the position given (1 = first), if ranked.
+    pub rank: Option<usize>,
 }
 
 /// One line of the review screen.
@@ -34,6 +40,11 @@ pub struct ReviewView {
     pub code: String,
     /// The answer in words when `code` is empty.
     pub text: String,
+    /// Majority Judgment (`code` is `grades`): each candidate's label and grade, in the poll's
+    /// order, and the size of the scale.
+    pub grades: Vec<(String, u8)>,
+    /// The number of mentions of the scale.
+    pub scale: u8,
 }
 
 /// Where the visit stands.
@@ -51,6 +62,8 @@ enum Draft {
     Blank,
     Motion(MotionChoice),
     Options(BTreeSet<OptionId>),
+    Grades(BTreeMap<OptionId, u8>),
+    Ranked(Vec<OptionId>),
 }
 
 /// One ballot of the visit: a poll, and whom it is cast for.
@@ -155,6 +168,15 @@ impl VoterFlow {
         };
         let poll = &self.items[i].poll;
         let draft = &self.drafts[i];
+        let plain = |id: String, label: String, detail: String, selected: bool| ChoiceView {
+            id,
+            label,
+            detail,
+            selected,
+            enabled: true,
+            grade: None,
+            rank: None,
+        };
         let mut out: Vec<ChoiceView> = match &poll.kind {
             PollKind::Motion { .. } => [
                 MotionChoice::For,
@@ -162,39 +184,81 @@ impl VoterFlow {
                 MotionChoice::Abstain,
             ]
             .into_iter()
-            .map(|c| ChoiceView {
-                id: motion_code(c).into(),
-                label: String::new(),
-                detail: String::new(),
-                selected: *draft == Draft::Motion(c),
+            .map(|c| {
+                plain(
+                    motion_code(c).into(),
+                    String::new(),
+                    String::new(),
+                    *draft == Draft::Motion(c),
+                )
             })
             .collect(),
-            PollKind::SingleChoice { options, .. }
-            | PollKind::Approval { options, .. }
-            | PollKind::MajorityJudgment {
-                candidates: options,
-                ..
+            PollKind::SingleChoice { options, .. } | PollKind::Approval { options, .. } => options
+                .iter()
+                .map(|o| {
+                    plain(
+                        o.id.to_string(),
+                        o.label.clone(),
+                        String::new(),
+                        matches!(draft, Draft::Options(set) if set.contains(&o.id)),
+                    )
+                })
+                .collect(),
+            PollKind::MajorityJudgment { candidates, .. } => candidates
+                .iter()
+                .map(|o| {
+                    let grade = match draft {
+                        Draft::Grades(g) => g.get(&o.id).copied(),
+                        _ => None,
+                    };
+                    ChoiceView {
+                        grade,
+                        selected: grade.is_some(),
+                        ..plain(o.id.to_string(), o.label.clone(), String::new(), false)
+                    }
+                })
+                .collect(),
+            PollKind::Ranking { candidates } => candidates
+                .iter()
+                .map(|o| {
+                    let rank = match draft {
+                        Draft::Ranked(order) => {
+                            order.iter().position(|r| r == &o.id).map(|p| p + 1)
+                        }
+                        _ => None,
+                    };
+                    ChoiceView {
+                        rank,
+                        selected: rank.is_some(),
+                        ..plain(o.id.to_string(), o.label.clone(), String::new(), false)
+                    }
+                })
+                .collect(),
+            PollKind::Budget {
+                projects, budget, ..
+            } => {
+                let chosen: BTreeSet<OptionId> = match draft {
+                    Draft::Options(set) => set.clone(),
+                    _ => BTreeSet::new(),
+                };
+                let spent: u64 = projects
+                    .iter()
+                    .filter(|p| chosen.contains(&p.id))
+                    .map(|p| p.cost)
+                    .sum();
+                projects
+                    .iter()
+                    .map(|p| {
+                        let selected = chosen.contains(&p.id);
+                        ChoiceView {
+                            // A project that no longer fits next to those chosen is shown but
+                            // cannot be added: the budget bar refuses to go over.
+                            enabled: selected || spent.saturating_add(p.cost) <= *budget,
+                            ..plain(p.id.to_string(), p.label.clone(), euros(p.cost), selected)
+                        }
+                    })
+                    .collect()
             }
-            | PollKind::Ranking {
-                candidates: options,
-            } => options
-                .iter()
-                .map(|o| ChoiceView {
-                    id: o.id.to_string(),
-                    label: o.label.clone(),
-                    detail: String::new(),
-                    selected: matches!(draft, Draft::Options(set) if set.contains(&o.id)),
-                })
-                .collect(),
-            PollKind::Budget { projects, .. } => projects
-                .iter()
-                .map(|p| ChoiceView {
-                    id: p.id.to_string(),
-                    label: p.label.clone(),
-                    detail: euros(p.cost),
-                    selected: matches!(draft, Draft::Options(set) if set.contains(&p.id)),
-                })
-                .collect(),
         };
         if poll.kind.blank_allowed()
             && matches!(
@@ -202,12 +266,12 @@ impl VoterFlow {
                 PollKind::Motion { .. } | PollKind::SingleChoice { .. } | PollKind::Approval { .. }
             )
         {
-            out.push(ChoiceView {
-                id: "blank".into(),
-                label: String::new(),
-                detail: String::new(),
-                selected: *draft == Draft::Blank,
-            });
+            out.push(plain(
+                "blank".into(),
+                String::new(),
+                String::new(),
+                *draft == Draft::Blank,
+            ));
         }
         out
     }
@@ -286,7 +350,89 @@ impl VoterFlow {
                 }
                 *draft = Draft::Options(set);
             }
-            PollKind::MajorityJudgment { .. } | PollKind::Ranking { .. } => {}
+            PollKind::Ranking { .. } => {
+                let Some(option) = known(poll, id) else {
+                    return;
+                };
+                let mut order = match draft {
+                    Draft::Ranked(order) => order.clone(),
+                    _ => Vec::new(),
+                };
+                // Tapping a candidate puts it next in order; tapping it again is a no-op (the
+                // « undo » button takes the last one back).
+                if !order.contains(&option) {
+                    order.push(option);
+                }
+                *draft = Draft::Ranked(order);
+            }
+            PollKind::MajorityJudgment { .. } => {}
+        }
+    }
+
+    /// Majority Judgment: gives `candidate` the grade `grade` (0 = worst).
+    pub fn grade(&mut self, candidate: &str, grade: u8) {
+        let Stage::Ballot(i) = self.stage else {
+            return;
+        };
+        let poll = &self.items[i].poll;
+        let PollKind::MajorityJudgment { grades, .. } = &poll.kind else {
+            return;
+        };
+        if grade >= *grades {
+            return;
+        }
+        let Some(candidate) = known(poll, candidate) else {
+            return;
+        };
+        let draft = &mut self.drafts[i];
+        let mut given = match draft {
+            Draft::Grades(g) => g.clone(),
+            _ => BTreeMap::new(),
+        };
+        given.insert(candidate, grade);
+        *draft = Draft::Grades(given);
+    }
+
+    /// Ranking: takes back the last candidate ranked.
+    pub fn undo(&mut self) {
+        let Stage::Ballot(i) = self.stage else {
+            return;
+        };
+        if let Draft::Ranked(order) = &mut self.drafts[i] {
+            order.pop();
+            if order.is_empty() {
+                self.drafts[i] = Draft::Empty;
+            }
+        }
+    }
+
+    /// Budget: what the projects chosen cost, and the budget.
+    pub fn spending(&self) -> Option<(u64, u64)> {
+        let Stage::Ballot(i) = self.stage else {
+            return None;
+        };
+        let PollKind::Budget {
+            projects, budget, ..
+        } = &self.items[i].poll.kind
+        else {
+            return None;
+        };
+        let spent = match &self.drafts[i] {
+            Draft::Options(set) => projects
+                .iter()
+                .filter(|p| set.contains(&p.id))
+                .map(|p| p.cost)
+                .sum(),
+            _ => 0,
+        };
+        Some((spent, *budget))
+    }
+
+    /// Approval: the fewest and most options a ballot may approve.
+    pub fn bounds(&self) -> Option<(u32, u32)> {
+        match self.current().map(|p| &p.kind) {
+            Some(PollKind::Approval { min, max, .. }) => Some((*min, *max)),
+            _ => None,
         }
     }
 
@@ -308,7 +454,13 @@ impl VoterFlow {
                     Ballot::Budget(set.clone())
                 }
             }
-            (Draft::Options(_), _) => return None,
+            (Draft::Grades(grades), PollKind::MajorityJudgment { .. }) => {
+                Ballot::Grades(grades.clone())
+            }
+            (Draft::Ranked(order), PollKind::Ranking { .. }) => {
+                Ballot::Ranking(order.iter().map(|id| vec![id.clone()]).collect())
+            }
+            (Draft::Options(_) | Draft::Grades(_) | Draft::Ranked(_), _) => return None,
         };
         ballot.validate(poll).ok().map(|()| ballot)
     }
@@ -326,6 +478,8 @@ impl VoterFlow {
         match self.stage {
             Stage::Ballot(i) => match &self.drafts[i] {
                 Draft::Options(set) => set.len(),
+                Draft::Grades(g) => g.len(),
+                Draft::Ranked(order) => order.len(),
                 _ => 0,
             },
             Stage::Review => 0,
@@ -377,14 +531,19 @@ impl VoterFlow {
                     Some(Ballot::Blank) => ("blank".into(), String::new()),
                     Some(Ballot::Motion(c)) => (motion_code(c).into(), String::new()),
                     Some(Ballot::Single(id)) => (String::new(), label(poll, &id)),
+                    // In the order the poll presents them, as the voter saw them.
                     Some(Ballot::Approval(set) | Ballot::Budget(set)) => (
                         String::new(),
-                        set.iter()
+                        poll.kind
+                            .option_ids()
+                            .into_iter()
+                            .filter(|id| set.contains(*id))
                             .map(|id| label(poll, id))
                             .collect::<Vec<_>>()
                             .join(", "),
                     ),
-                    Some(Ballot::Grades(grades)) => (String::new(), format!("{grades:?}")),
+                    // The screen writes the mentions in the voter's language.
+                    Some(Ballot::Grades(_)) => ("grades".into(), String::new()),
                     Some(Ballot::Ranking(tiers)) => (
                         String::new(),
                         tiers
@@ -395,11 +554,28 @@ impl VoterFlow {
                             .join(" › "),
                     ),
                 };
+                let (grades, scale) = match (&poll.kind, self.ballot(i)) {
+                    (
+                        PollKind::MajorityJudgment {
+                            candidates, grades, ..
+                        },
+                        Some(Ballot::Grades(given)),
+                    ) => (
+                        candidates
+                            .iter()
+                            .filter_map(|c| Some((c.label.clone(), *given.get(&c.id)?)))
+                            .collect(),
+                        *grades,
+                    ),
+                    _ => (Vec::new(), 0),
+                };
                 ReviewView {
                     question: poll.question.clone(),
                     on_behalf: item.proxy_for.clone().unwrap_or_default(),
                     code,
                     text,
+                    grades,
+                    scale,
                 }
             })
             .collect()
@@ -541,6 +717,7 @@ mod tests {
         let review = f.review();
         assert_eq!(review[0].code, "for");
         assert_eq!(review[1].text, "A, B");
+        assert_eq!(review[2].text, "X");
     }
 
     #[test]

@@ -100,6 +100,15 @@ impl Harness {
         !self.find(label).is_empty()
     }
 
+    /// The accessible description of the button labelled `label` (the detail line a screen
+    /// reader reads after the label: a project's cost, a candidate's rank…).
+    pub fn description(&self, label: &str) -> Option<String> {
+        self.buttons(label)
+            .first()
+            .and_then(|b| b.accessible_description())
+            .map(|d| d.to_string())
+    }
+
     /// Whether some element's accessible label contains `part`.
     pub fn shows_containing(&self, part: &str) -> bool {
         i_slint_backend_testing::ElementQuery::from_root(&self.window)

@@ -10,13 +10,13 @@ use std::time::Duration;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, VecModel};
 use urne_core::event::Event;
 use urne_core::ids::{MemberId, PollId};
-use urne_core::poll::Poll;
+use urne_core::poll::{Poll, PollKind};
 use urne_core::tally::{self, Details, Lang, PollResult};
 
 use crate::flow::{Item, Stage, VoterFlow, euros};
 use crate::generated::{
-    AppWindow, Bar, Choice, DemoBadge, KioskAdapter, Offer, OrganiserAdapter, Page, PollRow,
-    PresentRow, ProxyRow, Refusal, ReviewLine, VoterAdapter,
+    AppWindow, Bar, Choice, DemoBadge, GradeItem, KioskAdapter, Offer, OrganiserAdapter, Page,
+    PollRow, PresentRow, ProxyRow, Refusal, ReviewLine, VoterAdapter,
 };
 use crate::kiosk::{
     Dashboard, Due, PackageOffer, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome,
@@ -364,10 +364,27 @@ fn refresh_ballot(state: &Rc<RefCell<State>>) {
                         label: c.label.into(),
                         detail: c.detail.into(),
                         selected: c.selected,
+                        enabled: c.enabled,
+                        grade: c.grade.map_or(-1, i32::from),
+                        rank: c.rank.map_or(0, |r| i32::try_from(r).unwrap_or(i32::MAX)),
                     })
                     .collect(),
             ));
             voter.set_can_continue(flow.can_continue());
+            let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+            voter.set_chosen(int(flow.chosen() as u64));
+            let (min, max) = flow.bounds().unwrap_or((0, 0));
+            voter.set_min(int(u64::from(min)));
+            voter.set_max(int(u64::from(max)));
+            let (spent, budget) = flow.spending().unwrap_or((0, 0));
+            voter.set_spent(int(spent));
+            voter.set_budget(int(budget));
+            voter.set_spent_text(euros(spent).into());
+            voter.set_budget_text(euros(budget).into());
+            if let Some(PollKind::MajorityJudgment { grades, .. }) = poll.as_ref().map(|p| &p.kind)
+            {
+                voter.set_scale(i32::from(*grades));
+            }
         }
         Stage::Review => {
             voter.set_review(model(
@@ -378,6 +395,16 @@ fn refresh_ballot(state: &Rc<RefCell<State>>) {
                         on_behalf: r.on_behalf.into(),
                         code: r.code.into(),
                         text: r.text.into(),
+                        grades: model(
+                            r.grades
+                                .into_iter()
+                                .map(|(label, grade)| GradeItem {
+                                    label: label.into(),
+                                    grade: i32::from(grade),
+                                })
+                                .collect(),
+                        ),
+                        scale: i32::from(r.scale),
                     })
                     .collect(),
             ));
@@ -477,6 +504,22 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     voter.on_choose(move |id| {
         if let Some(flow) = s.borrow_mut().flow.as_mut() {
             flow.choose(&id);
+        }
+        refresh_ballot(&s);
+        arm_timer(&s, Page::Ballot);
+    });
+    let s = state.clone();
+    voter.on_grade(move |candidate, grade| {
+        if let Some(flow) = s.borrow_mut().flow.as_mut() {
+            flow.grade(&candidate, u8::try_from(grade).unwrap_or(u8::MAX));
+        }
+        refresh_ballot(&s);
+        arm_timer(&s, Page::Ballot);
+    });
+    let s = state.clone();
+    voter.on_undo(move || {
+        if let Some(flow) = s.borrow_mut().flow.as_mut() {
+            flow.undo();
         }
         refresh_ballot(&s);
         arm_timer(&s, Page::Ballot);
