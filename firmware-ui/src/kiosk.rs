@@ -283,6 +283,24 @@ pub enum PinOutcome {
         /// Failures so far.
         failures: u32,
     },
+    /// Too many wrong PINs: no PIN is checked before this many seconds have passed.
+    LockedOut {
+        /// Seconds left.
+        seconds: u64,
+    },
+}
+
+/// Wrong PINs allowed before each further try has to wait.
+pub const PIN_FREE_TRIES: u32 = 5;
+
+/// How long to wait after `failures` consecutive wrong PINs: nothing for the first five, then
+/// 30 s, doubling with each further failure, at most an hour.
+pub fn pin_delay(failures: u32) -> u64 {
+    if failures < PIN_FREE_TRIES {
+        return 0;
+    }
+    let doublings = (failures - PIN_FREE_TRIES).min(7);
+    (30u64 << doublings).min(3600)
 }
 
 /// One poll on the organiser's dashboard.
@@ -339,6 +357,7 @@ pub struct Exported {
 
 const SETTING_PIN: &str = "organiser_pin";
 const SETTING_PIN_FAILURES: &str = "organiser_pin_failures";
+const SETTING_PIN_LAST_FAILURE: &str = "organiser_pin_last_failure";
 const SETTING_ORGANISER_KEY: &str = "organiser_key";
 
 /// The kiosk.
@@ -887,6 +906,26 @@ impl Kiosk {
             return Err(KioskError::Locked);
         }
         let stored = self.store.setting(SETTING_PIN)?.ok_or(KioskError::Locked)?;
+        let now = self.clock.now();
+        let failures = self
+            .store
+            .setting(SETTING_PIN_FAILURES)?
+            .and_then(|f| f.parse::<u32>().ok())
+            .unwrap_or(0);
+        let last_failure = self
+            .store
+            .setting(SETTING_PIN_LAST_FAILURE)?
+            .and_then(|f| f.parse::<i64>().ok())
+            .unwrap_or(0);
+        // After five wrong PINs each try waits longer: a 6-digit PIN cannot be guessed at the
+        // kiosk in an evening.
+        let ready_at =
+            last_failure.saturating_add(i64::try_from(pin_delay(failures)).unwrap_or(i64::MAX));
+        if now.0 < ready_at {
+            return Ok(PinOutcome::LockedOut {
+                seconds: u64::try_from(ready_at - now.0).unwrap_or(0),
+            });
+        }
         let right = stored
             .split_once('$')
             .and_then(|(salt, hash)| Some((hex_decode(salt)?, hex_decode(hash)?)))
@@ -895,7 +934,6 @@ impl Kiosk {
                     && pin.bytes().all(|b| b.is_ascii_digit())
                     && pin_hash(pin, &salt).as_slice() == hash.as_slice()
             });
-        let now = self.clock.now();
         if right {
             self.store.set_setting(SETTING_PIN_FAILURES, "0")?;
             self.store.audit(
@@ -907,14 +945,11 @@ impl Kiosk {
             self.organiser = Some(*organiser);
             Ok(PinOutcome::Unlocked)
         } else {
-            let failures = self
-                .store
-                .setting(SETTING_PIN_FAILURES)?
-                .and_then(|f| f.parse::<u32>().ok())
-                .unwrap_or(0)
-                .saturating_add(1);
+            let failures = failures.saturating_add(1);
             self.store
                 .set_setting(SETTING_PIN_FAILURES, &failures.to_string())?;
+            self.store
+                .set_setting(SETTING_PIN_LAST_FAILURE, &now.0.to_string())?;
             self.store.audit(
                 now,
                 AuditEvent::PinRejected {
@@ -1238,4 +1273,19 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pin_delay_starts_after_five_wrong_tries_and_doubles_up_to_an_hour() {
+        let delays: Vec<u64> = (0..14).map(pin_delay).collect();
+        assert_eq!(
+            delays,
+            [0, 0, 0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+        );
+        assert_eq!(pin_delay(u32::MAX), 3600);
+    }
 }

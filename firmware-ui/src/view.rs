@@ -49,6 +49,8 @@ struct State {
     window: slint::Weak<AppWindow>,
     commands: Sender<Command>,
     lang: Lang,
+    /// The language the organiser chose: each visit starts in it.
+    default_lang: Lang,
     event: Option<Event>,
     greeting: Option<(MemberId, String, Vec<Due>)>,
     flow: Option<VoterFlow>,
@@ -100,6 +102,7 @@ impl View {
             window: window.as_weak(),
             commands,
             lang: options.lang,
+            default_lang: options.lang,
             event: None,
             greeting: None,
             flow: None,
@@ -264,6 +267,11 @@ fn go_to(state: &Rc<RefCell<State>>, page: Page) {
 
 /// Back to the idle screen, forgetting the visit (nothing is cast) and locking organiser mode.
 fn go_idle(state: &Rc<RefCell<State>>) {
+    let default_lang = state.borrow().default_lang;
+    if state.borrow().lang != default_lang {
+        state.borrow_mut().lang = default_lang;
+        with_window(state, |w| set_language(w, default_lang));
+    }
     let was_organiser = {
         let mut s = state.borrow_mut();
         s.flow = None;
@@ -273,6 +281,11 @@ fn go_idle(state: &Rc<RefCell<State>>) {
         s.organiser.take().is_some()
     };
     with_window(state, |w| {
+        // A voter's display choices (larger text, high contrast, language) end with their
+        // visit: the next person finds the kiosk as the organiser set it.
+        let theme = w.global::<crate::generated::Theme>();
+        theme.set_large_text(false);
+        theme.set_high_contrast(false);
         let voter = w.global::<VoterAdapter>();
         voter.set_name("".into());
         voter.set_choices(model(Vec::new()));
@@ -950,6 +963,14 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
                 let o = w.global::<OrganiserAdapter>();
                 o.set_pin_error("wrong".into());
                 o.set_pin_failures(i32::try_from(failures).unwrap_or(i32::MAX));
+            });
+            arm_timer(state, Page::Pin);
+        }
+        Reply::Pin(Ok(PinOutcome::LockedOut { seconds })) => {
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error("locked-out".into());
+                o.set_pin_wait(i32::try_from(seconds).unwrap_or(i32::MAX));
             });
             arm_timer(state, Page::Pin);
         }

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use slint::ComponentHandle;
+
 use urne_core::credential::Role;
-use urne_kiosk::clock::SystemClock;
-use urne_kiosk::generated::Page;
+use urne_kiosk::clock::{Clock, FakeClock, SystemClock};
+use urne_kiosk::generated::{Page, Theme};
 use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::ui_testing::Harness;
@@ -23,10 +25,14 @@ fn demo_badges() -> Vec<Badge> {
 }
 
 fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
+    demo_kiosk_at(dir, Arc::new(SystemClock))
+}
+
+fn demo_kiosk_at(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
     let mut kiosk = Kiosk::open(
         &dir.join("urne.sqlite"),
         &MemoryKeyStore::new([9; 32]),
-        Arc::new(SystemClock),
+        clock,
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
@@ -119,6 +125,141 @@ fn a_keyboard_wedge_scanner_types_a_badge_and_control_keys_are_dropped() {
     assert!(
         h.wait_for("Bonjour Agnès Lemaître !", WAIT),
         "the typed badge was scanned"
+    );
+    h.shutdown();
+}
+
+fn type_pin(h: &Harness, pin: &str) {
+    for d in pin.chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Valider");
+}
+
+#[test]
+fn wrong_pins_make_each_further_try_wait_even_for_the_right_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FakeClock::at(SystemClock.now());
+    let h = Harness::new(
+        demo_kiosk_at(dir.path(), Arc::new(clock.clone())),
+        ViewOptions::default(),
+        1024,
+        600,
+    );
+    let badges = demo_badges();
+    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
+    h.scan(&organiser.payload);
+    assert!(h.wait_for_page(Page::Pin, WAIT));
+    for n in 1..=5 {
+        type_pin(&h, "000000");
+        let expected = if n == 1 {
+            "Code incorrect (1 essai).".to_string()
+        } else {
+            format!("Code incorrect ({n} essais).")
+        };
+        assert!(
+            h.wait_for(&expected, WAIT),
+            "failure {n} is counted on screen"
+        );
+    }
+    // The sixth try is not even checked, right PIN or not.
+    type_pin(&h, "123456");
+    assert!(
+        h.wait_for(
+            "Trop de codes incorrects : réessayez dans 30 secondes.",
+            WAIT
+        ),
+        "the wait is shown"
+    );
+    assert_eq!(
+        h.page(),
+        Page::Pin,
+        "the right PIN does not open during the wait"
+    );
+    clock.advance(31);
+    type_pin(&h, "123456");
+    assert!(
+        h.wait_for_page(Page::Dashboard, WAIT),
+        "after the wait the right PIN opens the dashboard"
+    );
+    h.shutdown();
+}
+
+#[test]
+fn a_voter_who_walks_away_is_cleared_and_nothing_is_cast() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ViewOptions {
+        voter_timeout_secs: 45,
+        ..ViewOptions::default()
+    };
+    let h = Harness::new(demo_kiosk(dir.path()), options, 1024, 600);
+    let badges = demo_badges();
+    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
+    let agnes = &badges[0];
+    unlock(&h, organiser);
+    h.tap(
+        "Ouvrir le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
+    );
+    assert!(h.wait_for(
+        "Clore le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
+        WAIT
+    ));
+    h.tap("Verrouiller");
+
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
+    h.tap("Voter");
+    h.tap("Pour");
+    h.advance(Duration::from_secs(30));
+    assert_eq!(
+        h.page(),
+        Page::Ballot,
+        "30 s of thought is not walking away"
+    );
+    h.tap("Continuer");
+    assert_eq!(h.page(), Page::Review);
+    // Each tap restarts the count: 45 s from the last one the screen clears.
+    h.advance(Duration::from_secs(46));
+    assert_eq!(h.page(), Page::Idle, "the forgotten ballot is cleared");
+    assert!(
+        !h.shows("Pour"),
+        "nothing of the choice stays on screen for the next person"
+    );
+
+    // Nothing was cast: the motion is still due when she comes back.
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
+    h.tap("Voter");
+    assert_eq!(h.page(), Page::Ballot, "the motion is still hers to vote");
+    h.shutdown();
+}
+
+#[test]
+fn display_choices_end_with_the_visit() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(demo_kiosk(dir.path()), ViewOptions::default(), 1024, 600);
+    let agnes = &demo_badges()[0];
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
+    h.tap("Grands caractères");
+    h.tap("Contraste élevé");
+    h.tap("English");
+    let theme = h.window.global::<Theme>();
+    assert!(theme.get_large_text() && theme.get_high_contrast());
+    assert!(
+        h.wait_for("Hello Agnès Lemaître!", WAIT),
+        "English on request"
+    );
+    h.advance(Duration::from_secs(31));
+    assert_eq!(h.page(), Page::Idle);
+    assert!(
+        !theme.get_large_text() && !theme.get_high_contrast(),
+        "the next person finds the ordinary display"
+    );
+    h.scan(&agnes.payload);
+    assert!(
+        h.wait_for("Bonjour Agnès Lemaître !", WAIT),
+        "and the organiser's language"
     );
     h.shutdown();
 }
