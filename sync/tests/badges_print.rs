@@ -27,7 +27,8 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-/// Every QR code `rqrr` finds in a greyscale picture.
+/// Every QR code `rqrr` finds in a greyscale picture; each must be a badge's code: version 10
+/// at most, level M.
 fn decode_all(img: &image::GrayImage) -> Vec<String> {
     let (width, raw) = (img.width() as usize, img.as_raw());
     let mut prepared =
@@ -38,9 +39,17 @@ fn decode_all(img: &image::GrayImage) -> Vec<String> {
         .detect_grids()
         .iter()
         .map(|grid| {
-            grid.decode()
-                .unwrap_or_else(|e| panic!("a QR code was found but not read: {e:?}"))
-                .1
+            let (meta, text) = grid
+                .decode()
+                .unwrap_or_else(|e| panic!("a QR code was found but not read: {e:?}"));
+            assert!(
+                meta.version.0 <= 10,
+                "version {} for {text}",
+                meta.version.0
+            );
+            // The format information's two level bits: 00 is M.
+            assert_eq!(meta.ecc_level, 0, "level M for {text}");
+            text
         })
         .collect()
 }
