@@ -16,8 +16,9 @@
 //! 35+n   64  Ed25519 signature over "urne-badge/1\0" || bytes 0 .. 35+n
 //! ```
 //!
-//! The QR code holds `URNE:` followed by the unpadded base64url of those bytes: at most 204
-//! characters, which fits a version 10 QR code at error-correction level M (213 bytes).
+//! The QR code holds `URNE:` followed by the unpadded base64url of those bytes: at most 147
+//! bytes, so 201 characters, which fits a version 10 QR code at error-correction level M (213
+//! bytes).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target of urne-sync's ballot file parsers for FUZZ_SECONDS seconds each
-# (default 20), seeded with the sample files of sync/tests/data. Exits non-zero on the first
-# crash (the input is left in sync/fuzz/artifacts/<target>/).
+# Runs every cargo-fuzz target for FUZZ_SECONDS seconds each (default 20): the ballot file
+# parsers seeded with the sample files of sync/tests/data, the roster import with the demo roster
+# and the shared spreadsheet fixtures (../shared/fixtures beside the repository), the badge
+# parser with the texts of docs/vectors/badges.json. Exits non-zero on the first crash (the
+# input is left in sync/fuzz/artifacts/<target>/).
 #
 # cargo-fuzz passes nightly-only flags (-Zsanitizer=address, sanitizer coverage) to rustc;
 # RUSTC_BOOTSTRAP=1 lets a stable toolchain accept them, so no nightly toolchain is needed.
@@ -29,7 +31,19 @@ seed preflib '*.soc' '*.soi' '*.toc' '*.toi'
 seed pabulib '*.pb'
 seed urne_json '*.json'
 
-for target in preflib pabulib urne_json; do
+mkdir -p corpus/roster_csv corpus/credential
+for file in ../../demo/roster.csv ../../../shared/fixtures/roster-*.csv; do
+  [ -e "$file" ] && cp -n "$file" "corpus/roster_csv/" || true
+done
+# One file per badge text of the test vectors (valid ones and each kind of refusal).
+n=0
+grep -o '"text": "[^"]*"' ../../docs/vectors/badges.json | sed 's/^"text": "//; s/"$//' |
+  while IFS= read -r text; do
+    n=$((n + 1))
+    printf '%s' "$text" >"corpus/credential/vector-$n"
+  done
+
+for target in preflib pabulib urne_json roster_csv credential; do
   echo "== fuzzing $target for ${seconds}s"
   # -rss_limit_mb: the parsers hold a whole file in memory; 2 GiB is far beyond any input here.
   cargo fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048

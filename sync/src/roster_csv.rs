@@ -252,10 +252,11 @@ pub fn read(bytes: &[u8]) -> Result<RosterImport, RosterFileError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let lines = Lines::new(&text);
     let mut records = reader.records();
     let header = match records.next() {
         None => return Err(RosterFileError::Empty),
-        Some(r) => r.map_err(|e| broken(&e))?,
+        Some(r) => r.map_err(|e| broken(&e, &lines))?,
     };
     let mut columns: BTreeMap<Column, usize> = BTreeMap::new();
     for (i, name) in header.iter().enumerate() {
@@ -276,8 +277,8 @@ pub fn read(bytes: &[u8]) -> Result<RosterImport, RosterFileError> {
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut seen_ids: BTreeMap<MemberId, u64> = BTreeMap::new();
     for record in records {
-        let record = record.map_err(|e| broken(&e))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| broken(&e, &lines))?;
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -374,10 +375,59 @@ pub fn read(bytes: &[u8]) -> Result<RosterImport, RosterFileError> {
     })
 }
 
-fn broken(e: &csv::Error) -> RosterFileError {
+fn broken(e: &csv::Error, lines: &Lines<'_>) -> RosterFileError {
     RosterFileError::Broken {
-        line: e.position().map_or(0, |p| p.line()),
+        line: e.position().map_or(0, |p| lines.line_at(p.byte())),
         reason: e.to_string(),
+    }
+}
+
+/// Line numbers as the organiser's spreadsheet or text editor shows them.
+///
+/// The csv crate's own line numbers are off with the Windows line ends that Excel writes: it
+/// counts only `\n`, and a record's position is taken before the `\n` of the previous record's
+/// `\r\n`, so every line after the header was reported one too low. Lines are counted here from
+/// the record's byte offset instead, with `\r\n`, `\n` and a lone `\r` (old Mac exports) each
+/// ending one line.
+struct Lines<'a> {
+    text: &'a [u8],
+    /// The byte offset where each line starts; line n (1-based) starts at `starts[n - 1]`.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let text = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < text.len() {
+            match text[i] {
+                b'\r' if text.get(i + 1) == Some(&b'\n') => {
+                    i += 2;
+                    starts.push(i);
+                }
+                b'\r' | b'\n' => {
+                    i += 1;
+                    starts.push(i);
+                }
+                _ => i += 1,
+            }
+        }
+        Self { text, starts }
+    }
+
+    /// The line of the record that the reader says starts at `byte`: line ends the reader had
+    /// not consumed yet are skipped (a record never starts with one: empty lines are no
+    /// records).
+    fn line_at(&self, byte: u64) -> u64 {
+        let mut at = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while at < self.text.len() && matches!(self.text[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= at);
+        u64::try_from(line).unwrap_or(u64::MAX)
     }
 }
 
@@ -422,6 +472,51 @@ mod tests {
             import.rows[0].group.as_deref(),
             Some("Centre social; annexe")
         );
+    }
+
+    #[test]
+    fn line_numbers_are_right_whatever_the_line_ends() {
+        // Line 3 is a duplicate of line 2, line 5 has no family name (line 4 is empty).
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                "Nom;Prénom",
+                "Durand;Léa",
+                "Durand;Léa",
+                "",
+                ";Jean",
+                "Roux;Zoé",
+            ]
+            .join(end)
+                + end;
+            let import = read(text.as_bytes()).unwrap();
+            let problems: Vec<(u64, RowProblem)> = import
+                .errors
+                .iter()
+                .map(|e| (e.line, e.problem.clone()))
+                .collect();
+            assert_eq!(
+                problems,
+                [
+                    (3, RowProblem::Duplicate { first_line: 2 }),
+                    (5, RowProblem::MissingLastName)
+                ],
+                "{end:?}"
+            );
+            let lines: Vec<u64> = import.rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 6], "{end:?}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_field_over_two_lines_is_counted_from_its_first_line() {
+        for end in ["\n", "\r\n"] {
+            let text = format!(
+                "Nom;Prénom;Collectif{end}Durand;Léa;\"Centre social{end}annexe\"{end};Jean;{end}"
+            );
+            let import = read(text.as_bytes()).unwrap();
+            assert_eq!(import.rows[0].line, 2, "{end:?}");
+            assert_eq!(import.errors[0].line, 4, "{end:?}");
+        }
     }
 
     #[test]

@@ -55,7 +55,8 @@ enum Command {
         #[arg(long)]
         skip_bad_lines: bool,
     },
-    /// List every badge of a package with the text of its QR code.
+    /// Make the badges of a package: an A4 PDF to print, one PNG per member to e-mail, or
+    /// (with neither) a list of every badge with the text of its QR code.
     Badges {
         /// The event package.
         #[arg(long)]
@@ -63,6 +64,12 @@ enum Command {
         /// The organiser key that signed the package.
         #[arg(long)]
         key: PathBuf,
+        /// Write the printable sheet here (A4, ten badges a page).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write one picture per badge into this folder.
+        #[arg(long)]
+        png_dir: Option<PathBuf>,
     },
     /// Write the built-in demo assembly's package and its published (insecure) organiser key.
     Demo {
@@ -213,16 +220,45 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Badges { package, key } => {
+        Command::Badges {
+            package,
+            key,
+            out,
+            png_dir,
+        } => {
             let bytes = std::fs::read(&package)
                 .with_context(|| format!("cannot read {}", package.display()))?;
             let key = read_key(&key)?;
             let verified = package::read(&bytes, Some(&key.public().fingerprint()))?;
-            for badge in badges::issue_all(&verified.package, &key) {
-                println!(
-                    "{}\t{}\t{:?}\t{}",
-                    badge.id, badge.name, badge.role, badge.payload
-                );
+            let issued = badges::issue_all(&verified.package, &key);
+            let settings = badges::PrintSettings {
+                event_title: &verified.package.event.title,
+                lang,
+            };
+            if out.is_none() && png_dir.is_none() {
+                for badge in &issued {
+                    println!(
+                        "{}\t{}\t{:?}\t{}",
+                        badge.id, badge.name, badge.role, badge.payload
+                    );
+                }
+            }
+            if let Some(out) = out {
+                atomic::write(&out, &badges::pdf::render(&issued, &settings)?, 0o644)?;
+                let pages = badges::pdf::page_count(issued.len());
+                if fr {
+                    println!("{} badges, {pages} pages : {}", issued.len(), out.display());
+                } else {
+                    println!("{} badges, {pages} pages: {}", issued.len(), out.display());
+                }
+            }
+            if let Some(dir) = png_dir {
+                let written = badges::png::write_dir(&dir, &issued, &settings)?;
+                if fr {
+                    println!("{} images : {}", written.len(), dir.display());
+                } else {
+                    println!("{} pictures: {}", written.len(), dir.display());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
