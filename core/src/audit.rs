@@ -116,6 +116,28 @@ pub enum AuditEvent {
         /// Consecutive failures so far.
         failures: u32,
     },
+    /// An organiser put a new poll on the spot (a question raised during the evening).
+    PollCreated {
+        /// The new poll.
+        poll: PollId,
+        /// SHA-256 of the poll's definition as written in the bundle's `event.json` (compact
+        /// JSON of the `Poll`), so that an auditor can tell which wording was voted on.
+        definition: Sha256Digest,
+    },
+    /// An organiser confirmed the kiosk's date and time (a Raspberry Pi has no battery clock:
+    /// offline, it may start with the wrong time). Every later time is the system clock plus
+    /// this offset.
+    ClockConfirmed {
+        /// Seconds added to the system clock (0 when it was right).
+        offset: i64,
+    },
+    /// An organiser changed a poll that had not been opened yet.
+    PollEdited {
+        /// The poll.
+        poll: PollId,
+        /// SHA-256 of the new definition (compact JSON of the `Poll`).
+        definition: Sha256Digest,
+    },
 }
 
 /// One link of the chain.

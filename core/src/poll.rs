@@ -233,6 +233,13 @@ pub struct Poll {
 }
 
 impl Poll {
+    /// SHA-256 of the poll's compact JSON: what the audit chain records when a poll is created
+    /// or edited on the kiosk, so that an auditor can match it with the bundle's `event.json`.
+    pub fn definition_digest(&self) -> crate::crypto::Sha256Digest {
+        let json = serde_json::to_vec(self).expect("a poll always serialises");
+        crate::crypto::Sha256Digest::of(&json)
+    }
+
     /// Checks that the poll can be voted on and counted.
     pub fn validate(&self) -> Result<(), PollError> {
         let poll = || self.id.clone();

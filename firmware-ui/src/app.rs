@@ -164,10 +164,8 @@ pub fn run_window(options: &Options) -> Result<()> {
         }
         None => None,
     };
-    let _uploads = match &options.registry {
-        Some(url) => Some(UploadLoop::spawn(database, url.clone())?),
-        None => None,
-    };
+    // Always running: the organiser may set the registry's address on the settings page.
+    let _uploads = UploadLoop::spawn(database, options.registry.clone())?;
     // Replies that arrived before the event loop started.
     waker();
     window.run().context("the kiosk window failed")?;

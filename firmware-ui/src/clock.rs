@@ -43,6 +43,53 @@ impl Clock for FakeClock {
     }
 }
 
+/// Another clock plus an offset the organiser confirmed on the settings page (a Pi offline has
+/// no reliable time at boot). The offset can change while the kiosk runs.
+#[derive(Clone)]
+pub struct OffsetClock {
+    inner: Arc<dyn Clock>,
+    offset: Arc<AtomicI64>,
+}
+
+impl std::fmt::Debug for OffsetClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OffsetClock")
+            .field("offset", &self.offset())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OffsetClock {
+    /// `inner` shifted by `offset` seconds.
+    pub fn new(inner: Arc<dyn Clock>, offset: i64) -> Self {
+        Self {
+            inner,
+            offset: Arc::new(AtomicI64::new(offset)),
+        }
+    }
+
+    /// The offset in seconds.
+    pub fn offset(&self) -> i64 {
+        self.offset.load(Ordering::SeqCst)
+    }
+
+    /// Changes the offset.
+    pub fn set_offset(&self, offset: i64) {
+        self.offset.store(offset, Ordering::SeqCst);
+    }
+
+    /// The clock without the offset.
+    pub fn base(&self) -> Timestamp {
+        self.inner.now()
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.inner.now().0.saturating_add(self.offset()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +109,18 @@ mod tests {
         contract(&fake);
         fake.advance(60);
         assert_eq!(fake.now(), Timestamp(1_796_501_703));
+        let shifted = OffsetClock::new(Arc::new(SystemClock), 3600);
+        contract(&shifted);
+    }
+
+    #[test]
+    fn an_offset_clock_follows_its_base_and_its_offset() {
+        let fake = FakeClock::at(Timestamp(1_796_500_000));
+        let clock = OffsetClock::new(Arc::new(fake.clone()), -90);
+        assert_eq!(clock.now(), Timestamp(1_796_499_910));
+        fake.advance(10);
+        clock.set_offset(3600);
+        assert_eq!(clock.now(), Timestamp(1_796_503_610));
+        assert_eq!(clock.base(), Timestamp(1_796_500_010));
     }
 }

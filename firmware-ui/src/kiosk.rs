@@ -27,7 +27,7 @@ use urne_core::rules::Attendance;
 use urne_core::tally::{self, PollResult, TallyContext};
 use urne_core::timestamp::Timestamp;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, OffsetClock};
 use crate::keystore::{KeyStore, KeyStoreError};
 use crate::store::{CastError, CheckIn, Store, StoreError};
 use crate::usb::{UsbError, UsbTarget};
@@ -108,6 +108,13 @@ pub enum KioskError {
     /// Sealing the bundle failed.
     #[error("the bundle could not be signed: {0}")]
     Seal(String),
+    /// A setting was refused (`language`, `timeout`, `registry-scheme`, `registry-host`,
+    /// `clock`).
+    #[error("this setting cannot be saved: {0}")]
+    Setting(&'static str),
+    /// A poll written on the kiosk was refused by urne-core's checks.
+    #[error("this poll cannot be voted on: {0}")]
+    Poll(#[from] urne_core::poll::PollError),
 }
 
 /// What went wrong, in the terms the screen explains to a voter or an organiser.
@@ -168,6 +175,7 @@ impl KioskError {
             KioskError::NotOnRoster => Problem::Refused("not-on-roster"),
             KioskError::UndoVoted => Problem::Refused("undo-voted"),
             KioskError::MissingName => Problem::Refused("missing-name"),
+            KioskError::Setting(code) => Problem::Refused(code),
             _ => Problem::Other,
         }
     }
@@ -359,14 +367,53 @@ const SETTING_PIN: &str = "organiser_pin";
 const SETTING_PIN_FAILURES: &str = "organiser_pin_failures";
 const SETTING_PIN_LAST_FAILURE: &str = "organiser_pin_last_failure";
 const SETTING_ORGANISER_KEY: &str = "organiser_key";
+const SETTING_CLOCK_OFFSET: &str = "clock_offset";
+const SETTING_DEFAULT_LANG: &str = "default_language";
+const SETTING_VOTER_TIMEOUT: &str = "voter_timeout_secs";
+/// The registry's address chosen on the settings page (the upload loop reads it too).
+pub const SETTING_REGISTRY_URL: &str = "registry_url";
+
+/// Shortest and longest voter inactivity timeout the settings page offers, in seconds.
+pub const VOTER_TIMEOUT_RANGE: (u64, u64) = (20, 300);
+
+/// What the organiser set on the settings page; `None` keeps what the kiosk was started with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The language each visit starts in: `fr` or `en`.
+    pub default_lang: Option<String>,
+    /// Seconds of inactivity before a voter's screen clears itself.
+    pub voter_timeout_secs: Option<u64>,
+    /// The registry bundles are uploaded to.
+    pub registry_url: Option<String>,
+    /// Seconds added to the system clock.
+    pub clock_offset: i64,
+    /// The kiosk's time now (with the offset).
+    pub now: Timestamp,
+}
+
+/// Why a setting was refused.
+pub fn check_registry_url(url: &str) -> Result<(), &'static str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("registry-scheme")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err("registry-host");
+    }
+    Ok(())
+}
 
 /// The kiosk.
 pub struct Kiosk {
     store: Store,
-    clock: Arc<dyn Clock>,
+    /// The system clock plus the offset the organiser confirmed.
+    clock: OffsetClock,
     device: SecretKey,
     usb: Box<dyn UsbTarget>,
     loaded: Option<VerifiedPackage>,
+    /// The package's event with the polls written or corrected on the kiosk.
+    event: Option<Event>,
     /// The package's roster plus the people registered at the door.
     roster: Roster,
     organiser: Option<MemberId>,
@@ -400,6 +447,11 @@ impl Kiosk {
         usb: Box<dyn UsbTarget>,
     ) -> Result<Self, KioskError> {
         let mut store = Store::open(database)?;
+        let offset = store
+            .setting(SETTING_CLOCK_OFFSET)?
+            .and_then(|o| o.parse::<i64>().ok())
+            .unwrap_or(0);
+        let clock = OffsetClock::new(clock, offset);
         let (device, created) = keys.load_or_create()?;
         if created {
             store.audit(
@@ -433,12 +485,17 @@ impl Kiosk {
             .map(|p| p.package.roster.clone())
             .unwrap_or_default();
         roster.members.extend(store.walk_ins()?);
+        let event = match &loaded {
+            Some(p) => Some(with_local_polls(&p.package.event, store.local_polls()?)),
+            None => None,
+        };
         Ok(Self {
             store,
             clock,
             device,
             usb,
             loaded,
+            event,
             roster,
             organiser: None,
             audit_problem,
@@ -456,8 +513,9 @@ impl Kiosk {
     }
 
     /// The loaded event.
+    /// The loaded event, with the polls written or corrected on the kiosk.
     pub fn event(&self) -> Option<&Event> {
-        self.loaded.as_ref().map(|p| &p.package.event)
+        self.event.as_ref()
     }
 
     /// The roster: the package's members and the people registered at the door.
@@ -533,6 +591,10 @@ impl Kiosk {
         )?;
         self.roster = verified.package.roster.clone();
         self.roster.members.extend(self.store.walk_ins()?);
+        self.event = Some(with_local_polls(
+            &verified.package.event,
+            self.store.local_polls()?,
+        ));
         self.loaded = Some(verified);
         self.organiser = None;
         Ok(())
@@ -603,6 +665,11 @@ impl Kiosk {
 
     fn loaded(&self) -> Result<&VerifiedPackage, KioskError> {
         self.loaded.as_ref().ok_or(KioskError::NoEvent)
+    }
+
+    /// The event as voted on: the package's, with the polls written on the kiosk.
+    fn current(&self) -> Result<&Event, KioskError> {
+        self.event.as_ref().ok_or(KioskError::NoEvent)
     }
 
     /// The keys whose badges this kiosk accepts: the package's signer, the event's further
@@ -697,7 +764,7 @@ impl Kiosk {
     /// The ballots `holder` can cast now: for each open poll in the event's order, their own
     /// (if not cast yet), then one for each absent member whose proxy they hold.
     pub fn due(&self, holder: &MemberId) -> Result<Vec<Due>, KioskError> {
-        let loaded = self.loaded()?;
+        let event = self.current()?;
         let open = self.store.open_polls()?;
         if open.is_empty() {
             return Ok(Vec::new());
@@ -710,13 +777,7 @@ impl Kiosk {
             }
         }
         let mut due = Vec::new();
-        for poll in loaded
-            .package
-            .event
-            .polls
-            .iter()
-            .filter(|p| open.contains(&p.id))
-        {
+        for poll in event.polls.iter().filter(|p| open.contains(&p.id)) {
             if !self.store.has_voted(&poll.id, holder)? {
                 due.push(Due {
                     poll: poll.id.clone(),
@@ -752,10 +813,8 @@ impl Kiosk {
         poll: &PollId,
         ballot: Ballot,
     ) -> Result<(), KioskError> {
-        let loaded = self.loaded()?;
-        let definition = loaded
-            .package
-            .event
+        let definition = self
+            .current()?
             .poll(poll)
             .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
         let weight = self
@@ -1026,8 +1085,7 @@ impl Kiosk {
 
     /// The organiser's dashboard.
     pub fn dashboard(&self) -> Result<Dashboard, KioskError> {
-        let loaded = self.loaded()?;
-        let event = &loaded.package.event;
+        let event = self.current()?;
         let members = u64::try_from(self.roster.len()).unwrap_or(u64::MAX);
         let states = self.store.polls()?;
         let polls = event
@@ -1057,7 +1115,7 @@ impl Kiosk {
     /// Opens a poll (organiser).
     pub fn open_poll(&mut self, poll: &PollId) -> Result<(), KioskError> {
         self.require_organiser()?;
-        if self.loaded()?.package.event.poll(poll).is_none() {
+        if self.current()?.poll(poll).is_none() {
             return Err(KioskError::UnknownPoll(poll.clone()));
         }
         if self.store.polls()?.contains_key(poll) {
@@ -1102,9 +1160,7 @@ impl Kiosk {
 
     fn count(&self, poll: &PollId, context: &TallyContext) -> Result<PollResult, KioskError> {
         let definition = self
-            .loaded()?
-            .package
-            .event
+            .current()?
             .poll(poll)
             .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
         let ballots = self.store.ballots(poll)?;
@@ -1127,8 +1183,7 @@ impl Kiosk {
 
     /// Builds everything a bundle holds, from the store.
     fn results_content(&self) -> Result<ResultsContent, KioskError> {
-        let loaded = self.loaded()?;
-        let event = loaded.package.event.clone();
+        let event = self.current()?.clone();
         let roster = &self.roster;
         let present = self
             .store
@@ -1208,6 +1263,85 @@ impl Kiosk {
         })
     }
 
+    /// Writes a new poll, or corrects one that has not been opened (organiser). The poll is
+    /// checked with urne-core first; the definition and its audit entry are stored together.
+    /// Returns the poll's id.
+    pub fn define_poll(&mut self, poll: Poll) -> Result<PollId, KioskError> {
+        self.require_organiser()?;
+        poll.validate()?;
+        let event = self.current()?;
+        let created = event.poll(&poll.id).is_none();
+        if self.store.polls()?.contains_key(&poll.id) {
+            return Err(KioskError::PollState(poll.id.clone()));
+        }
+        self.store.define_poll(&poll, created, self.clock.now())?;
+        let loaded = self.loaded()?;
+        self.event = Some(with_local_polls(
+            &loaded.package.event,
+            self.store.local_polls()?,
+        ));
+        Ok(poll.id)
+    }
+
+    /// The settings page's values (organiser).
+    pub fn settings(&self) -> Result<Settings, KioskError> {
+        Ok(Settings {
+            default_lang: self.store.setting(SETTING_DEFAULT_LANG)?,
+            voter_timeout_secs: self
+                .store
+                .setting(SETTING_VOTER_TIMEOUT)?
+                .and_then(|v| v.parse().ok()),
+            registry_url: self.store.setting(SETTING_REGISTRY_URL)?,
+            clock_offset: self.clock.offset(),
+            now: self.clock.now(),
+        })
+    }
+
+    /// Saves the language, the timeout and the registry's address (organiser). Checked first:
+    /// a bad value changes nothing.
+    pub fn save_settings(
+        &mut self,
+        default_lang: &str,
+        voter_timeout_secs: u64,
+        registry_url: &str,
+    ) -> Result<Settings, KioskError> {
+        self.require_organiser()?;
+        if !matches!(default_lang, "fr" | "en") {
+            return Err(KioskError::Setting("language"));
+        }
+        let (low, high) = VOTER_TIMEOUT_RANGE;
+        if !(low..=high).contains(&voter_timeout_secs) {
+            return Err(KioskError::Setting("timeout"));
+        }
+        let registry_url = registry_url.trim();
+        if !registry_url.is_empty() {
+            check_registry_url(registry_url).map_err(KioskError::Setting)?;
+        }
+        self.store.set_settings(&[
+            (SETTING_DEFAULT_LANG, Some(default_lang)),
+            (SETTING_VOTER_TIMEOUT, Some(&voter_timeout_secs.to_string())),
+            (
+                SETTING_REGISTRY_URL,
+                (!registry_url.is_empty()).then_some(registry_url),
+            ),
+        ])?;
+        self.settings()
+    }
+
+    /// Records that the organiser checked the date and time, shifted by `offset` seconds from
+    /// the system clock (audited; every later time follows it).
+    pub fn confirm_clock(&mut self, offset: i64) -> Result<Settings, KioskError> {
+        self.require_organiser()?;
+        // Ten years either way is a typo, not a clock that drifted.
+        if offset.unsigned_abs() > 10 * 366 * 86_400 {
+            return Err(KioskError::Setting("clock"));
+        }
+        let at = Timestamp(self.clock.base().0.saturating_add(offset));
+        self.store.confirm_clock(SETTING_CLOCK_OFFSET, offset, at)?;
+        self.clock.set_offset(offset);
+        self.settings()
+    }
+
     /// Exports the signed results bundle to the export target (organiser). The export is
     /// recorded, with its upload queued, before the file is written: if the stick fails, the
     /// results are still on the kiosk and the error says so.
@@ -1249,6 +1383,19 @@ impl Kiosk {
             .unwrap_or(0);
         Ok(self.store.next_export_seq()?.max(audited + 1))
     }
+}
+
+/// The package's event with the polls written on the kiosk: a local definition replaces the
+/// package poll of the same id in place; new polls follow, in the order they were written.
+fn with_local_polls(package: &Event, local: Vec<Poll>) -> Event {
+    let mut event = package.clone();
+    for poll in local {
+        match event.polls.iter_mut().find(|p| p.id == poll.id) {
+            Some(existing) => *existing = poll,
+            None => event.polls.push(poll),
+        }
+    }
+    event
 }
 
 fn pin_hash(pin: &str, salt: &[u8]) -> [u8; 32] {

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod clock;
 pub mod deck;
+pub mod editor;
 pub mod flow;
 pub mod keystore;
 pub mod kiosk;

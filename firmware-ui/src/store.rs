@@ -17,12 +17,13 @@ use urne_core::audit::{AuditEntry, AuditEvent};
 use urne_core::ballot::WeightedBallot;
 use urne_core::event::Member;
 use urne_core::ids::{MemberId, PollId};
+use urne_core::poll::Poll;
 use urne_core::rules::Attendance;
 use urne_core::tally::TallyContext;
 use urne_core::timestamp::Timestamp;
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`. A
 /// migration is never edited once released: later changes are new migrations.
@@ -105,6 +106,15 @@ pub const MIGRATIONS: &[&str] = &[
         grp TEXT,
         at INTEGER NOT NULL
     ) WITHOUT ROWID;
+",
+    // 4: polls written or corrected on the kiosk during the evening, in the order they were
+    // first written; a row for a package poll's id replaces the package's definition.
+    "
+    CREATE TABLE local_polls (
+        seq INTEGER PRIMARY KEY,
+        poll TEXT NOT NULL UNIQUE,
+        definition TEXT NOT NULL
+    );
 ",
 ];
 
@@ -456,7 +466,8 @@ impl Store {
     pub fn has_records(&self) -> Result<bool, StoreError> {
         let n: i64 = self.conn.query_row(
             "SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM polls)
-                  + (SELECT count(*) FROM proxies) + (SELECT count(*) FROM exports)",
+                  + (SELECT count(*) FROM proxies) + (SELECT count(*) FROM exports)
+                  + (SELECT count(*) FROM local_polls)",
             [],
             |r| r.get(0),
         )?;
@@ -674,6 +685,100 @@ impl Store {
             )?;
             a.append(tx, at, AuditEvent::CheckIn { member: member.id })
         })
+    }
+
+    /// Sets (or, with `None`, removes) several settings in one transaction.
+    pub fn set_settings(&mut self, values: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        for (key, value) in values {
+            match value {
+                Some(value) => tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?,
+                None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+            };
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores the clock offset the organiser confirmed, with its audit entry, in one
+    /// transaction.
+    pub fn confirm_clock(
+        &mut self,
+        key: &str,
+        offset: i64,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.audited(|tx, a| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, offset.to_string()],
+            )?;
+            a.append(tx, at, AuditEvent::ClockConfirmed { offset })
+        })
+    }
+
+    /// Records a poll written on the kiosk (or a corrected definition of one not yet opened),
+    /// with its audit entry, in one transaction. Refused, changing nothing, once the poll
+    /// has been opened.
+    pub fn define_poll(
+        &mut self,
+        poll: &Poll,
+        created: bool,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let definition = serde_json::to_string(poll)?;
+        self.audited(|tx, a| {
+            let opened: bool = tx
+                .query_row(
+                    "SELECT 1 FROM polls WHERE poll = ?1",
+                    [poll.id.as_str()],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .unwrap_or(false);
+            if opened {
+                return Err(StoreError::Other(format!(
+                    "poll {} is already open and can no longer change",
+                    poll.id
+                )));
+            }
+            tx.execute(
+                "INSERT INTO local_polls (poll, definition) VALUES (?1, ?2)
+                 ON CONFLICT (poll) DO UPDATE SET definition = excluded.definition",
+                params![poll.id.as_str(), definition],
+            )?;
+            let digest = poll.definition_digest();
+            let event = if created {
+                AuditEvent::PollCreated {
+                    poll: poll.id.clone(),
+                    definition: digest,
+                }
+            } else {
+                AuditEvent::PollEdited {
+                    poll: poll.id.clone(),
+                    definition: digest,
+                }
+            };
+            a.append(tx, at, event)
+        })
+    }
+
+    /// The polls written or corrected on the kiosk, in the order they were first written.
+    pub fn local_polls(&self) -> Result<Vec<Poll>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT definition FROM local_polls ORDER BY seq")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter()
+            .map(|json| Ok(serde_json::from_str(json)?))
+            .collect()
     }
 
     /// Everyone registered at the door, in the order they came.

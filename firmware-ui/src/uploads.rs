@@ -12,6 +12,7 @@ use std::time::Duration;
 use urne_core::crypto::Fingerprint;
 use urne_sync::uploader::{UploadError, Uploader, backoff};
 
+use crate::kiosk::SETTING_REGISTRY_URL;
 use crate::store::{Store, StoreError};
 
 const SETTING_REGISTRY_KEY: &str = "registry_key";
@@ -80,8 +81,10 @@ pub struct UploadLoop {
 }
 
 impl UploadLoop {
-    /// Starts uploading the bundles of the database at `database` to `registry_url`.
-    pub fn spawn(database: PathBuf, registry_url: String) -> std::io::Result<Self> {
+    /// Starts uploading the bundles of the database at `database` to the registry set on the
+    /// settings page, or else to `registry_url` (the command line's); with neither, it waits
+    /// for an address to be set.
+    pub fn spawn(database: PathBuf, registry_url: Option<String>) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -124,18 +127,37 @@ impl Drop for UploadLoop {
     }
 }
 
-async fn run(database: PathBuf, registry_url: String, stop: Arc<AtomicBool>) {
-    let uploader = match Uploader::new(&registry_url) {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::error!(error = %e, "uploader cannot start");
-            return;
-        }
-    };
+async fn run(database: PathBuf, default_url: Option<String>, stop: Arc<AtomicBool>) {
+    let mut uploader: Option<(String, Uploader)> = None;
     let mut attempt: u32 = 0;
     while !stop.load(Ordering::SeqCst) {
         let outcome = match Store::open(&database) {
-            Ok(mut store) => upload_pending(&mut store, &uploader).await,
+            Ok(mut store) => {
+                // The address set on the settings page wins, and may change while running.
+                let url = store
+                    .setting(SETTING_REGISTRY_URL)
+                    .ok()
+                    .flatten()
+                    .or_else(|| default_url.clone());
+                match url {
+                    None => Ok(Pass::default()),
+                    Some(url) => {
+                        if uploader.as_ref().is_none_or(|(u, _)| *u != url) {
+                            uploader = match Uploader::new(&url) {
+                                Ok(up) => Some((url.clone(), up)),
+                                Err(e) => {
+                                    tracing::error!(error = %e, "bad registry address");
+                                    None
+                                }
+                            };
+                        }
+                        match &uploader {
+                            Some((_, up)) => upload_pending(&mut store, up).await,
+                            None => Ok(Pass::default()),
+                        }
+                    }
+                }
+            }
             Err(e) => Err(e),
         };
         let wait = match outcome {

@@ -27,6 +27,9 @@ use urne_core::credential::BadgeError;
 use urne_core::crypto::Fingerprint;
 use urne_core::results::PollState;
 
+mod editor;
+mod settings;
+
 /// Longest keyboard-wedge line kept (a badge is about 200 characters).
 const MAX_WEDGE: usize = 1024;
 
@@ -72,6 +75,10 @@ struct State {
     step: &'static str,
     /// The member read at the previous step.
     step_member: Option<(MemberId, String)>,
+    /// The poll being written or corrected.
+    editor: editor::EditorState,
+    /// The settings page's values being changed.
+    settings: settings::SettingsState,
 }
 
 /// The view: owns the UI-side state and the inbox of replies.
@@ -118,6 +125,8 @@ impl View {
             form_focus: 0,
             step: "",
             step_member: None,
+            editor: Default::default(),
+            settings: Default::default(),
         }));
         let kiosk = window.global::<KioskAdapter>();
         kiosk.set_demo(options.demo.is_some());
@@ -224,7 +233,9 @@ fn arm_timer(state: &Rc<RefCell<State>>, page: Page) {
         | Page::Packages
         | Page::Attendance
         | Page::Walkin
-        | Page::WalkinBadge => Some(Duration::from_secs(300)),
+        | Page::WalkinBadge
+        | Page::Editor
+        | Page::Settings => Some(Duration::from_secs(300)),
         Page::Goodbye => Some(Duration::from_secs(6)),
     };
     s.timer.stop();
@@ -436,6 +447,8 @@ fn voter_stage_page(state: &Rc<RefCell<State>>) {
 }
 
 fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+    editor::bind(window, state);
+    settings::bind(window, state);
     let kiosk = window.global::<KioskAdapter>();
     let s = state.clone();
     kiosk.on_scanned(move |payload| scan(&s, payload.to_string()));
@@ -981,6 +994,8 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             go_idle(state);
         }
         Reply::Dashboard(Ok(d)) => show_dashboard(state, &d),
+        Reply::PollDefined(outcome) => editor::defined(state, outcome),
+        Reply::Settings { settings, saved } => settings::apply(state, settings, saved),
         Reply::Dashboard(Err(error)) | Reply::Failed(error) => {
             with_window(state, |w| {
                 w.global::<KioskAdapter>().set_notice(error.into())

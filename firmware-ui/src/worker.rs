@@ -41,8 +41,24 @@ pub enum Command {
         /// The PIN typed.
         pin: String,
     },
+    /// Write a new poll or correct one not yet opened (organiser).
+    DefinePoll(Box<Poll>),
     /// Open a poll.
     OpenPoll(PollId),
+    /// Read the settings.
+    Settings,
+    /// Save the settings page (organiser).
+    SaveSettings {
+        /// `fr` or `en`.
+        default_lang: String,
+        /// Voter inactivity timeout, seconds.
+        voter_timeout_secs: u64,
+        /// The registry's address, or empty for none.
+        registry_url: String,
+    },
+    /// The organiser confirmed the date and time, shifted by this many seconds from the system
+    /// clock.
+    ConfirmClock(i64),
     /// Close a poll.
     ClosePoll(PollId),
     /// Show a closed poll's result.
@@ -150,6 +166,16 @@ pub enum Reply {
     WalkedIn(Result<(String, String), Failure>),
     /// A member checked out.
     CheckedOut(Result<bool, Failure>),
+    /// The settings (at start, on the settings page, after a change); `saved` tells a change
+    /// apart from a reading.
+    Settings {
+        /// The settings, or why they could not be read or saved.
+        settings: Result<crate::kiosk::Settings, Failure>,
+        /// Whether this answers a change.
+        saved: bool,
+    },
+    /// The outcome of writing a poll (the event with it follows in `Event`).
+    PollDefined(Result<PollId, Failure>),
     /// The outcome of loading a package (the new event follows in `Event`).
     PackageLoaded(Result<(), Failure>),
     /// From the scanner thread.
@@ -191,6 +217,11 @@ impl Worker {
                     }
                 };
                 send(Reply::Event(kiosk.event().cloned().map(Box::new)));
+                // The language and timeout the organiser chose on an earlier evening.
+                send(Reply::Settings {
+                    settings: kiosk.settings().map_err(Failure::from),
+                    saved: false,
+                });
                 for command in inbox {
                     handle(&mut kiosk, command, &send);
                 }
@@ -254,6 +285,33 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
                 send(dashboard(kiosk));
             }
         }
+        Command::DefinePoll(poll) => {
+            let outcome = kiosk.define_poll(*poll).map_err(Failure::from);
+            let defined = outcome.is_ok();
+            send(Reply::PollDefined(outcome));
+            if defined {
+                send(Reply::Event(kiosk.event().cloned().map(Box::new)));
+                send(dashboard(kiosk));
+            }
+        }
+        Command::Settings => send(Reply::Settings {
+            settings: kiosk.settings().map_err(Failure::from),
+            saved: false,
+        }),
+        Command::SaveSettings {
+            default_lang,
+            voter_timeout_secs,
+            registry_url,
+        } => send(Reply::Settings {
+            settings: kiosk
+                .save_settings(&default_lang, voter_timeout_secs, &registry_url)
+                .map_err(Failure::from),
+            saved: true,
+        }),
+        Command::ConfirmClock(offset) => send(Reply::Settings {
+            settings: kiosk.confirm_clock(offset).map_err(Failure::from),
+            saved: true,
+        }),
         Command::OpenPoll(poll) => {
             if let Err(e) = kiosk.open_poll(&poll) {
                 send(Reply::Failed(e.to_string()));

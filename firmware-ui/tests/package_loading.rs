@@ -129,7 +129,7 @@ fn a_foreign_package_is_flagged_on_screen_once_a_key_is_pinned() {
     k.set_pin("123456").unwrap();
     std::fs::write(usb.path().join("autre.urnepkg"), foreign_package()).unwrap();
 
-    let h = Harness::new(k, ViewOptions::default(), 1024, 600);
+    let h = Harness::new(k, ViewOptions::default(), 1024, 1200);
     let badges = urne_sync::badges::issue_all(
         &urne_sync::demo::package().package,
         &urne_sync::demo::organiser_key(),
@@ -142,6 +142,8 @@ fn a_foreign_package_is_flagged_on_screen_once_a_key_is_pinned() {
     }
     h.tap("Valider");
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.tap("Réglages");
+    assert!(h.wait_for_page(Page::Settings, WAIT));
     h.tap("Charger un événement");
     assert!(h.wait_for_page(Page::Packages, WAIT));
     assert!(

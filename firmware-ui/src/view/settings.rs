@@ -1,0 +1,216 @@
+//! The settings page's side of the view: shows the kiosk's settings, keeps the changes being
+//! made until the organiser saves them, and applies the saved language and timeout.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use slint::ComponentHandle;
+use urne_core::timestamp::Timestamp;
+
+use super::{State, current_page, go_to, problem_code, send, set_language, with_window};
+use crate::generated::{AppWindow, KioskAdapter, Page, SettingsAdapter};
+use crate::kiosk::{Settings, VOTER_TIMEOUT_RANGE};
+use crate::worker::{Command, Failure};
+use urne_core::tally::Lang;
+
+/// Longest registry address typed on the keyboard.
+const MAX_URL: usize = 200;
+/// The timeout moves by this many seconds per tap.
+const TIMEOUT_STEP: u64 = 10;
+
+/// The settings page's values being edited.
+#[derive(Debug, Default)]
+pub(super) struct SettingsState {
+    default_lang: String,
+    timeout: u64,
+    registry_url: String,
+    /// The kiosk's time when last read, and the offset it had.
+    now: Timestamp,
+    offset: i64,
+    /// Seconds of adjustment not confirmed yet.
+    adjust: i64,
+    typing_url: bool,
+    /// What the change on its way to the worker is (`saved`, `clock-confirmed`).
+    pending: &'static str,
+    outcome: String,
+}
+
+/// « 2026-12-05 19:14 ».
+fn clock_text(at: Timestamp) -> String {
+    let secs = at.0.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02}",
+        at.date_utc(),
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+fn refresh(state: &Rc<RefCell<State>>) {
+    let s = state.borrow();
+    let st = &s.settings;
+    let clock = clock_text(st.now.plus_seconds(st.adjust));
+    let (lang, timeout, url, adjust, typing, outcome) = (
+        st.default_lang.clone(),
+        st.timeout,
+        st.registry_url.clone(),
+        st.adjust,
+        st.typing_url,
+        st.outcome.clone(),
+    );
+    drop(s);
+    with_window(state, |w| {
+        let a = w.global::<SettingsAdapter>();
+        a.set_default_language(lang.into());
+        a.set_timeout(i32::try_from(timeout).unwrap_or(i32::MAX));
+        a.set_registry_url(url.into());
+        a.set_clock(clock.into());
+        a.set_adjust(i32::try_from(adjust).unwrap_or(i32::MAX));
+        a.set_typing_url(typing);
+        a.set_outcome(outcome.into());
+    });
+}
+
+fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut SettingsState)) {
+    {
+        let mut s = state.borrow_mut();
+        f(&mut s.settings);
+        s.settings.outcome.clear();
+    }
+    refresh(state);
+    super::arm_timer(state, Page::Settings);
+}
+
+/// Wires the settings page's callbacks.
+pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+    let a = window.global::<SettingsAdapter>();
+    let s = state.clone();
+    a.on_show(move || {
+        s.borrow_mut().settings.outcome.clear();
+        send(&s, Command::Settings);
+        go_to(&s, Page::Settings);
+    });
+    let s = state.clone();
+    a.on_set_language(move |lang| change(&s, |st| st.default_lang = lang.to_string()));
+    let s = state.clone();
+    a.on_step_timeout(move |d| {
+        change(&s, |st| {
+            let (low, high) = VOTER_TIMEOUT_RANGE;
+            st.timeout = if d < 0 {
+                st.timeout.saturating_sub(TIMEOUT_STEP)
+            } else {
+                st.timeout.saturating_add(TIMEOUT_STEP)
+            }
+            .clamp(low, high);
+        });
+    });
+    let s = state.clone();
+    a.on_edit_url(move || change(&s, |st| st.typing_url = true));
+    let s = state.clone();
+    a.on_url_key(move |key| {
+        change(&s, |st| {
+            if key == "⌫" {
+                st.registry_url.pop();
+            } else if key == "\n" {
+                st.typing_url = false;
+            } else {
+                for c in key
+                    .chars()
+                    .filter(|c| !c.is_control() && !c.is_whitespace())
+                {
+                    if st.registry_url.chars().count() < MAX_URL {
+                        st.registry_url.push(c);
+                    }
+                }
+            }
+        });
+    });
+    let s = state.clone();
+    a.on_url_done(move || change(&s, |st| st.typing_url = false));
+    let s = state.clone();
+    a.on_adjust_clock(move |seconds| change(&s, |st| st.adjust += i64::from(seconds)));
+    let s = state.clone();
+    a.on_confirm_clock(move || {
+        let offset = {
+            let st = &s.borrow().settings;
+            st.offset.saturating_add(st.adjust)
+        };
+        s.borrow_mut().settings.pending = "clock-confirmed";
+        with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
+        send(&s, Command::ConfirmClock(offset));
+    });
+    let s = state.clone();
+    a.on_save(move || {
+        let command = {
+            let st = &s.borrow().settings;
+            Command::SaveSettings {
+                default_lang: st.default_lang.clone(),
+                voter_timeout_secs: st.timeout,
+                registry_url: st.registry_url.clone(),
+            }
+        };
+        s.borrow_mut().settings.pending = "saved";
+        with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
+        send(&s, command);
+    });
+    let s = state.clone();
+    a.on_back(move || {
+        send(&s, Command::Refresh);
+        go_to(&s, Page::Dashboard);
+    });
+}
+
+/// Applies the settings the worker read or saved: the language and timeout take effect for
+/// the next visit; the page shows the values.
+pub(super) fn apply(state: &Rc<RefCell<State>>, settings: Result<Settings, Failure>, saved: bool) {
+    with_window(state, |w| w.global::<KioskAdapter>().set_busy(false));
+    let settings = match settings {
+        Ok(settings) => settings,
+        Err(failure) => {
+            state.borrow_mut().settings.outcome = problem_code(failure.problem).to_owned();
+            refresh(state);
+            return;
+        }
+    };
+    let on_idle = current_page(state) == Some(Page::Idle);
+    let switch = {
+        let mut s = state.borrow_mut();
+        match settings.default_lang.as_deref() {
+            Some("en") => s.default_lang = Lang::En,
+            Some("fr") => s.default_lang = Lang::Fr,
+            _ => {}
+        }
+        if let Some(secs) = settings.voter_timeout_secs {
+            s.voter_timeout = Duration::from_secs(secs);
+        }
+        let default_lang = s.default_lang;
+        let previous = std::mem::take(&mut s.settings);
+        s.settings = SettingsState {
+            default_lang: match default_lang {
+                Lang::En => "en".into(),
+                Lang::Fr => "fr".into(),
+            },
+            timeout: s.voter_timeout.as_secs(),
+            registry_url: settings.registry_url.clone().unwrap_or_default(),
+            now: settings.now,
+            offset: settings.clock_offset,
+            adjust: 0,
+            typing_url: false,
+            // A reading (the page just shown) must not swallow the answer to a change on its
+            // way.
+            pending: if saved { "" } else { previous.pending },
+            outcome: if saved {
+                previous.pending.to_owned()
+            } else {
+                String::new()
+            },
+        };
+        (s.lang != default_lang && on_idle).then_some(default_lang)
+    };
+    if let Some(lang) = switch {
+        state.borrow_mut().lang = lang;
+        with_window(state, |w| set_language(w, lang));
+    }
+    refresh(state);
+}
