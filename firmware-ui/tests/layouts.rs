@@ -1,0 +1,313 @@
+//! Every screen at the four screen sizes the kiosk meets (800×480, 1024×600 and 1280×800
+//! landscape, 720×1280 portrait): each touch target is at least 48 px and nothing sticks out of
+//! the screen sideways. The screens at 800×480 and 1280×800, and the idle and ballot screens in
+//! portrait, are rendered to `docs/screenshots/<size>/` with the software renderer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use i_slint_backend_testing::{AccessibleRole, ElementQuery};
+use slint::ComponentHandle;
+use urne_core::credential::Role;
+use urne_core::ids::PollId;
+use urne_core::timestamp::Timestamp;
+use urne_kiosk::clock::FakeClock;
+use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, Theme};
+use urne_kiosk::keystore::MemoryKeyStore;
+use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::ui_testing::Harness;
+use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::view::ViewOptions;
+use urne_sync::badges::{Badge, issue_all};
+
+const WAIT: Duration = Duration::from_secs(10);
+/// The smallest touch target, in logical pixels.
+const TOUCH_MIN: f32 = 48.0;
+
+#[derive(Clone, Copy)]
+struct Size {
+    width: u32,
+    height: u32,
+    /// Which screens are written to `docs/screenshots/`.
+    shots: Shots,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Shots {
+    All,
+    VoterOnly,
+    None,
+}
+
+const SIZES: [Size; 4] = [
+    Size {
+        width: 800,
+        height: 480,
+        shots: Shots::All,
+    },
+    Size {
+        width: 1024,
+        height: 600,
+        shots: Shots::None,
+    },
+    Size {
+        width: 1280,
+        height: 800,
+        shots: Shots::All,
+    },
+    Size {
+        width: 720,
+        height: 1280,
+        shots: Shots::VoterOnly,
+    },
+];
+
+fn badges() -> Vec<Badge> {
+    issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    )
+}
+
+fn organiser_badge() -> Badge {
+    badges()
+        .into_iter()
+        .find(|b| b.role == Role::Organiser)
+        .unwrap()
+}
+
+/// A demo kiosk with `present` members checked in and the polls of `open` opened.
+fn kiosk(dir: &std::path::Path, open: &[usize]) -> Kiosk {
+    let mut k = Kiosk::open(
+        &dir.join("urne.sqlite"),
+        &MemoryKeyStore::new([3; 32]),
+        // The evening of the demo assembly, so that the pictures do not change from run to run.
+        Arc::new(FakeClock::at(Timestamp(1_796_497_200))),
+        Box::new(MemoryTarget::default()),
+    )
+    .unwrap();
+    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    k.set_pin("123456").unwrap();
+    let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser_badge().payload).unwrap()
+    else {
+        panic!("organiser badge");
+    };
+    k.unlock(&organiser, "123456").unwrap();
+    let polls: Vec<PollId> = k
+        .event()
+        .unwrap()
+        .polls
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    for i in open {
+        k.open_poll(&polls[*i]).unwrap();
+    }
+    k.lock();
+    k
+}
+
+fn folder(size: Size) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../docs/screenshots")
+        .join(format!("{}x{}", size.width, size.height))
+}
+
+/// Checks the screen on show, and renders it when this size keeps it.
+fn screen(h: &Harness, size: Size, name: &str, voter: bool) {
+    h.settle();
+    let keep = match size.shots {
+        Shots::All => true,
+        Shots::VoterOnly => voter,
+        Shots::None => false,
+    };
+    if keep {
+        let dir = folder(size);
+        std::fs::create_dir_all(&dir).unwrap();
+        h.snapshot(&dir.join(format!("{name}.png")));
+    }
+    fits(h, size, name);
+}
+
+/// Every labelled element lies within the screen's width, and every button or field a finger
+/// taps is at least 48 px each way.
+fn fits(h: &Harness, size: Size, name: &str) {
+    let width = size.width as f32;
+    for element in ElementQuery::from_root(&h.window)
+        .match_descendants()
+        .find_all()
+    {
+        let Some(role) = element.accessible_role() else {
+            continue;
+        };
+        let label = element
+            .accessible_label()
+            .map(|l| l.to_string())
+            .unwrap_or_default();
+        let at = element.absolute_position();
+        let dims = element.size();
+        if dims.width <= 0.0 || dims.height <= 0.0 || label.is_empty() {
+            continue;
+        }
+        let place = format!(
+            "{name} at {}×{}: « {label} » ({:.0},{:.0} {:.0}×{:.0})",
+            size.width, size.height, at.x, at.y, dims.width, dims.height
+        );
+        assert!(
+            at.x >= -0.5 && at.x + dims.width <= width + 0.5,
+            "{place} sticks out of the screen"
+        );
+        if matches!(role, AccessibleRole::Button | AccessibleRole::TextInput) {
+            assert!(
+                dims.width >= TOUCH_MIN - 0.5 && dims.height >= TOUCH_MIN - 0.5,
+                "{place} is smaller than a fingertip"
+            );
+        }
+    }
+}
+
+fn unlock(h: &Harness) {
+    h.scan(&organiser_badge().payload);
+    assert!(h.wait_for_page(Page::Pin, WAIT));
+    for d in "123456".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Valider");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+}
+
+/// The voter's screens: welcome, one ballot of each kind, review, « A voté ! ».
+fn voter_screens(size: Size) {
+    let polls = urne_sync::demo::package().package.event.polls;
+    let agnes = &badges()[0];
+    for (i, poll) in polls.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = Harness::new(
+            kiosk(dir.path(), &[i]),
+            ViewOptions::default(),
+            size.width,
+            size.height,
+        );
+        if i == 0 {
+            screen(&h, size, "idle", true);
+        }
+        h.scan(&agnes.payload);
+        assert!(h.wait_for_page(Page::Welcome, WAIT));
+        if i == 0 {
+            screen(&h, size, "welcome", true);
+        }
+        h.tap("Voter");
+        assert!(h.wait_for_page(Page::Ballot, WAIT));
+        screen(
+            &h,
+            size,
+            &format!("ballot-{}-{}", i + 1, poll.kind.name()),
+            true,
+        );
+        if i == 0 {
+            // The same ballot as a voter with poor sight sets it.
+            let theme = h.window.global::<Theme>();
+            theme.set_large_text(true);
+            screen(&h, size, "ballot-large-text", true);
+            theme.set_large_text(false);
+            theme.set_high_contrast(true);
+            screen(&h, size, "ballot-high-contrast", true);
+            theme.set_high_contrast(false);
+            h.tap("Pour");
+            h.tap("Continuer");
+            assert!(h.wait_for_page(Page::Review, WAIT));
+            screen(&h, size, "review", true);
+            h.tap("Confirmer mon vote");
+            assert!(h.wait_for_page(Page::Voted, WAIT));
+            screen(&h, size, "voted", true);
+        }
+        h.shutdown();
+    }
+}
+
+/// The door's and the organiser's screens.
+fn organiser_screens(size: Size) {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        kiosk(dir.path(), &[]),
+        ViewOptions::default(),
+        size.width,
+        size.height,
+    );
+    let members = badges();
+    // A member already in the hall scans again on their way out.
+    h.scan(&members[1].payload);
+    assert!(h.wait_for_page(Page::Welcome, WAIT));
+    h.tap("Terminer");
+    h.scan(&members[1].payload);
+    assert!(h.wait_for_page(Page::Welcome, WAIT));
+    h.tap("Je pars");
+    assert!(h.wait_for_page(Page::Goodbye, WAIT));
+    screen(&h, size, "goodbye", false);
+    h.tap("Terminer");
+    h.scan("URNE:AQFORGED");
+    assert!(h.wait_for_page(Page::Refused, WAIT));
+    screen(&h, size, "refused", false);
+    h.tap("Compris");
+
+    h.scan(&organiser_badge().payload);
+    assert!(h.wait_for_page(Page::Pin, WAIT));
+    h.tap("1");
+    h.tap("2");
+    screen(&h, size, "pin", false);
+    for d in "3456".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Valider");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    screen(&h, size, "dashboard", false);
+
+    h.tap("Émargement et pouvoirs");
+    assert!(h.wait_for_page(Page::Attendance, WAIT));
+    screen(&h, size, "attendance", false);
+    h.tap("Inscrire une personne");
+    assert!(h.wait_for_page(Page::Walkin, WAIT));
+    screen(&h, size, "walkin", false);
+    h.tap("Annuler");
+    assert!(h.wait_for_page(Page::Attendance, WAIT));
+    h.tap("Retour au tableau de bord");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+
+    // The editor's entry is at the end of the poll list, below the fold on a small screen.
+    h.window.global::<EditorAdapter>().invoke_start("".into());
+    assert!(h.wait_for_page(Page::Editor, WAIT));
+    screen(&h, size, "editor-keyboard", false);
+    h.tap("Valider");
+    h.tap("Budget participatif");
+    screen(&h, size, "editor-budget", false);
+    h.tap("Jugement majoritaire");
+    screen(&h, size, "editor-judgment", false);
+    h.tap("Annuler");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+
+    h.tap("Réglages");
+    assert!(h.wait_for_page(Page::Settings, WAIT));
+    screen(&h, size, "settings", false);
+    h.window.global::<SettingsAdapter>().invoke_edit_url();
+    screen(&h, size, "settings-registry", false);
+    h.tap("Valider");
+    h.window.global::<KioskAdapter>().invoke_find_packages();
+    assert!(h.wait_for_page(Page::Packages, WAIT));
+    screen(&h, size, "packages", false);
+    h.shutdown();
+}
+
+#[test]
+fn every_voter_screen_fits_every_size() {
+    for size in SIZES {
+        voter_screens(size);
+    }
+}
+
+#[test]
+fn every_organiser_screen_fits_every_size() {
+    for size in SIZES {
+        organiser_screens(size);
+    }
+}
