@@ -1,24 +1,31 @@
 //! The touchscreen's costs: full-frame software render time of each ballot screen at 1280×800,
 //! kiosk start to first frame, and resident memory after an evening's worth of actions.
 //!
-//! Run: `cargo bench -p urne-kiosk --bench screens`. The frames are drawn by Slint's software
-//! renderer (the one the Pi uses without a GPU) through `take_snapshot`, which renders the whole
-//! window into a fresh buffer: a full frame, never a partial redraw.
+//! Run: `cargo bench -p urne-kiosk --bench screens`. The render times draw each ballot screen
+//! with Slint's software renderer (what the Pi uses without a GPU) into one 32-bit frame buffer,
+//! the whole frame every time (`RepaintBufferType::NewBuffer`: no partial redraw). The start and
+//! the evening run through the testing backend, in a child process.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::rc::Rc;
+
 use slint::ComponentHandle;
+use slint::platform::software_renderer::{
+    MinimalSoftwareWindow, PremultipliedRgbaColor, RepaintBufferType,
+};
 use urne_core::credential::Role;
 use urne_core::ids::PollId;
 use urne_kiosk::clock::SystemClock;
-use urne_kiosk::generated::Page;
+use urne_kiosk::generated::{AppWindow, KioskAdapter, Page, VoterAdapter};
 use urne_kiosk::keystore::FileKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
-use urne_kiosk::view::ViewOptions;
+use urne_kiosk::view::{View, ViewOptions};
+use urne_kiosk::worker::Worker;
 use urne_sync::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -90,29 +97,70 @@ fn resident_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// A screen drawn the way the Pi draws without a GPU: Slint's software renderer into one
+/// frame buffer that lives as long as the screen, every frame redrawn whole.
+struct Screen {
+    window: Rc<MinimalSoftwareWindow>,
+    start: Instant,
+}
+
+impl slint::platform::Platform for Screen {
+    fn create_window_adapter(
+        &self,
+    ) -> Result<Rc<dyn slint::platform::WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+
+    fn duration_since_start(&self) -> Duration {
+        self.start.elapsed()
+    }
+}
+
 fn render_times() {
-    println!("Full-frame software render at 1280×800 ({FRAMES} frames each):");
+    let (width, height) = (1280u32, 800u32);
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(Screen {
+        window: window.clone(),
+        start: Instant::now(),
+    }))
+    .unwrap();
+    window.set_size(slint::PhysicalSize::new(width, height));
+    let mut buffer =
+        vec![PremultipliedRgbaColor::default(); (width as usize) * (height as usize)];
+
+    println!("Full-frame software render at {width}×{height} ({FRAMES} frames each):");
     println!("| ballot screen | median | p90 | max |");
     println!("|---|---|---|---|");
     let polls = urne_sync::demo::package().package.event.polls;
     let agnes = &badges()[0];
     for (i, poll) in polls.iter().enumerate() {
         let dir = bench_dir();
-        let h = Harness::new(kiosk(dir.path(), &[i]), ViewOptions::default(), 1280, 800);
-        h.scan(&agnes.payload);
-        assert!(h.wait_for_page(Page::Welcome, WAIT));
-        h.tap("Voter");
-        assert!(h.wait_for_page(Page::Ballot, WAIT));
+        let app = AppWindow::new().unwrap();
+        app.show().unwrap();
+        let (worker, inbox) =
+            Worker::spawn(kiosk(dir.path(), &[i]), Arc::new(|| {})).unwrap();
+        let view = View::new(&app, worker.commands(), inbox, ViewOptions::default());
+        while view.wait(Duration::from_millis(100)) {}
+        app.global::<KioskAdapter>()
+            .invoke_scanned(agnes.payload.clone().into());
+        while view.wait(Duration::from_millis(100)) {}
+        assert_eq!(app.global::<KioskAdapter>().get_page(), Page::Welcome);
+        app.global::<VoterAdapter>().invoke_start();
+        while view.wait(Duration::from_millis(100)) {}
+        assert_eq!(app.global::<KioskAdapter>().get_page(), Page::Ballot);
+        let mut draw = || {
+            window.request_redraw();
+            let start = Instant::now();
+            let drawn = window.draw_if_needed(|renderer| {
+                renderer.render(&mut buffer, width as usize);
+            });
+            assert!(drawn);
+            start.elapsed()
+        };
         for _ in 0..5 {
-            frame(&h);
+            draw();
         }
-        let mut times: Vec<Duration> = (0..FRAMES)
-            .map(|_| {
-                let start = Instant::now();
-                frame(&h);
-                start.elapsed()
-            })
-            .collect();
+        let mut times: Vec<Duration> = (0..FRAMES).map(|_| draw()).collect();
         times.sort();
         println!(
             "| {} ({}) | {:.2} ms | {:.2} ms | {:.2} ms |",
@@ -122,7 +170,10 @@ fn render_times() {
             ms(times[FRAMES * 9 / 10]),
             ms(times[FRAMES - 1])
         );
-        h.shutdown();
+        app.hide().unwrap();
+        drop(view);
+        drop(app);
+        worker.join();
     }
 }
 
@@ -131,14 +182,14 @@ fn start_and_evening() {
     // draw the idle screen.
     let dir = bench_dir();
     let started = Instant::now();
-    let kiosk = Kiosk::open(
+    let empty = Kiosk::open(
         &dir.path().join("urne.sqlite"),
         &FileKeyStore::in_folder(dir.path()),
         Arc::new(SystemClock),
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    let h = Harness::new(kiosk, ViewOptions::default(), 1280, 800);
+    let h = Harness::new(empty, ViewOptions::default(), 1280, 800);
     frame(&h);
     let first_frame = started.elapsed();
     h.shutdown();
@@ -190,6 +241,16 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    // The render times need a screen of their own (Slint allows one platform per process), so
+    // the start and the evening, driven through the testing backend, run in a child process.
+    if std::env::args().any(|a| a == "--evening") {
+        start_and_evening();
+        return;
+    }
+    let evening = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--bench", "--evening"])
+        .status()
+        .unwrap();
+    assert!(evening.success());
     render_times();
-    start_and_evening();
 }

@@ -1,0 +1,120 @@
+//! Nothing a voter can reach leads to the organiser's screens: a long random walk taps every
+//! kind of button on the voter's screens (and scans members' badges, a forged one and nothing)
+//! and the kiosk never leaves the voter's pages.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use i_slint_backend_testing::{AccessibleRole, ElementQuery};
+use urne_core::credential::Role;
+use urne_core::ids::PollId;
+use urne_kiosk::clock::SystemClock;
+use urne_kiosk::generated::Page;
+use urne_kiosk::keystore::MemoryKeyStore;
+use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::ui_testing::Harness;
+use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::view::ViewOptions;
+use urne_sync::badges::issue_all;
+
+const STEPS: usize = 300;
+
+/// The pages a voter may see.
+const VOTER_PAGES: [Page; 7] = [
+    Page::Idle,
+    Page::Welcome,
+    Page::Refused,
+    Page::Ballot,
+    Page::Review,
+    Page::Voted,
+    Page::Goodbye,
+];
+
+#[test]
+fn a_voter_tapping_anything_never_reaches_the_organiser_screens() {
+    let dir = tempfile::tempdir().unwrap();
+    let badges = issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    );
+    let mut kiosk = Kiosk::open(
+        &dir.path().join("urne.sqlite"),
+        &MemoryKeyStore::new([8; 32]),
+        Arc::new(SystemClock),
+        Box::new(MemoryTarget::default()),
+    )
+    .unwrap();
+    kiosk
+        .load_package(&urne_sync::demo::package().bytes)
+        .unwrap();
+    kiosk.set_pin("123456").unwrap();
+    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
+    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
+        panic!("organiser badge");
+    };
+    kiosk.unlock(&organiser, "123456").unwrap();
+    let polls: Vec<PollId> = kiosk
+        .event()
+        .unwrap()
+        .polls
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    for poll in &polls {
+        kiosk.open_poll(poll).unwrap();
+    }
+    kiosk.lock();
+    let members: Vec<String> = badges
+        .iter()
+        .filter(|b| b.role == Role::Participant)
+        .take(12)
+        .map(|b| b.payload.clone())
+        .collect();
+
+    // Tall, so that every answer of every ballot can be tapped.
+    let h = Harness::new(kiosk, ViewOptions::default(), 1280, 2200);
+    // A fixed-seed generator: the walk is the same on every run.
+    let mut seed: u64 = 0x5eed_0f_0ba11075;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap() % n.max(1)
+    };
+    let mut tapped = std::collections::BTreeSet::new();
+    for step in 0..STEPS {
+        if step % 12 == 0 {
+            // Someone walks up with a badge (or a forged one).
+            match next(4) {
+                0 => h.scan("URNE:AQFORGED"),
+                _ => h.scan(&members[next(members.len())]),
+            }
+        } else {
+            let buttons: Vec<_> = ElementQuery::from_root(&h.window)
+                .match_descendants()
+                .match_accessible_role(AccessibleRole::Button)
+                .find_all()
+                .into_iter()
+                .filter(|b| {
+                    b.accessible_enabled() != Some(false)
+                        && b.accessible_label().is_some_and(|l| !l.is_empty())
+                })
+                .collect();
+            if let Some(button) = buttons.get(next(buttons.len())) {
+                tapped.insert(button.accessible_label().unwrap().to_string());
+                button.invoke_accessible_default_action();
+            }
+        }
+        while h.view.wait(Duration::from_millis(30)) {}
+        let page = h.page();
+        assert!(
+            VOTER_PAGES.contains(&page),
+            "step {step}: a voter reached the {page:?} page (buttons tapped so far: {tapped:?})"
+        );
+    }
+    // The walk went through the ballot screens, not only the idle one.
+    for label in ["Voter", "Continuer", "Pour"] {
+        assert!(tapped.contains(label), "never tapped « {label} »: {tapped:?}");
+    }
+    h.shutdown();
+}
