@@ -125,8 +125,7 @@ fn render_times() {
     }))
     .unwrap();
     window.set_size(slint::PhysicalSize::new(width, height));
-    let mut buffer =
-        vec![PremultipliedRgbaColor::default(); (width as usize) * (height as usize)];
+    let mut buffer = vec![PremultipliedRgbaColor::default(); (width as usize) * (height as usize)];
 
     println!("Full-frame software render at {width}×{height} ({FRAMES} frames each):");
     println!("| ballot screen | median | p90 | max |");
@@ -137,8 +136,7 @@ fn render_times() {
         let dir = bench_dir();
         let app = AppWindow::new().unwrap();
         app.show().unwrap();
-        let (worker, inbox) =
-            Worker::spawn(kiosk(dir.path(), &[i]), Arc::new(|| {})).unwrap();
+        let (worker, inbox) = Worker::spawn(kiosk(dir.path(), &[i]), Arc::new(|| {})).unwrap();
         let view = View::new(&app, worker.commands(), inbox, ViewOptions::default());
         while view.wait(Duration::from_millis(100)) {}
         app.global::<KioskAdapter>()
@@ -200,7 +198,12 @@ fn start_and_evening() {
 
     // An evening: 150 members arrive and each votes on the two motions and the single choice.
     let dir = bench_dir();
-    let h = Harness::new(kiosk(dir.path(), &[0, 1, 2]), ViewOptions::default(), 1280, 800);
+    let h = Harness::new(
+        kiosk(dir.path(), &[0, 1, 2]),
+        ViewOptions::default(),
+        1280,
+        800,
+    );
     frame(&h);
     let at_start = resident_kib();
     let members: Vec<Badge> = badges()
