@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::ComponentHandle;
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::{OptionId, PollId};
@@ -264,7 +265,7 @@ fn euros(amount: u64) -> String {
     let digits = amount.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(NNBSP);
         }
         out.push(c);
@@ -377,7 +378,7 @@ fn check_majority_judgment(h: &Harness, polls: &[Poll], all: &Ballots) {
             .collect();
         grades.sort();
         // The lower median.
-        let majority = grades[(grades.len() + 1) / 2 - 1];
+        let majority = grades[grades.len().div_ceil(2) - 1];
         assert_eq!(
             value(h, &c.label),
             mentions[usize::from(majority)],
@@ -577,13 +578,76 @@ fn the_results_of_every_kind_of_poll_read_as_counted() {
         h.tap(&format!("Résultat du scrutin : {}", poll.question));
         assert!(h.wait_for_page(Page::Result, WAIT));
         h.settle();
-        for width in [720, 800, 1024, 1280] {
-            h.resize(width, 4000);
-            check_fits(&h, poll.id.as_str(), width);
+        for large in [false, true] {
+            // The larger-text mode must fit too.
+            h.window
+                .global::<urne_kiosk::generated::Theme>()
+                .set_large_text(large);
+            for width in [720, 800, 1024, 1280] {
+                h.resize(width, 4000);
+                check_fits(&h, poll.id.as_str(), width);
+            }
         }
+        h.window
+            .global::<urne_kiosk::generated::Theme>()
+            .set_large_text(false);
         h.resize(1280, 4000);
         h.tap("Retour au tableau de bord");
         assert!(h.wait_for_page(Page::Dashboard, WAIT));
     }
     h.shutdown();
+}
+
+/// The single-choice poll of the demo with `spec` ballots, counted by urne-core.
+fn counted(spec: &[(&str, usize)]) -> (Poll, urne_core::tally::PollResult) {
+    let poll = urne_sync::demo::package()
+        .package
+        .event
+        .polls
+        .iter()
+        .find(|p| p.id.as_str() == "lieu")
+        .unwrap()
+        .clone();
+    let ballots: Vec<urne_core::ballot::WeightedBallot> = spec
+        .iter()
+        .flat_map(|(o, n)| {
+            std::iter::repeat_n(
+                urne_core::ballot::WeightedBallot::single(Ballot::Single(id(o))),
+                *n,
+            )
+        })
+        .collect();
+    let result = urne_core::tally::tally(&poll, &ballots, &Default::default()).unwrap();
+    (poll, result)
+}
+
+#[test]
+fn tied_options_are_all_highlighted_and_empty_polls_draw_nothing_misleading() {
+    use urne_core::tally::Lang;
+    use urne_kiosk::view::{percent, result_bars};
+
+    let (poll, result) = counted(&[("bellevue", 4), ("bourderie", 4), ("hermeland", 1)]);
+    let (bars, marker, base) = result_bars(&poll, &result, Lang::Fr);
+    assert_eq!(base, 9);
+    assert!(marker < 0.0, "no threshold line for a single choice");
+    let winners: Vec<bool> = bars.iter().map(|b| b.winner).collect();
+    assert_eq!(
+        winners,
+        [true, true, false, false],
+        "both tied options, not blank"
+    );
+    assert_eq!(bars[0].percent.as_str(), format!("44,4{NNBSP}%"));
+    assert!((bars[0].share - 1.0).abs() < f32::EPSILON);
+
+    let (poll, result) = counted(&[]);
+    let (bars, _, base) = result_bars(&poll, &result, Lang::En);
+    assert_eq!(base, 0);
+    assert!(
+        bars.iter()
+            .all(|b| !b.winner && b.share == 0.0 && b.percent.is_empty())
+    );
+
+    assert_eq!(percent(2, 3, Lang::Fr), format!("66,7{NNBSP}%"));
+    assert_eq!(percent(1, 8, Lang::En), "12.5%");
+    assert_eq!(percent(0, 0, Lang::En), "");
 }

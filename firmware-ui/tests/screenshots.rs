@@ -207,7 +207,7 @@ fn evening_ballot(kind: &PollKind, i: u64) -> Ballot {
                     (favour * 10 + next(35), c.id.clone())
                 })
                 .collect();
-            scored.sort_by(|a, b| b.0.cmp(&a.0));
+            scored.sort_by_key(|s| std::cmp::Reverse(s.0));
             Ballot::Ranking(scored.into_iter().take(5).map(|(_, id)| vec![id]).collect())
         }
         PollKind::Budget { projects, .. } => {
