@@ -1273,7 +1273,8 @@ fn fraction(value: u64, scale: u64) -> f32 {
     }
 }
 
-fn count(value: u64) -> i32 {
+/// A figure for the screen, which holds 32-bit integers.
+fn as_int(value: u64) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
@@ -1300,7 +1301,7 @@ pub fn result_bars(poll: &Poll, result: &PollResult, lang: Lang) -> (Vec<Bar>, f
             let bars = vec![
                 Bar {
                     label: SharedString::new(),
-                    value: count(m.for_),
+                    value: as_int(m.for_),
                     share: fraction(m.for_, scale),
                     tone: "for".into(),
                     percent: expressed_percent(m.for_).into(),
@@ -1308,7 +1309,7 @@ pub fn result_bars(poll: &Poll, result: &PollResult, lang: Lang) -> (Vec<Bar>, f
                 },
                 Bar {
                     label: SharedString::new(),
-                    value: count(m.against),
+                    value: as_int(m.against),
                     share: fraction(m.against, scale),
                     tone: "against".into(),
                     percent: expressed_percent(m.against).into(),
@@ -1316,7 +1317,7 @@ pub fn result_bars(poll: &Poll, result: &PollResult, lang: Lang) -> (Vec<Bar>, f
                 },
                 Bar {
                     label: SharedString::new(),
-                    value: count(m.abstain),
+                    value: as_int(m.abstain),
                     share: fraction(m.abstain, scale),
                     tone: "abstain".into(),
                     // Abstentions are never expressed: no share of the expressed votes.
@@ -1325,7 +1326,7 @@ pub fn result_bars(poll: &Poll, result: &PollResult, lang: Lang) -> (Vec<Bar>, f
                 },
                 Bar {
                     label: SharedString::new(),
-                    value: count(m.blank),
+                    value: as_int(m.blank),
                     share: fraction(m.blank, scale),
                     tone: "blank".into(),
                     percent: if m.rule.blank_is_expressed {
@@ -1359,7 +1360,7 @@ pub fn result_bars(poll: &Poll, result: &PollResult, lang: Lang) -> (Vec<Bar>, f
                 .iter()
                 .map(|o| Bar {
                     label: option_label(poll, &o.id).into(),
-                    value: count(o.votes),
+                    value: as_int(o.votes),
                     share: fraction(o.votes, scale),
                     tone: "plain".into(),
                     percent: percent(o.votes, base, lang).into(),
@@ -1369,7 +1370,7 @@ pub fn result_bars(poll: &Poll, result: &PollResult, lang: Lang) -> (Vec<Bar>, f
             if poll.kind.blank_allowed() || c.blank > 0 {
                 bars.push(Bar {
                     label: SharedString::new(),
-                    value: count(c.blank),
+                    value: as_int(c.blank),
                     share: fraction(c.blank, scale),
                     tone: "blank".into(),
                     percent: SharedString::new(),
@@ -1404,7 +1405,8 @@ pub fn budget_bars(poll: &Poll, result: &PollResult, b: &BudgetDetails) -> (Vec<
     let mut left_out: Vec<&ProjectOutcome> = b.projects.iter().filter(|p| !p.funded).collect();
     // Stable: equal approvals keep the poll's order.
     left_out.sort_by_key(|p| std::cmp::Reverse(p.approvals));
-    let spent: u64 = funded.iter().map(|p| p.cost).sum();
+    // The engine's figure: the funded bars end there.
+    let spent = b.spent;
     let scale = left_out
         .iter()
         .map(|p| spent.saturating_add(p.cost))
@@ -1418,7 +1420,7 @@ pub fn budget_bars(poll: &Poll, result: &PollResult, b: &BudgetDetails) -> (Vec<
         bars.push(ProjectBar {
             label: option_label(poll, &p.id).into(),
             cost: euros(p.cost).into(),
-            approvals: count(p.approvals),
+            approvals: as_int(p.approvals),
             start: fraction(start, scale),
             length: fraction(p.cost, scale),
             funded: true,
@@ -1429,7 +1431,7 @@ pub fn budget_bars(poll: &Poll, result: &PollResult, b: &BudgetDetails) -> (Vec<
         bars.push(ProjectBar {
             label: option_label(poll, &p.id).into(),
             cost: euros(p.cost).into(),
-            approvals: count(p.approvals),
+            approvals: as_int(p.approvals),
             start: fraction(spent, scale),
             length: fraction(p.cost, scale),
             funded: false,
@@ -1512,7 +1514,7 @@ pub fn ranking_rows(poll: &Poll, result: &PollResult, d: &SchulzeDetails) -> Vec
                     let (ij, ji) = (d_at(i, j).unwrap_or(0), d_at(j, i).unwrap_or(0));
                     Duel {
                         against: option_label(poll, &d.candidates[j]).into(),
-                        value: count(ij),
+                        value: as_int(ij),
                         tone: if i == j {
                             "self"
                         } else if ij > ji {
@@ -1573,11 +1575,11 @@ fn show_result(window: &AppWindow, poll: &Poll, result: &PollResult, lang: Lang)
     o.set_result_marker(marker);
     o.set_result_base(i32::try_from(base).unwrap_or(i32::MAX));
     if let Details::Motion(m) = &result.details {
-        o.set_result_required(count(m.required));
+        o.set_result_required(as_int(m.required));
     }
     if let Details::Budget(b) = &result.details {
         let (projects, line) = budget_bars(poll, result, b);
-        o.set_result_funded(count(b.projects.iter().filter(|p| p.funded).count() as u64));
+        o.set_result_funded(as_int(b.projects.iter().filter(|p| p.funded).count() as u64));
         o.set_result_projects(model(projects));
         o.set_result_budget_line(line);
         o.set_result_spent(euros(b.spent).into());
