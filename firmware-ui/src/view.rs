@@ -491,6 +491,15 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
         if let Some(page) = current_page(&s) {
             arm_timer(&s, page);
         }
+        // The result's arithmetic and percentages are written in Rust: fetch them again in the
+        // new language.
+        if current_page(&s) == Some(Page::Result) {
+            let mut shown = String::new();
+            with_window(&s, |w| {
+                shown = w.global::<OrganiserAdapter>().get_result_poll().into();
+            });
+            organiser_action(&s, &shown, Command::ShowResult);
+        }
     });
 
     let voter = window.global::<VoterAdapter>();
@@ -1554,6 +1563,7 @@ fn column_key(mut position: usize) -> String {
 
 fn show_result(window: &AppWindow, poll: &Poll, result: &PollResult, lang: Lang) {
     let o = window.global::<OrganiserAdapter>();
+    o.set_result_poll(poll.id.as_str().into());
     o.set_result_question(poll.question.clone().into());
     o.set_result_kind(poll.kind.name().into());
     let decision = serde_json::to_value(result.decision)

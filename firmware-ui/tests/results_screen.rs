@@ -304,6 +304,33 @@ fn check_motions(h: &Harness, polls: &[Poll], all: &Ballots) {
             "{poll_id}: the threshold line is named"
         );
         assert!(h.shows_containing(&format!("Suffrages exprimés : {expressed}")));
+        if poll_id == "charte" {
+            // The organiser switches to English on the result: the arithmetic follows.
+            h.tap("English");
+            assert!(h.wait_for(
+                if adopted {
+                    "Decision: adopted."
+                } else {
+                    "Decision: rejected."
+                },
+                WAIT
+            ));
+            assert!(h.shows(&format!("Majority required: {required} votes for")));
+            assert!(h.shows_containing(&format!("Votes expressed: {expressed}")));
+            let english_percent = percent(pour, expressed)
+                .replace(',', ".")
+                .replace("\u{202F}%", "%");
+            assert!(h.shows(&english_percent), "percentages follow the language");
+            h.tap("Français");
+            assert!(h.wait_for(
+                if adopted {
+                    "Décision : adoptée."
+                } else {
+                    "Décision : rejetée."
+                },
+                WAIT
+            ));
+        }
         h.tap("Retour au tableau de bord");
         assert!(h.wait_for_page(Page::Dashboard, WAIT));
     }
