@@ -306,6 +306,14 @@ fn the_results_of_every_kind_of_poll_are_rendered() {
                 h.window
                     .global::<urne_kiosk::generated::Theme>()
                     .set_high_contrast(false);
+                h.window
+                    .global::<urne_kiosk::generated::Theme>()
+                    .set_large_text(true);
+                h.resize(720, 2400);
+                h.snapshot(&extra.join(format!("result-{kind}-large.png")));
+                h.window
+                    .global::<urne_kiosk::generated::Theme>()
+                    .set_large_text(false);
             }
         }
         h.tap("Retour au tableau de bord");
