@@ -169,9 +169,9 @@ fn badges() -> Vec<Badge> {
     )
 }
 
-/// A kiosk where 55 members are present (the quorum is 50), every poll is open and the
-/// ballots above are cast, one per member.
-fn kiosk(dir: &std::path::Path) -> (Kiosk, Vec<Poll>) {
+/// A kiosk where `present` members are present (the demo's quorum is 50), every poll is open
+/// and the ballots above are cast, one per member.
+fn kiosk(dir: &std::path::Path, present: usize) -> (Kiosk, Vec<Poll>) {
     let mut k = Kiosk::open(
         &dir.join("urne.sqlite"),
         &MemoryKeyStore::new([7; 32]),
@@ -183,7 +183,7 @@ fn kiosk(dir: &std::path::Path) -> (Kiosk, Vec<Poll>) {
     k.set_pin("123456").unwrap();
     let all = badges();
     let members: Vec<&Badge> = all.iter().filter(|b| b.role == Role::Participant).collect();
-    for b in members.iter().take(55) {
+    for b in members.iter().take(present) {
         k.scan(&b.payload).unwrap();
     }
     let organiser = all.iter().find(|b| b.role == Role::Organiser).unwrap();
@@ -589,7 +589,7 @@ fn check_fits(h: &Harness, what: &str, width: u32) {
 #[test]
 fn the_results_of_every_kind_of_poll_read_as_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let (kiosk, polls) = kiosk(dir.path());
+    let (kiosk, polls) = kiosk(dir.path(), 55);
     let all = ballots();
     // Tall, so that every row of the longest chart is on screen (the testing backend finds only
     // what is in view).
@@ -677,4 +677,46 @@ fn tied_options_are_all_highlighted_and_empty_polls_draw_nothing_misleading() {
     assert_eq!(percent(2, 3, Lang::Fr), format!("66,7{NNBSP}%"));
     assert_eq!(percent(1, 8, Lang::En), "12.5%");
     assert_eq!(percent(0, 0, Lang::En), "");
+}
+
+#[test]
+fn without_the_quorum_the_counts_are_shown_but_nothing_is_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    // Twenty members in the hall: far from the quorum of 50.
+    let (kiosk, polls) = kiosk(dir.path(), 20);
+    let all = ballots();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1280, 4000);
+    unlock(&h);
+    let charte = polls.iter().find(|p| p.id.as_str() == "charte").unwrap();
+    close(&h, charte);
+    assert!(h.shows("Quorum non atteint"));
+    assert!(!h.shows("Adoptée"));
+    let pour = all.0["charte"]
+        .iter()
+        .filter(|b| **b == Ballot::Motion(MotionChoice::For))
+        .count();
+    assert_eq!(
+        value(&h, "Pour"),
+        pour.to_string(),
+        "the counts stay visible"
+    );
+    assert!(h.shows_containing("Quorum à la clôture : 20 membres comptés pour 50 requis"));
+
+    h.tap("Retour au tableau de bord");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    let lieu = polls.iter().find(|p| p.id.as_str() == "lieu").unwrap();
+    close(&h, lieu);
+    assert!(h.shows("Quorum non atteint"));
+    let PollKind::SingleChoice { options, .. } = &lieu.kind else {
+        unreachable!()
+    };
+    for o in options {
+        assert_eq!(
+            description(&h, &o.label),
+            "",
+            "{}: no option is put in the lead",
+            o.label
+        );
+    }
+    h.shutdown();
 }
