@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, VecModel};
 use urne_core::event::Event;
-use urne_core::ids::OptionId;
-use urne_core::ids::{MemberId, PollId};
+use urne_core::ids::{MemberId, OptionId, PollId};
 use urne_core::poll::{Poll, PollKind};
 use urne_core::tally::{
     self, BudgetDetails, Details, Lang, MajorityJudgmentDetails, MeritProfile, PollResult,
@@ -1537,6 +1536,7 @@ pub fn ranking_rows(poll: &Poll, result: &PollResult, d: &SchulzeDetails) -> Vec
                     }
                 })
                 .collect();
+            // Read off the engine's matrix for the reader; the order itself is the engine's.
             let wins = duels.iter().filter(|c| c.tone == "win").count();
             RankRow {
                 label: option_label(poll, &d.candidates[i]).into(),
