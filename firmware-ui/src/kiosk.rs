@@ -389,6 +389,8 @@ pub struct Settings {
     pub clock_offset: i64,
     /// The kiosk's time now (with the offset).
     pub now: Timestamp,
+    /// Every export with its upload state (`pending`, `synced`, `refused`), newest first.
+    pub exports: Vec<crate::store::ExportRow>,
 }
 
 /// Why a setting was refused.
@@ -1294,6 +1296,7 @@ impl Kiosk {
             registry_url: self.store.setting(SETTING_REGISTRY_URL)?,
             clock_offset: self.clock.offset(),
             now: self.clock.now(),
+            exports: self.store.exports()?,
         })
     }
 

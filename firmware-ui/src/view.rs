@@ -259,7 +259,7 @@ fn go_to(state: &Rc<RefCell<State>>, page: Page) {
     // Live counters: people keep arriving while the organiser looks at the figures.
     let s = state.borrow();
     match page {
-        Page::Dashboard | Page::Attendance => {
+        Page::Dashboard | Page::Attendance | Page::Settings => {
             let weak = Rc::downgrade(state);
             s.refresh.start(
                 slint::TimerMode::Repeated,
@@ -271,6 +271,7 @@ fn go_to(state: &Rc<RefCell<State>>, page: Page) {
                     match current_page(&state) {
                         Some(Page::Dashboard) => send(&state, Command::Refresh),
                         Some(Page::Attendance) => send(&state, Command::Attendance),
+                        Some(Page::Settings) => send(&state, Command::Settings),
                         _ => {}
                     }
                 },

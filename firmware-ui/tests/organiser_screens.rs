@@ -266,6 +266,24 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
     unlock(&h);
     h.tap("Réglages");
     assert!(h.wait_for_page(Page::Settings, WAIT));
+    assert!(h.wait_for("Aucun export pour l'instant.", WAIT));
+    h.tap("Retour au tableau de bord");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.tap("Exporter sur clé USB");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.settle();
+    h.tap("Réglages");
+    assert!(h.wait_for_page(Page::Settings, WAIT));
+    // No registry was ever reached: the bundle waits for one.
+    let waiting = |h: &Harness| h.shows_containing("-0001.urne : en attente");
+    let start = std::time::Instant::now();
+    while !waiting(&h) && start.elapsed() < WAIT {
+        h.settle();
+    }
+    assert!(
+        waiting(&h),
+        "the export is listed as waiting for the registry"
+    );
     assert!(h.wait_for("2026-12-05 19:00", WAIT), "the kiosk's time");
     // The Pi booted an hour late: the organiser moves the clock on and confirms.
     h.tap("+1 h");

@@ -9,7 +9,7 @@ use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 
 use super::{State, current_page, go_to, problem_code, send, set_language, with_window};
-use crate::generated::{AppWindow, KioskAdapter, Page, SettingsAdapter};
+use crate::generated::{AppWindow, KioskAdapter, Page, SettingsAdapter, UploadRow};
 use crate::kiosk::{Settings, VOTER_TIMEOUT_RANGE};
 use crate::worker::{Command, Failure};
 use urne_core::tally::Lang;
@@ -31,6 +31,11 @@ pub(super) struct SettingsState {
     /// Seconds of adjustment not confirmed yet.
     adjust: i64,
     typing_url: bool,
+    /// The bundles exported, newest first: file, upload state, test or not.
+    uploads: Vec<(String, String, bool)>,
+    /// Whether the page's values were read since it was shown: later readings (every few
+    /// seconds, for the clock and the uploads) must not undo what the organiser is changing.
+    loaded: bool,
     /// What the change on its way to the worker is (`saved`, `clock-confirmed`).
     pending: &'static str,
     outcome: String,
@@ -51,6 +56,15 @@ fn refresh(state: &Rc<RefCell<State>>) {
     let s = state.borrow();
     let st = &s.settings;
     let clock = clock_text(st.now.plus_seconds(st.adjust));
+    let uploads: Vec<UploadRow> = st
+        .uploads
+        .iter()
+        .map(|(file, state, test)| UploadRow {
+            file: file.into(),
+            state: state.into(),
+            test: *test,
+        })
+        .collect();
     let (lang, timeout, url, adjust, typing, outcome) = (
         st.default_lang.clone(),
         st.timeout,
@@ -69,6 +83,7 @@ fn refresh(state: &Rc<RefCell<State>>) {
         a.set_adjust(i32::try_from(adjust).unwrap_or(i32::MAX));
         a.set_typing_url(typing);
         a.set_outcome(outcome.into());
+        a.set_uploads(super::model(uploads));
     });
 }
 
@@ -87,7 +102,11 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     let a = window.global::<SettingsAdapter>();
     let s = state.clone();
     a.on_show(move || {
-        s.borrow_mut().settings.outcome.clear();
+        {
+            let mut st = s.borrow_mut();
+            st.settings.outcome.clear();
+            st.settings.loaded = false;
+        }
         send(&s, Command::Settings);
         go_to(&s, Page::Settings);
     });
@@ -173,6 +192,21 @@ pub(super) fn apply(state: &Rc<RefCell<State>>, settings: Result<Settings, Failu
             return;
         }
     };
+    if !saved && state.borrow().settings.loaded {
+        // A periodic reading: the time and the uploads move, the rest is the organiser's.
+        {
+            let mut s = state.borrow_mut();
+            s.settings.now = settings.now;
+            s.settings.uploads = settings
+                .exports
+                .iter()
+                .map(|e| (e.file_name.clone(), e.upload.clone(), e.test))
+                .collect();
+        }
+        refresh(state);
+        return;
+    }
+    let on_page = current_page(state) == Some(Page::Settings);
     let on_idle = current_page(state) == Some(Page::Idle);
     let switch = {
         let mut s = state.borrow_mut();
@@ -197,6 +231,12 @@ pub(super) fn apply(state: &Rc<RefCell<State>>, settings: Result<Settings, Failu
             offset: settings.clock_offset,
             adjust: 0,
             typing_url: false,
+            loaded: on_page,
+            uploads: settings
+                .exports
+                .iter()
+                .map(|e| (e.file_name.clone(), e.upload.clone(), e.test))
+                .collect(),
             // A reading (the page just shown) must not swallow the answer to a change on its
             // way.
             pending: if saved { "" } else { previous.pending },
