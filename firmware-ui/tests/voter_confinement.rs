@@ -74,7 +74,7 @@ fn a_voter_tapping_anything_never_reaches_the_organiser_screens() {
     // Tall, so that every answer of every ballot can be tapped.
     let h = Harness::new(kiosk, ViewOptions::default(), 1280, 2200);
     // A fixed-seed generator: the walk is the same on every run.
-    let mut seed: u64 = 0x5eed_0f_0ba11075;
+    let mut seed: u64 = 0x005e_ed0f_0ba1_1075;
     let mut next = move |n: usize| {
         seed = seed
             .wrapping_mul(6_364_136_223_846_793_005)
