@@ -167,16 +167,6 @@ fn fits(h: &Harness, size: Size, name: &str) {
     }
 }
 
-fn unlock(h: &Harness) {
-    h.scan(&organiser_badge().payload);
-    assert!(h.wait_for_page(Page::Pin, WAIT));
-    for d in "123456".chars() {
-        h.tap(&d.to_string());
-    }
-    h.tap("Valider");
-    assert!(h.wait_for_page(Page::Dashboard, WAIT));
-}
-
 /// The voter's screens: welcome, one ballot of each kind, review, « A voté ! ».
 fn voter_screens(size: Size) {
     let polls = urne_sync::demo::package().package.event.polls;
