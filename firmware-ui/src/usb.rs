@@ -90,7 +90,7 @@ pub trait UsbTarget: Send {
 }
 
 /// Whether a name is a plain file name (no folder, no `..`): what may be read from a stick.
-fn plain_name(name: &str) -> bool {
+pub(crate) fn plain_name(name: &str) -> bool {
     !name.is_empty() && !name.contains('/') && !name.contains('\\') && name != "." && name != ".."
 }
 
@@ -197,27 +197,29 @@ impl UsbTarget for MemoryTarget {
     }
 }
 
+/// The contract every target keeps (and `udisks.rs` checks its target against): a written file
+/// reads back identical, a rewrite replaces it, listing finds files by extension, and reading
+/// refuses paths and oversized files.
+#[cfg(test)]
+pub(crate) fn contract(target: &mut dyn UsbTarget) {
+    target.write_file("a.urne", b"first").unwrap();
+    target.write_file("a.urne", b"second").unwrap();
+    target.write_file("b.urnepkg", b"package").unwrap();
+    assert_eq!(target.list(".urnepkg").unwrap(), vec!["b.urnepkg"]);
+    assert_eq!(target.read("b.urnepkg", 100).unwrap(), b"package");
+    assert!(matches!(
+        target.read("b.urnepkg", 3),
+        Err(UsbError::Refused(_))
+    ));
+    assert!(matches!(
+        target.read("../b.urnepkg", 100),
+        Err(UsbError::Refused(_))
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The contract: a written file reads back identical, a rewrite replaces it, listing finds
-    /// files by extension, and reading refuses paths and oversized files.
-    fn contract(target: &mut dyn UsbTarget) {
-        target.write_file("a.urne", b"first").unwrap();
-        target.write_file("a.urne", b"second").unwrap();
-        target.write_file("b.urnepkg", b"package").unwrap();
-        assert_eq!(target.list(".urnepkg").unwrap(), vec!["b.urnepkg"]);
-        assert_eq!(target.read("b.urnepkg", 100).unwrap(), b"package");
-        assert!(matches!(
-            target.read("b.urnepkg", 3),
-            Err(UsbError::Refused(_))
-        ));
-        assert!(matches!(
-            target.read("../b.urnepkg", 100),
-            Err(UsbError::Refused(_))
-        ));
-    }
 
     #[test]
     fn folder_and_memory_targets_keep_the_contract() {
