@@ -321,7 +321,7 @@ fn urne_verify_reports_in_french_english_and_json_and_names_the_first_failure() 
     let (code, out) = urne(&["verify", "--expect-device", &other, path]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("ÉCHEC") && out.contains("was expected"),
+        out.contains("ÉCHEC de la vérification : signé par") && out.contains("était attendu"),
         "{out}"
     );
 
@@ -333,7 +333,16 @@ fn urne_verify_reports_in_french_english_and_json_and_names_the_first_failure() 
     std::fs::write(&tampered, repack(&files)).unwrap();
     let (code, out) = urne(&["--lang", "en", "verify", tampered.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("Verification FAILED"), "{out}");
+    assert!(
+        out.contains("Verification FAILED: the signature of manifest.json is not valid"),
+        "{out}"
+    );
+    let (code, out) = urne(&["verify", tampered.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("ÉCHEC de la vérification : la signature de manifest.json n'est pas valide"),
+        "{out}"
+    );
     let (code, json) = urne(&["verify", "--json", tampered.to_str().unwrap()]);
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
