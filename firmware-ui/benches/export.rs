@@ -10,7 +10,8 @@
 //!   and the content checks, interleaved with
 //! * `openssl pkeyutl -verify` of the same manifest (a process each time, as a person runs it).
 //!
-//! Run: `cargo bench -p urne-kiosk --bench export` (`URNE_BENCH_ROUNDS`, default 30).
+//! Run: `cargo bench -p urne-kiosk --bench export` (`URNE_BENCH_ROUNDS`, default 30). The last
+//! bundle is kept as `target/bench-data/evening-10000.urne`.
 
 use std::path::Path;
 use std::process::Command;
@@ -172,6 +173,10 @@ fn main() {
     }
     let exported = last.unwrap();
     let bytes = std::fs::read(&exported.path).unwrap();
+    // Kept for timing the `urne verify` command itself (see docs/PERFORMANCE.md).
+    let kept =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data/evening-10000.urne");
+    std::fs::write(&kept, &bytes).unwrap();
     let sizes: Vec<String> = exported
         .files
         .iter()
