@@ -108,6 +108,12 @@ pub enum KioskError {
     /// Sealing the bundle failed.
     #[error("the bundle could not be signed: {0}")]
     Seal(String),
+    /// The bundle was written but does not verify (its records were altered): no
+    /// procès-verbal was printed for it.
+    #[error(
+        "the bundle was written to the stick but does not verify ({0}); no procès-verbal was printed — tell the registry's operator"
+    )]
+    Unverifiable(String),
 }
 
 /// What went wrong, in the terms the screen explains to a voter or an organiser.
@@ -1230,10 +1236,20 @@ impl Kiosk {
         let content = self.results_content()?;
         let sealed = urne_sync::bundle::seal(&content, &self.device, seq, now, test)
             .map_err(|e| KioskError::Seal(e.to_string()))?;
-        // Made before recording: the kiosk verifies its own bundle (as `urne verify` would)
-        // before printing anything from it.
-        let files = urne_sync::bundle::export_files(&sealed, lang)
-            .map_err(|e| KioskError::Seal(e.to_string()))?;
+        // The kiosk verifies its own bundle (as `urne verify` would) before printing anything
+        // from it. A bundle that does not verify (a database edited behind the kiosk's back)
+        // still goes to the stick and the registry — hiding it would hide the tampering — but
+        // no procès-verbal is printed for it.
+        let (files, unverifiable) = match urne_sync::bundle::export_files(&sealed, lang) {
+            Ok(files) => (files, None),
+            Err(e) => {
+                tracing::error!(seq, error = %e, "the exported bundle does not verify");
+                (
+                    vec![(sealed.file_name.clone(), sealed.bytes.clone())],
+                    Some(e.to_string()),
+                )
+            }
+        };
         self.store.record_export(
             seq,
             &sealed.file_name,
@@ -1252,6 +1268,9 @@ impl Kiosk {
                     return Err(e.into());
                 }
             }
+        }
+        if let Some(reason) = unverifiable {
+            return Err(KioskError::Unverifiable(reason));
         }
         tracing::info!(seq, digest = %sealed.digest, "export written");
         Ok(Exported {

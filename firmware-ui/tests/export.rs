@@ -280,3 +280,52 @@ fn a_later_export_supersedes_and_each_verifies_on_its_own() {
     assert_eq!(a.device, b.device);
     assert_eq!(a.content.results.len() + 1, b.content.results.len());
 }
+
+#[test]
+fn a_bundle_from_an_edited_database_still_leaves_but_gets_no_pv() {
+    let dir = tempfile::tempdir().unwrap();
+    let stick = dir.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    let (kiosk, _) = sample_evening(Box::new(FolderTarget::new(&stick)), dir.path());
+    drop(kiosk);
+    // Someone with the SD card moves a check-in's time.
+    let conn = rusqlite::Connection::open(dir.path().join("urne.sqlite")).unwrap();
+    let entry: String = conn
+        .query_row("SELECT entry FROM audit WHERE seq = 3", [], |r| r.get(0))
+        .unwrap();
+    let mut edited: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    edited["at"] = "2026-12-05T18:00:00Z".into();
+    conn.execute(
+        "UPDATE audit SET entry = ?1 WHERE seq = 3",
+        [edited.to_string()],
+    )
+    .unwrap();
+    drop(conn);
+
+    let mut kiosk = Kiosk::open(
+        &dir.path().join("urne.sqlite"),
+        &MemoryKeyStore::new(SAMPLE_SEED),
+        Arc::new(FakeClock::at(Timestamp(1_796_510_000))),
+        Box::new(FolderTarget::new(&stick)),
+    )
+    .unwrap();
+    let badges = urne_sync::badges::issue_all(
+        &urne_sync::demo::package().package,
+        &urne_sync::demo::organiser_key(),
+    );
+    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
+    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
+        panic!("organiser badge")
+    };
+    kiosk.unlock(&organiser, "123456").unwrap();
+    let error = kiosk.export(false).unwrap_err();
+    assert!(matches!(error, KioskError::Unverifiable(_)), "{error}");
+    let written: Vec<PathBuf> = std::fs::read_dir(&stick)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let bytes = std::fs::read(&written[0]).unwrap();
+    let failure = urne_sync::verify::verify(&bytes, None).unwrap_err();
+    assert!(failure.to_string().contains("audit chain"), "{failure}");
+}
