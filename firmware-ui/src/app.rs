@@ -27,6 +27,8 @@ pub struct Options {
     pub data: PathBuf,
     /// Where exports are written.
     pub usb_dir: PathBuf,
+    /// Write exports to the USB stick through udisks2 instead of `usb_dir` (feature `udisks`).
+    pub udisks: bool,
     /// An event package to load at start.
     pub package: Option<PathBuf>,
     /// Run the built-in demo assembly.
@@ -66,6 +68,17 @@ pub fn has_display() -> bool {
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
+#[cfg(feature = "udisks")]
+fn udisks_target() -> Result<Box<dyn crate::usb::UsbTarget>> {
+    let volumes = crate::udisks::SystemVolumes::connect()?;
+    Ok(Box::new(crate::udisks::UdisksTarget::new(volumes)))
+}
+
+#[cfg(not(feature = "udisks"))]
+fn udisks_target() -> Result<Box<dyn crate::usb::UsbTarget>> {
+    anyhow::bail!("this kiosk was built without udisks2 support (feature `udisks`)")
+}
+
 /// Opens the kiosk: creates the data folder, opens the store, loads the key and the package.
 pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
     std::fs::create_dir_all(&options.data)
@@ -76,11 +89,16 @@ pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
             options.usb_dir.display()
         )
     })?;
+    let usb: Box<dyn crate::usb::UsbTarget> = if options.udisks {
+        udisks_target()?
+    } else {
+        Box::new(FolderTarget::new(&options.usb_dir))
+    };
     let mut kiosk = Kiosk::open(
         &options.data.join("urne.sqlite"),
         &FileKeyStore::in_folder(&options.data),
         Arc::new(SystemClock),
-        Box::new(FolderTarget::new(&options.usb_dir)),
+        usb,
     )?;
     if let Some(path) = &options.package {
         let bytes =

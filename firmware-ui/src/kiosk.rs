@@ -24,7 +24,7 @@ use urne_core::results::{
     ResultsContent,
 };
 use urne_core::rules::Attendance;
-use urne_core::tally::{self, PollResult, TallyContext};
+use urne_core::tally::{self, Lang, PollResult, TallyContext};
 use urne_core::timestamp::Timestamp;
 
 use crate::clock::{Clock, OffsetClock};
@@ -103,7 +103,7 @@ pub enum KioskError {
     )]
     ProxyFrozen,
     /// Writing the export failed; the results are kept on the kiosk.
-    #[error("{0}")]
+    #[error("{0}; the results are kept on the kiosk")]
     Usb(#[from] UsbError),
     /// Sealing the bundle failed.
     #[error("the bundle could not be signed: {0}")]
@@ -115,6 +115,12 @@ pub enum KioskError {
     /// A poll written on the kiosk was refused by urne-core's checks.
     #[error("this poll cannot be voted on: {0}")]
     Poll(#[from] urne_core::poll::PollError),
+    /// The bundle was written but does not verify (its records were altered): no
+    /// procès-verbal was printed for it.
+    #[error(
+        "the bundle was written to the stick but does not verify ({0}); no procès-verbal was printed — tell the registry's operator"
+    )]
+    Unverifiable(String),
 }
 
 /// What went wrong, in the terms the screen explains to a voter or an organiser.
@@ -361,6 +367,8 @@ pub struct Exported {
     pub digest: Sha256Digest,
     /// Its sequence number.
     pub seq: u64,
+    /// Every file written: the bundle, the procès-verbal, the attendance sheet.
+    pub files: Vec<PathBuf>,
 }
 
 const SETTING_PIN: &str = "organiser_pin";
@@ -1345,10 +1353,19 @@ impl Kiosk {
         self.settings()
     }
 
-    /// Exports the signed results bundle to the export target (organiser). The export is
-    /// recorded, with its upload queued, before the file is written: if the stick fails, the
-    /// results are still on the kiosk and the error says so.
+    /// Exports the signed results bundle, its procès-verbal (PDF, in French) and its
+    /// attendance sheet (CSV) to the export target (organiser). See [`Kiosk::export_in`].
     pub fn export(&mut self, test: bool) -> Result<Exported, KioskError> {
+        self.export_in(test, Lang::Fr)
+    }
+
+    /// Exports the signed results bundle, then its procès-verbal and attendance sheet in `lang`.
+    /// The export is recorded, with its upload queued, before any file is written: if the
+    /// stick is full, read-only or pulled out, the results are still on the kiosk, the error
+    /// says so, and a later export (with the next sequence number) writes everything again.
+    /// The bundle goes first, so that the signed record is on the stick even if the papers do
+    /// not fit; every file is written atomically and read back.
+    pub fn export_in(&mut self, test: bool, lang: Lang) -> Result<Exported, KioskError> {
         self.require_organiser()?;
         let now = self.clock.now();
         let seq = self.next_export_seq()?;
@@ -1356,6 +1373,20 @@ impl Kiosk {
         let content = self.results_content()?;
         let sealed = urne_sync::bundle::seal(&content, &self.device, seq, now, test)
             .map_err(|e| KioskError::Seal(e.to_string()))?;
+        // The kiosk verifies its own bundle (as `urne verify` would) before printing anything
+        // from it. A bundle that does not verify (a database edited behind the kiosk's back)
+        // still goes to the stick and the registry — hiding it would hide the tampering — but
+        // no procès-verbal is printed for it.
+        let (files, unverifiable) = match urne_sync::bundle::export_files(&sealed, lang) {
+            Ok(files) => (files, None),
+            Err(e) => {
+                tracing::error!(seq, error = %e, "the exported bundle does not verify");
+                (
+                    vec![(sealed.file_name.clone(), sealed.bytes.clone())],
+                    Some(e.to_string()),
+                )
+            }
+        };
         self.store.record_export(
             seq,
             &sealed.file_name,
@@ -1364,12 +1395,27 @@ impl Kiosk {
             now,
             &sealed.bytes,
         )?;
-        let path = self.usb.write_file(&sealed.file_name, &sealed.bytes)?;
+        let mut paths = Vec::with_capacity(files.len());
+        for (name, bytes) in &files {
+            match self.usb.write_file(name, bytes) {
+                Ok(path) => paths.push(path),
+                Err(e) => {
+                    // Only what happened to the files is logged, never their content.
+                    tracing::warn!(seq, file = %name, error = %e, "export not completed");
+                    return Err(e.into());
+                }
+            }
+        }
+        if let Some(reason) = unverifiable {
+            return Err(KioskError::Unverifiable(reason));
+        }
+        tracing::info!(seq, digest = %sealed.digest, "export written");
         Ok(Exported {
-            path,
+            path: paths[0].clone(),
             file_name: sealed.file_name,
             digest: sealed.digest,
             seq,
+            files: paths,
         })
     }
 

@@ -13,6 +13,7 @@ pub mod keystore;
 pub mod kiosk;
 pub mod scanner;
 pub mod store;
+pub mod udisks;
 #[cfg(feature = "testing")]
 pub mod ui_testing;
 pub mod uploads;

@@ -24,6 +24,10 @@ struct Cli {
     /// Folder standing for the USB stick (exports). Default: <data>/export.
     #[arg(long, global = true)]
     usb_dir: Option<PathBuf>,
+    /// Write exports to the inserted USB stick through udisks2 (the Pi appliance; needs the
+    /// `udisks` feature) instead of --usb-dir.
+    #[arg(long)]
+    udisks: bool,
     /// Event package (.urnepkg) to load at start.
     #[arg(long)]
     package: Option<PathBuf>,
@@ -91,6 +95,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let options = Options {
         data,
         usb_dir,
+        udisks: cli.udisks,
         package: cli.package,
         demo,
         scanner: cli.scanner,

@@ -150,6 +150,7 @@ impl View {
         kiosk.set_scanner_state("ok".into());
         let organiser = window.global::<OrganiserAdapter>();
         organiser.set_export_target(options.export_target.into());
+        organiser.set_device_qr(qr_image(&options.device_fingerprint));
         organiser.set_device_fingerprint(options.device_fingerprint.into());
         organiser.set_export_state("".into());
         set_language(window, options.lang);

@@ -341,9 +341,14 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
             send(Reply::Result(reply));
         }
         Command::Export => {
-            send(Reply::Exported(
-                kiosk.export(false).map_err(|e| e.to_string()),
-            ));
+            send(Reply::Exported(kiosk.export(false).map_err(|e| match e {
+                // The dashboard is in French; a stick's trouble is said in plain words there.
+                KioskError::Usb(usb) => usb.message(urne_core::tally::Lang::Fr),
+                KioskError::Unverifiable(reason) => format!(
+                    "le bundle a été écrit sur la clé mais ne se vérifie pas ({reason}) ; aucun procès-verbal n'a été imprimé : prévenez le responsable du registre"
+                ),
+                other => other.to_string(),
+            })));
             send(dashboard(kiosk));
         }
         Command::Lock => kiosk.lock(),

@@ -1,7 +1,8 @@
 //! urne-sync: everything that crosses the device boundary.
 //!
 //! Event packages come in ([`event_toml`], [`roster_csv`], [`package`], [`badges`]); results
-//! bundles go out ([`bundle`]) and are verified ([`verify`]); ballot files from elsewhere (Urne
+//! bundles go out ([`bundle`]) with their procès-verbal ([`pv`]) and attendance sheet
+//! ([`emargement`]), and are verified ([`verify`]); ballot files from elsewhere (Urne
 //! JSON, PrefLib, pabulib) are read for `urne tally` ([`ballot_files`]); files are written
 //! atomically ([`atomic`]); the uploader ([`uploader`], feature `client`) sends bundles to the
 //! registry ([`registry`], feature `registry`). The binaries `urne` and `urne-registry` are thin
@@ -12,8 +13,10 @@ pub mod badges;
 pub mod ballot_files;
 pub mod bundle;
 pub mod demo;
+pub mod emargement;
 pub mod event_toml;
 pub mod package;
+pub mod pv;
 pub mod receipt;
 pub mod roster_csv;
 pub mod tarball;

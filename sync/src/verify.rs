@@ -239,10 +239,77 @@ pub fn render_json_error(error: &VerifyError) -> String {
         .expect("errors always serialise")
 }
 
-/// The readable form of a failure.
+/// The readable form of a failure: the first check that failed, named in the reader's
+/// language (the technical detail of a nested error stays as the library wrote it).
 pub fn render_error(error: &VerifyError, lang: Lang) -> String {
     match lang {
-        Lang::Fr => format!("✘ ÉCHEC de la vérification : {error}"),
+        Lang::Fr => format!("✘ ÉCHEC de la vérification : {}", french(error)),
         Lang::En => format!("✘ Verification FAILED: {error}"),
+    }
+}
+
+fn french(error: &VerifyError) -> String {
+    use urne_core::archive::ArchiveError as A;
+
+    use crate::tarball::TarError as T;
+    match error {
+        VerifyError::Open(OpenError::Tar(t)) => match t {
+            T::Unreadable(d) => format!("ce n'est pas un fichier tar lisible ({d})"),
+            T::NotAFile(n) => {
+                format!("l'archive contient « {n} », qui n'est pas un simple fichier")
+            }
+            T::BadName(n) => {
+                format!("l'archive contient un nom de fichier interdit ou répété : « {n} »")
+            }
+            T::TooLarge => "l'archive est trop volumineuse".into(),
+        },
+        VerifyError::Open(OpenError::Archive(a)) => match a {
+            A::Missing(f) => format!("l'archive ne contient pas {f}"),
+            A::BadManifest(d) => format!("manifest.json est illisible ({d})"),
+            A::WrongFormat { expected, found } => {
+                format!("c'est une archive « {found} », pas « {expected} »")
+            }
+            A::BadKey(d) => format!("la clé publique du signataire n'est pas valide ({d})"),
+            A::SignerMismatch { named, found } => format!(
+                "le manifeste désigne le signataire {named}, mais la clé de l'archive est {found}"
+            ),
+            A::BadSignature => "la signature de manifest.json n'est pas valide".into(),
+            A::HashMismatch(f) => {
+                format!("{f} a été modifié (son SHA-256 ne correspond pas au manifeste)")
+            }
+            A::Unlisted(f) => format!("{f} est dans l'archive mais pas dans le manifeste"),
+            A::BadName(n) => format!("le nom de fichier « {n} » n'est pas autorisé"),
+            A::UnexpectedSigner { expected, found } => {
+                format!("signé par {found}, alors que {expected} était attendu")
+            }
+        },
+        VerifyError::Content(c) => match c {
+            ResultsError::Missing(f) => format!("le bundle ne contient pas {f}"),
+            ResultsError::Unexpected(f) => format!("le bundle contient un fichier inattendu, {f}"),
+            ResultsError::Unreadable { file, reason } => format!("{file} est illisible ({reason})"),
+            ResultsError::Event(e) => format!("event.json n'est pas valide ({e})"),
+            ResultsError::EventMismatch { manifest, event } => format!(
+                "le manifeste est celui de l'événement {manifest}, mais event.json décrit {event}"
+            ),
+            ResultsError::Audit(e) => format!("la chaîne d'audit est rompue ({e})"),
+            ResultsError::PollList => {
+                "polls.json ne correspond pas aux scrutins de l'événement".into()
+            }
+            ResultsError::Unsorted(p) => format!(
+                "les bulletins du scrutin {p} ne sont pas triés par contenu (leur ordre pourrait révéler l'ordre des votes)"
+            ),
+            ResultsError::Tally { poll, error } => {
+                format!("scrutin {poll} : bulletin refusé ({error})")
+            }
+            ResultsError::ResultMismatch(p) => {
+                format!("scrutin {p} : le résultat annoncé diffère du recomptage")
+            }
+            ResultsError::AuditMismatch { poll, what } => {
+                format!("scrutin {poll} : désaccord avec la chaîne d'audit ({what})")
+            }
+            ResultsError::Attendance(what) => {
+                format!("attendance.json ne concorde pas ({what})")
+            }
+        },
     }
 }

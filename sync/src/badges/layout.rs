@@ -36,14 +36,26 @@ impl QrMatrix {
             Version::Normal(v) if v <= MAX_QR_VERSION => {}
             Version::Normal(v) | Version::Micro(v) => return Err(too_large(v)),
         }
-        Ok(Self {
+        Ok(Self::from_code(&code))
+    }
+
+    /// Encodes any text at error-correction level M (the procès-verbal's digest code), or
+    /// `None` when it fits no QR code.
+    pub fn of_text(text: &str) -> Option<Self> {
+        QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+            .ok()
+            .map(|code| Self::from_code(&code))
+    }
+
+    fn from_code(code: &QrCode) -> Self {
+        Self {
             width: code.width(),
             dark: code
                 .to_colors()
                 .into_iter()
                 .map(|c| c == Color::Dark)
                 .collect(),
-        })
+        }
     }
 
     /// Whether the module at column `x`, row `y` is dark.

@@ -4,7 +4,7 @@
 pub mod pdf;
 pub mod png;
 
-mod layout;
+pub(crate) mod layout;
 
 use urne_core::credential::{Credential, Role};
 use urne_core::crypto::SecretKey;

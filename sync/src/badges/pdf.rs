@@ -126,7 +126,7 @@ pub fn render(badges: &[Badge], settings: &PrintSettings<'_>) -> Result<Vec<u8>,
     Ok(pdf.finish())
 }
 
-fn deflate(data: &[u8]) -> Vec<u8> {
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
@@ -254,10 +254,10 @@ fn draw_badge(
 
 /// One embedded face: the glyphs used so far (renumbered for the subset) and what text each
 /// stands for (for copying and searching the PDF).
-struct PdfFont {
+pub(crate) struct PdfFont {
     data: &'static [u8],
     face: ttf_parser::Face<'static>,
-    resource: &'static [u8],
+    pub(crate) resource: &'static [u8],
     base_name: &'static str,
     /// PDF glyph space units (1/1000 em) per font unit.
     scale: f32,
@@ -266,7 +266,7 @@ struct PdfFont {
 }
 
 impl PdfFont {
-    fn new(
+    pub(crate) fn new(
         data: &'static [u8],
         resource: &'static [u8],
         base_name: &'static str,
@@ -287,7 +287,7 @@ impl PdfFont {
 
     /// Refuses a text with a character the font cannot draw, rather than printing a blank box
     /// on someone's badge. Whitespace is exempt: wrapping turns it into plain spaces.
-    fn check(&self, text: &str) -> Result<(), RenderError> {
+    pub(crate) fn check(&self, text: &str) -> Result<(), RenderError> {
         match text
             .chars()
             .find(|c| !c.is_whitespace() && self.face.glyph_index(*c).is_none())
@@ -301,7 +301,7 @@ impl PdfFont {
     }
 
     /// The width of `text` at `size` points.
-    fn width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         let units: f32 = text
             .chars()
             .filter_map(|c| self.face.glyph_index(c))
@@ -312,7 +312,15 @@ impl PdfFont {
     }
 
     /// Draws one line of text with its baseline at (`x`, `y`) in grey level `gray` (0 black).
-    fn show(&mut self, content: &mut Content, gray: f32, size: f32, x: f32, y: f32, text: &str) {
+    pub(crate) fn show(
+        &mut self,
+        content: &mut Content,
+        gray: f32,
+        size: f32,
+        x: f32,
+        y: f32,
+        text: &str,
+    ) {
         let mut encoded = Vec::with_capacity(text.len() * 2);
         for c in text.chars() {
             // Checked before layout; a character without a glyph cannot get here, but would
@@ -333,7 +341,7 @@ impl PdfFont {
 
     /// Writes the font (a Type0 font over a TrueType CID font, glyph ids as CIDs) with the
     /// subset of the glyphs used.
-    fn write(
+    pub(crate) fn write(
         &self,
         pdf: &mut Pdf,
         type0: Ref,

@@ -91,6 +91,21 @@ enum Command {
         #[arg(long)]
         expect_device: Option<String>,
     },
+    /// Print the procès-verbal (A4 PDF) of a results bundle, after verifying it, and optionally
+    /// its attendance sheet (CSV).
+    Pv {
+        /// The bundle (.urne).
+        bundle: PathBuf,
+        /// Where to write the PDF (default: the bundle's name with -pv.pdf, in the current folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write the attendance sheet (émargement) here.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Require this device key fingerprint (64 hexadecimal digits).
+        #[arg(long)]
+        expect_device: Option<String>,
+    },
     /// Count a ballot file: Urne JSON (.json), PrefLib (.soc .soi .toc .toi) or pabulib (.pb).
     Tally {
         /// The ballot file.
@@ -120,6 +135,13 @@ fn lang(arg: Option<LangArg>) -> Lang {
             }
         }
     }
+}
+
+fn expected_device(text: Option<String>) -> Result<Option<Fingerprint>> {
+    text.map(|t| {
+        Fingerprint::parse(t.trim()).context("--expect-device takes 64 hexadecimal digits")
+    })
+    .transpose()
 }
 
 fn now() -> urne_core::timestamp::Timestamp {
@@ -281,18 +303,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Pv {
+            bundle,
+            out,
+            csv,
+            expect_device,
+        } => {
+            let expected = expected_device(expect_device)?;
+            let bytes = std::fs::read(&bundle)
+                .with_context(|| format!("cannot read {}", bundle.display()))?;
+            let report = match verify::verify(&bytes, expected.as_ref()) {
+                Ok(report) => report,
+                Err(error) => {
+                    eprintln!("{}", verify::render_error(&error, lang));
+                    eprintln!(
+                        "{}",
+                        if fr {
+                            "Aucun procès-verbal n'est imprimé pour un bundle qui ne se vérifie pas."
+                        } else {
+                            "No minutes are printed for a bundle that does not verify."
+                        }
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let name = bundle
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let out = out.unwrap_or_else(|| PathBuf::from(urne_sync::pv::file_name(&name)));
+            atomic::write(&out, &urne_sync::pv::render(&report, &name, lang)?, 0o644)?;
+            println!("{}", out.display());
+            if let Some(csv) = csv {
+                let sheet = urne_sync::emargement::render(&report.content.attendance, lang)?;
+                atomic::write(&csv, &sheet, 0o644)?;
+                println!("{}", csv.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify {
             bundle,
             json,
             expect_device,
         } => {
-            let expected = match expect_device {
-                None => None,
-                Some(text) => Some(
-                    Fingerprint::parse(text.trim())
-                        .context("--expect-device takes 64 hexadecimal digits")?,
-                ),
-            };
+            let expected = expected_device(expect_device)?;
             let bytes = std::fs::read(&bundle)
                 .with_context(|| format!("cannot read {}", bundle.display()))?;
             match verify::verify(&bytes, expected.as_ref()) {
