@@ -326,6 +326,8 @@ pub struct PollSummary {
     pub state: PollState,
     /// Members who voted.
     pub voted: u64,
+    /// For a poll opened under the event's quorum: the quorum as it stood when it opened.
+    pub quorum_at_open: Option<urne_core::rules::QuorumCheck>,
 }
 
 /// Who is in the hall and who represents whom, for the organiser's attendance page.
@@ -1102,14 +1104,19 @@ impl Kiosk {
             .polls
             .iter()
             .map(|p| {
+                let row = states.get(&p.id);
                 Ok(PollSummary {
                     poll: p.clone(),
-                    state: match states.get(&p.id) {
+                    state: match row {
                         None => PollState::Pending,
                         Some(row) if row.closed => PollState::Closed,
                         Some(_) => PollState::Open,
                     },
                     voted: self.store.voted_count(&p.id)?,
+                    quorum_at_open: event
+                        .quorum
+                        .zip(row)
+                        .map(|(q, row)| q.check(members, row.opened_with)),
                 })
             })
             .collect::<Result<Vec<_>, KioskError>>()?;

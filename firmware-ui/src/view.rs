@@ -1267,6 +1267,14 @@ fn show_dashboard(state: &Rc<RefCell<State>>, d: &Dashboard) {
                     }
                     .into(),
                     voted: int(p.voted),
+                    quorum: match p.quorum_at_open {
+                        None => "",
+                        Some(q) if q.reached => "reached",
+                        Some(_) => "missed",
+                    }
+                    .into(),
+                    quorum_counted: p.quorum_at_open.map_or(0, |q| int(q.counted)),
+                    quorum_required: p.quorum_at_open.map_or(0, |q| int(q.required)),
                 })
                 .collect(),
         ));

@@ -75,6 +75,9 @@ fn a_member_votes_pour_on_the_first_motion() {
         "Clore le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
         WAIT
     ));
+    // Nobody had arrived yet: the dashboard says the poll opened without its quorum (50 of
+    // the 150 members).
+    assert!(h.wait_for("Quorum NON atteint à l'ouverture (0 sur 50 requis)", WAIT));
     h.tap("Verrouiller");
     assert_eq!(h.page(), Page::Idle);
 
