@@ -1,6 +1,6 @@
 //! The device key: made at first start from the operating system's random source, kept with
 //! mode 0600, the same on every later start, recorded in the audit chain, and shown on the
-//! organiser's dashboard as text and as a QR code that decodes to the fingerprint.
+//! organiser's dashboard as text, and on the settings page as a QR code that decodes to the fingerprint.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,7 +73,7 @@ fn the_device_key_is_made_once_kept_private_and_shown_as_text_and_qr() {
         device_fingerprint: hex.clone(),
         ..ViewOptions::default()
     };
-    let h = Harness::new(kiosk, options, 1280, 1000);
+    let h = Harness::new(kiosk, options, 1280, 1600);
     h.scan(&organiser.payload);
     assert!(h.wait_for_page(Page::Pin, WAIT));
     for d in "123456".chars() {
@@ -82,8 +82,14 @@ fn the_device_key_is_made_once_kept_private_and_shown_as_text_and_qr() {
     h.tap("Valider");
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
     assert!(h.shows(&format!("Empreinte du kiosque : {hex}")));
+    // The QR code for enrolment is on the settings page, beside the registry's address.
+    h.tap("Réglages");
+    assert!(h.wait_for_page(Page::Settings, WAIT));
+    assert!(h.shows(&format!(
+        "Pour inscrire ce kiosque au registre, donnez-y son empreinte : {hex}"
+    )));
 
-    let shot = h.snapshot(&dir.path().join("dashboard.png"));
+    let shot = h.snapshot(&dir.path().join("settings.png"));
     let gray = image::DynamicImage::ImageRgba8(shot).to_luma8();
     let (width, raw) = (gray.width() as usize, gray.as_raw());
     let mut prepared =
