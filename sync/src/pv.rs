@@ -9,20 +9,18 @@
 //! footers (page i / n) are added once the page count is known. Fonts are the badge sheet's
 //! embedded Noto Sans subsets (`badges::pdf::PdfFont`).
 
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
+use pdf_writer::Content;
 use urne_core::poll::{Poll, grade_labels_fr};
 use urne_core::results::PollState;
 use urne_core::tally::{self, Decision, Details, Lang, PollResult};
 
 use crate::badges::RenderError;
 use crate::badges::layout::{self, QUIET_ZONE, QrMatrix};
-use crate::badges::pdf::{PdfFont, deflate};
+use crate::badges::pdf::{PAGE_HEIGHT, PAGE_WIDTH, PdfFont, assemble};
 use crate::verify::Report;
 
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
-const PAGE_WIDTH: f32 = 210.0 * MM;
-const PAGE_HEIGHT: f32 = 297.0 * MM;
 const MARGIN: f32 = 18.0 * MM;
 /// Room kept at the bottom of every page for the footer.
 const FOOTER: f32 = 10.0 * MM;
@@ -791,45 +789,7 @@ impl Writer {
                 .show(page, 0.4, 7.5, MARGIN, MARGIN - 2.0 * MM, &text);
         }
         let pages: Vec<Vec<u8>> = pages.into_iter().map(|p| p.finish().into_vec()).collect();
-
-        let mut next = 1;
-        let mut alloc = || {
-            let id = Ref::new(next);
-            next += 1;
-            id
-        };
-        let catalog = alloc();
-        let tree = alloc();
-        let info = alloc();
-        let regular_id = alloc();
-        let bold_id = alloc();
-        let page_ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
-        let mut pdf = Pdf::new();
-        pdf.catalog(catalog).pages(tree);
-        pdf.pages(tree)
-            .kids(page_ids.iter().map(|(page, _)| *page))
-            .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
-        pdf.document_info(info)
-            .title(TextStr(title))
-            .producer(TextStr("Urne"));
-        for ((page_id, content_id), content) in page_ids.iter().zip(&pages) {
-            let mut page = pdf.page(*page_id);
-            page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
-                .parent(tree)
-                .contents(*content_id);
-            let mut resources = page.resources();
-            resources
-                .fonts()
-                .pair(Name(self.regular.resource), regular_id)
-                .pair(Name(self.bold.resource), bold_id);
-            resources.finish();
-            page.finish();
-            pdf.stream(*content_id, &deflate(content))
-                .filter(Filter::FlateDecode);
-        }
-        self.regular.write(&mut pdf, regular_id, &mut alloc)?;
-        self.bold.write(&mut pdf, bold_id, &mut alloc)?;
-        Ok(pdf.finish())
+        assemble(&pages, title, &mut self.regular, &mut self.bold)
     }
 }
 

@@ -17,8 +17,8 @@ use super::{Badge, PrintSettings, RenderError, print_order};
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
 /// A4 portrait, in points.
-const PAGE_WIDTH: f32 = 210.0 * MM;
-const PAGE_HEIGHT: f32 = 297.0 * MM;
+pub(crate) const PAGE_WIDTH: f32 = 210.0 * MM;
+pub(crate) const PAGE_HEIGHT: f32 = 297.0 * MM;
 /// Badges across a page.
 pub const COLUMNS: usize = 2;
 /// Badges down a page.
@@ -84,6 +84,19 @@ pub fn render(badges: &[Badge], settings: &PrintSettings<'_>) -> Result<Vec<u8>,
         pages.push(content.finish().into_vec());
     }
 
+    let title = format!("Badges — {}", settings.event_title);
+    assemble(&pages, &title, &mut regular, &mut bold)
+}
+
+/// Writes an A4 PDF from finished page contents that draw with the two embedded fonts: the
+/// page tree, the document's title, each page compressed, and the fonts subset to the glyphs
+/// the pages used. Shared by the badge sheet and the procès-verbal.
+pub(crate) fn assemble(
+    pages: &[Vec<u8>],
+    title: &str,
+    regular: &mut PdfFont,
+    bold: &mut PdfFont,
+) -> Result<Vec<u8>, RenderError> {
     let mut next = 1;
     let mut alloc = || {
         let id = Ref::new(next);
@@ -102,11 +115,10 @@ pub fn render(badges: &[Badge], settings: &PrintSettings<'_>) -> Result<Vec<u8>,
     pdf.pages(tree)
         .kids(page_ids.iter().map(|(page, _)| *page))
         .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
-    let title = format!("Badges — {}", settings.event_title);
     pdf.document_info(info)
-        .title(TextStr(&title))
+        .title(TextStr(title))
         .producer(TextStr("Urne"));
-    for ((page_id, content_id), content) in page_ids.iter().zip(&pages) {
+    for ((page_id, content_id), content) in page_ids.iter().zip(pages) {
         let mut page = pdf.page(*page_id);
         page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
             .parent(tree)
