@@ -219,6 +219,24 @@ impl Harness {
             .set_size(slint::PhysicalSize::new(width, height));
     }
 
+    /// Unlocks organiser mode as an organiser does: the demo organiser's badge, then the demo
+    /// PIN on the keypad; returns once the dashboard is shown.
+    pub fn unlock(&self) {
+        self.scan(&demo::organiser().payload);
+        assert!(
+            self.wait_for_page(Page::Pin, Duration::from_secs(10)),
+            "the organiser badge asks for the PIN"
+        );
+        for digit in urne_sync::demo::PIN.chars() {
+            self.tap(&digit.to_string());
+        }
+        self.tap("Valider");
+        assert!(
+            self.wait_for_page(Page::Dashboard, Duration::from_secs(10)),
+            "the demo PIN opens the dashboard"
+        );
+    }
+
     /// Stops the worker after it has finished what it holds.
     pub fn shutdown(mut self) {
         let worker = self.worker.take();
@@ -226,5 +244,93 @@ impl Harness {
         if let Some(w) = worker {
             w.join();
         }
+    }
+}
+
+/// The demo assembly, ready for tests: its badges, a kiosk holding its package with the demo
+/// PIN set, and polls opened the way an organiser does.
+pub mod demo {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use urne_core::credential::Role;
+    use urne_core::ids::PollId;
+    use urne_sync::badges::{Badge, issue_all};
+
+    use crate::clock::Clock;
+    use crate::keystore::MemoryKeyStore;
+    use crate::kiosk::{Kiosk, ScanOutcome};
+    use crate::usb::MemoryTarget;
+
+    /// Every badge of the demo assembly, members in roster order, the organiser's last.
+    pub fn badges() -> Vec<Badge> {
+        issue_all(
+            &urne_sync::demo::package().package,
+            &urne_sync::demo::organiser_key(),
+        )
+    }
+
+    /// The members' badges.
+    pub fn members() -> Vec<Badge> {
+        badges()
+            .into_iter()
+            .filter(|b| b.role == Role::Participant)
+            .collect()
+    }
+
+    /// The organiser's badge.
+    pub fn organiser() -> Badge {
+        badges()
+            .into_iter()
+            .find(|b| b.role == Role::Organiser)
+            .expect("the demo has an organiser badge")
+    }
+
+    /// A kiosk with its database in `dir` and a device key made from `seed`, exporting to
+    /// memory, without an event.
+    pub fn empty_kiosk(dir: &Path, seed: u8, clock: Arc<dyn Clock>) -> Kiosk {
+        Kiosk::open(
+            &dir.join("urne.sqlite"),
+            &MemoryKeyStore::new([seed; 32]),
+            clock,
+            Box::new(MemoryTarget::default()),
+        )
+        .expect("the kiosk opens")
+    }
+
+    /// A kiosk holding the demo package, with the demo PIN.
+    pub fn kiosk(dir: &Path, seed: u8, clock: Arc<dyn Clock>) -> Kiosk {
+        let mut kiosk = empty_kiosk(dir, seed, clock);
+        kiosk
+            .load_package(&urne_sync::demo::package().bytes)
+            .expect("the demo package loads");
+        kiosk
+            .set_pin(urne_sync::demo::PIN)
+            .expect("the demo PIN is set");
+        kiosk
+    }
+
+    /// Opens the polls at these positions of the event, as the organiser (then locks again).
+    pub fn open_polls(kiosk: &mut Kiosk, positions: &[usize]) {
+        let ScanOutcome::Organiser { organiser, .. } = kiosk
+            .scan(&organiser().payload)
+            .expect("the organiser badge is read")
+        else {
+            panic!("the organiser badge is an organiser's");
+        };
+        kiosk
+            .unlock(&organiser, urne_sync::demo::PIN)
+            .expect("the demo PIN unlocks");
+        let polls: Vec<PollId> = kiosk
+            .event()
+            .expect("an event is loaded")
+            .polls
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        for i in positions {
+            kiosk.open_poll(&polls[*i]).expect("the poll opens");
+        }
+        kiosk.lock();
     }
 }

@@ -9,17 +9,12 @@ use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use slint::ComponentHandle;
-use urne_core::credential::Role;
-use urne_core::ids::PollId;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, Theme};
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::kiosk::Kiosk;
+use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::{Badge, issue_all};
 
 const WAIT: Duration = Duration::from_secs(10);
 /// The smallest touch target, in logical pixels.
@@ -63,48 +58,11 @@ const SIZES: [Size; 4] = [
     },
 ];
 
-fn badges() -> Vec<Badge> {
-    issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
-    )
-}
-
-fn organiser_badge() -> Badge {
-    badges()
-        .into_iter()
-        .find(|b| b.role == Role::Organiser)
-        .unwrap()
-}
-
-/// A demo kiosk with `present` members checked in and the polls of `open` opened.
+/// A demo kiosk with the polls at `open` opened, on the evening of the demo assembly (so
+/// that the pictures do not change from run to run).
 fn kiosk(dir: &std::path::Path, open: &[usize]) -> Kiosk {
-    let mut k = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([3; 32]),
-        // The evening of the demo assembly, so that the pictures do not change from run to run.
-        Arc::new(FakeClock::at(Timestamp(1_796_497_200))),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
-    k.set_pin("123456").unwrap();
-    let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser_badge().payload).unwrap()
-    else {
-        panic!("organiser badge");
-    };
-    k.unlock(&organiser, "123456").unwrap();
-    let polls: Vec<PollId> = k
-        .event()
-        .unwrap()
-        .polls
-        .iter()
-        .map(|p| p.id.clone())
-        .collect();
-    for i in open {
-        k.open_poll(&polls[*i]).unwrap();
-    }
-    k.lock();
+    let mut k = demo::kiosk(dir, 3, Arc::new(FakeClock::at(Timestamp(1_796_497_200))));
+    demo::open_polls(&mut k, open);
     k
 }
 
@@ -170,7 +128,7 @@ fn fits(h: &Harness, size: Size, name: &str) {
 /// The voter's screens: welcome, one ballot of each kind, review, « A voté ! ».
 fn voter_screens(size: Size) {
     let polls = urne_sync::demo::package().package.event.polls;
-    let agnes = &badges()[0];
+    let agnes = &demo::badges()[0];
     for (i, poll) in polls.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         let h = Harness::new(
@@ -225,7 +183,7 @@ fn organiser_screens(size: Size) {
         size.width,
         size.height,
     );
-    let members = badges();
+    let members = demo::badges();
     // A member already in the hall scans again on their way out.
     h.scan(&members[1].payload);
     assert!(h.wait_for_page(Page::Welcome, WAIT));
@@ -241,7 +199,7 @@ fn organiser_screens(size: Size) {
     screen(&h, size, "refused", false);
     h.tap("Compris");
 
-    h.scan(&organiser_badge().payload);
+    h.scan(&demo::organiser().payload);
     assert!(h.wait_for_page(Page::Pin, WAIT));
     h.tap("1");
     h.tap("2");

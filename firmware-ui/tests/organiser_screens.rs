@@ -7,64 +7,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use urne_core::audit::AuditEvent;
-use urne_core::credential::Role;
 use urne_core::ids::PollId;
 use urne_core::poll::PollKind;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::{Clock, FakeClock};
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::{Badge, issue_all};
 
 const WAIT: Duration = Duration::from_secs(10);
 /// 2026-12-05T19:00:00Z, the evening of the demo assembly.
 const EVENING: i64 = 1_796_497_200;
 
-fn badges() -> Vec<Badge> {
-    issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
-    )
-}
-
-fn organiser() -> Badge {
-    badges()
-        .into_iter()
-        .find(|b| b.role == Role::Organiser)
-        .unwrap()
-}
-
 fn open_kiosk(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
-    Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([4; 32]),
-        clock,
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap()
+    demo::empty_kiosk(dir, 4, clock)
 }
 
 fn demo_kiosk(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
-    let mut kiosk = open_kiosk(dir, clock);
-    kiosk
-        .load_package(&urne_sync::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
-    kiosk
-}
-
-fn unlock(h: &Harness) {
-    h.scan(&organiser().payload);
-    assert!(h.wait_for_page(Page::Pin, WAIT));
-    for d in "123456".chars() {
-        h.tap(&d.to_string());
-    }
-    h.tap("Valider");
-    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    demo::kiosk(dir, 4, clock)
 }
 
 /// Types `text` on the on-screen keyboard: lowercase letters, accents, digits and a few signs.
@@ -107,7 +68,7 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
     let clock = Arc::new(FakeClock::at(Timestamp(EVENING)));
     let kiosk = demo_kiosk(dir.path(), clock);
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 1400);
-    unlock(&h);
+    h.unlock();
     h.tap("Nouveau scrutin");
     assert!(h.wait_for_page(Page::Editor, WAIT));
     assert!(h.shows("Nouveau scrutin"));
@@ -139,7 +100,7 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
     assert!(h.wait_for_page(Page::Idle, WAIT));
 
     // A member votes on it like on any poll of the package.
-    let agnes = &badges()[0];
+    let agnes = &demo::badges()[0];
     h.scan(&agnes.payload);
     assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
     h.tap("Voter");
@@ -171,7 +132,8 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
         poll: poll.id.clone(),
         definition: poll.definition_digest(),
     }));
-    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser().payload).unwrap() else {
+    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&demo::organiser().payload).unwrap()
+    else {
         panic!("organiser badge");
     };
     kiosk.unlock(&organiser, "123456").unwrap();
@@ -199,7 +161,7 @@ fn a_pending_poll_is_corrected_but_an_open_one_cannot_change() {
     let first = kiosk.event().unwrap().polls[0].clone();
     let second = kiosk.event().unwrap().polls[1].clone();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 1400);
-    unlock(&h);
+    h.unlock();
     h.tap(&format!("Modifier le scrutin : {}", first.question));
     assert!(h.wait_for_page(Page::Editor, WAIT));
     assert!(h.shows("Modifier le scrutin"));
@@ -231,7 +193,8 @@ fn a_pending_poll_is_corrected_but_an_open_one_cannot_change() {
         definition: edited.definition_digest(),
     }));
     // Even asked directly, the kiosk refuses to change an open poll.
-    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser().payload).unwrap() else {
+    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&demo::organiser().payload).unwrap()
+    else {
         panic!("organiser badge");
     };
     kiosk.unlock(&organiser, "123456").unwrap();
@@ -263,7 +226,7 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
         ..ViewOptions::default()
     };
     let h = Harness::new(kiosk, started.clone(), 1024, 1400);
-    unlock(&h);
+    h.unlock();
     h.tap("Réglages");
     assert!(h.wait_for_page(Page::Settings, WAIT));
     assert!(h.wait_for("Aucun export pour l'instant.", WAIT));
@@ -329,7 +292,8 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
         Timestamp(EVENING + 3600),
         "the clock keeps its offset"
     );
-    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser().payload).unwrap() else {
+    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&demo::organiser().payload).unwrap()
+    else {
         panic!("organiser badge");
     };
     kiosk.unlock(&organiser, "123456").unwrap();
@@ -341,7 +305,7 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
     // ballot waits 80 seconds, not the 60 of the command line.
     let h = Harness::new(kiosk, started, 1024, 900);
     assert!(h.wait_for("Scan your badge", WAIT));
-    let agnes = &badges()[0];
+    let agnes = &demo::badges()[0];
     h.scan(&agnes.payload);
     assert!(h.wait_for("Hello Agnès Lemaître!", WAIT));
     h.tap("Vote");

@@ -17,12 +17,10 @@ use urne_core::ids::{OptionId, PollId};
 use urne_core::poll::{Poll, PollKind};
 use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::{Badge, issue_all};
+use urne_sync::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
 /// Narrow thin space before « % » and between thousands, as French typography wants.
@@ -162,26 +160,11 @@ fn ballots() -> Ballots {
     ]))
 }
 
-fn badges() -> Vec<Badge> {
-    issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
-    )
-}
-
 /// A kiosk where `present` members are present (the demo's quorum is 50), every poll is open
 /// and the ballots above are cast, one per member.
 fn kiosk(dir: &std::path::Path, present: usize) -> (Kiosk, Vec<Poll>) {
-    let mut k = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([7; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
-    k.set_pin("123456").unwrap();
-    let all = badges();
+    let mut k = demo::kiosk(dir, 7, Arc::new(SystemClock));
+    let all = demo::badges();
     let members: Vec<&Badge> = all.iter().filter(|b| b.role == Role::Participant).collect();
     for b in members.iter().take(present) {
         k.scan(&b.payload).unwrap();
@@ -203,20 +186,6 @@ fn kiosk(dir: &std::path::Path, present: usize) -> (Kiosk, Vec<Poll>) {
     }
     k.lock();
     (k, polls)
-}
-
-fn unlock(h: &Harness) {
-    let organiser = badges()
-        .into_iter()
-        .find(|b| b.role == Role::Organiser)
-        .unwrap();
-    h.scan(&organiser.payload);
-    assert!(h.wait_for_page(Page::Pin, WAIT));
-    for d in "123456".chars() {
-        h.tap(&d.to_string());
-    }
-    h.tap("Valider");
-    assert!(h.wait_for_page(Page::Dashboard, WAIT));
 }
 
 /// Closes `poll` from the dashboard, which shows its result.
@@ -594,7 +563,7 @@ fn the_results_of_every_kind_of_poll_read_as_counted() {
     // Tall, so that every row of the longest chart is on screen (the testing backend finds only
     // what is in view).
     let h = Harness::new(kiosk, ViewOptions::default(), 1280, 4000);
-    unlock(&h);
+    h.unlock();
     check_motions(&h, &polls, &all);
     check_counts(&h, &polls, &all);
     check_majority_judgment(&h, &polls, &all);
@@ -686,7 +655,7 @@ fn without_the_quorum_the_counts_are_shown_but_nothing_is_decided() {
     let (kiosk, polls) = kiosk(dir.path(), 20);
     let all = ballots();
     let h = Harness::new(kiosk, ViewOptions::default(), 1280, 4000);
-    unlock(&h);
+    h.unlock();
     let charte = polls.iter().find(|p| p.id.as_str() == "charte").unwrap();
     close(&h, charte);
     assert!(h.shows("Quorum non atteint"));

@@ -6,16 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
-use urne_core::credential::Role;
-use urne_core::ids::PollId;
 use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::issue_all;
 
 const STEPS: usize = 300;
 
@@ -33,40 +27,11 @@ const VOTER_PAGES: [Page; 7] = [
 #[test]
 fn a_voter_tapping_anything_never_reaches_the_organiser_screens() {
     let dir = tempfile::tempdir().unwrap();
-    let badges = issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
-    );
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([8; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_sync::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
-    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
-    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
-        panic!("organiser badge");
-    };
-    kiosk.unlock(&organiser, "123456").unwrap();
-    let polls: Vec<PollId> = kiosk
-        .event()
-        .unwrap()
-        .polls
+    let mut kiosk = demo::kiosk(dir.path(), 8, Arc::new(SystemClock));
+    let every_poll: Vec<usize> = (0..kiosk.event().unwrap().polls.len()).collect();
+    demo::open_polls(&mut kiosk, &every_poll);
+    let members: Vec<String> = demo::members()
         .iter()
-        .map(|p| p.id.clone())
-        .collect();
-    for poll in &polls {
-        kiosk.open_poll(poll).unwrap();
-    }
-    kiosk.lock();
-    let members: Vec<String> = badges
-        .iter()
-        .filter(|b| b.role == Role::Participant)
         .take(12)
         .map(|b| b.payload.clone())
         .collect();

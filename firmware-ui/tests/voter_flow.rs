@@ -5,23 +5,17 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use urne_core::credential::Role;
 use urne_kiosk::clock::{Clock, FakeClock, SystemClock};
 use urne_kiosk::generated::{Page, Theme};
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::Kiosk;
-use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::{Badge, issue_all};
+use urne_sync::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 fn demo_badges() -> Vec<Badge> {
-    issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
-    )
+    demo::badges()
 }
 
 fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
@@ -29,34 +23,7 @@ fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
 }
 
 fn demo_kiosk_at(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
-    let mut kiosk = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([9; 32]),
-        clock,
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_sync::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
-    kiosk
-}
-
-fn unlock(h: &Harness, organiser: &Badge) {
-    h.scan(&organiser.payload);
-    assert!(
-        h.wait_for_page(Page::Pin, WAIT),
-        "the organiser badge asks for the PIN"
-    );
-    for d in "123456".chars() {
-        h.tap(&d.to_string());
-    }
-    h.tap("Valider");
-    assert!(
-        h.wait_for_page(Page::Dashboard, WAIT),
-        "the right PIN opens the dashboard"
-    );
+    demo::kiosk(dir, 9, clock)
 }
 
 #[test]
@@ -64,10 +31,9 @@ fn a_member_votes_pour_on_the_first_motion() {
     let dir = tempfile::tempdir().unwrap();
     let h = Harness::new(demo_kiosk(dir.path()), ViewOptions::default(), 1024, 600);
     let badges = demo_badges();
-    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let agnes = &badges[0];
 
-    unlock(&h, organiser);
+    h.unlock();
     h.tap(
         "Ouvrir le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
     );
@@ -149,9 +115,7 @@ fn wrong_pins_make_each_further_try_wait_even_for_the_right_one() {
         1024,
         600,
     );
-    let badges = demo_badges();
-    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
-    h.scan(&organiser.payload);
+    h.scan(&demo::organiser().payload);
     assert!(h.wait_for_page(Page::Pin, WAIT));
     for n in 1..=5 {
         type_pin(&h, "000000");
@@ -197,9 +161,8 @@ fn a_voter_who_walks_away_is_cleared_and_nothing_is_cast() {
     };
     let h = Harness::new(demo_kiosk(dir.path()), options, 1024, 600);
     let badges = demo_badges();
-    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let agnes = &badges[0];
-    unlock(&h, organiser);
+    h.unlock();
     h.tap(
         "Ouvrir le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
     );
