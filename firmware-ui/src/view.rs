@@ -133,6 +133,16 @@ impl View {
             settings: Default::default(),
         }));
         let kiosk = window.global::<KioskAdapter>();
+        // The adapters' preview values (made-up figures for the designer) must never reach a
+        // real screen: the dashboard starts empty until the worker's first answer.
+        let organiser = window.global::<OrganiserAdapter>();
+        organiser.set_present(0);
+        organiser.set_represented(0);
+        organiser.set_members(0);
+        organiser.set_has_quorum(false);
+        organiser.set_quorum_required(0);
+        organiser.set_polls(model(Vec::new()));
+        organiser.set_name("".into());
         kiosk.set_demo(options.demo.is_some());
         if let Some((badges, pin)) = &options.demo {
             kiosk.set_demo_badges(model(

@@ -316,3 +316,28 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
     assert_eq!(h.page(), Page::Idle);
     h.shutdown();
 }
+
+#[test]
+fn the_designers_preview_figures_never_reach_the_screen() {
+    use slint::{ComponentHandle, Model};
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        demo_kiosk(dir.path(), Arc::new(FakeClock::at(Timestamp(EVENING)))),
+        ViewOptions::default(),
+        1024,
+        600,
+    );
+    // Before the worker has said anything, the dashboard holds nothing made up.
+    let figures = |h: &Harness| {
+        let o = h.window.global::<urne_kiosk::generated::OrganiserAdapter>();
+        (o.get_present(), o.get_members(), o.get_polls().row_count())
+    };
+    assert_eq!(figures(&h), (0, 0, 0));
+    h.unlock();
+    assert!(h.wait_for(
+        "Ouvrir le scrutin : Adopter la charte de l'Assemblée populaire (version du 12 novembre)",
+        WAIT
+    ));
+    assert_eq!(figures(&h), (0, 150, 7));
+    h.shutdown();
+}

@@ -126,6 +126,8 @@ fn the_screens_of_the_thread_are_rendered() {
     }
     h.tap("Valider");
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    // The figures come from the worker just after the page shows.
+    assert!(h.wait_for("Ouvert · 5 votant(s)", WAIT));
     h.snapshot(&out.join("dashboard.png"));
     h.tap(&format!("Clore le scrutin : {charte}"));
     assert!(h.wait_for_page(Page::Result, WAIT));
