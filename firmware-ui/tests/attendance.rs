@@ -5,74 +5,35 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use urne_core::credential::Role;
 use urne_core::ids::PollId;
 use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::kiosk::Kiosk;
+use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::{Badge, issue_all};
+use urne_sync::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn badges() -> Vec<Badge> {
-    issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
-    )
-}
-
 fn members() -> Vec<Badge> {
-    badges()
-        .into_iter()
-        .filter(|b| b.role == Role::Participant)
-        .collect()
+    demo::members()
 }
 
-/// A kiosk where `present` members are checked in and the first motion is open when `open`.
+/// A kiosk where `present` members are checked in and the first motion (charte) is open when
+/// `open`.
 fn kiosk(dir: &std::path::Path, present: usize, open: bool) -> Kiosk {
-    let mut k = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([6; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
-    k.set_pin("123456").unwrap();
+    let mut k = demo::kiosk(dir, 6, Arc::new(SystemClock));
     for b in members().iter().take(present) {
         k.scan(&b.payload).unwrap();
     }
     if open {
-        let organiser = badges()
-            .into_iter()
-            .find(|b| b.role == Role::Organiser)
-            .unwrap();
-        let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser.payload).unwrap() else {
-            panic!("organiser badge")
-        };
-        k.unlock(&organiser, "123456").unwrap();
-        k.open_poll(&PollId::new("charte").unwrap()).unwrap();
-        k.lock();
+        demo::open_polls(&mut k, &[0]);
     }
     k
 }
 
 fn to_attendance(h: &Harness) {
-    let organiser = badges()
-        .into_iter()
-        .find(|b| b.role == Role::Organiser)
-        .unwrap();
-    h.scan(&organiser.payload);
-    assert!(h.wait_for_page(Page::Pin, WAIT));
-    for d in "123456".chars() {
-        h.tap(&d.to_string());
-    }
-    h.tap("Valider");
-    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.unlock();
     h.tap("Émargement et pouvoirs");
     assert!(h.wait_for_page(Page::Attendance, WAIT));
     h.settle();
@@ -292,17 +253,7 @@ fn the_dashboard_counts_arrivals_while_it_is_shown() {
         1024,
         600,
     );
-    let organiser = badges()
-        .into_iter()
-        .find(|b| b.role == Role::Organiser)
-        .unwrap();
-    h.scan(&organiser.payload);
-    assert!(h.wait_for_page(Page::Pin, WAIT));
-    for d in "123456".chars() {
-        h.tap(&d.to_string());
-    }
-    h.tap("Valider");
-    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.unlock();
     h.settle();
     use slint::ComponentHandle;
     let present = || {
@@ -313,13 +264,7 @@ fn the_dashboard_counts_arrivals_while_it_is_shown() {
     assert_eq!(present(), 2);
     // Another kiosk at the door (here: the same database) checks a member in.
     {
-        let mut door = Kiosk::open(
-            &dir.path().join("urne.sqlite"),
-            &MemoryKeyStore::new([6; 32]),
-            Arc::new(SystemClock),
-            Box::new(MemoryTarget::default()),
-        )
-        .unwrap();
+        let mut door = demo::empty_kiosk(dir.path(), 6, Arc::new(SystemClock));
         door.scan(&m[10].payload).unwrap();
     }
     h.advance(Duration::from_secs(6));
