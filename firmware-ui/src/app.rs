@@ -74,6 +74,28 @@ fn udisks_target() -> Result<Box<dyn crate::usb::UsbTarget>> {
     Ok(Box::new(crate::udisks::UdisksTarget::new(volumes)))
 }
 
+/// Follows the stick through udisks2, posting each change to the view.
+#[cfg(feature = "udisks")]
+fn stick_watch(
+    post: std::sync::mpsc::Sender<Reply>,
+    wake: crate::worker::Waker,
+) -> Result<crate::stick::StickWatch> {
+    let sticks = crate::udisks::SystemSticks::connect()?;
+    Ok(crate::stick::StickWatch::spawn(sticks, move |event| {
+        if post.send(Reply::Stick(event)).is_ok() {
+            wake();
+        }
+    })?)
+}
+
+#[cfg(not(feature = "udisks"))]
+fn stick_watch(
+    _post: std::sync::mpsc::Sender<Reply>,
+    _wake: crate::worker::Waker,
+) -> Result<crate::stick::StickWatch> {
+    anyhow::bail!("this kiosk was built without udisks2 support (feature `udisks`)")
+}
+
 #[cfg(not(feature = "udisks"))]
 fn udisks_target() -> Result<Box<dyn crate::usb::UsbTarget>> {
     anyhow::bail!("this kiosk was built without udisks2 support (feature `udisks`)")
@@ -181,6 +203,13 @@ pub fn run_window(options: &Options) -> Result<()> {
             )?)
         }
         None => None,
+    };
+    // With udisks2 the dashboard follows the stick as it is put in and taken out; with a folder
+    // there is nothing to watch and the line stays hidden.
+    let _sticks = if options.udisks {
+        Some(stick_watch(worker.inbox_sender(), waker.clone())?)
+    } else {
+        None
     };
     // Always running: the organiser may set the registry's address on the settings page.
     let _uploads = UploadLoop::spawn(database, options.registry.clone())?;

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod keystore;
 pub mod kiosk;
 pub mod scanner;
+pub mod stick;
 pub mod store;
 pub mod udisks;
 #[cfg(feature = "testing")]

@@ -171,7 +171,7 @@ impl Volumes for FolderVolumes {
 }
 
 #[cfg(feature = "udisks")]
-pub use system::SystemVolumes;
+pub use system::{SystemSticks, SystemVolumes};
 
 #[cfg(feature = "udisks")]
 mod system {
@@ -180,13 +180,18 @@ mod system {
     use std::collections::HashMap;
     use std::path::PathBuf;
 
-    use zbus::blocking::{Connection, Proxy};
+    use zbus::MatchRule;
+    use zbus::blocking::{Connection, MessageIterator, Proxy};
+    use zbus::message::Type;
     use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 
     use super::{Volume, Volumes};
+    use crate::stick::{StickError, StickWatcher};
     use crate::usb::UsbError;
 
     const SERVICE: &str = "org.freedesktop.UDisks2";
+    const MANAGER_PATH: &str = "/org/freedesktop/UDisks2";
+    const OBJECT_MANAGER: &str = "org.freedesktop.DBus.ObjectManager";
     const BLOCK: &str = "org.freedesktop.UDisks2.Block";
     const FILESYSTEM: &str = "org.freedesktop.UDisks2.Filesystem";
     const DRIVE: &str = "org.freedesktop.UDisks2.Drive";
@@ -207,9 +212,12 @@ mod system {
     impl SystemVolumes {
         /// Connects to the system bus.
         pub fn connect() -> Result<Self, UsbError> {
-            Ok(Self {
-                conn: Connection::system().map_err(dbus)?,
-            })
+            Ok(Self::on(Connection::system().map_err(dbus)?))
+        }
+
+        /// udisks2 (or a stand-in) on the bus of `conn`.
+        pub fn on(conn: Connection) -> Self {
+            Self { conn }
         }
 
         fn filesystem(&self, volume: &Volume) -> Result<Proxy<'static>, UsbError> {
@@ -234,13 +242,8 @@ mod system {
 
     impl Volumes for SystemVolumes {
         fn list(&self) -> Result<Vec<Volume>, UsbError> {
-            let manager = Proxy::new(
-                &self.conn,
-                SERVICE,
-                "/org/freedesktop/UDisks2",
-                "org.freedesktop.DBus.ObjectManager",
-            )
-            .map_err(dbus)?;
+            let manager =
+                Proxy::new(&self.conn, SERVICE, MANAGER_PATH, OBJECT_MANAGER).map_err(dbus)?;
             let objects: Objects = manager.call("GetManagedObjects", &()).map_err(dbus)?;
             let mut volumes: Vec<Volume> = objects
                 .iter()
@@ -288,6 +291,62 @@ mod system {
             let fs = self.filesystem(volume)?;
             let args: HashMap<&str, Value<'_>> = HashMap::new();
             fs.call::<_, _, ()>("Unmount", &(args,)).map_err(dbus)
+        }
+    }
+
+    fn watch_error(e: impl std::fmt::Display) -> StickError {
+        StickError::Watch(format!("udisks2: {e}"))
+    }
+
+    /// The sticks as udisks2 sees them: every `InterfacesAdded` or `InterfacesRemoved` of its
+    /// object manager (a drive, a partition, a file system coming or going) lists them again,
+    /// with the same filter as [`SystemVolumes`]: file systems of removable USB drives only.
+    pub struct SystemSticks {
+        volumes: SystemVolumes,
+        signals: MessageIterator,
+    }
+
+    impl std::fmt::Debug for SystemSticks {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("SystemSticks").finish_non_exhaustive()
+        }
+    }
+
+    impl SystemSticks {
+        /// Watches the system's udisks2.
+        pub fn connect() -> Result<Self, StickError> {
+            Self::on(Connection::system().map_err(watch_error)?)
+        }
+
+        /// Watches udisks2 (or a stand-in) on the bus of `conn`. The subscription is in place
+        /// when this returns, so a stick put in afterwards is never missed.
+        pub fn on(conn: Connection) -> Result<Self, StickError> {
+            let rule = MatchRule::builder()
+                .msg_type(Type::Signal)
+                .interface(OBJECT_MANAGER)
+                .and_then(|b| b.path(MANAGER_PATH))
+                .map_err(watch_error)?
+                .build();
+            let signals =
+                MessageIterator::for_match_rule(rule, &conn, None).map_err(watch_error)?;
+            Ok(Self {
+                volumes: SystemVolumes::on(conn),
+                signals,
+            })
+        }
+    }
+
+    impl StickWatcher for SystemSticks {
+        fn present(&mut self) -> Result<Vec<Volume>, StickError> {
+            self.volumes.list().map_err(watch_error)
+        }
+
+        fn wait(&mut self) -> Result<bool, StickError> {
+            match self.signals.next() {
+                Some(Ok(_)) => Ok(true),
+                Some(Err(e)) => Err(watch_error(e)),
+                None => Ok(false),
+            }
         }
     }
 }

@@ -26,6 +26,7 @@ use crate::kiosk::{
     Dashboard, Due, PackageOffer, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome,
 };
 use crate::scanner::ScannerEvent;
+use crate::stick::StickEvent;
 use crate::worker::{Command, Inbox, Reply};
 use urne_core::credential::BadgeError;
 use urne_core::crypto::Fingerprint;
@@ -883,7 +884,7 @@ fn refusal_code(refusal: &KioskRefusal) -> Refusal {
 
 fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
     with_window(state, |w| {
-        if !matches!(reply, Reply::Scanner(_)) {
+        if !matches!(reply, Reply::Scanner(_) | Reply::Stick(_)) {
             w.global::<KioskAdapter>().set_busy(false);
         }
     });
@@ -1187,6 +1188,19 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
         Reply::Scanner(ScannerEvent::Disconnected(_)) => with_window(state, |w| {
             w.global::<KioskAdapter>()
                 .set_scanner_state("disconnected".into());
+        }),
+        Reply::Stick(event) => with_window(state, |w| {
+            let o = w.global::<OrganiserAdapter>();
+            match event {
+                StickEvent::Inserted { label } => {
+                    o.set_stick_label(label.into());
+                    o.set_stick_state("present".into());
+                }
+                StickEvent::Removed => {
+                    o.set_stick_label(SharedString::new());
+                    o.set_stick_state("absent".into());
+                }
+            }
         }),
     }
 }

@@ -180,6 +180,8 @@ pub enum Reply {
     PackageLoaded(Result<(), Failure>),
     /// From the scanner thread.
     Scanner(ScannerEvent),
+    /// From the stick watch thread: a USB stick put in or taken out.
+    Stick(crate::stick::StickEvent),
 }
 
 /// Wakes the UI thread when replies are waiting.

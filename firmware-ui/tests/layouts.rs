@@ -1,6 +1,6 @@
 //! Every screen at the four screen sizes the kiosk meets (800×480, 1024×600 and 1280×800
 //! landscape, 720×1280 portrait): each touch target is at least 48 px and nothing sticks out of
-//! the screen sideways. The screens at 800×480 and 1280×800, and the idle and ballot screens in
+//! the screen sideways (the dashboard also with the stick watch's line). The screens at 800×480 and 1280×800, and the idle and ballot screens in
 //! portrait, are rendered to `docs/screenshots/<size>/` with the software renderer.
 
 use std::path::PathBuf;
@@ -13,8 +13,10 @@ use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, Theme};
 use urne_kiosk::kiosk::Kiosk;
+use urne_kiosk::stick::StickEvent;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
+use urne_kiosk::worker::Reply;
 
 const WAIT: Duration = Duration::from_secs(10);
 /// The smallest touch target, in logical pixels.
@@ -210,6 +212,15 @@ fn organiser_screens(size: Size) {
     h.tap("Valider");
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
     screen(&h, size, "dashboard", false);
+    // On the Pi the stick watch adds a line near « Exporter »; a label as long as a file
+    // system allows (ext4: 16 characters) still fits.
+    h.inbox_sender()
+        .send(Reply::Stick(StickEvent::Inserted {
+            label: "BUREAU-ASSEMBLEE".into(),
+        }))
+        .unwrap();
+    assert!(h.wait_for("Clé USB détectée : BUREAU-ASSEMBLEE", WAIT));
+    fits(&h, size, "dashboard with a stick");
 
     h.tap("Émargement et pouvoirs");
     assert!(h.wait_for_page(Page::Attendance, WAIT));
