@@ -16,6 +16,7 @@ pub mod demo;
 pub mod emargement;
 pub mod event_toml;
 pub mod package;
+pub mod protocol;
 pub mod pv;
 pub mod receipt;
 pub mod roster_csv;

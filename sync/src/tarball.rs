@@ -94,6 +94,19 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, TarError> {
     Ok(out)
 }
 
+/// Whether `bytes` is exactly what [`write`] makes of `files` (as [`read`] returned them): the
+/// registry accepts only this canonical form, so that one content has one SHA-256 and a byte
+/// flipped in a header's padding cannot pass for a second, different bundle.
+pub fn is_canonical(bytes: &[u8], files: &[(String, Vec<u8>)]) -> bool {
+    let Some(first) = bytes.get(..512) else {
+        return false;
+    };
+    let Ok(mtime) = tar::Header::from_byte_slice(first).mtime() else {
+        return false;
+    };
+    write(files, mtime) == bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +141,20 @@ mod tests {
             read(&bytes[..1024]).is_err(),
             "a truncated archive is refused"
         );
+    }
+
+    #[test]
+    fn only_the_written_form_is_canonical() {
+        let files = vec![("a.json".to_string(), b"{}\n".to_vec())];
+        let bytes = write(&files, 1_700_000_000);
+        assert!(is_canonical(&bytes, &read(&bytes).unwrap()));
+        // A flipped bit in the end-of-archive padding still reads the same files.
+        let mut padded = bytes.clone();
+        let last = padded.len() - 1;
+        padded[last] ^= 1;
+        let files_again = read(&padded).unwrap();
+        assert_eq!(files_again, files);
+        assert!(!is_canonical(&padded, &files_again));
+        assert!(!is_canonical(&bytes[..100], &files));
     }
 }

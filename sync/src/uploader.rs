@@ -1,12 +1,15 @@
-//! The kiosk's uploader: sends a bundle to the registry and checks the signed receipt.
+//! The registry's HTTP client: the kiosk sends a bundle and checks the signed receipt, fetches
+//! its event package; the organiser's `urne publish` sends a package.
 //!
-//! The retry loop around it (which bundles are pending, when to try again) belongs to the kiosk,
-//! which owns the outbox; this module makes one attempt and says whether trying again can help.
+//! The retry loop around uploads (which bundles are pending, when to try again) belongs to the
+//! kiosk, which owns the outbox; this module makes one attempt and says whether trying again can
+//! help.
 
 use std::time::Duration;
 
-use urne_core::crypto::{Fingerprint, Sha256Digest};
+use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
 
+use crate::protocol;
 use crate::receipt::{ReceiptError, SignedReceipt};
 
 /// Why an upload did not end with a valid receipt.
@@ -66,18 +69,10 @@ impl Uploader {
         })
     }
 
-    /// Uploads one bundle and verifies the receipt (against `pinned_registry` when given).
-    pub async fn upload(
-        &self,
-        bytes: Vec<u8>,
-        pinned_registry: Option<&Fingerprint>,
-    ) -> Result<SignedReceipt, UploadError> {
-        let digest = Sha256Digest::of(&bytes);
-        let response = self
-            .client
-            .post(format!("{}/api/v1/bundles", self.base))
-            .header("content-type", "application/x-tar")
-            .body(bytes)
+    /// Sends a request and reads the whole answer; 5xx and transport failures are transient,
+    /// other non-success answers are refusals with the registry's reason.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, UploadError> {
+        let response = request
             .send()
             .await
             .map_err(|e| UploadError::Unreachable(e.to_string()))?;
@@ -99,11 +94,120 @@ impl Uploader {
                 reason,
             });
         }
+        Ok(body.to_vec())
+    }
+
+    /// Uploads one bundle and verifies the receipt (against `pinned_registry` when given).
+    pub async fn upload(
+        &self,
+        bytes: Vec<u8>,
+        pinned_registry: Option<&Fingerprint>,
+    ) -> Result<SignedReceipt, UploadError> {
+        let digest = Sha256Digest::of(&bytes);
+        let body = self
+            .send(
+                self.client
+                    .post(format!("{}{}", self.base, protocol::BUNDLES))
+                    .header("content-type", "application/x-tar")
+                    .body(bytes),
+            )
+            .await?;
         let receipt: SignedReceipt =
             serde_json::from_slice(&body).map_err(|_| ReceiptError::Unreadable)?;
         receipt.verify(&digest, pinned_registry)?;
         Ok(receipt)
     }
+
+    /// Publishes an event package (signed by an organiser key enrolled for its event); returns
+    /// the package's SHA-256 as the registry reports it.
+    pub async fn publish(&self, bytes: Vec<u8>) -> Result<String, UploadError> {
+        let body = self
+            .send(
+                self.client
+                    .post(format!("{}{}", self.base, protocol::PACKAGES))
+                    .header("content-type", "application/x-tar")
+                    .body(bytes),
+            )
+            .await?;
+        serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("package").and_then(|p| p.as_str()).map(String::from))
+            .ok_or_else(|| UploadError::Unreachable("the registry's answer is unreadable".into()))
+    }
+
+    /// The events the registry knows, with whether a package is published for each.
+    pub async fn events(&self) -> Result<Vec<RegistryEvent>, UploadError> {
+        let body = self
+            .send(
+                self.client
+                    .get(format!("{}{}", self.base, protocol::EVENTS)),
+            )
+            .await?;
+        #[derive(serde::Deserialize)]
+        struct Events {
+            events: Vec<RegistryEvent>,
+        }
+        serde_json::from_slice::<Events>(&body)
+            .map(|e| e.events)
+            .map_err(|_| UploadError::Unreachable("the registry's answer is unreadable".into()))
+    }
+
+    /// Fetches the newest package of `event`, proving with the device key that this kiosk is
+    /// enrolled. The bytes are not trusted: the caller verifies the organiser's signature as it
+    /// does for a package from a USB stick.
+    pub async fn fetch_package(
+        &self,
+        event: &str,
+        device: &SecretKey,
+    ) -> Result<Vec<u8>, UploadError> {
+        let body = self
+            .send(
+                self.client
+                    .get(format!("{}{}", self.base, protocol::CHALLENGE)),
+            )
+            .await?;
+        let challenge = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("challenge")
+                    .and_then(|c| c.as_str())
+                    .map(String::from)
+            })
+            .ok_or_else(|| {
+                UploadError::Unreachable("the registry's answer is unreadable".into())
+            })?;
+        self.send(
+            self.client
+                .get(format!("{}{}", self.base, protocol::package_path(event)))
+                .header(
+                    protocol::HEADER_DEVICE,
+                    device.public().fingerprint().to_hex(),
+                )
+                .header(protocol::HEADER_CHALLENGE, &challenge)
+                .header(
+                    protocol::HEADER_SIGNATURE,
+                    protocol::sign_package_request(device, event, &challenge),
+                ),
+        )
+        .await
+    }
+}
+
+/// An event as the registry lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct RegistryEvent {
+    /// The event id.
+    pub id: String,
+    /// Its title (empty until a package or bundle arrived).
+    pub title: String,
+    /// When (`YYYY-MM-DD`).
+    pub date: String,
+    /// Where.
+    pub place: String,
+    /// SHA-256 of the newest published package, if any.
+    pub package: Option<String>,
+    /// Stored bundles.
+    pub bundles: u64,
 }
 
 /// How long to wait before attempt number `attempt` (0 for the first retry): exponential from

@@ -267,6 +267,28 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         .arg("--pubkey")
         .arg(extracted.path().join("device.pem")));
     assert!(ok, "{out}");
+    // The event's organiser key, as found in its package, is enrolled for the event.
+    let organiser_pem = data.path().join("organiser.pem");
+    std::fs::write(
+        &organiser_pem,
+        urne_sync::demo::organiser_key().public().to_pem(),
+    )
+    .unwrap();
+    let (ok, out) = run(Command::new(binary("urne-registry"))
+        .args([
+            "enrol-organiser",
+            "--label",
+            "bureau de l'assemblée",
+            "--db",
+        ])
+        .arg(&registry_db)
+        .args([
+            "--event",
+            urne_sync::demo::package().package.event.id.as_str(),
+        ])
+        .arg("--pubkey")
+        .arg(&organiser_pem));
+    assert!(ok, "{out}");
     let mut server = Server(
         Command::new(binary("urne-registry"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])

@@ -106,6 +106,16 @@ enum Command {
         #[arg(long)]
         expect_device: Option<String>,
     },
+    /// Publish an event package at the registry, so that enrolled kiosks can fetch it when they
+    /// are online (its organiser key must be enrolled for the event there).
+    #[cfg(feature = "client")]
+    Publish {
+        /// The event package (.urnepkg).
+        package: PathBuf,
+        /// The registry's address, e.g. https://registre.example.org.
+        #[arg(long)]
+        registry: String,
+    },
     /// Count a ballot file: Urne JSON (.json), PrefLib (.soc .soi .toc .toi) or pabulib (.pb).
     Tally {
         /// The ballot file.
@@ -367,6 +377,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        #[cfg(feature = "client")]
+        Command::Publish { package, registry } => {
+            let bytes = std::fs::read(&package)
+                .with_context(|| format!("cannot read {}", package.display()))?;
+            // Check it here first: a clear message beats a refusal from the far end.
+            let verified = package::read(&bytes, None)
+                .with_context(|| format!("{} is not a valid package", package.display()))?;
+            let uploader = urne_sync::uploader::Uploader::new(&registry)?;
+            let digest = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(uploader.publish(bytes))?;
+            println!(
+                "{} {} ({digest})",
+                match lang {
+                    Lang::Fr => "Paquet publié pour l'événement",
+                    Lang::En => "Package published for event",
+                },
+                verified.package.event.id
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Tally {
             file,

@@ -31,6 +31,69 @@ pub struct Device {
     pub key: PublicKey,
 }
 
+/// An organiser key enrolled for one event: packages it signs may be published, and bundles of
+/// kiosks that ran one of its packages may be uploaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organiser {
+    /// The event.
+    pub event: String,
+    /// A label chosen at enrolment (« bureau de l'assemblée de Bellevue »).
+    pub label: String,
+    /// Its public key.
+    pub key: PublicKey,
+}
+
+/// An event the registry knows: enrolled organiser keys, a published package, stored bundles.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EventRow {
+    /// The event id.
+    pub id: String,
+    /// Its title, from the newest package or bundle (empty until one arrives).
+    pub title: String,
+    /// The day it takes place (`YYYY-MM-DD`, empty until a package or bundle arrives).
+    pub date: String,
+    /// Where it takes place.
+    pub place: String,
+    /// SHA-256 of the newest published package, if any.
+    pub package: Option<String>,
+    /// Stored result bundles (test-deck runs included).
+    pub bundles: u64,
+}
+
+/// A package to publish.
+#[derive(Debug, Clone)]
+pub struct NewPackage<'a> {
+    /// SHA-256 of the `.urnepkg` file.
+    pub digest: &'a Sha256Digest,
+    /// The event.
+    pub event: &'a str,
+    /// Title, place and date, for the events list.
+    pub title: &'a str,
+    /// Where.
+    pub place: &'a str,
+    /// When (`YYYY-MM-DD`).
+    pub date: &'a str,
+    /// The organiser key that signed it.
+    pub organiser: &'a Fingerprint,
+    /// When it was signed (RFC 3339): the newest signature is the one kiosks fetch.
+    pub created: &'a str,
+    /// When it arrived (RFC 3339).
+    pub received: &'a str,
+    /// The file.
+    pub bytes: &'a [u8],
+}
+
+/// A refused upload, for the operator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RefusalRow {
+    /// When (RFC 3339).
+    pub at: String,
+    /// The device, when the bundle named one.
+    pub device: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
 /// A stored bundle, without its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BundleRow {
@@ -81,6 +144,9 @@ pub struct NewBundle<'a> {
     pub receipt: &'a SignedReceipt,
     /// When it arrived (RFC 3339).
     pub received: &'a str,
+    /// What the results pages show, worked out once at upload (JSON of
+    /// [`super::model::BundleSummary`]).
+    pub summary: &'a str,
 }
 
 /// The registry's storage.
@@ -102,6 +168,22 @@ pub trait RegistryStore: Send + Sync {
     fn bundles(&self) -> Result<Vec<BundleRow>, StoreError>;
     /// A stored bundle's bytes.
     fn bundle_bytes(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Enrols an organiser key for an event (or relabels it).
+    fn enrol_organiser(&self, event: &str, label: &str, key: &PublicKey) -> Result<(), StoreError>;
+    /// The organiser keys enrolled for an event.
+    fn organisers(&self, event: &str) -> Result<Vec<Organiser>, StoreError>;
+    /// Publishes a package; `false` when this very file was already published.
+    fn publish_package(&self, package: &NewPackage<'_>) -> Result<bool, StoreError>;
+    /// The newest published package of an event: (digest, bytes).
+    fn package(&self, event: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// Every event with an enrolled organiser key, by date then id.
+    fn events(&self) -> Result<Vec<EventRow>, StoreError>;
+    /// The stored summaries of an event's bundles: (row, summary JSON), by device then sequence.
+    fn event_bundles(&self, event: &str) -> Result<Vec<(BundleRow, String)>, StoreError>;
+    /// The refusals, newest first (at most `limit`).
+    fn refusals(&self, limit: u32) -> Result<Vec<RefusalRow>, StoreError>;
+    /// How many bundles are stored (the mutation tests compare it before and after).
+    fn bundle_count(&self) -> Result<u64, StoreError>;
 }
 
 /// The SQLite file backend.
@@ -109,6 +191,9 @@ pub trait RegistryStore: Send + Sync {
 pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
+
+/// The schema version this code writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -124,9 +209,30 @@ CREATE TABLE IF NOT EXISTS bundles (
     test INTEGER NOT NULL,
     received TEXT NOT NULL,
     receipt TEXT NOT NULL,
+    summary TEXT NOT NULL,
     bytes BLOB NOT NULL,
     UNIQUE (device, event, seq)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS bundles_by_event ON bundles (event, device, seq);
+CREATE TABLE IF NOT EXISTS organisers (
+    event TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    label TEXT NOT NULL,
+    pem TEXT NOT NULL,
+    PRIMARY KEY (event, fingerprint)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS packages (
+    digest TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    title TEXT NOT NULL,
+    place TEXT NOT NULL,
+    date TEXT NOT NULL,
+    organiser TEXT NOT NULL,
+    created TEXT NOT NULL,
+    received TEXT NOT NULL,
+    bytes BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS packages_by_event ON packages (event, created);
 CREATE TABLE IF NOT EXISTS refusals (
     id INTEGER PRIMARY KEY,
     device TEXT,
@@ -143,7 +249,19 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 && version != SCHEMA_VERSION {
+            return Err(StoreError::Corrupt(format!(
+                "the database has schema version {version}; this urne-registry reads version {SCHEMA_VERSION}"
+            )));
+        }
         conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -217,8 +335,9 @@ impl RegistryStore for SqliteStore {
             return Ok(Stored::Conflict { existing });
         }
         tx.execute(
-            "INSERT INTO bundles (digest, device, event, seq, test, received, receipt, bytes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO bundles
+             (digest, device, event, seq, test, received, receipt, summary, bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 b.digest.to_hex(),
                 b.device.to_hex(),
@@ -227,6 +346,7 @@ impl RegistryStore for SqliteStore {
                 b.test,
                 b.received,
                 serde_json::to_string(b.receipt).expect("receipts always serialise"),
+                b.summary,
                 b.bytes
             ],
         )?;
@@ -254,16 +374,7 @@ impl RegistryStore for SqliteStore {
              ORDER BY received DESC, digest",
         )?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(BundleRow {
-                    digest: r.get(0)?,
-                    device: r.get(1)?,
-                    event: r.get(2)?,
-                    seq: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
-                    test: r.get(4)?,
-                    received: r.get(5)?,
-                })
-            })?
+            .query_map([], bundle_row)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -278,4 +389,155 @@ impl RegistryStore for SqliteStore {
             )
             .optional()?)
     }
+
+    fn enrol_organiser(&self, event: &str, label: &str, key: &PublicKey) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO organisers (event, fingerprint, label, pem) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (event, fingerprint) DO UPDATE SET label = excluded.label",
+            params![event, key.fingerprint().to_hex(), label, key.to_pem()],
+        )?;
+        Ok(())
+    }
+
+    fn organisers(&self, event: &str) -> Result<Vec<Organiser>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT label, pem FROM organisers WHERE event = ?1 ORDER BY fingerprint")?;
+        let rows = stmt
+            .query_map([event], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(label, pem)| {
+                Ok(Organiser {
+                    event: event.to_owned(),
+                    label,
+                    key: PublicKey::from_pem(&pem)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    fn publish_package(&self, p: &NewPackage<'_>) -> Result<bool, StoreError> {
+        let inserted = self.conn().execute(
+            "INSERT INTO packages
+             (digest, event, title, place, date, organiser, created, received, bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (digest) DO NOTHING",
+            params![
+                p.digest.to_hex(),
+                p.event,
+                p.title,
+                p.place,
+                p.date,
+                p.organiser.to_hex(),
+                p.created,
+                p.received,
+                p.bytes
+            ],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn package(&self, event: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT digest, bytes FROM packages WHERE event = ?1
+                 ORDER BY created DESC, received DESC, digest LIMIT 1",
+                [event],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn events(&self) -> Result<Vec<EventRow>, StoreError> {
+        let conn = self.conn();
+        // The title comes from the newest package, else from the newest bundle's summary.
+        let mut stmt = conn.prepare(
+            "SELECT e.event,
+                    p.title, p.place, p.date, p.digest,
+                    (SELECT json_extract(b.summary, '$.event.title') FROM bundles b
+                      WHERE b.event = e.event ORDER BY b.received DESC LIMIT 1),
+                    (SELECT json_extract(b.summary, '$.event.place') FROM bundles b
+                      WHERE b.event = e.event ORDER BY b.received DESC LIMIT 1),
+                    (SELECT json_extract(b.summary, '$.event.date') FROM bundles b
+                      WHERE b.event = e.event ORDER BY b.received DESC LIMIT 1),
+                    (SELECT count(*) FROM bundles b WHERE b.event = e.event)
+             FROM (SELECT DISTINCT event FROM organisers) e
+             LEFT JOIN packages p ON p.digest = (
+                 SELECT digest FROM packages WHERE event = e.event
+                 ORDER BY created DESC, received DESC, digest LIMIT 1)",
+        )?;
+        let mut rows = stmt
+            .query_map([], |r| {
+                let pick = |a: Option<String>, b: Option<String>| a.or(b).unwrap_or_default();
+                Ok(EventRow {
+                    id: r.get(0)?,
+                    title: pick(r.get(1)?, r.get(5)?),
+                    place: pick(r.get(2)?, r.get(6)?),
+                    date: pick(r.get(3)?, r.get(7)?),
+                    package: r.get(4)?,
+                    bundles: r.get::<_, i64>(8)?.try_into().unwrap_or(0),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        // Newest events first; undated ones (nothing arrived yet) last.
+        rows.sort_by(|a, b| {
+            a.date
+                .is_empty()
+                .cmp(&b.date.is_empty())
+                .then_with(|| b.date.cmp(&a.date))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(rows)
+    }
+
+    fn event_bundles(&self, event: &str) -> Result<Vec<(BundleRow, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT digest, device, event, seq, test, received, summary FROM bundles
+             WHERE event = ?1 ORDER BY device, seq",
+        )?;
+        let rows = stmt
+            .query_map([event], |r| Ok((bundle_row(r)?, r.get(6)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn refusals(&self, limit: u32) -> Result<Vec<RefusalRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT at, device, reason FROM refusals ORDER BY id DESC LIMIT ?1")?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(RefusalRow {
+                    at: r.get(0)?,
+                    device: r.get(1)?,
+                    reason: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn bundle_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))?;
+        Ok(n.try_into().unwrap_or(0))
+    }
+}
+
+fn bundle_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BundleRow> {
+    Ok(BundleRow {
+        digest: r.get(0)?,
+        device: r.get(1)?,
+        event: r.get(2)?,
+        seq: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+        test: r.get(4)?,
+        received: r.get(5)?,
+    })
 }
