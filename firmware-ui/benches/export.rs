@@ -13,37 +13,14 @@
 //! Run: `cargo bench -p urne-kiosk --bench export` (`URNE_BENCH_ROUNDS`, default 30). The last
 //! bundle is kept as `target/bench-data/evening-10000.urne`.
 
+#[path = "support/evening.rs"]
+mod evening;
+
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rand_chacha::ChaCha20Rng;
-use urne_core::ballot::{Ballot, MotionChoice};
-use urne_core::credential::Role;
-use urne_core::ids::{OptionId, PollId};
-use urne_core::rand_core::SeedableRng;
-use urne_core::timestamp::Timestamp;
-use urne_kiosk::clock::FakeClock;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::usb::FolderTarget;
-
-const MEMBERS: usize = 2_000;
-
-fn bench_dir() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    tempfile::tempdir_in(base).unwrap()
-}
-
-fn roster() -> Vec<u8> {
-    let mut csv = "Nom;Prénom;Collectif\n".to_owned();
-    for i in 0..MEMBERS {
-        csv.push_str(&format!("Membre{i};Prénom{i};Collectif {}\n", i % 17));
-    }
-    csv.into_bytes()
-}
+use evening::MEMBERS;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -59,108 +36,11 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
-    let dir = bench_dir();
-    let stick = dir.path().join("stick");
-    std::fs::create_dir(&stick).unwrap();
-
-    let key = urne_sync::demo::organiser_key();
-    let built = urne_sync::package::build(
-        urne_sync::demo::EVENT_TOML,
-        &roster(),
-        &key,
-        &mut ChaCha20Rng::seed_from_u64(7),
-        Timestamp(1_794_441_600),
-        false,
-    )
-    .unwrap();
-    let badges = urne_sync::badges::issue_all(&built.package, &key);
-    let clock = FakeClock::at(Timestamp(1_796_495_400));
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([9; 32]),
-        Arc::new(clock.clone()),
-        Box::new(FolderTarget::new(&stick)),
-    )
-    .unwrap();
-    kiosk.load_package(&built.bytes).unwrap();
-    kiosk.set_pin("123456").unwrap();
-    let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
-    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
-        panic!("organiser badge")
-    };
-    kiosk.unlock(&organiser, "123456").unwrap();
-
-    let polls: Vec<PollId> = ["charte", "statuts", "lieu", "priorites", "budget"]
-        .iter()
-        .map(|p| PollId::new(*p).unwrap())
-        .collect();
-    for p in &polls {
-        kiosk.open_poll(p).unwrap();
-    }
-    let event = kiosk.event().unwrap().clone();
-    let options = |p: &str| -> Vec<OptionId> {
-        event
-            .poll(&PollId::new(p).unwrap())
-            .unwrap()
-            .kind
-            .option_ids()
-            .into_iter()
-            .cloned()
-            .collect()
-    };
-    let (lieu, candidates, projects) = (options("lieu"), options("priorites"), options("budget"));
-
-    let started = Instant::now();
-    let mut cast = 0;
-    for (i, badge) in badges
-        .iter()
-        .filter(|b| b.role == Role::Participant)
-        .enumerate()
-    {
-        let ScanOutcome::Welcome { member, .. } = kiosk.scan(&badge.payload).unwrap() else {
-            panic!("member badge")
-        };
-        let motion = |k: usize| {
-            Ballot::Motion(match (i * k) % 5 {
-                0..=2 => MotionChoice::For,
-                3 => MotionChoice::Against,
-                _ => MotionChoice::Abstain,
-            })
-        };
-        let ballots = [
-            motion(1),
-            motion(3),
-            Ballot::Single(lieu[(i * 7) % lieu.len()].clone()),
-            Ballot::Grades(
-                candidates
-                    .iter()
-                    .enumerate()
-                    .map(|(c, id)| (id.clone(), u8::try_from((i * 3 + c * 5) % 7).unwrap()))
-                    .collect(),
-            ),
-            Ballot::Budget(
-                projects
-                    .iter()
-                    .enumerate()
-                    .filter(|(p, _)| (i + p) % 3 == 0)
-                    .map(|(_, id)| id.clone())
-                    .collect(),
-            ),
-        ];
-        for (poll, ballot) in polls.iter().zip(ballots) {
-            kiosk.cast(&member, &member, poll, ballot).unwrap();
-            cast += 1;
-        }
-    }
-    for p in &polls {
-        kiosk.close_poll(p).unwrap();
-    }
-    eprintln!(
-        "{cast} ballots of {MEMBERS} members cast and closed in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    assert_eq!(cast, 10_000);
-
+    let evening::Evening {
+        mut kiosk,
+        clock,
+        dir,
+    } = evening::ten_thousand_ballots();
     // The export, five times (each one a new sequence number and three new files).
     let mut exports = Vec::new();
     let mut last = None;

@@ -1198,8 +1198,9 @@ impl Kiosk {
         }
     }
 
-    /// Builds everything a bundle holds, from the store.
-    fn results_content(&self) -> Result<ResultsContent, KioskError> {
+    /// Builds everything a bundle holds, from the store (the export seals it; benchmarks seal it
+    /// many times over).
+    pub fn results_content(&self) -> Result<ResultsContent, KioskError> {
         let event = self.current()?.clone();
         let roster = &self.roster;
         let present = self

@@ -1120,6 +1120,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// The registry's signed receipt of an uploaded bundle (its JSON, as received), once synced.
+    pub fn upload_receipt(&self, seq: u64) -> Result<Option<String>, StoreError> {
+        let seq = i64::try_from(seq).map_err(|_| StoreError::Other("sequence overflow".into()))?;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT detail FROM outbox WHERE export_seq = ?1 AND state = 'synced'",
+                [seq],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Records the outcome of an upload attempt: `synced` with the receipt, `refused` with the
     /// reason, or still `pending` after a transient failure.
     pub fn record_upload(&mut self, seq: u64, state: &str, detail: &str) -> Result<(), StoreError> {

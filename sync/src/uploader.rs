@@ -18,7 +18,8 @@ pub enum UploadError {
     /// The registry could not be reached, or the connection dropped: try again later.
     #[error("the registry could not be reached: {0}")]
     Unreachable(String),
-    /// The registry failed (5xx): try again later.
+    /// The registry failed (5xx) or asked to slow down (408 timeout, 429 rate limit): try
+    /// again later.
     #[error("the registry answered {0}")]
     Server(u16),
     /// The registry refused the bundle (4xx): trying again will not help.
@@ -81,7 +82,10 @@ impl Uploader {
             .bytes()
             .await
             .map_err(|e| UploadError::Unreachable(e.to_string()))?;
-        if status.is_server_error() {
+        if status.is_server_error()
+            || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+            || status == reqwest::StatusCode::REQUEST_TIMEOUT
+        {
             return Err(UploadError::Server(status.as_u16()));
         }
         if !status.is_success() {
