@@ -319,7 +319,8 @@ pub fn render(report: &Report, bundle_file: &str, lang: Lang) -> Result<Vec<u8>,
     )
 }
 
-fn kind_name(poll: &Poll, lang: Lang) -> &'static str {
+/// The kind of a poll in words (« Jugement majoritaire »); the registry's pages say it alike.
+pub(crate) fn kind_name(poll: &Poll, lang: Lang) -> &'static str {
     use urne_core::poll::PollKind as K;
     let fr = lang == Lang::Fr;
     match (&poll.kind, fr) {
@@ -339,7 +340,7 @@ fn kind_name(poll: &Poll, lang: Lang) -> &'static str {
 }
 
 /// « 5 décembre 2026 » / « 5 December 2026 » from `2026-12-05`; anything else as written.
-fn long_date(date: &str, lang: Lang) -> String {
+pub(crate) fn long_date(date: &str, lang: Lang) -> String {
     const FR: [&str; 12] = [
         "janvier",
         "février",

@@ -165,7 +165,8 @@ pub struct EventResults {
     pub event: EventHeader,
     /// One entry per kiosk that sent real results, by device.
     pub kiosks: Vec<KioskResults>,
-    /// Stored bundles that are not shown: test-deck runs and exports superseded by a later one.
+    /// Real exports not shown because a later export of the same kiosk supersedes them
+    /// (test-deck runs are counted in `test_runs`, not here).
     pub superseded: u64,
     /// Test-deck bundles stored (never shown as results).
     pub test_runs: u64,

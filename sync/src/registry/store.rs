@@ -58,6 +58,9 @@ pub struct EventRow {
     pub package: Option<String>,
     /// Stored result bundles (test-deck runs included).
     pub bundles: u64,
+    /// Of which test-deck runs (essais à blanc), never results: the events page counts them
+    /// apart.
+    pub test_runs: u64,
 }
 
 /// A package to publish.
@@ -465,7 +468,8 @@ impl RegistryStore for SqliteStore {
                       WHERE b.event = e.event ORDER BY b.received DESC LIMIT 1),
                     (SELECT json_extract(b.summary, '$.event.date') FROM bundles b
                       WHERE b.event = e.event ORDER BY b.received DESC LIMIT 1),
-                    (SELECT count(*) FROM bundles b WHERE b.event = e.event)
+                    (SELECT count(*) FROM bundles b WHERE b.event = e.event),
+                    (SELECT count(*) FROM bundles b WHERE b.event = e.event AND b.test)
              FROM (SELECT DISTINCT event FROM organisers) e
              LEFT JOIN packages p ON p.digest = (
                  SELECT digest FROM packages WHERE event = e.event
@@ -481,6 +485,7 @@ impl RegistryStore for SqliteStore {
                     date: pick(r.get(3)?, r.get(7)?),
                     package: r.get(4)?,
                     bundles: r.get::<_, i64>(8)?.try_into().unwrap_or(0),
+                    test_runs: r.get::<_, i64>(9)?.try_into().unwrap_or(0),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
