@@ -125,7 +125,7 @@ fn a_hundred_mutations_of_a_valid_bundle_are_refused_and_change_nothing() {
 
     let mut state = 0x0123_4567_89AB_CDEF_u64;
     let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
-    for i in 0..100 {
+    for i in 0..100_u32 {
         let (kind, bytes, expected): (&str, Vec<u8>, &[u16]) = match i % 7 {
             0 | 1 => {
                 let mut bytes = base.bytes.clone();

@@ -56,6 +56,16 @@ pub struct Registry {
     clock: fn() -> Timestamp,
     limits: Limits,
     rate: Arc<RateLimiter>,
+    known: Arc<Known>,
+}
+
+/// Enrolments already found in the store. Enrolment is only ever added (there is no
+/// unenrolment), so a key found once stays valid; a key not found is looked up again each time,
+/// so one enrolled while the registry runs (by `urne-registry enrol` on the same file) is seen.
+#[derive(Debug, Default)]
+struct Known {
+    devices: std::sync::Mutex<std::collections::HashMap<Fingerprint, urne_core::crypto::PublicKey>>,
+    organisers: std::sync::Mutex<BTreeSet<(String, Fingerprint)>>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -138,6 +148,7 @@ impl Registry {
             key: Arc::new(key),
             clock,
             rate: Arc::new(RateLimiter::new(&limits)),
+            known: Arc::new(Known::default()),
             limits,
         }
     }
@@ -177,6 +188,48 @@ impl Registry {
                 limits.request_timeout,
             ))
             .with_state(self)
+    }
+
+    /// The enrolled key of a device, if it is enrolled.
+    fn device_key(
+        &self,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<urne_core::crypto::PublicKey>, Refusal> {
+        let lock = || self.known.devices.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(key) = lock().get(fingerprint) {
+            return Ok(Some(key.clone()));
+        }
+        let found = self.store.device(fingerprint).map_err(|e| internal(&e))?;
+        if let Some(device) = &found {
+            lock().insert(*fingerprint, device.key.clone());
+        }
+        Ok(found.map(|d| d.key))
+    }
+
+    /// Whether `organiser` is enrolled for `event`, and whether any key is.
+    fn organiser_enrolled(
+        &self,
+        event: &str,
+        organiser: &Fingerprint,
+    ) -> Result<(bool, bool), Refusal> {
+        let lock = || {
+            self.known
+                .organisers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+        };
+        if lock().contains(&(event.to_owned(), *organiser)) {
+            return Ok((true, true));
+        }
+        let enrolled = self.store.organisers(event).map_err(|e| internal(&e))?;
+        let mut known = lock();
+        for o in &enrolled {
+            known.insert((event.to_owned(), o.key.fingerprint()));
+        }
+        Ok((
+            known.contains(&(event.to_owned(), *organiser)),
+            !enrolled.is_empty(),
+        ))
     }
 
     fn refuse(&self, device: Option<&Fingerprint>, refusal: Refusal) -> Refusal {
@@ -223,8 +276,8 @@ impl Registry {
         // From here the bundle is signed by the key it names.
         let device_fp = opened.manifest.signer;
         let device = Some(&device_fp);
-        match self.store.device(&device_fp).map_err(|e| internal(&e))? {
-            Some(d) if d.key == opened.signer => {}
+        match self.device_key(&device_fp)? {
+            Some(key) if key == opened.signer => {}
             _ => {
                 return Err(self.refuse(
                     device,
@@ -309,21 +362,6 @@ impl Registry {
         event: &str,
         audit: &[urne_core::audit::AuditEntry],
     ) -> Result<(), Refusal> {
-        let enrolled: BTreeSet<Fingerprint> = self
-            .store
-            .organisers(event)
-            .map_err(|e| internal(&e))?
-            .into_iter()
-            .map(|o| o.key.fingerprint())
-            .collect();
-        if enrolled.is_empty() {
-            return Err(Refusal::new(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "event {event} is not enrolled at this registry (urne-registry enrol-organiser)"
-                ),
-            ));
-        }
         let signers: BTreeSet<Fingerprint> = audit
             .iter()
             .filter_map(|entry| match &entry.event {
@@ -341,13 +379,26 @@ impl Registry {
                 format!("the audit chain records no package loaded for event {event}"),
             ));
         }
-        if let Some(stranger) = signers.iter().find(|s| !enrolled.contains(s)) {
-            return Err(Refusal::new(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "the kiosk ran a package of event {event} signed by {stranger}, which is not an organiser key enrolled for this event"
-                ),
-            ));
+        for signer in &signers {
+            match self.organiser_enrolled(event, signer)? {
+                (true, _) => {}
+                (false, false) => {
+                    return Err(Refusal::new(
+                        StatusCode::FORBIDDEN,
+                        format!(
+                            "event {event} is not enrolled at this registry (urne-registry enrol-organiser)"
+                        ),
+                    ));
+                }
+                (false, true) => {
+                    return Err(Refusal::new(
+                        StatusCode::FORBIDDEN,
+                        format!(
+                            "the kiosk ran a package of event {event} signed by {signer}, which is not an organiser key enrolled for this event"
+                        ),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -378,12 +429,7 @@ impl Registry {
         })?;
         let event = verified.package.event.id.as_str();
         let organiser = verified.organiser_fingerprint();
-        let enrolled = self
-            .store
-            .organisers(event)
-            .map_err(|e| internal(&e))?
-            .iter()
-            .any(|o| o.key.fingerprint() == organiser);
+        let (enrolled, _) = self.organiser_enrolled(event, &organiser)?;
         if !enrolled {
             return Err(self.refuse(
                 None,
@@ -442,7 +488,7 @@ impl Registry {
         }
         let fingerprint = Fingerprint::parse(device)
             .ok_or_else(|| unauthorised("the device fingerprint is not 64 hexadecimal digits"))?;
-        let Some(enrolled) = self.store.device(&fingerprint).map_err(|e| internal(&e))? else {
+        let Some(enrolled) = self.device_key(&fingerprint)? else {
             return Err(Refusal::new(
                 StatusCode::FORBIDDEN,
                 format!("device {fingerprint} is not enrolled at this registry"),
@@ -452,7 +498,6 @@ impl Registry {
             .decode(signature)
             .map_err(|_| unauthorised("the signature is not base64"))?;
         enrolled
-            .key
             .verify(
                 &protocol::package_request_message(event, challenge),
                 &signature,

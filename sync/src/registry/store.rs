@@ -15,6 +15,9 @@ pub enum StoreError {
     /// The database refused.
     #[error("registry database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// The transaction holding a bundle could not be committed.
+    #[error("registry database: the write could not be committed: {0}")]
+    Commit(String),
     /// A stored value is unreadable.
     #[error("registry database holds an unreadable value: {0}")]
     Corrupt(String),
@@ -190,9 +193,37 @@ pub trait RegistryStore: Send + Sync {
 }
 
 /// The SQLite file backend.
+///
+/// Bundles are stored with a group commit: each upload queues its bundle, and whichever upload
+/// gets the connection first writes every queued bundle in one transaction, then answers each
+/// of them. A receipt still leaves only after the transaction holding its bundle is durable
+/// (`synchronous = FULL`), but kiosks uploading at once share one disk flush instead of each
+/// waiting for its own.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    queue: Mutex<Vec<Waiting>>,
+}
+
+/// A bundle in the group commit's queue, and where its outcome goes.
+#[derive(Debug)]
+struct Waiting {
+    bundle: QueuedBundle,
+    outcome: std::sync::mpsc::SyncSender<Result<Stored, StoreError>>,
+}
+
+/// An owned copy of a [`NewBundle`], to cross threads.
+#[derive(Debug)]
+struct QueuedBundle {
+    digest: String,
+    device: String,
+    event: String,
+    seq: i64,
+    test: bool,
+    bytes: Vec<u8>,
+    receipt: SignedReceipt,
+    received: String,
+    summary: String,
 }
 
 /// The schema version this code writes (`PRAGMA user_version`).
@@ -267,7 +298,41 @@ impl SqliteStore {
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            queue: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Writes every queued bundle in one transaction, then tells each its outcome. Called with
+    /// the connection held, so that no one else writes meanwhile.
+    fn commit_queued(conn: &mut Connection, batch: Vec<Waiting>) {
+        let outcomes = (|| -> Result<Vec<Result<Stored, StoreError>>, rusqlite::Error> {
+            let mut tx =
+                conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for waiting in &batch {
+                // A savepoint per bundle: one that fails leaves the others in the transaction.
+                let savepoint = tx.savepoint()?;
+                let outcome = insert_bundle(&savepoint, &waiting.bundle);
+                if outcome.is_ok() {
+                    savepoint.commit()?;
+                }
+                outcomes.push(outcome);
+            }
+            tx.commit()?;
+            Ok(outcomes)
+        })();
+        match outcomes {
+            Ok(outcomes) => {
+                for (waiting, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = waiting.outcome.send(outcome);
+                }
+            }
+            Err(e) => {
+                for waiting in batch {
+                    let _ = waiting.outcome.send(Err(StoreError::Commit(e.to_string())));
+                }
+            }
+        }
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -313,48 +378,34 @@ impl RegistryStore for SqliteStore {
     }
 
     fn store(&self, b: &NewBundle<'_>) -> Result<Stored, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let same: Option<String> = tx
-            .query_row(
-                "SELECT receipt FROM bundles WHERE digest = ?1",
-                [b.digest.to_hex()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(receipt) = same {
-            let receipt =
-                serde_json::from_str(&receipt).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            return Ok(Stored::Again(receipt));
+        let (outcome, answer) = std::sync::mpsc::sync_channel(1);
+        let bundle = QueuedBundle {
+            digest: b.digest.to_hex(),
+            device: b.device.to_hex(),
+            event: b.event.to_owned(),
+            seq: seq_sql(b.seq)?,
+            test: b.test,
+            bytes: b.bytes.to_vec(),
+            receipt: b.receipt.clone(),
+            received: b.received.to_owned(),
+            summary: b.summary.to_owned(),
+        };
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Waiting { bundle, outcome });
+        loop {
+            // Whoever held the connection before us may have committed ours with its own.
+            if let Ok(outcome) = answer.try_recv() {
+                return outcome;
+            }
+            let mut conn = self.conn();
+            if let Ok(outcome) = answer.try_recv() {
+                return outcome;
+            }
+            let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+            Self::commit_queued(&mut conn, batch);
         }
-        let clash: Option<String> = tx
-            .query_row(
-                "SELECT digest FROM bundles WHERE device = ?1 AND event = ?2 AND seq = ?3",
-                params![b.device.to_hex(), b.event, seq_sql(b.seq)?],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(existing) = clash {
-            return Ok(Stored::Conflict { existing });
-        }
-        tx.execute(
-            "INSERT INTO bundles
-             (digest, device, event, seq, test, received, receipt, summary, bytes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                b.digest.to_hex(),
-                b.device.to_hex(),
-                b.event,
-                seq_sql(b.seq)?,
-                b.test,
-                b.received,
-                serde_json::to_string(b.receipt).expect("receipts always serialise"),
-                b.summary,
-                b.bytes
-            ],
-        )?;
-        tx.commit()?;
-        Ok(Stored::New(b.receipt.clone()))
     }
 
     fn record_refusal(
@@ -536,6 +587,50 @@ impl RegistryStore for SqliteStore {
     }
 }
 
+/// Inserts one bundle unless it is already there (the same receipt again) or another bundle
+/// holds its device and sequence number.
+fn insert_bundle(conn: &Connection, b: &QueuedBundle) -> Result<Stored, StoreError> {
+    let same: Option<String> = conn
+        .query_row(
+            "SELECT receipt FROM bundles WHERE digest = ?1",
+            [&b.digest],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(receipt) = same {
+        let receipt =
+            serde_json::from_str(&receipt).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        return Ok(Stored::Again(receipt));
+    }
+    let clash: Option<String> = conn
+        .query_row(
+            "SELECT digest FROM bundles WHERE device = ?1 AND event = ?2 AND seq = ?3",
+            params![b.device, b.event, b.seq],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(existing) = clash {
+        return Ok(Stored::Conflict { existing });
+    }
+    conn.execute(
+        "INSERT INTO bundles
+         (digest, device, event, seq, test, received, receipt, summary, bytes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            b.digest,
+            b.device,
+            b.event,
+            b.seq,
+            b.test,
+            b.received,
+            serde_json::to_string(&b.receipt).expect("receipts always serialise"),
+            b.summary,
+            b.bytes
+        ],
+    )?;
+    Ok(Stored::New(b.receipt.clone()))
+}
+
 fn bundle_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BundleRow> {
     Ok(BundleRow {
         digest: r.get(0)?,
@@ -545,4 +640,129 @@ fn bundle_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BundleRow> {
         test: r.get(4)?,
         received: r.get(5)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use urne_core::crypto::SecretKey;
+    use urne_core::ids::EventId;
+    use urne_core::timestamp::Timestamp;
+
+    use super::*;
+    use crate::receipt::{RECEIPT_FORMAT, Receipt};
+
+    fn receipt(
+        registry: &SecretKey,
+        digest: Sha256Digest,
+        device: Fingerprint,
+        seq: u64,
+    ) -> SignedReceipt {
+        SignedReceipt::sign(
+            &Receipt {
+                format: RECEIPT_FORMAT.into(),
+                bundle: digest,
+                device,
+                event: EventId::new("assemblee").unwrap(),
+                seq,
+                received: Timestamp(0),
+                registry: registry.public().fingerprint(),
+            },
+            registry,
+        )
+    }
+
+    /// Eight threads store at once through the group commit: every bundle is stored exactly
+    /// once, a bundle sent twice at the same time gets the first receipt again, and another
+    /// bundle with the same device and sequence number is a conflict.
+    #[test]
+    fn the_group_commit_stores_each_bundle_once_and_answers_each_upload() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("r.sqlite")).unwrap();
+        let registry = SecretKey::from_seed(&[3; 32]);
+        let devices: Vec<SecretKey> = (0..8u8)
+            .map(|i| SecretKey::from_seed(&[i + 10; 32]))
+            .collect();
+        for d in &devices {
+            store.enrol("kiosque", &d.public()).unwrap();
+        }
+        let outcomes = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for (t, device) in devices.iter().enumerate() {
+                let (store, registry, outcomes, first) = (
+                    &store,
+                    &registry,
+                    &outcomes,
+                    devices[0].public().fingerprint(),
+                );
+                scope.spawn(move || {
+                    let fp = device.public().fingerprint();
+                    for seq in 1..=40u64 {
+                        // Threads 0 and 1 send the same 40 bundles (same device, same bytes).
+                        let owner = if t == 1 { 0 } else { t };
+                        let bytes = format!("bundle {owner} {seq}").into_bytes();
+                        let fp = if t == 1 { first } else { fp };
+                        let digest = Sha256Digest::of(&bytes);
+                        let r = receipt(registry, digest, fp, seq);
+                        let outcome = store
+                            .store(&NewBundle {
+                                digest: &digest,
+                                device: &fp,
+                                event: "assemblee",
+                                seq,
+                                test: false,
+                                bytes: &bytes,
+                                receipt: &r,
+                                received: "2026-12-05T20:00:00Z",
+                                summary: "{}",
+                            })
+                            .unwrap();
+                        outcomes.lock().unwrap().push((owner, seq, outcome));
+                    }
+                });
+            }
+        });
+        let outcomes = outcomes.into_inner().unwrap();
+        assert_eq!(store.bundle_count().unwrap(), 7 * 40);
+        let new = outcomes
+            .iter()
+            .filter(|(_, _, o)| matches!(o, Stored::New(_)))
+            .count();
+        let again = outcomes
+            .iter()
+            .filter(|(_, _, o)| matches!(o, Stored::Again(_)))
+            .count();
+        assert_eq!((new, again), (7 * 40, 40));
+        // Both senders of a duplicated bundle hold the same receipt.
+        for seq in 1..=40 {
+            let receipts: Vec<&SignedReceipt> = outcomes
+                .iter()
+                .filter(|(owner, s, _)| *owner == 0 && *s == seq)
+                .map(|(_, _, o)| match o {
+                    Stored::New(r) | Stored::Again(r) => r,
+                    Stored::Conflict { .. } => panic!("no conflict expected"),
+                })
+                .collect();
+            assert_eq!(receipts.len(), 2);
+            assert_eq!(receipts[0], receipts[1]);
+        }
+        // A different bundle with a stored device and sequence number.
+        let fp = devices[2].public().fingerprint();
+        let digest = Sha256Digest::of(b"another bundle");
+        let r = receipt(&registry, digest, fp, 7);
+        let clash = store
+            .store(&NewBundle {
+                digest: &digest,
+                device: &fp,
+                event: "assemblee",
+                seq: 7,
+                test: false,
+                bytes: b"another bundle",
+                receipt: &r,
+                received: "2026-12-05T20:00:00Z",
+                summary: "{}",
+            })
+            .unwrap();
+        assert!(matches!(clash, Stored::Conflict { .. }));
+        assert_eq!(store.bundle_count().unwrap(), 7 * 40);
+    }
 }
