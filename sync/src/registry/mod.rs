@@ -197,11 +197,11 @@ impl Registry {
     ) -> Result<Option<urne_core::crypto::PublicKey>, Refusal> {
         let lock = || self.known.devices.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(key) = lock().get(fingerprint) {
-            return Ok(Some(key.clone()));
+            return Ok(Some(*key));
         }
         let found = self.store.device(fingerprint).map_err(|e| internal(&e))?;
         if let Some(device) = &found {
-            lock().insert(*fingerprint, device.key.clone());
+            lock().insert(*fingerprint, device.key);
         }
         Ok(found.map(|d| d.key))
     }
