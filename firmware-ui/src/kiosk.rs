@@ -552,6 +552,12 @@ impl Kiosk {
         self.device.public()
     }
 
+    /// The device key, for the thread that proves to the registry that this kiosk is enrolled
+    /// (it signs the registry's challenge and nothing else).
+    pub(crate) fn device_key(&self) -> Arc<SecretKey> {
+        Arc::clone(&self.device)
+    }
+
     /// Sets the registry's address the kiosk was started with (`--registry`).
     pub fn set_default_registry(&mut self, url: Option<String>) {
         self.default_registry = url.filter(|u| !u.trim().is_empty());
