@@ -122,6 +122,8 @@ pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
         Arc::new(SystemClock),
         usb,
     )?;
+    // The packages page asks this registry when the settings page set none.
+    kiosk.set_default_registry(options.registry.clone());
     if let Some(path) = &options.package {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;

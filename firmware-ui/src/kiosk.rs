@@ -141,7 +141,7 @@ pub enum Problem {
     /// The poll was closed (or reset) in the meantime.
     PollNotOpen,
     /// An event package was refused; the code says why (see [`package_problem`], and
-    /// `foreign`, `too-late`, `other-event`, `changed`).
+    /// `foreign`, `too-late`, `other-event`, `changed`, `not-shown`).
     Package(&'static str),
     /// An organiser's action was refused; the code says why (`proxy-self`,
     /// `proxy-giver-present`, `proxy-holder-absent`, `proxy-holder-full`, `proxy-already`,
@@ -216,6 +216,28 @@ pub fn package_problem(error: &urne_sync::package::ReadError) -> &'static str {
         },
         R::Package(P::Unreadable { .. } | P::Invalid(_) | P::EventMismatch) => "invalid",
     }
+}
+
+/// Verifies an event package and describes it for the organiser, given the organiser key
+/// pinned on the kiosk (if any). Pure: the registry's download thread calls it as well.
+pub fn describe_package(
+    bytes: &[u8],
+    pinned: Option<Fingerprint>,
+) -> Result<OfferInfo, (&'static str, String)> {
+    let v =
+        urne_sync::package::read(bytes, None).map_err(|e| (package_problem(&e), e.to_string()))?;
+    let organiser = v.organiser_fingerprint();
+    Ok(OfferInfo {
+        event: v.package.event.id.to_string(),
+        title: v.package.event.title.clone(),
+        place: v.package.event.place.clone(),
+        date: v.package.event.date.clone(),
+        members: v.package.roster.len(),
+        polls: v.package.event.polls.len(),
+        organiser,
+        first_load: pinned.is_none(),
+        foreign: pinned.is_some_and(|p| p != organiser),
+    })
 }
 
 /// What a verified package holds, for the organiser to check before loading it.
@@ -421,8 +443,13 @@ pub struct Kiosk {
     store: Store,
     /// The system clock plus the offset the organiser confirmed.
     clock: OffsetClock,
-    device: SecretKey,
+    /// Shared with the short-lived thread that fetches a package from the registry, which
+    /// signs the registry's challenge with it.
+    device: Arc<SecretKey>,
     usb: Box<dyn UsbTarget>,
+    /// The registry's address given when the kiosk was started (`--registry`); the one set on
+    /// the settings page wins.
+    default_registry: Option<String>,
     loaded: Option<VerifiedPackage>,
     /// The package's event with the polls written or corrected on the kiosk.
     event: Option<Event>,
@@ -504,8 +531,9 @@ impl Kiosk {
         Ok(Self {
             store,
             clock,
-            device,
+            device: Arc::new(device),
             usb,
+            default_registry: None,
             loaded,
             event,
             roster,
@@ -522,6 +550,26 @@ impl Kiosk {
     /// The device's public key.
     pub fn device_public_key(&self) -> urne_core::crypto::PublicKey {
         self.device.public()
+    }
+
+    /// The device key, for the thread that proves to the registry that this kiosk is enrolled
+    /// (it signs the registry's challenge and nothing else).
+    pub(crate) fn device_key(&self) -> Arc<SecretKey> {
+        Arc::clone(&self.device)
+    }
+
+    /// Sets the registry's address the kiosk was started with (`--registry`).
+    pub fn set_default_registry(&mut self, url: Option<String>) {
+        self.default_registry = url.filter(|u| !u.trim().is_empty());
+    }
+
+    /// The registry's address: the one set on the settings page, else the one the kiosk was
+    /// started with, else none (the upload loop chooses the same way).
+    pub fn registry_url(&self) -> Result<Option<String>, KioskError> {
+        Ok(self
+            .store
+            .setting(SETTING_REGISTRY_URL)?
+            .or_else(|| self.default_registry.clone()))
     }
 
     /// The loaded event.
@@ -629,24 +677,7 @@ impl Kiosk {
                 .usb
                 .read(&file, urne_sync::tarball::MAX_TOTAL_BYTES)
                 .map_err(|e| ("unreadable", e.to_string()))
-                .and_then(|bytes| {
-                    urne_sync::package::read(&bytes, None)
-                        .map_err(|e| (package_problem(&e), e.to_string()))
-                })
-                .map(|v| {
-                    let organiser = v.organiser_fingerprint();
-                    OfferInfo {
-                        event: v.package.event.id.to_string(),
-                        title: v.package.event.title.clone(),
-                        place: v.package.event.place.clone(),
-                        date: v.package.event.date.clone(),
-                        members: v.package.roster.len(),
-                        polls: v.package.event.polls.len(),
-                        organiser,
-                        first_load: pinned.is_none(),
-                        foreign: pinned.is_some_and(|p| p != organiser),
-                    }
-                });
+                .and_then(|bytes| describe_package(&bytes, pinned));
             offers.push(PackageOffer { file, outcome });
         }
         Ok(offers)
@@ -664,15 +695,53 @@ impl Kiosk {
             self.require_organiser()?;
         }
         let bytes = self.usb.read(file, urne_sync::tarball::MAX_TOTAL_BYTES)?;
-        let verified = urne_sync::package::read(&bytes, None)
+        self.load_shown(
+            &bytes,
+            shown,
+            (
+                "changed",
+                "the file on the stick changed since it was shown",
+            ),
+        )
+    }
+
+    /// Loads a package downloaded from the registry (see [`crate::fetch`]), under the same
+    /// rules as one from the USB stick: the organiser signature is checked, `shown` is the
+    /// fingerprint the screen showed and the organiser confirmed, the pinned key must match,
+    /// and once an event is loaded only an unlocked organiser may load another package. The
+    /// registry is not trusted: it only carries the bytes.
+    pub fn load_package_from_registry(
+        &mut self,
+        bytes: &[u8],
+        shown: &Fingerprint,
+    ) -> Result<(), KioskError> {
+        if self.loaded.is_some() {
+            self.require_organiser()?;
+        }
+        self.load_shown(
+            bytes,
+            shown,
+            (
+                "not-shown",
+                "the package is not signed by the key that was shown",
+            ),
+        )
+    }
+
+    /// Loads `bytes` if they are signed by `shown`, the key the organiser compared; otherwise
+    /// refuses with `mismatch` (the screen's code and the detail).
+    fn load_shown(
+        &mut self,
+        bytes: &[u8],
+        shown: &Fingerprint,
+        mismatch: (&'static str, &str),
+    ) -> Result<(), KioskError> {
+        let verified = urne_sync::package::read(bytes, None)
             .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
         if verified.organiser_fingerprint() != *shown {
-            return Err(KioskError::Package(
-                "changed",
-                "the file on the stick changed since it was shown".into(),
-            ));
+            return Err(KioskError::Package(mismatch.0, mismatch.1.into()));
         }
-        self.load_package(&bytes)
+        self.load_package(bytes)
     }
 
     fn loaded(&self) -> Result<&VerifiedPackage, KioskError> {
@@ -936,7 +1005,7 @@ impl Kiosk {
             event.badges_valid_from,
             event.badges_valid_until,
         )
-        .issue(&self.device);
+        .issue(self.device.as_ref());
         self.roster.members.push(member.clone());
         Ok((member, badge))
     }
@@ -1379,7 +1448,7 @@ impl Kiosk {
         let seq = self.next_export_seq()?;
         self.store.audit(now, AuditEvent::Exported { seq, test })?;
         let content = self.results_content()?;
-        let sealed = urne_sync::bundle::seal(&content, &self.device, seq, now, test)
+        let sealed = urne_sync::bundle::seal(&content, self.device.as_ref(), seq, now, test)
             .map_err(|e| KioskError::Seal(e.to_string()))?;
         // The kiosk verifies its own bundle (as `urne verify` would) before printing anything
         // from it. A bundle that does not verify (a database edited behind the kiosk's back)

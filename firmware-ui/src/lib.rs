@@ -8,6 +8,7 @@ pub mod app;
 pub mod clock;
 pub mod deck;
 pub mod editor;
+pub mod fetch;
 pub mod flow;
 pub mod keystore;
 pub mod kiosk;

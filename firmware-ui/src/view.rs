@@ -23,7 +23,7 @@ use crate::generated::{
     ReviewLine, Segment, VoterAdapter,
 };
 use crate::kiosk::{
-    Dashboard, Due, PackageOffer, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome,
+    Dashboard, Due, OfferInfo, PinOutcome, Problem, Refusal as KioskRefusal, ScanOutcome,
 };
 use crate::scanner::ScannerEvent;
 use crate::stick::StickEvent;
@@ -33,6 +33,7 @@ use urne_core::crypto::Fingerprint;
 use urne_core::results::PollState;
 
 mod editor;
+mod registry;
 mod settings;
 
 /// Longest keyboard-wedge line kept (a badge is about 200 characters).
@@ -84,6 +85,8 @@ struct State {
     editor: editor::EditorState,
     /// The settings page's values being changed.
     settings: settings::SettingsState,
+    /// The packages page's registry source.
+    registry: registry::RegistryState,
 }
 
 /// The view: owns the UI-side state and the inbox of replies.
@@ -132,6 +135,7 @@ impl View {
             step_member: None,
             editor: Default::default(),
             settings: Default::default(),
+            registry: Default::default(),
         }));
         let kiosk = window.global::<KioskAdapter>();
         // The adapters' preview values (made-up figures for the designer) must never reach a
@@ -308,6 +312,8 @@ fn go_idle(state: &Rc<RefCell<State>>) {
         s.unlocked = false;
         s.organiser.take().is_some()
     };
+    // An answer from the registry still on its way is for a page no longer shown.
+    registry::reset(state);
     with_window(state, |w| {
         // A voter's display choices (larger text, high contrast, language) end with their
         // visit: the next person finds the kiosk as the organiser set it.
@@ -466,6 +472,7 @@ fn voter_stage_page(state: &Rc<RefCell<State>>) {
 fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     editor::bind(window, state);
     settings::bind(window, state);
+    registry::bind(window, state);
     let kiosk = window.global::<KioskAdapter>();
     let s = state.clone();
     kiosk.on_scanned(move |payload| scan(&s, payload.to_string()));
@@ -473,12 +480,9 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     kiosk.on_key_typed(move |text| key_typed(&s, &text));
     let s = state.clone();
     kiosk.on_find_packages(move || {
-        with_window(&s, |w| {
-            let k = w.global::<KioskAdapter>();
-            k.set_busy(true);
-            k.set_package_error("".into());
-        });
-        send(&s, Command::FindPackages);
+        // The page opens on the stick, as it always did; the registry is one tap away.
+        registry::reset(&s);
+        find_packages(&s);
     });
     let s = state.clone();
     kiosk.on_load_package(move |file| {
@@ -501,6 +505,7 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     });
     let s = state.clone();
     kiosk.on_close_packages(move || {
+        registry::reset(&s);
         if s.borrow().unlocked {
             send(&s, Command::Refresh);
             go_to(&s, Page::Dashboard);
@@ -884,7 +889,15 @@ fn refusal_code(refusal: &KioskRefusal) -> Refusal {
 
 fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
     with_window(state, |w| {
-        if !matches!(reply, Reply::Scanner(_) | Reply::Stick(_)) {
+        // Other threads' news (the scanner, the stick, the registry) does not answer the
+        // action the screen is waiting for.
+        if !matches!(
+            reply,
+            Reply::Scanner(_)
+                | Reply::Stick(_)
+                | Reply::RegistryEvents { .. }
+                | Reply::RegistryPackage { .. }
+        ) {
             w.global::<KioskAdapter>().set_busy(false);
         }
     });
@@ -1059,7 +1072,12 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             with_window(state, |w| {
                 let k = w.global::<KioskAdapter>();
                 k.set_offers_searched(true);
-                k.set_offers(model(offers.iter().map(offer_view).collect()));
+                k.set_offers(model(
+                    offers
+                        .iter()
+                        .map(|o| offer_view(&o.file, &o.outcome))
+                        .collect(),
+                ));
             });
             go_to(state, Page::Packages);
         }
@@ -1189,6 +1207,16 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             w.global::<KioskAdapter>()
                 .set_scanner_state("disconnected".into());
         }),
+        Reply::RegistryEvents {
+            request,
+            registry,
+            outcome,
+        } => registry::events(state, request, registry, outcome),
+        Reply::RegistryPackage {
+            request,
+            registry,
+            outcome,
+        } => registry::package(state, request, registry, outcome),
         Reply::Stick(event) => with_window(state, |w| {
             let o = w.global::<OrganiserAdapter>();
             match event {
@@ -1203,6 +1231,16 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             }
         }),
     }
+}
+
+/// Looks for packages on the stick; the packages page follows.
+fn find_packages(state: &Rc<RefCell<State>>) {
+    with_window(state, |w| {
+        let k = w.global::<KioskAdapter>();
+        k.set_busy(true);
+        k.set_package_error("".into());
+    });
+    send(state, Command::FindPackages);
 }
 
 fn problem_code(problem: Problem) -> &'static str {
@@ -1230,10 +1268,12 @@ pub fn grouped(fingerprint: &Fingerprint) -> String {
         .join(" ")
 }
 
-fn offer_view(offer: &PackageOffer) -> Offer {
-    match &offer.outcome {
+/// A package as the packages page shows it: `name` is its file on the stick, or its event id
+/// when it came from the registry.
+fn offer_view(name: &str, outcome: &Result<OfferInfo, (&'static str, String)>) -> Offer {
+    match outcome {
         Ok(info) => Offer {
-            file: offer.file.clone().into(),
+            file: name.into(),
             error: "".into(),
             detail: "".into(),
             title: info.title.clone().into(),
@@ -1246,7 +1286,7 @@ fn offer_view(offer: &PackageOffer) -> Offer {
             foreign: info.foreign,
         },
         Err((code, detail)) => Offer {
-            file: offer.file.clone().into(),
+            file: name.into(),
             error: (*code).into(),
             detail: detail.clone().into(),
             title: "".into(),

@@ -3,7 +3,8 @@
 //!
 //! The UI sends [`Command`]s; the worker answers with [`Reply`]s on a channel and wakes the UI
 //! through a [`Waker`] (in the app: `slint::invoke_from_event_loop`; in tests: nothing, the test
-//! drains the channel itself). The scanner thread posts its lines to the same channel.
+//! drains the channel itself). The scanner thread posts its lines to the same channel, and so
+//! do the short-lived threads that ask the registry for event packages ([`crate::fetch`]).
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -15,12 +16,14 @@ use urne_core::ids::{MemberId, PollId};
 use urne_core::poll::Poll;
 use urne_core::tally::PollResult;
 
+use crate::fetch::{self, FetchError, Fetched};
 use crate::kiosk::{
     AttendanceLists, Dashboard, Exported, Kiosk, KioskError, PackageOffer, PinOutcome, Problem,
     Refusal, ScanOutcome,
 };
 use crate::scanner::ScannerEvent;
 use urne_core::crypto::Fingerprint;
+use urne_sync::uploader::RegistryEvent;
 
 /// What the UI asks of the kiosk.
 #[derive(Debug, Clone)]
@@ -106,6 +109,25 @@ pub enum Command {
         /// The organiser key's fingerprint that was shown and confirmed.
         shown: Fingerprint,
     },
+    /// Look up the registry's events that have a published package (on a thread of its own).
+    RegistryEvents {
+        /// The view's number for this request, echoed in the reply.
+        request: u64,
+    },
+    /// Download an event's package from the registry and check it (on a thread of its own).
+    FetchPackage {
+        /// The view's number for this request, echoed in the reply.
+        request: u64,
+        /// The event id.
+        event: String,
+    },
+    /// Load a package downloaded from the registry, signed by the key the screen showed.
+    LoadFetchedPackage {
+        /// The package, as downloaded.
+        bytes: Vec<u8>,
+        /// The organiser key's fingerprint that was shown and confirmed.
+        shown: Fingerprint,
+    },
     /// Tests only: reproduce a storage fault on the worker's connection, or lift it.
     #[cfg(feature = "testing")]
     SimulateFault(Option<crate::store::Fault>),
@@ -182,10 +204,43 @@ pub enum Reply {
     Scanner(ScannerEvent),
     /// From the stick watch thread: a USB stick put in or taken out.
     Stick(crate::stick::StickEvent),
+    /// The registry's events that have a published package, or why there are none to show.
+    RegistryEvents {
+        /// The request answered.
+        request: u64,
+        /// The registry's address asked (empty when none is set).
+        registry: String,
+        /// The events, or why not.
+        outcome: Result<Vec<RegistryEvent>, FetchError>,
+    },
+    /// A package downloaded from the registry and checked, or why there is none.
+    RegistryPackage {
+        /// The request answered.
+        request: u64,
+        /// The registry's address asked (empty when none is set).
+        registry: String,
+        /// The package and what the kiosk's checks made of it, or why there is none.
+        outcome: Result<Box<Fetched>, FetchError>,
+    },
 }
 
 /// Wakes the UI thread when replies are waiting.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Where replies go, from the worker and from the registry threads it starts.
+#[derive(Clone)]
+struct Outbox {
+    replies: Sender<Reply>,
+    wake: Waker,
+}
+
+impl Outbox {
+    fn send(&self, reply: Reply) {
+        if self.replies.send(reply).is_ok() {
+            (self.wake)();
+        }
+    }
+}
 
 /// The worker and the channels to talk to it.
 #[derive(Debug)]
@@ -207,25 +262,22 @@ impl Worker {
     pub fn spawn(kiosk: Kiosk, waker: Waker) -> std::io::Result<(Self, Inbox)> {
         let (commands, inbox) = mpsc::channel::<Command>();
         let (replies, out) = mpsc::channel::<Reply>();
-        let post = replies.clone();
-        let wake = waker.clone();
+        let outbox = Outbox {
+            replies: replies.clone(),
+            wake: waker.clone(),
+        };
         let thread = std::thread::Builder::new()
             .name("kiosk-worker".into())
             .spawn(move || {
                 let mut kiosk = kiosk;
-                let send = |reply: Reply| {
-                    if post.send(reply).is_ok() {
-                        wake();
-                    }
-                };
-                send(Reply::Event(kiosk.event().cloned().map(Box::new)));
+                outbox.send(Reply::Event(kiosk.event().cloned().map(Box::new)));
                 // The language and timeout the organiser chose on an earlier evening.
-                send(Reply::Settings {
+                outbox.send(Reply::Settings {
                     settings: kiosk.settings().map_err(Failure::from),
                     saved: false,
                 });
                 for command in inbox {
-                    handle(&mut kiosk, command, &send);
+                    handle(&mut kiosk, command, &outbox);
                 }
             })?;
         Ok((
@@ -261,7 +313,8 @@ impl Worker {
     }
 }
 
-fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
+fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
+    let send = |reply: Reply| outbox.send(reply);
     let dashboard = |kiosk: &Kiosk| Reply::Dashboard(kiosk.dashboard().map_err(|e| e.to_string()));
     match command {
         Command::Scan(payload) => send(Reply::Scanned(kiosk.scan(&payload).map_err(Failure::from))),
@@ -422,11 +475,97 @@ fn handle(kiosk: &mut Kiosk, command: Command, send: &dyn Fn(Reply)) {
                 send(Reply::Event(kiosk.event().cloned().map(Box::new)));
             }
         }
+        Command::RegistryEvents { request } => look_up_events(kiosk, request, outbox),
+        Command::FetchPackage { request, event } => fetch_package(kiosk, request, event, outbox),
+        Command::LoadFetchedPackage { bytes, shown } => {
+            let outcome = kiosk.load_package_from_registry(&bytes, &shown);
+            let loaded = outcome.is_ok();
+            send(Reply::PackageLoaded(outcome.map_err(Failure::from)));
+            if loaded {
+                send(Reply::Event(kiosk.event().cloned().map(Box::new)));
+            }
+        }
         #[cfg(feature = "testing")]
         Command::SimulateFault(fault) => {
             if let Err(e) = kiosk.store().simulate_fault(fault) {
                 send(Reply::Failed(e.to_string()));
             }
         }
+    }
+}
+
+/// The registry's address, or the reply that says why there is none to ask.
+fn registry_url(kiosk: &Kiosk) -> Result<String, FetchError> {
+    match kiosk.registry_url() {
+        Ok(Some(url)) => Ok(url),
+        Ok(None) => Err(FetchError::NoAddress),
+        Err(e) => Err(FetchError::Failed(e.to_string())),
+    }
+}
+
+/// Starts the lookup of the registry's events; its thread replies.
+fn look_up_events(kiosk: &Kiosk, request: u64, outbox: &Outbox) {
+    let url = match registry_url(kiosk) {
+        Ok(url) => url,
+        Err(e) => {
+            return outbox.send(Reply::RegistryEvents {
+                request,
+                registry: String::new(),
+                outcome: Err(e),
+            });
+        }
+    };
+    let out = outbox.clone();
+    let registry = url.clone();
+    let started = fetch::look_up_events(url.clone(), move |outcome| {
+        out.send(Reply::RegistryEvents {
+            request,
+            registry,
+            outcome,
+        });
+    });
+    if let Err(e) = started {
+        tracing::error!(error = %e, "cannot start the registry lookup");
+        outbox.send(Reply::RegistryEvents {
+            request,
+            registry: url,
+            outcome: Err(FetchError::Failed(e.to_string())),
+        });
+    }
+}
+
+/// Starts the download of an event's package; its thread checks it and replies.
+fn fetch_package(kiosk: &Kiosk, request: u64, event: String, outbox: &Outbox) {
+    let answer = |registry: String, outcome| Reply::RegistryPackage {
+        request,
+        registry,
+        outcome,
+    };
+    let url = match registry_url(kiosk) {
+        Ok(url) => url,
+        Err(e) => return outbox.send(answer(String::new(), Err(e))),
+    };
+    let pinned = match kiosk.pinned_organiser() {
+        Ok(pinned) => pinned,
+        Err(e) => return outbox.send(answer(url, Err(FetchError::Failed(e.to_string())))),
+    };
+    let out = outbox.clone();
+    let registry = url.clone();
+    let started = fetch::fetch_package(
+        url.clone(),
+        event,
+        kiosk.device_key(),
+        pinned,
+        move |outcome| {
+            out.send(Reply::RegistryPackage {
+                request,
+                registry,
+                outcome: outcome.map(Box::new),
+            });
+        },
+    );
+    if let Err(e) = started {
+        tracing::error!(error = %e, "cannot start the registry download");
+        outbox.send(answer(url, Err(FetchError::Failed(e.to_string()))));
     }
 }

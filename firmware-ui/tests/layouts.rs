@@ -1,7 +1,13 @@
 //! Every screen at the four screen sizes the kiosk meets (800×480, 1024×600 and 1280×800
 //! landscape, 720×1280 portrait): each touch target is at least 48 px and nothing sticks out of
-//! the screen sideways (the dashboard also with the stick watch's line). The screens at 800×480 and 1280×800, and the idle and ballot screens in
+//! the screen sideways (the dashboard also with the stick watch's line; the packages page with
+//! each source, the registry's answers coming from a real registry on 127.0.0.1). The screens at 800×480 and 1280×800, and the idle and ballot screens in
 //! portrait, are rendered to `docs/screenshots/<size>/` with the software renderer.
+
+// Only the registry itself is needed here, not an address where nothing listens.
+#[allow(dead_code)]
+#[path = "support/registry.rs"]
+mod support;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +17,7 @@ use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
+use urne_kiosk::fetch::FetchError;
 use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, Theme};
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::stick::StickEvent;
@@ -179,12 +186,11 @@ fn voter_screens(size: Size) {
 /// The door's and the organiser's screens.
 fn organiser_screens(size: Size) {
     let dir = tempfile::tempdir().unwrap();
-    let h = Harness::new(
-        kiosk(dir.path(), &[]),
-        ViewOptions::default(),
-        size.width,
-        size.height,
-    );
+    let registry = support::TestRegistry::demo(dir.path());
+    let mut k = kiosk(dir.path(), &[]);
+    registry.enrol_kiosk(&k.device_public_key());
+    k.set_default_registry(Some(registry.url.clone()));
+    let h = Harness::new(k, ViewOptions::default(), size.width, size.height);
     let members = demo::badges();
     // A member already in the hall scans again on their way out.
     h.scan(&members[1].payload);
@@ -254,7 +260,55 @@ fn organiser_screens(size: Size) {
     h.window.global::<KioskAdapter>().invoke_find_packages();
     assert!(h.wait_for_page(Page::Packages, WAIT));
     screen(&h, size, "packages", false);
+
+    // The registry source: its list, then the package downloaded, then what it says once the
+    // registry is gone.
+    h.tap("Registre");
+    assert!(wait_for_registry(&h, "listed"));
+    // The test registry's port changes from run to run; the pictures show a stable address.
+    let stable = || {
+        h.window
+            .global::<KioskAdapter>()
+            .set_registry_url("https://registre.example.org".into())
+    };
+    stable();
+    screen(&h, size, "packages-registry", false);
+    h.window
+        .global::<KioskAdapter>()
+        .invoke_fetch_package(urne_sync::demo::package().package.event.id.as_str().into());
+    assert!(wait_for_registry(&h, "offered"));
+    stable();
+    screen(&h, size, "packages-registry-offer", false);
+    h.inbox_sender()
+        .send(Reply::RegistryPackage {
+            request: u64::MAX,
+            registry: String::new(),
+            outcome: Err(FetchError::Server(503)),
+        })
+        .unwrap();
+    h.settle();
+    assert_eq!(
+        h.window.global::<KioskAdapter>().get_registry_state(),
+        "offered",
+        "an answer to another request is dropped"
+    );
+    drop(registry);
+    h.tap("Chercher à nouveau");
+    assert!(wait_for_registry(&h, "unreachable"));
+    fits(&h, size, "packages-registry-unreachable");
     h.shutdown();
+}
+
+/// Applies replies until the registry source is in `state`.
+fn wait_for_registry(h: &Harness, state: &str) -> bool {
+    let start = std::time::Instant::now();
+    while h.window.global::<KioskAdapter>().get_registry_state() != state {
+        if start.elapsed() > WAIT {
+            return false;
+        }
+        h.view.wait(Duration::from_millis(50));
+    }
+    true
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
         1100,
     );
     assert!(h.shows("Un organisateur doit charger l'événement"));
-    h.tap("Charger l'événement depuis la clé USB");
+    h.tap("Charger l'événement (clé USB ou registre)");
     assert!(h.wait_for_page(Page::Packages, WAIT));
     let demo_key = grouped(&urne_sync::demo::organiser_key().public().fingerprint());
     assert!(
