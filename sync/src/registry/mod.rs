@@ -22,11 +22,12 @@ use axum::routing::{get, post};
 use serde_json::json;
 use urne_core::audit::AuditEvent;
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
+use urne_core::package::EventPackage;
 use urne_core::results;
 use urne_core::timestamp::Timestamp;
 
 use crate::receipt::{RECEIPT_FORMAT, Receipt, SignedReceipt};
-use crate::{package, protocol, tarball};
+use crate::{protocol, tarball};
 pub use limits::Limits;
 use limits::RateLimiter;
 use model::{BundleSummary, EventHeader, EventResults};
@@ -247,13 +248,13 @@ impl Registry {
         refusal
     }
 
-    /// Checks and stores one bundle; the HTTP handler's body, callable without HTTP.
-    pub fn receive(&self, bytes: &[u8]) -> Result<Stored, Refusal> {
-        let now = (self.clock)();
+    /// The files of an uploaded tar, only in the exact form Urne writes (`what`: "bundle" or
+    /// "package", for the reason given back).
+    fn read_canonical(&self, bytes: &[u8], what: &str) -> Result<Vec<(String, Vec<u8>)>, Refusal> {
         let files = tarball::read(bytes).map_err(|e| {
             self.refuse(
                 None,
-                Refusal::new(StatusCode::BAD_REQUEST, format!("not a bundle: {e}")),
+                Refusal::new(StatusCode::BAD_REQUEST, format!("not a {what}: {e}")),
             )
         })?;
         if !tarball::is_canonical(bytes, &files) {
@@ -261,10 +262,17 @@ impl Registry {
                 None,
                 Refusal::new(
                     StatusCode::BAD_REQUEST,
-                    "not a bundle as Urne writes it (the tar container was altered)",
+                    format!("not a {what} as Urne writes it (the tar container was altered)"),
                 ),
             ));
         }
+        Ok(files)
+    }
+
+    /// Checks and stores one bundle; the HTTP handler's body, callable without HTTP.
+    pub fn receive(&self, bytes: &[u8]) -> Result<Stored, Refusal> {
+        let now = (self.clock)();
+        let files = self.read_canonical(bytes, "bundle")?;
         let opened =
             urne_core::archive::open(urne_core::archive::ArchiveFormat::Bundle, &files, None)
                 .map_err(|e| {
@@ -406,22 +414,8 @@ impl Registry {
     /// Checks and publishes an event package signed by an organiser key enrolled for its event.
     pub fn publish(&self, bytes: &[u8]) -> Result<Published, Refusal> {
         let now = (self.clock)();
-        let files = tarball::read(bytes).map_err(|e| {
-            self.refuse(
-                None,
-                Refusal::new(StatusCode::BAD_REQUEST, format!("not a package: {e}")),
-            )
-        })?;
-        if !tarball::is_canonical(bytes, &files) {
-            return Err(self.refuse(
-                None,
-                Refusal::new(
-                    StatusCode::BAD_REQUEST,
-                    "not a package as Urne writes it (the tar container was altered)",
-                ),
-            ));
-        }
-        let verified = package::read(bytes, None).map_err(|e| {
+        let files = self.read_canonical(bytes, "package")?;
+        let verified = EventPackage::open(&files, None).map_err(|e| {
             self.refuse(
                 None,
                 Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
