@@ -13,7 +13,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use urne_core::crypto::{Fingerprint, SecretKey};
-use urne_sync::uploader::{RegistryEvent, UploadError, Uploader};
+use urne_sync::protocol::EventListing;
+use urne_sync::uploader::{UploadError, Uploader};
 
 use crate::kiosk::{OfferInfo, describe_package};
 
@@ -94,7 +95,7 @@ pub struct Fetched {
 }
 
 /// The registry's events that have a published package, in the registry's order.
-pub async fn events_with_packages(uploader: &Uploader) -> Result<Vec<RegistryEvent>, FetchError> {
+pub async fn events_with_packages(uploader: &Uploader) -> Result<Vec<EventListing>, FetchError> {
     match uploader.events().await {
         Ok(events) => Ok(events.into_iter().filter(|e| e.package.is_some()).collect()),
         Err(e) => {
@@ -142,7 +143,7 @@ pub async fn download(
 /// own; `deliver` receives the outcome there. Returns at once.
 pub fn look_up_events(
     url: String,
-    deliver: impl FnOnce(Result<Vec<RegistryEvent>, FetchError>) + Send + 'static,
+    deliver: impl FnOnce(Result<Vec<EventListing>, FetchError>) + Send + 'static,
 ) -> std::io::Result<()> {
     run_detached("registry-events", deliver, async move {
         let uploader = Uploader::new(&url).map_err(|e| FetchError::Unreachable(e.to_string()))?;

@@ -23,7 +23,7 @@ use crate::kiosk::{
 };
 use crate::scanner::ScannerEvent;
 use urne_core::crypto::Fingerprint;
-use urne_sync::uploader::RegistryEvent;
+use urne_sync::protocol::EventListing;
 
 /// What the UI asks of the kiosk.
 #[derive(Debug, Clone)]
@@ -211,7 +211,7 @@ pub enum Reply {
         /// The registry's address asked (empty when none is set).
         registry: String,
         /// The events, or why not.
-        outcome: Result<Vec<RegistryEvent>, FetchError>,
+        outcome: Result<Vec<EventListing>, FetchError>,
     },
     /// A package downloaded from the registry and checked, or why there is none.
     RegistryPackage {

@@ -27,6 +27,27 @@ pub fn package_path(event: &str) -> String {
     format!("{EVENTS}/{event}/package")
 }
 
+/// An event as `GET /api/v1/events` lists it: written by the registry, read by the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventListing {
+    /// The event id.
+    pub id: String,
+    /// Its title, from the newest package or bundle (empty until one arrives).
+    pub title: String,
+    /// The day it takes place (`YYYY-MM-DD`, empty until a package or bundle arrives).
+    pub date: String,
+    /// Where it takes place.
+    pub place: String,
+    /// SHA-256 of the newest published package, if any.
+    pub package: Option<String>,
+    /// Stored result bundles (test-deck runs included).
+    pub bundles: u64,
+    /// Of which test-deck runs (essais à blanc), never results: the events page counts them
+    /// apart.
+    #[serde(default)]
+    pub test_runs: u64,
+}
+
 /// Header: the requesting kiosk's device fingerprint (64 hexadecimal digits).
 pub const HEADER_DEVICE: &str = "urne-device";
 /// Header: the challenge, as the registry gave it.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
 
-use crate::protocol;
+use crate::protocol::{self, EventListing};
 use crate::receipt::{ReceiptError, SignedReceipt};
 
 /// Why an upload did not end with a valid receipt.
@@ -133,14 +133,11 @@ impl Uploader {
                     .body(bytes),
             )
             .await?;
-        serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v.get("package").and_then(|p| p.as_str()).map(String::from))
-            .ok_or_else(|| UploadError::Unreachable("the registry's answer is unreadable".into()))
+        text_field(&body, "package")
     }
 
     /// The events the registry knows, with whether a package is published for each.
-    pub async fn events(&self) -> Result<Vec<RegistryEvent>, UploadError> {
+    pub async fn events(&self) -> Result<Vec<EventListing>, UploadError> {
         let body = self
             .send(
                 self.client
@@ -149,7 +146,7 @@ impl Uploader {
             .await?;
         #[derive(serde::Deserialize)]
         struct Events {
-            events: Vec<RegistryEvent>,
+            events: Vec<EventListing>,
         }
         serde_json::from_slice::<Events>(&body)
             .map(|e| e.events)
@@ -170,16 +167,7 @@ impl Uploader {
                     .get(format!("{}{}", self.base, protocol::CHALLENGE)),
             )
             .await?;
-        let challenge = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| {
-                v.get("challenge")
-                    .and_then(|c| c.as_str())
-                    .map(String::from)
-            })
-            .ok_or_else(|| {
-                UploadError::Unreachable("the registry's answer is unreadable".into())
-            })?;
+        let challenge = text_field(&body, "challenge")?;
         self.send(
             self.client
                 .get(format!("{}{}", self.base, protocol::package_path(event)))
@@ -197,21 +185,12 @@ impl Uploader {
     }
 }
 
-/// An event as the registry lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct RegistryEvent {
-    /// The event id.
-    pub id: String,
-    /// Its title (empty until a package or bundle arrived).
-    pub title: String,
-    /// When (`YYYY-MM-DD`).
-    pub date: String,
-    /// Where.
-    pub place: String,
-    /// SHA-256 of the newest published package, if any.
-    pub package: Option<String>,
-    /// Stored bundles.
-    pub bundles: u64,
+/// A text field of the registry's JSON answer; an answer without it is not the registry's.
+fn text_field(body: &[u8], name: &str) -> Result<String, UploadError> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get(name).and_then(|f| f.as_str()).map(String::from))
+        .ok_or_else(|| UploadError::Unreachable("the registry's answer is unreadable".into()))
 }
 
 /// How long to wait before attempt number `attempt` (0 for the first retry): exponential from

@@ -19,9 +19,10 @@ use urne_core::poll::PollKind;
 use urne_core::results::{ClosedPoll, PollRecord, PollState, ResultsContent};
 use urne_core::tally::{self, Details, TallyContext};
 use urne_core::timestamp::Timestamp;
+use urne_sync::protocol::EventListing;
 use urne_sync::registry::model::{BundleSummary, EventHeader, EventResults};
 use urne_sync::registry::pages::{self, number};
-use urne_sync::registry::store::{BundleRow, EventRow};
+use urne_sync::registry::store::BundleRow;
 use urne_sync::registry::{Limits, Registry, RegistryStore, SqliteStore};
 use urne_sync::{bundle, tarball, verify};
 
@@ -620,7 +621,7 @@ fn hostile_text_is_escaped_everywhere() {
     assert!(text.contains(&format!("{HOSTILE} ?")));
     assert!(text.contains("Résultats du kiosque « </h2><script>alert(4)</script> »"));
 
-    let rows = [EventRow {
+    let rows = [EventListing {
         id: "x\"><script>".into(),
         title: HOSTILE.into(),
         date: "<i>".into(),
@@ -639,7 +640,7 @@ fn hostile_text_is_escaped_everywhere() {
 
 #[test]
 fn the_events_list_counts_results_and_test_runs_apart() {
-    let row = |id: &str, title: &str, bundles, test_runs| EventRow {
+    let row = |id: &str, title: &str, bundles, test_runs| EventListing {
         id: id.into(),
         title: title.into(),
         date: "2026-12-05".into(),

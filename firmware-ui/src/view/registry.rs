@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 use urne_core::crypto::Fingerprint;
-use urne_sync::uploader::RegistryEvent;
+use urne_sync::protocol::EventListing;
 
 use super::{State, find_packages, grouped, model, offer_view, send, with_window};
 use crate::fetch::{FetchError, Fetched};
@@ -26,7 +26,7 @@ pub(super) struct RegistryState {
     /// The number of the request whose answer is awaited.
     request: u64,
     /// The events last listed.
-    events: Vec<RegistryEvent>,
+    events: Vec<EventListing>,
     /// The package downloaded, and the organiser key it was shown with (none when the kiosk's
     /// checks refused it: it cannot be loaded).
     fetched: Option<(Vec<u8>, Option<Fingerprint>)>,
@@ -150,7 +150,7 @@ pub(super) fn events(
     state: &Rc<RefCell<State>>,
     request: u64,
     registry: String,
-    outcome: Result<Vec<RegistryEvent>, FetchError>,
+    outcome: Result<Vec<EventListing>, FetchError>,
 ) {
     if !awaited(state, request) {
         return;

@@ -16,7 +16,7 @@ use urne_core::results::PollState;
 use urne_core::tally::{Decision, Lang, QuorumReport};
 
 use super::model::{AttendanceTotals, EventResults, KioskResults, PollSummary};
-use super::store::EventRow;
+use crate::protocol::EventListing;
 use crate::pv::{kind_name, long_date};
 
 /// Escapes text for HTML content and attribute values (SVG included).
@@ -150,7 +150,7 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// The list of events: title, date, place and how many results arrived, newest first.
-pub fn events(rows: &[EventRow]) -> String {
+pub fn events(rows: &[EventListing]) -> String {
     let mut body = String::from(
         "<h1>Registre des résultats</h1>\n\
          <p class=\"lead\">Les résultats signés que les kiosques Urne ont envoyés après chaque \

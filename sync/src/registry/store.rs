@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 use urne_core::crypto::{Fingerprint, PublicKey, Sha256Digest};
 
+use crate::protocol::EventListing;
 use crate::receipt::SignedReceipt;
 
 /// A storage failure.
@@ -44,26 +45,6 @@ pub struct Organiser {
     pub label: String,
     /// Its public key.
     pub key: PublicKey,
-}
-
-/// An event the registry knows: enrolled organiser keys, a published package, stored bundles.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct EventRow {
-    /// The event id.
-    pub id: String,
-    /// Its title, from the newest package or bundle (empty until one arrives).
-    pub title: String,
-    /// The day it takes place (`YYYY-MM-DD`, empty until a package or bundle arrives).
-    pub date: String,
-    /// Where it takes place.
-    pub place: String,
-    /// SHA-256 of the newest published package, if any.
-    pub package: Option<String>,
-    /// Stored result bundles (test-deck runs included).
-    pub bundles: u64,
-    /// Of which test-deck runs (essais à blanc), never results: the events page counts them
-    /// apart.
-    pub test_runs: u64,
 }
 
 /// A package to publish.
@@ -183,7 +164,7 @@ pub trait RegistryStore: Send + Sync {
     /// The newest published package of an event: (digest, bytes).
     fn package(&self, event: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
     /// Every event with an enrolled organiser key, by date then id.
-    fn events(&self) -> Result<Vec<EventRow>, StoreError>;
+    fn events(&self) -> Result<Vec<EventListing>, StoreError>;
     /// The stored summaries of an event's bundles: (row, summary JSON), by device then sequence.
     fn event_bundles(&self, event: &str) -> Result<Vec<(BundleRow, String)>, StoreError>;
     /// The refusals, newest first (at most `limit`).
@@ -507,7 +488,7 @@ impl RegistryStore for SqliteStore {
             .optional()?)
     }
 
-    fn events(&self) -> Result<Vec<EventRow>, StoreError> {
+    fn events(&self) -> Result<Vec<EventListing>, StoreError> {
         let conn = self.conn();
         // The title comes from the newest package, else from the newest bundle's summary.
         let mut stmt = conn.prepare(
@@ -529,7 +510,7 @@ impl RegistryStore for SqliteStore {
         let mut rows = stmt
             .query_map([], |r| {
                 let pick = |a: Option<String>, b: Option<String>| a.or(b).unwrap_or_default();
-                Ok(EventRow {
+                Ok(EventListing {
                     id: r.get(0)?,
                     title: pick(r.get(1)?, r.get(5)?),
                     place: pick(r.get(2)?, r.get(6)?),
