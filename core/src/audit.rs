@@ -131,6 +131,14 @@ pub enum AuditEvent {
         /// Seconds added to the system clock (0 when it was right).
         offset: i64,
     },
+    /// The kiosk was put into service at its first boot (mise en service): the organiser PIN
+    /// was set, and the registry's address if one was given.
+    Provisioned {
+        /// The device key's fingerprint the organiser was shown, for enrolment at the registry.
+        device: Fingerprint,
+        /// Whether a registry address was given.
+        registry: bool,
+    },
     /// An organiser changed a poll that had not been opened yet.
     PollEdited {
         /// The poll.

@@ -131,8 +131,12 @@ pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
     } else if options.demo && kiosk.event().is_none() {
         kiosk.load_package(&urne_sync::demo::package().bytes)?;
     }
-    if options.demo && !kiosk.has_pin()? {
-        kiosk.set_pin(urne_sync::demo::PIN)?;
+    if options.demo {
+        if !kiosk.has_pin()? {
+            kiosk.set_pin(urne_sync::demo::PIN)?;
+        }
+        // Nothing is voted for real in the demo: its polls open whatever the clock says.
+        kiosk.accept_unconfirmed_clock();
     }
     Ok(kiosk)
 }
@@ -157,6 +161,9 @@ pub fn demo_badges() -> Vec<(String, String)> {
 /// Runs the kiosk in a window until it is closed.
 pub fn run_window(options: &Options) -> Result<()> {
     let kiosk = open_kiosk(options)?;
+    // A kiosk that has just made its device key starts with the first-boot setup (the demo
+    // has its own PIN and needs none).
+    let first_boot = !options.demo && kiosk.needs_provisioning()?;
     let device = kiosk.device_fingerprint().to_hex();
     let target = kiosk.export_target();
     let database = kiosk.store().path().to_owned();
@@ -184,6 +191,7 @@ pub fn run_window(options: &Options) -> Result<()> {
             voter_timeout_secs: options.voter_timeout_secs,
             export_target: target,
             device_fingerprint: device,
+            first_boot,
         },
     );
     VIEW.with(|v| *v.borrow_mut() = Some(view));

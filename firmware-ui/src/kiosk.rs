@@ -112,6 +112,15 @@ pub enum KioskError {
     /// `clock`).
     #[error("this setting cannot be saved: {0}")]
     Setting(&'static str),
+    /// The date and time have not been confirmed since the kiosk booted, nor synchronised from
+    /// the network: a poll opened now could carry a wrong date into the signed results.
+    #[error(
+        "the date and time have not been confirmed since the kiosk started: confirm them on the settings page before opening a poll"
+    )]
+    ClockUnconfirmed,
+    /// The first-boot setup was asked for a kiosk already set up.
+    #[error("this kiosk has already been set up")]
+    AlreadyProvisioned,
     /// A poll written on the kiosk was refused by urne-core's checks.
     #[error("this poll cannot be voted on: {0}")]
     Poll(#[from] urne_core::poll::PollError),
@@ -182,6 +191,7 @@ impl KioskError {
             KioskError::UndoVoted => Problem::Refused("undo-voted"),
             KioskError::MissingName => Problem::Refused("missing-name"),
             KioskError::Setting(code) => Problem::Refused(code),
+            KioskError::ClockUnconfirmed => Problem::Refused("clock-unconfirmed"),
             _ => Problem::Other,
         }
     }
@@ -378,6 +388,9 @@ pub struct Dashboard {
     pub quorum_required: Option<u64>,
     /// Every poll.
     pub polls: Vec<PollSummary>,
+    /// Whether the date and time can be trusted (confirmed since boot, or synchronised):
+    /// polls open only then.
+    pub clock_trusted: bool,
 }
 
 /// A finished export.
@@ -400,6 +413,10 @@ const SETTING_PIN_FAILURES: &str = "organiser_pin_failures";
 const SETTING_PIN_LAST_FAILURE: &str = "organiser_pin_last_failure";
 const SETTING_ORGANISER_KEY: &str = "organiser_key";
 const SETTING_CLOCK_OFFSET: &str = "clock_offset";
+/// The boot during which the clock offset was confirmed: it holds for that boot only.
+const SETTING_CLOCK_BOOT: &str = "clock_boot";
+/// The device fingerprint the first-boot setup was completed for.
+const SETTING_PROVISIONED: &str = "provisioned_device";
 const SETTING_DEFAULT_LANG: &str = "default_language";
 const SETTING_VOTER_TIMEOUT: &str = "voter_timeout_secs";
 /// The registry's address chosen on the settings page (the upload loop reads it too).
@@ -419,10 +436,49 @@ pub struct Settings {
     pub registry_url: Option<String>,
     /// Seconds added to the system clock.
     pub clock_offset: i64,
+    /// Whether the operating system synchronised its clock from the network (then the offset
+    /// does not apply and there is nothing to adjust).
+    pub clock_synced: bool,
+    /// Whether the organiser confirmed the date and time since the kiosk booted.
+    pub clock_confirmed: bool,
     /// The kiosk's time now (with the offset).
     pub now: Timestamp,
     /// Every export with its upload state (`pending`, `synced`, `refused`), newest first.
     pub exports: Vec<crate::store::ExportRow>,
+}
+
+/// The first-boot setup, as the organiser entered it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Provisioning {
+    /// The organiser PIN: six digits.
+    pub pin: String,
+    /// The registry's address, or empty for none.
+    pub registry_url: String,
+    /// Seconds the organiser added to the system clock, or `None` when the clock is
+    /// synchronised from the network.
+    pub clock_offset: Option<i64>,
+}
+
+impl std::fmt::Debug for Provisioning {
+    // The PIN stays out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provisioning")
+            .field("registry_url", &self.registry_url)
+            .field("clock_offset", &self.clock_offset)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Digits in the organiser PIN.
+pub const PIN_LENGTH: usize = 6;
+
+/// An offset of the clock the organiser confirmed, unless it is implausible: ten years either
+/// way is a typo, not a clock that drifted.
+fn check_clock_offset(offset: i64) -> Result<i64, KioskError> {
+    if offset.unsigned_abs() > 10 * 366 * 86_400 {
+        return Err(KioskError::Setting("clock"));
+    }
+    Ok(offset)
 }
 
 /// Why a setting was refused.
@@ -457,6 +513,9 @@ pub struct Kiosk {
     roster: Roster,
     organiser: Option<MemberId>,
     audit_problem: Option<String>,
+    /// Whether the date and time were confirmed during this boot (or the kiosk was told the
+    /// time does not matter: the demo and test decks).
+    clock_confirmed: bool,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -486,10 +545,18 @@ impl Kiosk {
         usb: Box<dyn UsbTarget>,
     ) -> Result<Self, KioskError> {
         let mut store = Store::open(database)?;
-        let offset = store
-            .setting(SETTING_CLOCK_OFFSET)?
-            .and_then(|o| o.parse::<i64>().ok())
-            .unwrap_or(0);
+        // An offset confirmed during an earlier boot means nothing now: a Pi without a battery
+        // clock restarts from whatever time it saved last.
+        let confirmed_boot = store.setting(SETTING_CLOCK_BOOT)?;
+        let clock_confirmed = confirmed_boot.as_deref() == Some(clock.boot_id().as_str());
+        let offset = if clock_confirmed {
+            store
+                .setting(SETTING_CLOCK_OFFSET)?
+                .and_then(|o| o.parse::<i64>().ok())
+                .unwrap_or(0)
+        } else {
+            0
+        };
         let clock = OffsetClock::new(clock, offset);
         let (device, created) = keys.load_or_create()?;
         if created {
@@ -539,7 +606,86 @@ impl Kiosk {
             roster,
             organiser: None,
             audit_problem,
+            clock_confirmed,
         })
+    }
+
+    /// Whether the date and time can be trusted: synchronised from the network, or confirmed
+    /// by an organiser since the kiosk booted.
+    pub fn clock_trusted(&self) -> bool {
+        self.clock_confirmed || self.clock.synced()
+    }
+
+    /// Lets polls open without a confirmed date and time. For the demo assembly and test decks
+    /// (essais à blanc) only: nothing is voted for real there, and their bundles say so.
+    pub fn accept_unconfirmed_clock(&mut self) {
+        self.clock_confirmed = true;
+    }
+
+    /// Whether the first-boot setup (mise en service) is still to be done: the device key has
+    /// just been created (or replaced), and no organiser PIN protects it yet.
+    pub fn needs_provisioning(&self) -> Result<bool, KioskError> {
+        let done = self.store.setting(SETTING_PROVISIONED)?;
+        Ok(done.as_deref() != Some(self.device_fingerprint().to_hex().as_str()))
+    }
+
+    /// Completes the first-boot setup in one transaction: the organiser PIN, the registry's
+    /// address if given, and the date and time — `clock_offset` is the organiser's correction
+    /// of the system clock, or `None` when the clock is synchronised from the network. Checked
+    /// first: a bad value changes nothing.
+    pub fn provision(&mut self, setup: &Provisioning) -> Result<(), KioskError> {
+        if !self.needs_provisioning()? {
+            return Err(KioskError::AlreadyProvisioned);
+        }
+        if setup.pin.len() != PIN_LENGTH || !setup.pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(KioskError::Setting("pin"));
+        }
+        let registry_url = setup.registry_url.trim();
+        if !registry_url.is_empty() {
+            check_registry_url(registry_url).map_err(KioskError::Setting)?;
+        }
+        let offset = match setup.clock_offset {
+            Some(offset) => Some(check_clock_offset(offset)?),
+            None if self.clock.synced() => None,
+            // Not synchronised and not confirmed: the setup is not finished.
+            None => return Err(KioskError::ClockUnconfirmed),
+        };
+        let salt: [u8; 16] = random_bytes();
+        let pin = format!("{}${}", hex_of(&salt), hex_of(&pin_hash(&setup.pin, &salt)));
+        let device = self.device_fingerprint();
+        let device_hex = device.to_hex();
+        let offset_text = offset.map(|o| o.to_string());
+        let boot = self.clock.boot_id();
+        let mut values: Vec<(&str, Option<&str>)> = vec![
+            (SETTING_PIN, Some(pin.as_str())),
+            (SETTING_PIN_FAILURES, None),
+            (SETTING_PIN_LAST_FAILURE, None),
+            (
+                SETTING_REGISTRY_URL,
+                (!registry_url.is_empty()).then_some(registry_url),
+            ),
+            (SETTING_PROVISIONED, Some(device_hex.as_str())),
+        ];
+        let mut events = Vec::new();
+        if let Some(offset_text) = &offset_text {
+            values.push((SETTING_CLOCK_OFFSET, Some(offset_text)));
+            values.push((SETTING_CLOCK_BOOT, Some(boot.as_str())));
+        }
+        // The entries carry the corrected time: the organiser has just said what it is.
+        let at = Timestamp(self.clock.base().0.saturating_add(offset.unwrap_or(0)));
+        if let Some(offset) = offset {
+            events.push(AuditEvent::ClockConfirmed { offset });
+        }
+        events.push(AuditEvent::Provisioned {
+            device,
+            registry: !registry_url.is_empty(),
+        });
+        self.store.set_settings_audited(&values, events, at)?;
+        if let Some(offset) = offset {
+            self.clock.set_offset(offset);
+            self.clock_confirmed = true;
+        }
+        Ok(())
     }
 
     /// The device key's fingerprint (shown for enrolment at the registry).
@@ -556,6 +702,17 @@ impl Kiosk {
     /// (it signs the registry's challenge and nothing else).
     pub(crate) fn device_key(&self) -> Arc<SecretKey> {
         Arc::clone(&self.device)
+    }
+
+    /// Writes the device's public key to the stick (`urne-kiosk-<fingerprint>.pem`), for the
+    /// registry's operator to enrol this kiosk before it has exported anything. Returns the file
+    /// name. The key is public: no organiser is needed.
+    pub fn write_device_key(&mut self) -> Result<String, KioskError> {
+        let hex = self.device_fingerprint().to_hex();
+        let name = format!("urne-kiosk-{}.pem", &hex[..16]);
+        self.usb
+            .write_file(&name, self.device.public().to_pem().as_bytes())?;
+        Ok(name)
     }
 
     /// Sets the registry's address the kiosk was started with (`--registry`).
@@ -1195,6 +1352,7 @@ impl Kiosk {
             attendance: self.attendance()?,
             quorum_required: event.quorum.map(|q| q.required(members)),
             polls,
+            clock_trusted: self.clock_trusted(),
         })
     }
 
@@ -1206,6 +1364,9 @@ impl Kiosk {
         }
         if self.store.polls()?.contains_key(poll) {
             return Err(KioskError::PollState(poll.clone()));
+        }
+        if !self.clock_trusted() {
+            return Err(KioskError::ClockUnconfirmed);
         }
         let attendance = self.attendance()?;
         self.store.open_poll(poll, self.clock.now(), attendance)?;
@@ -1380,6 +1541,8 @@ impl Kiosk {
                 .and_then(|v| v.parse().ok()),
             registry_url: self.store.setting(SETTING_REGISTRY_URL)?,
             clock_offset: self.clock.offset(),
+            clock_synced: self.clock.synced(),
+            clock_confirmed: self.clock_confirmed,
             now: self.clock.now(),
             exports: self.store.exports()?,
         })
@@ -1420,13 +1583,19 @@ impl Kiosk {
     /// the system clock (audited; every later time follows it).
     pub fn confirm_clock(&mut self, offset: i64) -> Result<Settings, KioskError> {
         self.require_organiser()?;
-        // Ten years either way is a typo, not a clock that drifted.
-        if offset.unsigned_abs() > 10 * 366 * 86_400 {
-            return Err(KioskError::Setting("clock"));
-        }
+        let offset = check_clock_offset(offset)?;
         let at = Timestamp(self.clock.base().0.saturating_add(offset));
-        self.store.confirm_clock(SETTING_CLOCK_OFFSET, offset, at)?;
+        let (offset_text, boot) = (offset.to_string(), self.clock.boot_id());
+        self.store.set_settings_audited(
+            &[
+                (SETTING_CLOCK_OFFSET, Some(&offset_text)),
+                (SETTING_CLOCK_BOOT, Some(&boot)),
+            ],
+            vec![AuditEvent::ClockConfirmed { offset }],
+            at,
+        )?;
         self.clock.set_offset(offset);
+        self.clock_confirmed = true;
         self.settings()
     }
 

@@ -704,21 +704,30 @@ impl Store {
         Ok(())
     }
 
-    /// Stores the clock offset the organiser confirmed, with its audit entry, in one
-    /// transaction.
-    pub fn confirm_clock(
+    /// Sets (or, with `None`, removes) settings and appends their audit entries in one
+    /// transaction: the clock confirmation and the first-boot setup are on the card whole or
+    /// not at all.
+    pub fn set_settings_audited(
         &mut self,
-        key: &str,
-        offset: i64,
+        values: &[(&str, Option<&str>)],
+        events: Vec<AuditEvent>,
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.audited(|tx, a| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, offset.to_string()],
-            )?;
-            a.append(tx, at, AuditEvent::ClockConfirmed { offset })
+            for (key, value) in values {
+                match value {
+                    Some(value) => tx.execute(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        params![key, value],
+                    )?,
+                    None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+                };
+            }
+            for event in events {
+                a.append(tx, at, event)?;
+            }
+            Ok(())
         })
     }
 

@@ -310,6 +310,26 @@ pub mod demo {
         kiosk
     }
 
+    /// Confirms the date and time as the organiser does on the settings page, when the clock
+    /// is neither synchronised nor confirmed yet (then locks again): the system clock of a test
+    /// machine that is not synchronised is a Pi booted offline.
+    pub fn confirm_time(kiosk: &mut Kiosk) {
+        if kiosk.clock_trusted() {
+            return;
+        }
+        let ScanOutcome::Organiser { organiser, .. } = kiosk
+            .scan(&organiser().payload)
+            .expect("the organiser badge is read")
+        else {
+            panic!("the organiser badge is an organiser's");
+        };
+        kiosk
+            .unlock(&organiser, urne_sync::demo::PIN)
+            .expect("the demo PIN unlocks");
+        kiosk.confirm_clock(0).expect("the clock is confirmed");
+        kiosk.lock();
+    }
+
     /// Opens the polls at these positions of the event, as the organiser (then locks again).
     pub fn open_polls(kiosk: &mut Kiosk, positions: &[usize]) {
         let ScanOutcome::Organiser { organiser, .. } = kiosk
@@ -328,6 +348,11 @@ pub mod demo {
             .iter()
             .map(|p| p.id.clone())
             .collect();
+        // On the system clock of a machine that is not synchronised, the organiser confirms
+        // the time first, as on a Pi booted offline.
+        if !kiosk.clock_trusted() {
+            kiosk.confirm_clock(0).expect("the clock is confirmed");
+        }
         for i in positions {
             kiosk.open_poll(&polls[*i]).expect("the poll opens");
         }

@@ -35,6 +35,7 @@ use urne_core::results::PollState;
 mod editor;
 mod registry;
 mod settings;
+mod setup;
 
 /// Longest keyboard-wedge line kept (a badge is about 200 characters).
 const MAX_WEDGE: usize = 1024;
@@ -52,6 +53,8 @@ pub struct ViewOptions {
     pub export_target: String,
     /// The device key's fingerprint (shown on the dashboard).
     pub device_fingerprint: String,
+    /// Start with the first-boot setup (the kiosk has just made its device key).
+    pub first_boot: bool,
 }
 
 struct State {
@@ -87,6 +90,8 @@ struct State {
     settings: settings::SettingsState,
     /// The packages page's registry source.
     registry: registry::RegistryState,
+    /// The first-boot setup.
+    setup: setup::SetupState,
 }
 
 /// The view: owns the UI-side state and the inbox of replies.
@@ -136,6 +141,7 @@ impl View {
             editor: Default::default(),
             settings: Default::default(),
             registry: Default::default(),
+            setup: Default::default(),
         }));
         let kiosk = window.global::<KioskAdapter>();
         // The adapters' preview values (made-up figures for the designer) must never reach a
@@ -166,11 +172,16 @@ impl View {
         let organiser = window.global::<OrganiserAdapter>();
         organiser.set_export_target(options.export_target.into());
         organiser.set_device_qr(qr_image(&options.device_fingerprint));
-        organiser.set_device_fingerprint(options.device_fingerprint.into());
+        // Shown in groups of four, easier to compare aloud with the registry's list.
+        organiser.set_device_fingerprint(group_hex(&options.device_fingerprint).into());
         organiser.set_export_state("".into());
         set_language(window, options.lang);
         bind(window, &state);
-        show(window, Page::Idle);
+        if options.first_boot {
+            setup::start(&state);
+        } else {
+            show(window, Page::Idle);
+        }
         Self { state, inbox }
     }
 
@@ -239,7 +250,8 @@ fn send(state: &Rc<RefCell<State>>, command: Command) {
 fn arm_timer(state: &Rc<RefCell<State>>, page: Page) {
     let s = state.borrow();
     let after = match page {
-        Page::Idle => None,
+        // The first-boot setup waits for the organiser however long it takes.
+        Page::Idle | Page::Setup => None,
         Page::Voted | Page::Refused => Some(Duration::from_secs(6)),
         Page::Welcome => Some(if s.greeting.as_ref().is_some_and(|g| !g.2.is_empty()) {
             Duration::from_secs(30)
@@ -275,7 +287,7 @@ fn go_to(state: &Rc<RefCell<State>>, page: Page) {
     // Live counters: people keep arriving while the organiser looks at the figures.
     let s = state.borrow();
     match page {
-        Page::Dashboard | Page::Attendance | Page::Settings => {
+        Page::Dashboard | Page::Attendance | Page::Settings | Page::Setup => {
             let weak = Rc::downgrade(state);
             s.refresh.start(
                 slint::TimerMode::Repeated,
@@ -287,7 +299,7 @@ fn go_to(state: &Rc<RefCell<State>>, page: Page) {
                     match current_page(&state) {
                         Some(Page::Dashboard) => send(&state, Command::Refresh),
                         Some(Page::Attendance) => send(&state, Command::Attendance),
-                        Some(Page::Settings) => send(&state, Command::Settings),
+                        Some(Page::Settings | Page::Setup) => send(&state, Command::Settings),
                         _ => {}
                     }
                 },
@@ -473,6 +485,7 @@ fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     editor::bind(window, state);
     settings::bind(window, state);
     registry::bind(window, state);
+    setup::bind(window, state);
     let kiosk = window.global::<KioskAdapter>();
     let s = state.clone();
     kiosk.on_scanned(move |payload| scan(&s, payload.to_string()));
@@ -906,6 +919,11 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             with_window(state, |w| {
                 let kiosk = w.global::<KioskAdapter>();
                 kiosk.set_has_event(event.is_some());
+                if event.is_none() {
+                    // No event yet (a kiosk just set up): the band says whose screen it is.
+                    kiosk.set_event_title("Urne".into());
+                    kiosk.set_event_place("".into());
+                }
                 if let Some(e) = &event {
                     kiosk.set_event_title(e.title.clone().into());
                     kiosk.set_event_place(e.place.clone().into());
@@ -1034,7 +1052,16 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
         }
         Reply::Dashboard(Ok(d)) => show_dashboard(state, &d),
         Reply::PollDefined(outcome) => editor::defined(state, outcome),
-        Reply::Settings { settings, saved } => settings::apply(state, settings, saved),
+        Reply::Settings { settings, saved } => {
+            if let Ok(read) = &settings
+                && current_page(state) == Some(Page::Setup)
+            {
+                setup::clock_read(state, read);
+            }
+            settings::apply(state, settings, saved)
+        }
+        Reply::Provisioned(outcome) => setup::done(state, outcome),
+        Reply::DeviceKeyWritten(outcome) => setup::key_written(state, outcome),
         Reply::Dashboard(Err(error)) | Reply::Failed(error) => {
             with_window(state, |w| {
                 w.global::<KioskAdapter>().set_notice(error.into())
@@ -1256,16 +1283,19 @@ fn problem_code(problem: Problem) -> &'static str {
     }
 }
 
-/// A fingerprint in groups of four hexadecimal digits, easier to compare aloud.
-pub fn grouped(fingerprint: &Fingerprint) -> String {
-    fingerprint
-        .to_hex()
-        .to_uppercase()
-        .as_bytes()
+/// Hexadecimal digits in capitals, in groups of four, easier to compare aloud.
+fn group_hex(hex: &str) -> String {
+    let upper: Vec<char> = hex.to_uppercase().chars().collect();
+    upper
         .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .map(|c| c.iter().collect::<String>())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A fingerprint in groups of four hexadecimal digits, easier to compare aloud.
+pub fn grouped(fingerprint: &Fingerprint) -> String {
+    group_hex(&fingerprint.to_hex())
 }
 
 /// A package as the packages page shows it: `name` is its file on the stick, or its event id
@@ -1312,6 +1342,7 @@ fn show_dashboard(state: &Rc<RefCell<State>>, d: &Dashboard) {
         let o = w.global::<OrganiserAdapter>();
         let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
         o.set_audit_problem(d.audit_problem.clone().unwrap_or_default().into());
+        o.set_clock_trusted(d.clock_trusted);
         o.set_present(int(d.attendance.present));
         o.set_represented(int(d.attendance.represented));
         o.set_members(int(d.members));

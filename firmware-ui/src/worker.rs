@@ -62,6 +62,10 @@ pub enum Command {
     /// The organiser confirmed the date and time, shifted by this many seconds from the system
     /// clock.
     ConfirmClock(i64),
+    /// Write the device's public key to the stick, for enrolment at the registry.
+    WriteDeviceKey,
+    /// Complete the first-boot setup (mise en service).
+    Provision(crate::kiosk::Provisioning),
     /// Close a poll.
     ClosePoll(PollId),
     /// Show a closed poll's result.
@@ -200,6 +204,10 @@ pub enum Reply {
     PollDefined(Result<PollId, Failure>),
     /// The outcome of loading a package (the new event follows in `Event`).
     PackageLoaded(Result<(), Failure>),
+    /// The device's public key written to the stick: its file name, or why not.
+    DeviceKeyWritten(Result<String, Failure>),
+    /// The outcome of the first-boot setup (the settings follow).
+    Provisioned(Result<(), Failure>),
     /// From the scanner thread.
     Scanner(ScannerEvent),
     /// From the stick watch thread: a USB stick put in or taken out.
@@ -367,6 +375,22 @@ fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
             settings: kiosk.confirm_clock(offset).map_err(Failure::from),
             saved: true,
         }),
+        Command::WriteDeviceKey => {
+            send(Reply::DeviceKeyWritten(
+                kiosk.write_device_key().map_err(Failure::from),
+            ));
+        }
+        Command::Provision(setup) => {
+            let outcome = kiosk.provision(&setup).map_err(Failure::from);
+            let done = outcome.is_ok();
+            send(Reply::Provisioned(outcome));
+            if done {
+                send(Reply::Settings {
+                    settings: kiosk.settings().map_err(Failure::from),
+                    saved: false,
+                });
+            }
+        }
         Command::OpenPoll(poll) => {
             if let Err(e) = kiosk.open_poll(&poll) {
                 send(Reply::Failed(e.to_string()));

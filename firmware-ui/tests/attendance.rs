@@ -23,6 +23,7 @@ fn members() -> Vec<Badge> {
 /// `open`.
 fn kiosk(dir: &std::path::Path, present: usize, open: bool) -> Kiosk {
     let mut k = demo::kiosk(dir, 6, Arc::new(SystemClock));
+    demo::confirm_time(&mut k);
     for b in members().iter().take(present) {
         k.scan(&b.payload).unwrap();
     }

@@ -69,6 +69,8 @@ fn the_device_key_is_made_once_kept_private_and_shown_as_text_and_qr() {
     );
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let hex = first.to_hex();
+    // Shown in groups of four, as the registry's messages write it.
+    let shown = urne_kiosk::view::grouped(&first);
     let options = ViewOptions {
         device_fingerprint: hex.clone(),
         ..ViewOptions::default()
@@ -81,12 +83,12 @@ fn the_device_key_is_made_once_kept_private_and_shown_as_text_and_qr() {
     }
     h.tap("Valider");
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
-    assert!(h.shows(&format!("Empreinte du kiosque : {hex}")));
+    assert!(h.shows(&format!("Empreinte du kiosque : {shown}")));
     // The QR code for enrolment is on the settings page, beside the registry's address.
     h.tap("Réglages");
     assert!(h.wait_for_page(Page::Settings, WAIT));
     assert!(h.shows(&format!(
-        "Pour inscrire ce kiosque au registre, donnez-y son empreinte : {hex}"
+        "Pour inscrire ce kiosque au registre, donnez-y son empreinte : {shown}"
     )));
 
     let shot = h.snapshot(&dir.path().join("settings.png"));

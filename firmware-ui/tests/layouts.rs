@@ -300,6 +300,56 @@ fn organiser_screens(size: Size) {
 }
 
 /// Applies replies until the registry source is in `state`.
+/// The first-boot setup (a Pi booted offline, its clock two days behind), and the dashboard
+/// of a kiosk whose time was not confirmed since it booted.
+fn setup_screens(size: Size) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FakeClock::at(Timestamp(1_796_497_200 - 2 * 86_400));
+    clock.set_synced(false);
+    let fresh = demo::empty_kiosk(dir.path(), 9, Arc::new(clock.clone()));
+    let options = ViewOptions {
+        device_fingerprint: fresh.device_fingerprint().to_hex(),
+        first_boot: true,
+        ..ViewOptions::default()
+    };
+    let h = Harness::new(fresh, options, size.width, size.height);
+    assert_eq!(h.page(), Page::Setup);
+    screen(&h, size, "setup-key", false);
+    h.tap("Continuer");
+    for d in "246810".chars() {
+        h.tap(&d.to_string());
+    }
+    screen(&h, size, "setup-pin", false);
+    h.tap("Valider");
+    for d in "246810".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Valider");
+    screen(&h, size, "setup-registry", false);
+    h.tap("Adresse du registre");
+    screen(&h, size, "setup-registry-keyboard", false);
+    h.tap("Valider");
+    h.tap("Continuer sans registre");
+    assert!(h.wait_for("Date et heure du kiosque : 2026-12-03 19:00", WAIT));
+    h.tap("+1 jour");
+    screen(&h, size, "setup-clock", false);
+    h.shutdown();
+
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FakeClock::at(Timestamp(1_796_497_200));
+    clock.set_synced(false);
+    let h = Harness::new(
+        demo::kiosk(dir.path(), 3, Arc::new(clock)),
+        ViewOptions::default(),
+        size.width,
+        size.height,
+    );
+    h.unlock();
+    assert!(h.wait_for("Vérifier l'heure", WAIT));
+    screen(&h, size, "dashboard-clock-unconfirmed", false);
+    h.shutdown();
+}
+
 fn wait_for_registry(h: &Harness, state: &str) -> bool {
     let start = std::time::Instant::now();
     while h.window.global::<KioskAdapter>().get_registry_state() != state {
@@ -322,5 +372,12 @@ fn every_voter_screen_fits_every_size() {
 fn every_organiser_screen_fits_every_size() {
     for size in SIZES {
         organiser_screens(size);
+    }
+}
+
+#[test]
+fn every_setup_screen_fits_every_size() {
+    for size in SIZES {
+        setup_screens(size);
     }
 }

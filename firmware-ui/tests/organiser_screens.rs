@@ -219,7 +219,9 @@ fn a_pending_poll_is_corrected_but_an_open_one_cannot_change() {
 #[test]
 fn settings_are_saved_checked_and_kept_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
+    // A Pi booted offline: its clock is not synchronised, and an hour late.
     let clock = Arc::new(FakeClock::at(Timestamp(EVENING)));
+    clock.set_synced(false);
     let kiosk = demo_kiosk(dir.path(), clock.clone());
     let started = ViewOptions {
         voter_timeout_secs: 60,
@@ -247,10 +249,13 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
         waiting(&h),
         "the export is listed as waiting for the registry"
     );
-    assert!(h.wait_for("2026-12-05 19:00", WAIT), "the kiosk's time");
+    assert!(
+        h.wait_for("Date et heure du kiosque : 2026-12-05 19:00", WAIT),
+        "the kiosk's time"
+    );
     // The Pi booted an hour late: the organiser moves the clock on and confirms.
     h.tap("+1 h");
-    assert!(h.shows("2026-12-05 20:00"));
+    assert!(h.shows("Date et heure du kiosque : 2026-12-05 20:00"));
     h.tap("Confirmer la nouvelle date et heure");
     assert!(h.wait_for("Date et heure confirmées.", WAIT));
     h.tap("English");

@@ -48,6 +48,9 @@ fn kiosk_with_open_motion(dir: &std::path::Path) -> Kiosk {
         panic!("organiser badge")
     };
     kiosk.unlock(&organiser, "123456").unwrap();
+    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
+    // confirms the time before opening polls.
+    kiosk.confirm_clock(0).unwrap();
     kiosk.open_poll(&PollId::new("charte").unwrap()).unwrap();
     kiosk.lock();
     kiosk

@@ -125,6 +125,18 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     }
     h.tap("Valider");
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    // A machine whose clock the network did not synchronise is a Pi booted offline: the
+    // dashboard asks the organiser to check the time, and they do.
+    h.settle();
+    if h.shows("Vérifier l'heure") {
+        h.tap("Vérifier l'heure");
+        assert!(h.wait_for_page(Page::Settings, WAIT));
+        h.tap("La date et l'heure sont justes");
+        assert!(h.wait_for("Date et heure confirmées.", WAIT));
+        h.tap("Retour au tableau de bord");
+        assert!(h.wait_for_page(Page::Dashboard, WAIT));
+        h.settle();
+    }
     h.tap(&format!("Ouvrir le scrutin : {CHARTE}"));
     assert!(h.wait_for(&format!("Clore le scrutin : {CHARTE}"), WAIT));
     h.tap("Verrouiller");

@@ -28,6 +28,9 @@ pub(super) struct SettingsState {
     /// The kiosk's time when last read, and the offset it had.
     now: Timestamp,
     offset: i64,
+    /// Synchronised from the network (nothing to adjust); confirmed since boot.
+    synced: bool,
+    confirmed: bool,
     /// Seconds of adjustment not confirmed yet.
     adjust: i64,
     typing_url: bool,
@@ -42,7 +45,7 @@ pub(super) struct SettingsState {
 }
 
 /// « 2026-12-05 19:14 ».
-fn clock_text(at: Timestamp) -> String {
+pub(super) fn clock_text(at: Timestamp) -> String {
     let secs = at.0.rem_euclid(86_400);
     format!(
         "{} {:02}:{:02}",
@@ -65,6 +68,7 @@ fn refresh(state: &Rc<RefCell<State>>) {
             test: *test,
         })
         .collect();
+    let (synced, confirmed) = (st.synced, st.confirmed);
     let (lang, timeout, url, adjust, typing, outcome) = (
         st.default_lang.clone(),
         st.timeout,
@@ -81,6 +85,8 @@ fn refresh(state: &Rc<RefCell<State>>) {
         a.set_registry_url(url.into());
         a.set_clock(clock.into());
         a.set_adjust(i32::try_from(adjust).unwrap_or(i32::MAX));
+        a.set_synced(synced);
+        a.set_confirmed(confirmed);
         a.set_typing_url(typing);
         a.set_outcome(outcome.into());
         a.set_uploads(super::model(uploads));
@@ -197,6 +203,8 @@ pub(super) fn apply(state: &Rc<RefCell<State>>, settings: Result<Settings, Failu
         {
             let mut s = state.borrow_mut();
             s.settings.now = settings.now;
+            s.settings.synced = settings.clock_synced;
+            s.settings.confirmed = settings.clock_confirmed;
             s.settings.uploads = settings
                 .exports
                 .iter()
@@ -229,6 +237,8 @@ pub(super) fn apply(state: &Rc<RefCell<State>>, settings: Result<Settings, Failu
             registry_url: settings.registry_url.clone().unwrap_or_default(),
             now: settings.now,
             offset: settings.clock_offset,
+            synced: settings.clock_synced,
+            confirmed: settings.clock_confirmed,
             adjust: 0,
             typing_url: false,
             loaded: on_page,

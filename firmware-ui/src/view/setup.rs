@@ -1,0 +1,366 @@
+//! The first-boot setup's side of the view (mise en service): walks the organiser through the
+//! device key's fingerprint, the organiser PIN typed twice, the registry's address and the date
+//! and time, then hands everything to the worker at once, so that a setup is stored whole or not
+//! at all. The PIN is held here only until then.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use slint::ComponentHandle;
+use urne_core::timestamp::Timestamp;
+
+use super::settings::clock_text;
+use super::{State, go_idle, go_to, problem_code, send, with_window};
+use crate::generated::{AppWindow, KioskAdapter, Page, SetupAdapter};
+use crate::kiosk::{PIN_LENGTH, Provisioning, Settings, check_registry_url};
+use crate::worker::{Command, Failure};
+
+/// Longest registry address typed on the keyboard.
+const MAX_URL: usize = 200;
+
+/// The setup's steps, in order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Step {
+    /// The device key's fingerprint, for enrolment.
+    #[default]
+    Key,
+    /// The organiser PIN.
+    Pin,
+    /// The same PIN again.
+    PinAgain,
+    /// The registry's address, or none.
+    Registry,
+    /// The date and time.
+    Clock,
+}
+
+impl Step {
+    fn code(self) -> &'static str {
+        match self {
+            Step::Key => "key",
+            Step::Pin => "pin",
+            Step::PinAgain => "pin-again",
+            Step::Registry => "registry",
+            Step::Clock => "clock",
+        }
+    }
+}
+
+/// What the organiser has entered so far.
+#[derive(Default)]
+pub(super) struct SetupState {
+    step: Step,
+    /// The digits being typed, and the PIN chosen at the first of the two PIN steps.
+    pin: String,
+    chosen_pin: String,
+    registry_url: String,
+    typing_url: bool,
+    /// The kiosk's time when last read, the offset it had, whether it is synchronised.
+    now: Timestamp,
+    offset: i64,
+    synced: bool,
+    /// Seconds of correction the organiser added.
+    adjust: i64,
+    /// The device key's file written on the stick, or why it could not be.
+    key_file: String,
+    key_error: String,
+    /// Why the step could not go on (a code the page translates), and the detail.
+    error: String,
+    error_detail: String,
+}
+
+impl std::fmt::Debug for SetupState {
+    // The PIN stays out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetupState")
+            .field("step", &self.step)
+            .field("registry_url", &self.registry_url)
+            .field("adjust", &self.adjust)
+            .finish_non_exhaustive()
+    }
+}
+
+fn refresh(state: &Rc<RefCell<State>>) {
+    let s = state.borrow();
+    let st = &s.setup;
+    let step = st.step.code();
+    let pin_length = i32::try_from(st.pin.chars().count()).unwrap_or(0);
+    let clock = clock_text(if st.synced {
+        st.now
+    } else {
+        st.now.plus_seconds(st.adjust)
+    });
+    let (url, typing, adjust, synced) =
+        (st.registry_url.clone(), st.typing_url, st.adjust, st.synced);
+    let (error, detail) = (st.error.clone(), st.error_detail.clone());
+    let (key_file, key_error) = (st.key_file.clone(), st.key_error.clone());
+    drop(s);
+    with_window(state, |w| {
+        let a = w.global::<SetupAdapter>();
+        a.set_step(step.into());
+        a.set_pin_length(pin_length);
+        a.set_registry_url(url.into());
+        a.set_typing_url(typing);
+        a.set_clock(clock.into());
+        a.set_adjust(i32::try_from(adjust).unwrap_or(i32::MAX));
+        a.set_synced(synced);
+        a.set_error(error.into());
+        a.set_error_detail(detail.into());
+        a.set_key_file(key_file.into());
+        a.set_key_error(key_error.into());
+    });
+}
+
+fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut SetupState)) {
+    f(&mut state.borrow_mut().setup);
+    refresh(state);
+}
+
+/// Shows the setup's first step (the kiosk has just made its device key).
+pub(super) fn start(state: &Rc<RefCell<State>>) {
+    state.borrow_mut().setup = SetupState::default();
+    refresh(state);
+    go_to(state, Page::Setup);
+    // The clock step shows the kiosk's time: read it now, and every few seconds after.
+    send(state, Command::Settings);
+}
+
+/// Wires the setup page's callbacks.
+pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+    let a = window.global::<SetupAdapter>();
+    let s = state.clone();
+    a.on_next(move || change(&s, next));
+    let s = state.clone();
+    a.on_back(move || change(&s, back));
+    let s = state.clone();
+    a.on_pin_digit(move |digit| {
+        change(&s, |st| {
+            if st.pin.len() < PIN_LENGTH
+                && digit.len() == 1
+                && digit.bytes().all(|b| b.is_ascii_digit())
+            {
+                st.pin.push_str(&digit);
+                st.error.clear();
+            }
+        });
+    });
+    let s = state.clone();
+    a.on_pin_erase(move || {
+        change(&s, |st| {
+            st.pin.pop();
+        })
+    });
+    let s = state.clone();
+    a.on_edit_url(move || change(&s, |st| st.typing_url = true));
+    let s = state.clone();
+    a.on_url_key(move |key| {
+        change(&s, |st| {
+            st.error.clear();
+            if key == "⌫" {
+                st.registry_url.pop();
+            } else if key == "\n" {
+                st.typing_url = false;
+            } else {
+                for c in key
+                    .chars()
+                    .filter(|c| !c.is_control() && !c.is_whitespace())
+                {
+                    if st.registry_url.chars().count() < MAX_URL {
+                        st.registry_url.push(c);
+                    }
+                }
+            }
+        });
+    });
+    let s = state.clone();
+    a.on_url_done(move || change(&s, |st| st.typing_url = false));
+    let s = state.clone();
+    a.on_adjust_clock(move |seconds| {
+        change(&s, |st| {
+            st.adjust = st.adjust.saturating_add(i64::from(seconds));
+            st.error.clear();
+        })
+    });
+    let s = state.clone();
+    a.on_finish(move || finish(&s));
+    let s = state.clone();
+    a.on_write_key(move || {
+        change(&s, |st| {
+            st.key_file.clear();
+            st.key_error.clear();
+        });
+        with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
+        send(&s, Command::WriteDeviceKey);
+    });
+}
+
+/// The next step, when this one is complete.
+fn next(st: &mut SetupState) {
+    st.error.clear();
+    st.error_detail.clear();
+    match st.step {
+        Step::Key => st.step = Step::Pin,
+        Step::Pin if st.pin.len() == PIN_LENGTH => {
+            st.chosen_pin = std::mem::take(&mut st.pin);
+            st.step = Step::PinAgain;
+        }
+        Step::PinAgain if st.pin.len() == PIN_LENGTH => {
+            if st.pin == st.chosen_pin {
+                st.pin.clear();
+                st.step = Step::Registry;
+            } else {
+                // Start the PIN over: which of the two was mistyped cannot be known.
+                st.pin.clear();
+                st.chosen_pin.clear();
+                st.step = Step::Pin;
+                st.error = "pin-mismatch".into();
+            }
+        }
+        Step::Registry => {
+            let url = st.registry_url.trim();
+            match check_registry_url(url) {
+                _ if url.is_empty() => st.step = Step::Clock,
+                Ok(()) => st.step = Step::Clock,
+                Err(code) => st.error = code.into(),
+            }
+        }
+        Step::Pin | Step::PinAgain | Step::Clock => {}
+    }
+}
+
+/// The previous step; going back over the PIN starts it over.
+fn back(st: &mut SetupState) {
+    st.error.clear();
+    st.error_detail.clear();
+    st.pin.clear();
+    st.step = match st.step {
+        Step::Key | Step::Pin => Step::Key,
+        Step::PinAgain => {
+            st.chosen_pin.clear();
+            Step::Pin
+        }
+        Step::Registry => {
+            st.chosen_pin.clear();
+            Step::Pin
+        }
+        Step::Clock => Step::Registry,
+    };
+}
+
+/// Hands the whole setup to the worker.
+fn finish(state: &Rc<RefCell<State>>) {
+    let setup = {
+        let st = &state.borrow().setup;
+        if st.step != Step::Clock || st.chosen_pin.len() != PIN_LENGTH {
+            return;
+        }
+        Provisioning {
+            pin: st.chosen_pin.clone(),
+            registry_url: st.registry_url.trim().to_owned(),
+            // A synchronised clock is right as it is; otherwise the organiser's reading of it,
+            // adjusted or not, is the confirmation.
+            clock_offset: (!st.synced).then(|| st.offset.saturating_add(st.adjust)),
+        }
+    };
+    with_window(state, |w| w.global::<KioskAdapter>().set_busy(true));
+    send(state, Command::Provision(setup));
+}
+
+/// The kiosk's clock as the worker read it: shown on the clock step.
+pub(super) fn clock_read(state: &Rc<RefCell<State>>, settings: &Settings) {
+    change(state, |st| {
+        st.now = settings.now;
+        st.offset = settings.clock_offset;
+        st.synced = settings.clock_synced;
+    });
+}
+
+/// The device key written to the stick, or why not.
+pub(super) fn key_written(state: &Rc<RefCell<State>>, outcome: Result<String, Failure>) {
+    change(state, |st| match outcome {
+        Ok(file) => st.key_file = file,
+        Err(failure) => st.key_error = failure.detail,
+    });
+}
+
+/// The worker's answer to the setup: the kiosk is ready (to the idle screen, where an event is
+/// loaded), or the setup stays on screen with the reason.
+pub(super) fn done(state: &Rc<RefCell<State>>, outcome: Result<(), Failure>) {
+    match outcome {
+        Ok(()) => {
+            state.borrow_mut().setup = SetupState::default();
+            refresh(state);
+            go_idle(state);
+        }
+        Err(failure) => change(state, |st| {
+            st.error = problem_code(failure.problem).to_owned();
+            st.error_detail = failure.detail;
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(st: &mut SetupState, pin: &str) {
+        st.pin = pin.to_owned();
+        next(st);
+    }
+
+    #[test]
+    fn the_pin_must_be_typed_twice_the_same() {
+        let mut st = SetupState::default();
+        next(&mut st);
+        assert_eq!(st.step, Step::Pin);
+        // Five digits do not go on.
+        typed(&mut st, "12345");
+        assert_eq!(st.step, Step::Pin);
+        typed(&mut st, "123456");
+        assert_eq!(st.step, Step::PinAgain);
+        typed(&mut st, "123465");
+        assert_eq!(st.step, Step::Pin);
+        assert_eq!(st.error, "pin-mismatch");
+        assert!(st.chosen_pin.is_empty() && st.pin.is_empty());
+        typed(&mut st, "246810");
+        typed(&mut st, "246810");
+        assert_eq!(st.step, Step::Registry);
+        assert_eq!(st.chosen_pin, "246810");
+        assert!(st.error.is_empty());
+    }
+
+    #[test]
+    fn a_bad_registry_address_stops_on_its_step_and_none_is_fine() {
+        let mut st = SetupState {
+            step: Step::Registry,
+            registry_url: "registre.example.org".into(),
+            ..SetupState::default()
+        };
+        next(&mut st);
+        assert_eq!(st.step, Step::Registry);
+        assert_eq!(st.error, "registry-scheme");
+        st.registry_url = "https://registre.example.org".into();
+        next(&mut st);
+        assert_eq!(st.step, Step::Clock);
+        back(&mut st);
+        st.registry_url.clear();
+        next(&mut st);
+        assert_eq!(st.step, Step::Clock);
+    }
+
+    #[test]
+    fn the_pin_never_shows_in_debug_output() {
+        let st = SetupState {
+            pin: "918273".into(),
+            chosen_pin: "918273".into(),
+            ..SetupState::default()
+        };
+        assert!(!format!("{st:?}").contains("918273"));
+        let setup = Provisioning {
+            pin: "918273".into(),
+            registry_url: String::new(),
+            clock_offset: None,
+        };
+        assert!(!format!("{setup:?}").contains("918273"));
+    }
+}
