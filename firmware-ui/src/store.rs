@@ -690,16 +690,7 @@ impl Store {
     /// Sets (or, with `None`, removes) several settings in one transaction.
     pub fn set_settings(&mut self, values: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
         let tx = self.write()?;
-        for (key, value) in values {
-            match value {
-                Some(value) => tx.execute(
-                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?,
-                None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-            };
-        }
+        write_settings(&tx, values)?;
         tx.commit()?;
         Ok(())
     }
@@ -714,16 +705,7 @@ impl Store {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.audited(|tx, a| {
-            for (key, value) in values {
-                match value {
-                    Some(value) => tx.execute(
-                        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        params![key, value],
-                    )?,
-                    None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-                };
-            }
+            write_settings(tx, values)?;
             for event in events {
                 a.append(tx, at, event)?;
             }
@@ -1185,6 +1167,21 @@ fn member_id(bytes: Vec<u8>) -> Result<MemberId, StoreError> {
         .try_into()
         .map_err(|_| StoreError::Corrupt("a member id is not 16 bytes".into()))?;
     Ok(MemberId::from_bytes(id))
+}
+
+/// Sets (or, with `None`, removes) settings within a transaction.
+fn write_settings(tx: &Transaction<'_>, values: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
+    for (key, value) in values {
+        match value {
+            Some(value) => tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?,
+            None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -310,6 +310,19 @@ pub mod demo {
         kiosk
     }
 
+    /// Unlocks organiser mode with the demo organiser's badge and PIN.
+    fn unlock(kiosk: &mut Kiosk) {
+        let ScanOutcome::Organiser { organiser, .. } = kiosk
+            .scan(&organiser().payload)
+            .expect("the organiser badge is read")
+        else {
+            panic!("the organiser badge is an organiser's");
+        };
+        kiosk
+            .unlock(&organiser, urne_sync::demo::PIN)
+            .expect("the demo PIN unlocks");
+    }
+
     /// Confirms the date and time as the organiser does on the settings page, when the clock
     /// is neither synchronised nor confirmed yet (then locks again): the system clock of a test
     /// machine that is not synchronised is a Pi booted offline.
@@ -317,30 +330,14 @@ pub mod demo {
         if kiosk.clock_trusted() {
             return;
         }
-        let ScanOutcome::Organiser { organiser, .. } = kiosk
-            .scan(&organiser().payload)
-            .expect("the organiser badge is read")
-        else {
-            panic!("the organiser badge is an organiser's");
-        };
-        kiosk
-            .unlock(&organiser, urne_sync::demo::PIN)
-            .expect("the demo PIN unlocks");
+        unlock(kiosk);
         kiosk.confirm_clock(0).expect("the clock is confirmed");
         kiosk.lock();
     }
 
     /// Opens the polls at these positions of the event, as the organiser (then locks again).
     pub fn open_polls(kiosk: &mut Kiosk, positions: &[usize]) {
-        let ScanOutcome::Organiser { organiser, .. } = kiosk
-            .scan(&organiser().payload)
-            .expect("the organiser badge is read")
-        else {
-            panic!("the organiser badge is an organiser's");
-        };
-        kiosk
-            .unlock(&organiser, urne_sync::demo::PIN)
-            .expect("the demo PIN unlocks");
+        unlock(kiosk);
         let polls: Vec<PollId> = kiosk
             .event()
             .expect("an event is loaded")

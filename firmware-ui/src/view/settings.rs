@@ -44,6 +44,29 @@ pub(super) struct SettingsState {
     outcome: String,
 }
 
+/// Applies one key of the on-screen keyboard to a registry address being typed: `⌫` erases,
+/// spaces and control characters are dropped, the length is capped. False for the keyboard's
+/// Enter, which ends the typing.
+pub(super) fn type_url(url: &mut String, key: &str) -> bool {
+    match key {
+        "⌫" => {
+            url.pop();
+        }
+        "\n" => return false,
+        _ => {
+            for c in key
+                .chars()
+                .filter(|c| !c.is_control() && !c.is_whitespace())
+            {
+                if url.chars().count() < MAX_URL {
+                    url.push(c);
+                }
+            }
+        }
+    }
+    true
+}
+
 /// « 2026-12-05 19:14 ».
 pub(super) fn clock_text(at: Timestamp) -> String {
     let secs = at.0.rem_euclid(86_400);
@@ -135,19 +158,8 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     let s = state.clone();
     a.on_url_key(move |key| {
         change(&s, |st| {
-            if key == "⌫" {
-                st.registry_url.pop();
-            } else if key == "\n" {
+            if !type_url(&mut st.registry_url, &key) {
                 st.typing_url = false;
-            } else {
-                for c in key
-                    .chars()
-                    .filter(|c| !c.is_control() && !c.is_whitespace())
-                {
-                    if st.registry_url.chars().count() < MAX_URL {
-                        st.registry_url.push(c);
-                    }
-                }
             }
         });
     });

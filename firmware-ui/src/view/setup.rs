@@ -9,14 +9,11 @@ use std::rc::Rc;
 use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 
-use super::settings::clock_text;
+use super::settings::{clock_text, type_url};
 use super::{State, go_idle, go_to, problem_code, send, with_window};
 use crate::generated::{AppWindow, KioskAdapter, Page, SetupAdapter};
 use crate::kiosk::{PIN_LENGTH, Provisioning, Settings, check_registry_url};
 use crate::worker::{Command, Failure};
-
-/// Longest registry address typed on the keyboard.
-const MAX_URL: usize = 200;
 
 /// The setup's steps, in order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -156,19 +153,8 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     a.on_url_key(move |key| {
         change(&s, |st| {
             st.error.clear();
-            if key == "⌫" {
-                st.registry_url.pop();
-            } else if key == "\n" {
+            if !type_url(&mut st.registry_url, &key) {
                 st.typing_url = false;
-            } else {
-                for c in key
-                    .chars()
-                    .filter(|c| !c.is_control() && !c.is_whitespace())
-                {
-                    if st.registry_url.chars().count() < MAX_URL {
-                        st.registry_url.push(c);
-                    }
-                }
             }
         });
     });
