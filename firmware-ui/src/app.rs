@@ -225,6 +225,9 @@ pub fn run_window(options: &Options) -> Result<()> {
     let _uploads = UploadLoop::spawn(database, options.registry.clone())?;
     // Replies that arrived before the event loop started.
     waker();
+    // systemd (Type=notify): READY=1 after the first frame, WATCHDOG=1 from this thread's event
+    // loop so that a frozen screen gets the kiosk restarted, STOPPING=1 when this is dropped.
+    let _service = crate::service::Service::from_process().attach_to_event_loop();
     window.run().context("the kiosk window failed")?;
     VIEW.with(|v| v.borrow_mut().take());
     drop(window);

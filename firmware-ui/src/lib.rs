@@ -13,6 +13,7 @@ pub mod flow;
 pub mod keystore;
 pub mod kiosk;
 pub mod scanner;
+pub mod service;
 pub mod stick;
 pub mod store;
 pub mod udisks;
