@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the Raspberry Pi package (deploy/build-deb.sh) and checks what it holds with urne-tests'
+# `deb_package` test (tests/tests/deb_package.rs): control fields and Depends, both arm64
+# binaries (stripped, AArch64, start under qemu), the systemd unit (and systemd-analyze verify),
+# the udev rule, the polkit rule evaluated with node, the maintainer scripts, permissions.
+#
+#   deploy/test-deb.sh
+#
+# Installs what the checks use when missing: qemu-user-static, nodejs, systemd (systemd-analyze).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+deb=$(deploy/build-deb.sh | tee /dev/stderr | tail -n 1)
+
+# shellcheck source=deploy/aarch64-env.sh
+. deploy/aarch64-env.sh
+urne_aarch64_ensure_packages qemu-user-static nodejs systemd
+
+started=$SECONDS
+echo "== Checking $deb"
+cargo clippy -p urne-tests --features deb --test deb_package -- -D warnings
+URNE_DEB="$deb" cargo test -p urne-tests --features deb --test deb_package
+echo "test-deb: checks $((SECONDS - started)) s"
