@@ -328,6 +328,19 @@ pub fn render_deck(report: &DeckReport, lang: Lang) -> String {
 /// Makes sure the window's platform can start before building the UI, so that a machine with
 /// no display gets a sentence rather than a backtrace.
 pub fn window_platform_available() -> bool {
-    // On the Pi the kiosk draws straight to the screen (KMS): no display server to look for.
-    (cfg!(feature = "pi") || has_display()) && slint::BackendSelector::new().select().is_ok()
+    // On the Pi there is no display server to look for. (A BackendSelector dropped without
+    // select() selects anyway and panics on failure: only make one when it is used.)
+    if !cfg!(feature = "pi") && !has_display() {
+        return false;
+    }
+    let selector = slint::BackendSelector::new();
+    // The Pi build draws straight to the screen through Slint's linuxkms backend (DRM/KMS, touch
+    // through libinput) with the software renderer, unless SLINT_BACKEND names another; desktop
+    // builds let Slint choose (winit).
+    #[cfg(feature = "pi")]
+    let selector = match std::env::var_os("SLINT_BACKEND") {
+        Some(_) => selector,
+        None => selector.backend_name("linuxkms-software".into()),
+    };
+    selector.select().is_ok()
 }

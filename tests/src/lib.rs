@@ -17,10 +17,15 @@ pub fn shared_fixtures() -> PathBuf {
     workspace().join("../shared/fixtures")
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target"))
+/// The folder holding the binaries built with the running test: cargo starts a test from the
+/// `deps/` folder beside them (`target/debug/deps`, or `target/aarch64-unknown-linux-gnu/debug/deps`
+/// when cross-built, where a binary of the build machine's own architecture must not be picked).
+fn binaries_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the running test's path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("a test runs from <target>/<profile>/deps")
+        .to_path_buf()
 }
 
 /// The newest modification time among the files that go into a binary.
@@ -54,7 +59,7 @@ fn newest_source(dir: &Path) -> std::time::SystemTime {
 }
 
 /// The path of one of Urne's binaries (`urne`, `urne-registry`, `urne-kiosk`), built in the
-/// same profile as the tests. `cargo test --workspace` builds them before any test runs; when a
+/// same profile and for the same target as the tests. `cargo test --workspace` builds them before any test runs; when a
 /// binary is missing or older than the sources (only one crate's tests were built), it is
 /// built now, so that a test never runs a stale binary.
 pub fn binary(name: &str) -> PathBuf {
@@ -64,7 +69,8 @@ pub fn binary(name: &str) -> PathBuf {
     } else {
         "release"
     };
-    let path = target_dir().join(profile).join(name);
+    let dir = binaries_dir();
+    let path = dir.join(name);
     let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
     if built.iter().any(|b| b == name) {
         return path;
@@ -95,6 +101,11 @@ pub fn binary(name: &str) -> PathBuf {
             .args(["build", "--quiet", "-p", package, "--bin", name]);
         if profile == "release" {
             cargo.arg("--release");
+        }
+        // Cross-built tests (deploy/cross-test.sh) need the binary built for their target too.
+        let target = env!("URNE_TESTS_TARGET");
+        if dir.parent().and_then(Path::file_name) == Some(target.as_ref()) {
+            cargo.args(["--target", target]);
         }
         let status = cargo.status().expect("cargo runs");
         assert!(status.success(), "building {name} failed");

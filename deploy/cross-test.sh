@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Cross-builds Urne for the Raspberry Pi (Raspberry Pi OS bookworm, arm64) on an x86-64 Debian
+# bookworm machine without Docker, runs the whole test suite as arm64 code under qemu, and builds
+# the Pi's release binaries:
+#
+#   deploy/cross-test.sh [extra arguments for cargo test, e.g. -- --test-threads=1]
+#
+# 1. installs what it needs (once; quick when everything is there): rustup's
+#    aarch64-unknown-linux-gnu target, Debian's gcc-aarch64-linux-gnu, qemu-user-static, and the
+#    arm64 libraries through Debian's multiarch (`dpkg --add-architecture arm64`);
+# 2. lets the kernel start arm64 programs itself (binfmt_misc → qemu-aarch64-static), because
+#    the tests start Urne's own binaries and themselves as child processes;
+# 3. runs every test `./dev test` runs, built for aarch64 and run under qemu-aarch64-static;
+# 4. builds the Pi's release binaries (urne-kiosk with the `pi` feature, and `urne`), checks
+#    they are arm64 programs that start, and prints their sizes.
+#
+# Uses $CARGO_TARGET_DIR when set (CI shares its own), else the workspace's target/. With Docker,
+# Cross.toml does the same builds through cross-rs instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=aarch64-unknown-linux-gnu
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+started=$SECONDS
+
+# Build machine: the cross compiler (links, and compiles SQLite and ring's C for arm64), qemu,
+# pkg-config, a native C compiler for build scripts, and the tools the tests call (as in ./dev:
+# openssl, poppler-utils, dbus-daemon; python3 for demo/make_deck.py; unshare from util-linux).
+host_packages=(gcc-aarch64-linux-gnu qemu-user-static pkg-config gcc openssl ca-certificates
+  poppler-utils dbus-daemon python3 util-linux)
+# arm64 side, from Debian's multiarch archive: libc6:arm64 lets qemu run the programs with the
+# system's own arm64 loader and libraries (no -L: with -L every threaded program hangs); the -dev
+# packages are what pkg-config finds for the link: fontconfig and freetype (Slint's font
+# discovery), and for the Pi's linuxkms backend libinput, libudev and xkbcommon.
+arm64_packages=(libc6:arm64 libfontconfig1-dev:arm64 libfreetype-dev:arm64 libinput-dev:arm64
+  libudev-dev:arm64 libxkbcommon-dev:arm64)
+
+ensure_packages() {
+  local missing=() updated=""
+  # A newly added architecture has no package lists yet: update even if nothing seems missing.
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "Adding the arm64 architecture to dpkg (multiarch)"
+    $sudo dpkg --add-architecture arm64
+    updated="no"
+  fi
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ] || [ -n "$updated" ]; then
+    echo "Installing system packages: ${missing[*]:-(none; package lists only)}"
+    $sudo apt-get update -qq
+    if [ ${#missing[@]} -gt 0 ]; then
+      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    fi
+  fi
+}
+
+ensure_rust_target() {
+  command -v cargo >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }
+  rustup target list --installed | grep -qx "$TARGET" || rustup target add "$TARGET"
+}
+
+# The kernel must hand arm64 programs to qemu by itself: cargo's runner only covers the test
+# executables cargo starts, while the tests start `urne`, `urne-registry`, `urne-kiosk` and their
+# own executable (crash and fault tests) as children, some inside a private mount namespace. The
+# F flag makes the kernel open qemu-aarch64-static at registration, so it is found from any
+# namespace. The rule is the one Debian's qemu-user-static ships (ELF, 64-bit, little-endian,
+# machine 0xb7 = AArch64). It stays registered afterwards, as qemu-user-static with binfmt-support
+# or systemd-binfmt would leave it; registering again is a no-op.
+binfmt=/proc/sys/fs/binfmt_misc
+binfmt_rule=':qemu-aarch64:M::\x7f\x45\x4c\x46\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64-static:F'
+
+# The arm64 dynamic loader (libc6:arm64) is itself a program: started directly, it prints its
+# version only if the kernel can run arm64 code.
+can_run_arm64() { /lib/ld-linux-aarch64.so.1 --version >/dev/null 2>&1; }
+
+ensure_binfmt() {
+  can_run_arm64 && return 0
+  echo "Registering qemu-aarch64-static with binfmt_misc"
+  [ -e "$binfmt/register" ] || $sudo mount -t binfmt_misc binfmt_misc "$binfmt" || true
+  if [ -e "$binfmt/register" ]; then
+    # An entry of the same name that does not work (disabled, or a missing interpreter) goes.
+    if [ -e "$binfmt/qemu-aarch64" ]; then
+      echo -1 | $sudo tee "$binfmt/qemu-aarch64" >/dev/null || true
+    fi
+    printf '%s' "$binfmt_rule" | $sudo tee "$binfmt/register" >/dev/null || true
+  fi
+  if ! can_run_arm64; then
+    cat >&2 <<EOF
+cross-test: this machine cannot start arm64 programs through binfmt_misc (it needs root or sudo,
+and a kernel or container that allows mounting $binfmt and registering an interpreter).
+The tests start Urne's own binaries and their own executables as child processes, which only the
+kernel can hand to qemu-aarch64-static; without that they cannot run, and no test is skipped
+silently. Register qemu-aarch64-static by hand (e.g. apt-get install binfmt-support) and retry.
+EOF
+    exit 1
+  fi
+}
+
+ensure_packages "${host_packages[@]}" "${arm64_packages[@]}"
+ensure_rust_target
+ensure_binfmt
+
+# The cross environment, for the aarch64 target only (build scripts and proc macros are still
+# built and run natively): Debian's cross gcc links and compiles C; pkg-config reads the arm64
+# multiarch .pc files (which point at /usr/lib/aarch64-linux-gnu); cargo runs the test
+# executables with qemu-aarch64-static — without -L: the arm64 loader and libraries are
+# installed where qemu looks by default, and with -L every threaded program hangs.
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER=qemu-aarch64-static
+export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
+export AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
+export PKG_CONFIG_ALLOW_CROSS_aarch64_unknown_linux_gnu=1
+export PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+
+# qemu-user lacks the termios2 ioctls the serialport crate sets a serial line's speed with (see
+# deploy/qemu-termios2.c): the emulated tests get a small library that provides them from the
+# termios ones qemu has, preloaded by the runner. LD_PRELOAD is inherited by every child, so its
+# path holds $LIB, which the loader expands to lib/aarch64-linux-gnu in an arm64 program and to
+# lib/x86_64-linux-gnu in a native one (openssl, tar, dbus-daemon…), which gets an empty twin.
+shim="$CARGO_TARGET_DIR/qemu-termios2"
+mkdir -p "$shim/lib/aarch64-linux-gnu" "$shim/lib/x86_64-linux-gnu"
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o "$shim/lib/aarch64-linux-gnu/liburne-termios2.so" deploy/qemu-termios2.c
+gcc -shared -fPIC -o "$shim/lib/x86_64-linux-gnu/liburne-termios2.so" -x c /dev/null
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="env LD_PRELOAD=$shim/\$LIB/liburne-termios2.so qemu-aarch64-static"
+
+# The power-cut test (firmware-ui/tests/store_crash.rs) kills its child at a random moment up to
+# 80 ms after it starts, 200 times. An emulated child needs about 200 ms to reach its first
+# ballot (measured here), so the window is widened to 500 ms so that the kills still land from
+# start-up to well into the casting; and it kills 60 times instead of 200 (the same checks after
+# every kill, fewer kills) to keep the run short. The native run (./dev test) keeps 80 ms × 200.
+export URNE_CRASH_CYCLES="${URNE_CRASH_CYCLES:-60}"
+export URNE_CRASH_WINDOW_MS="${URNE_CRASH_WINDOW_MS:-500}"
+
+# 3. Every test of `./dev test`, in the dev profile (debug assertions on, dependencies at
+# opt-level 2, see Cargo.toml) but with our own crates at opt-level 1 instead of 0: emulated,
+# unoptimised code made some tests minutes long (byte scans, QR rasterising, bundle mutations),
+# and opt-level 1 costs little to build. Building the ~40 test executables with the release
+# profile's LTO would cost far more time than it saves. (Build scripts keep their own settings,
+# so what the native run built for the host is reused.)
+#
+# ./dev test builds twice: the workspace, then the kiosk with its `udisks` feature for the udisks2
+# code's own tests (the lib's and tests/stick.rs's). Here one build with `udisks` on runs both
+# sets: that feature changes zbus's features, which would otherwise rebuild Slint and everything
+# above it a second time for aarch64. (The builds without `udisks` are covered natively.)
+export CARGO_PROFILE_DEV_OPT_LEVEL=1
+echo "== Tests for $TARGET under qemu-aarch64-static"
+cargo test --target "$TARGET" --workspace --features urne-kiosk/udisks "$@"
+tested=$SECONDS
+
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER=qemu-aarch64-static
+
+# 4. The Pi's release binaries: the kiosk with its appliance backend (linuxkms + libinput,
+# software renderer, udisks2), and the organiser's command line.
+# They are built with the `pi` profile (Cargo.toml: release, optimised for size, whole-program
+# LTO, abort on panic), exactly as deploy/build-deb.sh packages them, so that CI builds them once.
+echo "== Release binaries for $TARGET (profile pi)"
+cargo build --profile pi --target "$TARGET" -p urne-kiosk --no-default-features --features pi --bin urne-kiosk
+cargo build --profile pi --target "$TARGET" -p urne-sync --bin urne
+out="$CARGO_TARGET_DIR/$TARGET/pi"
+for bin in urne-kiosk urne; do
+  # e_machine, the two bytes at offset 18 of the ELF header: b7 00 is AArch64.
+  machine=$(od -An -tx1 -j18 -N2 "$out/$bin" | tr -d ' \n')
+  [ "$machine" = "b700" ] || { echo "cross-test: $out/$bin is not an AArch64 ELF ($machine)" >&2; exit 1; }
+  # The profile strips symbols (Cargo.toml): the file's size is the installed size.
+  size=$(stat -c %s "$out/$bin")
+  printf '%-11s %s bytes (%s MiB), AArch64, needs: %s\n' "$bin" "$size" \
+    "$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1048576 }')" \
+    "$(aarch64-linux-gnu-readelf -d "$out/$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+done
+# They start: through cargo's runner, and through binfmt_misc as a child would.
+qemu-aarch64-static "$out/urne-kiosk" --version
+"$out/urne-kiosk" --help >/dev/null
+"$out/urne" --version
+echo "cross-test: tests $((tested - started)) s, release binaries $((SECONDS - tested)) s, total $((SECONDS - started)) s"
