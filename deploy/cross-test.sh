@@ -26,42 +26,17 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 started=$SECONDS
 
-# Build machine: the cross compiler (links, and compiles SQLite and ring's C for arm64), qemu,
-# pkg-config, a native C compiler for build scripts, and the tools the tests call (as in ./dev:
-# openssl, poppler-utils, dbus-daemon; python3 for demo/make_deck.py; unshare from util-linux).
-host_packages=(gcc-aarch64-linux-gnu qemu-user-static pkg-config gcc openssl ca-certificates
-  poppler-utils dbus-daemon python3 util-linux)
-# arm64 side, from Debian's multiarch archive: libc6:arm64 lets qemu run the programs with the
-# system's own arm64 loader and libraries (no -L: with -L every threaded program hangs); the -dev
-# packages are what pkg-config finds for the link: fontconfig and freetype (Slint's font
-# discovery), and for the Pi's linuxkms backend libinput, libudev and xkbcommon.
-arm64_packages=(libc6:arm64 libfontconfig1-dev:arm64 libfreetype-dev:arm64 libinput-dev:arm64
-  libudev-dev:arm64 libxkbcommon-dev:arm64)
-
-ensure_packages() {
-  local missing=() updated=""
-  # A newly added architecture has no package lists yet: update even if nothing seems missing.
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    echo "Adding the arm64 architecture to dpkg (multiarch)"
-    $sudo dpkg --add-architecture arm64
-    updated="no"
-  fi
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ] || [ -n "$updated" ]; then
-    echo "Installing system packages: ${missing[*]:-(none; package lists only)}"
-    $sudo apt-get update -qq
-    if [ ${#missing[@]} -gt 0 ]; then
-      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-    fi
-  fi
-}
-
-ensure_rust_target() {
-  command -v cargo >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }
-  rustup target list --installed | grep -qx "$TARGET" || rustup target add "$TARGET"
-}
+# The cross environment (deploy/aarch64-env.sh, shared with build-deb.sh): rustup's target,
+# Debian's cross gcc and the arm64 libraries through multiarch — libc6:arm64 lets qemu run the
+# programs with the system's own arm64 loader and libraries (no -L: with -L every threaded program
+# hangs) —, and the linker, C compiler and pkg-config for the aarch64 target only (build scripts
+# and proc macros are still built and run natively).
+# shellcheck source=deploy/aarch64-env.sh
+. deploy/aarch64-env.sh
+# What the tests call besides (as in ./dev): qemu, openssl, poppler-utils, dbus-daemon; python3
+# for demo/make_deck.py; unshare from util-linux.
+urne_aarch64_ensure_packages qemu-user-static openssl ca-certificates poppler-utils dbus-daemon \
+  python3 util-linux
 
 # The kernel must hand arm64 programs to qemu by itself: cargo's runner only covers the test
 # executables cargo starts, while the tests start `urne`, `urne-registry`, `urne-kiosk` and their
@@ -100,21 +75,11 @@ EOF
   fi
 }
 
-ensure_packages "${host_packages[@]}" "${arm64_packages[@]}"
-ensure_rust_target
 ensure_binfmt
 
-# The cross environment, for the aarch64 target only (build scripts and proc macros are still
-# built and run natively): Debian's cross gcc links and compiles C; pkg-config reads the arm64
-# multiarch .pc files (which point at /usr/lib/aarch64-linux-gnu); cargo runs the test
-# executables with qemu-aarch64-static — without -L: the arm64 loader and libraries are
-# installed where qemu looks by default, and with -L every threaded program hangs.
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+# Cargo runs the test executables with qemu-aarch64-static — without -L: the arm64 loader and
+# libraries are installed where qemu looks by default.
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER=qemu-aarch64-static
-export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
-export AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
-export PKG_CONFIG_ALLOW_CROSS_aarch64_unknown_linux_gnu=1
-export PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
 
 # qemu-user lacks the termios2 ioctls the serialport crate sets a serial line's speed with (see
 # deploy/qemu-termios2.c): the emulated tests get a small library that provides them from the
