@@ -152,18 +152,23 @@ cargo test --target "$TARGET" --workspace --features urne-kiosk/udisks "$@"
 tested=$SECONDS
 
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER=qemu-aarch64-static
+unset CARGO_PROFILE_DEV_OPT_LEVEL
 
 # 4. The Pi's release binaries: the kiosk with its appliance backend (linuxkms + libinput,
-# software renderer, udisks2), and the organiser's command line.
-echo "== Release binaries for $TARGET"
-cargo build --release --target "$TARGET" -p urne-kiosk --no-default-features --features pi --bin urne-kiosk
-cargo build --release --target "$TARGET" -p urne-sync --bin urne
-out="$CARGO_TARGET_DIR/$TARGET/release"
+# software renderer, udisks2), and the organiser's command line. Built with the profile the Pi
+# is given: `pi` (optimised for size) where Cargo.toml defines it, else `release`; the same
+# commands as the Pi package's, so that a run that builds both builds each binary once.
+profile=release
+grep -q '^\[profile\.pi\]' Cargo.toml && profile=pi
+echo "== Release binaries for $TARGET (profile $profile)"
+cargo build --profile "$profile" --target "$TARGET" -p urne-kiosk --no-default-features --features pi --bin urne-kiosk
+cargo build --profile "$profile" --target "$TARGET" -p urne-sync --bin urne
+out="$CARGO_TARGET_DIR/$TARGET/$profile"
 for bin in urne-kiosk urne; do
   # e_machine, the two bytes at offset 18 of the ELF header: b7 00 is AArch64.
   machine=$(od -An -tx1 -j18 -N2 "$out/$bin" | tr -d ' \n')
   [ "$machine" = "b700" ] || { echo "cross-test: $out/$bin is not an AArch64 ELF ($machine)" >&2; exit 1; }
-  # The release profile strips symbols (Cargo.toml): the file's size is the installed size.
+  # The profile strips symbols (Cargo.toml): the file's size is the installed size.
   size=$(stat -c %s "$out/$bin")
   printf '%-11s %s bytes (%s MiB), AArch64, needs: %s\n' "$bin" "$size" \
     "$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1048576 }')" \
