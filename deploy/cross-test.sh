@@ -117,6 +117,7 @@ cargo test --target "$TARGET" --workspace --features urne-kiosk/udisks "$@"
 tested=$SECONDS
 
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER=qemu-aarch64-static
+unset CARGO_PROFILE_DEV_OPT_LEVEL
 
 # 4. The Pi's release binaries: the kiosk with its appliance backend (linuxkms + libinput,
 # software renderer, udisks2), and the organiser's command line.
