@@ -338,9 +338,20 @@ pub fn window_platform_available() -> bool {
     // through libinput) with the software renderer, unless SLINT_BACKEND names another; desktop
     // builds let Slint choose (winit).
     #[cfg(feature = "pi")]
-    let selector = match std::env::var_os("SLINT_BACKEND") {
-        Some(_) => selector,
-        None => selector.backend_name("linuxkms-software".into()),
+    let selector = {
+        // The selector takes the backend and the renderer apart: SLINT_BACKEND's
+        // `linuxkms-software` is the two names joined by a dash.
+        let wanted = std::env::var("SLINT_BACKEND").unwrap_or_default();
+        let (backend, renderer) = match wanted.split_once('-') {
+            Some((backend, renderer)) => (backend.to_owned(), Some(renderer.to_owned())),
+            None if wanted.is_empty() => ("linuxkms".to_owned(), Some("software".to_owned())),
+            None => (wanted, None),
+        };
+        let selector = selector.backend_name(backend);
+        match renderer {
+            Some(renderer) => selector.renderer_name(renderer),
+            None => selector,
+        }
     };
     selector.select().is_ok()
 }

@@ -106,6 +106,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     if !app::window_platform_available() {
         if !demo {
+            if cfg!(feature = "pi") {
+                // The Pi draws straight to the screen: no display server is involved.
+                anyhow::bail!(
+                    "the screen cannot be opened (DRM/KMS and libinput through Slint's linuxkms backend): check that a screen is connected and that the kiosk's user is in the video, input and render groups"
+                );
+            }
             anyhow::bail!(
                 "no display is available (DISPLAY and WAYLAND_DISPLAY are unset or unusable); the kiosk needs a screen"
             );
