@@ -27,7 +27,7 @@ use crate::kiosk::{
 };
 use crate::scanner::ScannerEvent;
 use crate::stick::StickEvent;
-use crate::worker::{Command, Inbox, Reply};
+use crate::worker::{Command, Failure, Inbox, Reply};
 use urne_core::credential::BadgeError;
 use urne_core::crypto::Fingerprint;
 use urne_core::results::PollState;
@@ -874,12 +874,24 @@ pub fn qr_image(text: &str) -> slint::Image {
 
 fn organiser_action(state: &Rc<RefCell<State>>, id: &str, make: fn(PollId) -> Command) {
     if let Ok(poll) = PollId::new(id) {
+        action_failed(state, None);
         with_window(state, |w| w.global::<KioskAdapter>().set_busy(true));
         send(state, make(poll));
         if let Some(page) = current_page(state) {
             arm_timer(state, page);
         }
     }
+}
+
+/// Shows on the dashboard why the organiser's last action (open, close, show a result) did
+/// not happen, or clears it (`None`). The dashboard sent after a refused action leaves it
+/// standing: only the next action or the next unlock clears it.
+fn action_failed(state: &Rc<RefCell<State>>, failure: Option<&Failure>) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_action_error(failure.map_or("", |f| problem_code(f.problem)).into());
+        o.set_action_error_detail(failure.map_or("", |f| f.detail.as_str()).into());
+    });
 }
 
 fn refusal_code(refusal: &KioskRefusal) -> Refusal {
@@ -1026,6 +1038,8 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
         },
         Reply::Pin(Ok(PinOutcome::Unlocked)) => {
             state.borrow_mut().unlocked = true;
+            // A refusal from an earlier organiser's session is no news to this one.
+            action_failed(state, None);
             go_to(state, Page::Dashboard);
         }
         Reply::Pin(Ok(PinOutcome::Wrong { failures })) => {
@@ -1044,11 +1058,16 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             });
             arm_timer(state, Page::Pin);
         }
-        Reply::Pin(Err(error)) => {
+        Reply::Pin(Err(failure)) => {
+            // The PIN could not even be checked (the storage, most often): said on the PIN
+            // page, which times out to the welcome screen as usual.
             with_window(state, |w| {
-                w.global::<KioskAdapter>().set_notice(error.into());
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error("failed".into());
+                o.set_pin_problem(problem_code(failure.problem).into());
+                o.set_pin_problem_detail(failure.detail.into());
             });
-            go_idle(state);
+            arm_timer(state, Page::Pin);
         }
         Reply::Dashboard(Ok(d)) => show_dashboard(state, &d),
         Reply::PollDefined(outcome) => editor::defined(state, outcome),
@@ -1062,10 +1081,8 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
         }
         Reply::Provisioned(outcome) => setup::done(state, outcome),
         Reply::DeviceKeyWritten(outcome) => setup::key_written(state, outcome),
-        Reply::Dashboard(Err(error)) | Reply::Failed(error) => {
-            with_window(state, |w| {
-                w.global::<KioskAdapter>().set_notice(error.into())
-            });
+        Reply::Dashboard(Err(failure)) | Reply::Failed(failure) => {
+            action_failed(state, Some(&failure));
         }
         Reply::Result(Ok(shown)) => {
             let (poll, result) = *shown;
@@ -1073,11 +1090,7 @@ fn apply(state: &Rc<RefCell<State>>, reply: Reply) {
             with_window(state, |w| show_result(w, &poll, &result, lang));
             go_to(state, Page::Result);
         }
-        Reply::Result(Err(error)) => {
-            with_window(state, |w| {
-                w.global::<KioskAdapter>().set_notice(error.into())
-            });
-        }
+        Reply::Result(Err(failure)) => action_failed(state, Some(&failure)),
         Reply::Exported(outcome) => with_window(state, |w| {
             let o = w.global::<OrganiserAdapter>();
             match outcome {

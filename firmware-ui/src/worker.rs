@@ -171,15 +171,15 @@ pub enum Reply {
         failure: Option<((MemberId, PollId), Failure)>,
     },
     /// The PIN's outcome.
-    Pin(Result<PinOutcome, String>),
+    Pin(Result<PinOutcome, Failure>),
     /// The dashboard, after an action or a refresh.
-    Dashboard(Result<Dashboard, String>),
+    Dashboard(Result<Dashboard, Failure>),
     /// A closed poll's result (boxed: results are large and replies are moved often).
-    Result(Result<Box<(Poll, PollResult)>, String>),
+    Result(Result<Box<(Poll, PollResult)>, Failure>),
     /// An export's outcome.
     Exported(Result<Exported, String>),
-    /// An organiser action failed.
-    Failed(String),
+    /// An organiser action on the dashboard failed; the dashboard says why.
+    Failed(Failure),
     /// The packages on the stick.
     Offers(Result<Vec<PackageOffer>, Failure>),
     /// The attendance lists.
@@ -323,7 +323,7 @@ impl Worker {
 
 fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
     let send = |reply: Reply| outbox.send(reply);
-    let dashboard = |kiosk: &Kiosk| Reply::Dashboard(kiosk.dashboard().map_err(|e| e.to_string()));
+    let dashboard = |kiosk: &Kiosk| Reply::Dashboard(kiosk.dashboard().map_err(Failure::from));
     match command {
         Command::Scan(payload) => send(Reply::Scanned(kiosk.scan(&payload).map_err(Failure::from))),
         Command::Cast { voter, ballots } => {
@@ -341,7 +341,7 @@ fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
             send(Reply::Cast { cast, failure });
         }
         Command::Pin { organiser, pin } => {
-            let outcome = kiosk.unlock(&organiser, &pin).map_err(|e| e.to_string());
+            let outcome = kiosk.unlock(&organiser, &pin).map_err(Failure::from);
             let unlocked = outcome == Ok(PinOutcome::Unlocked);
             send(Reply::Pin(outcome));
             if unlocked {
@@ -393,7 +393,7 @@ fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
         }
         Command::OpenPoll(poll) => {
             if let Err(e) = kiosk.open_poll(&poll) {
-                send(Reply::Failed(e.to_string()));
+                send(Reply::Failed(Failure::from(e)));
             }
             send(dashboard(kiosk));
         }
@@ -404,7 +404,7 @@ fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
                         send(Reply::Result(Ok(Box::new((definition, result)))));
                     }
                 }
-                Err(e) => send(Reply::Failed(e.to_string())),
+                Err(e) => send(Reply::Failed(Failure::from(e))),
             }
             send(dashboard(kiosk));
         }
@@ -414,8 +414,9 @@ fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
                 kiosk.event().and_then(|e| e.poll(&poll)),
             ) {
                 (Ok(Some(result)), Some(definition)) => Ok(Box::new((definition.clone(), result))),
-                (Ok(_), _) => Err(format!("poll {poll} has no result yet")),
-                (Err(e), _) => Err(e.to_string()),
+                // Only a closed poll has a result: the button was pressed on a stale dashboard.
+                (Ok(_), _) => Err(Failure::from(KioskError::PollState(poll))),
+                (Err(e), _) => Err(Failure::from(e)),
             };
             send(Reply::Result(reply));
         }
@@ -512,7 +513,7 @@ fn handle(kiosk: &mut Kiosk, command: Command, outbox: &Outbox) {
         #[cfg(feature = "testing")]
         Command::SimulateFault(fault) => {
             if let Err(e) = kiosk.store().simulate_fault(fault) {
-                send(Reply::Failed(e.to_string()));
+                send(Reply::Failed(Failure::from(KioskError::from(e))));
             }
         }
     }

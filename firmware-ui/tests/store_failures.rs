@@ -48,8 +48,8 @@ fn kiosk_with_open_motion(dir: &std::path::Path) -> Kiosk {
         panic!("organiser badge")
     };
     kiosk.unlock(&organiser, "123456").unwrap();
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // confirms the time before opening polls.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser confirms the time before opening polls, as on a kiosk.
     kiosk.confirm_clock(0).unwrap();
     kiosk.open_poll(&PollId::new("charte").unwrap()).unwrap();
     kiosk.lock();
@@ -149,5 +149,66 @@ fn the_kiosk_keeps_running_once_the_fault_is_lifted() {
     h.settle();
     h.scan(&agnes.payload);
     assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
+    h.shutdown();
+}
+
+#[test]
+fn an_organiser_action_the_store_refuses_is_said_on_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = kiosk_with_open_motion(dir.path());
+    let path = dir.path().join("urne.sqlite");
+    let charte = PollId::new("charte").unwrap();
+    let question = urne_sync::demo::package()
+        .package
+        .event
+        .poll(&charte)
+        .unwrap()
+        .question
+        .clone();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+
+    // The SD card is full when the PIN is checked: the PIN page says why, in words.
+    h.commands()
+        .send(Command::SimulateFault(Some(Fault::Full)))
+        .unwrap();
+    h.scan(&urne_kiosk::ui_testing::demo::organiser().payload);
+    assert!(h.wait_for_page(Page::Pin, WAIT));
+    for digit in urne_sync::demo::PIN.chars() {
+        h.tap(&digit.to_string());
+    }
+    h.tap("Valider");
+    assert!(h.wait_for(
+        "Le code n'a pas pu être vérifié : la mémoire du kiosque est pleine.",
+        WAIT
+    ));
+    assert_eq!(h.page(), Page::Pin);
+
+    // Space freed: the organiser gets in; the card fills up again before the poll is closed.
+    h.commands().send(Command::SimulateFault(None)).unwrap();
+    h.tap("Annuler");
+    h.unlock();
+    h.commands()
+        .send(Command::SimulateFault(Some(Fault::Full)))
+        .unwrap();
+    h.tap(&format!("Clore le scrutin : {question}"));
+    assert!(h.wait_for("Action refusée : la mémoire du kiosque est pleine.", WAIT));
+    assert_eq!(h.page(), Page::Dashboard, "no result without a closed poll");
+    assert!(
+        h.shows(&format!("Clore le scrutin : {question}")),
+        "the poll is still open"
+    );
+    assert_eq!(
+        Store::open(&path).unwrap().open_polls().unwrap(),
+        vec![charte.clone()],
+        "nothing was stored"
+    );
+
+    // Once space is freed the same tap closes it, and the refusal is gone.
+    h.commands().send(Command::SimulateFault(None)).unwrap();
+    h.tap(&format!("Clore le scrutin : {question}"));
+    assert!(h.wait_for_page(Page::Result, WAIT));
+    h.tap("Retour au tableau de bord");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    assert!(!h.shows_containing("Action refusée"));
     h.shutdown();
 }
