@@ -64,6 +64,9 @@ pub(super) struct SetupState {
     /// Why the step could not go on (a code the page translates), and the detail.
     error: String,
     error_detail: String,
+    /// The setup is with the worker: a second tap on « Terminer » waits for its answer (the
+    /// clock's refresh clears the busy flag, not this).
+    submitted: bool,
 }
 
 impl std::fmt::Debug for SetupState {
@@ -236,10 +239,11 @@ fn back(st: &mut SetupState) {
 /// Hands the whole setup to the worker.
 fn finish(state: &Rc<RefCell<State>>) {
     let setup = {
-        let st = &state.borrow().setup;
-        if st.step != Step::Clock || st.chosen_pin.len() != PIN_LENGTH {
+        let st = &mut state.borrow_mut().setup;
+        if st.submitted || st.step != Step::Clock || st.chosen_pin.len() != PIN_LENGTH {
             return;
         }
+        st.submitted = true;
         Provisioning {
             pin: st.chosen_pin.clone(),
             registry_url: st.registry_url.trim().to_owned(),
@@ -279,6 +283,7 @@ pub(super) fn done(state: &Rc<RefCell<State>>, outcome: Result<(), Failure>) {
             go_idle(state);
         }
         Err(failure) => change(state, |st| {
+            st.submitted = false;
             st.error = problem_code(failure.problem).to_owned();
             st.error_detail = failure.detail;
         }),
