@@ -56,8 +56,8 @@ fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
         panic!("organiser badge")
     };
     k.unlock(&organiser, "123456").unwrap();
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // confirms the time before opening polls.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser confirms the time before opening polls, as on a kiosk.
     k.confirm_clock(0).unwrap();
     k.open_poll(&PollId::new("charte").unwrap()).unwrap();
     let members = badges

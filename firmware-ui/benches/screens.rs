@@ -62,8 +62,8 @@ fn kiosk(dir: &Path, open: &[usize]) -> Kiosk {
         panic!("organiser badge");
     };
     k.unlock(&organiser, "123456").unwrap();
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // confirms the time before opening polls.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser confirms the time before opening polls, as on a kiosk.
     k.confirm_clock(0).unwrap();
     let polls: Vec<PollId> = k
         .event()

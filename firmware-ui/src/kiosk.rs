@@ -622,8 +622,10 @@ impl Kiosk {
         self.clock_confirmed = true;
     }
 
-    /// Whether the first-boot setup (mise en service) is still to be done: the device key has
-    /// just been created (or replaced), and no organiser PIN protects it yet.
+    /// Whether the first-boot setup (mise en service) is still to be done: the setup was never
+    /// completed for the current device key, which was just created or replaced. A replaced key
+    /// (someone with the SD card in hand) brings the setup back, PIN included, on purpose: the
+    /// new key must be enrolled again anyway.
     pub fn needs_provisioning(&self) -> Result<bool, KioskError> {
         let done = self.store.setting(SETTING_PROVISIONED)?;
         Ok(done.as_deref() != Some(self.device_fingerprint().to_hex().as_str()))

@@ -47,8 +47,8 @@ fn a_voter_fills_in_every_kind_of_ballot() {
         panic!("organiser badge")
     };
     kiosk.unlock(&organiser, "123456").unwrap();
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // confirms the time before opening polls.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser confirms the time before opening polls, as on a kiosk.
     kiosk.confirm_clock(0).unwrap();
     let polls: Vec<PollId> = kiosk
         .event()

@@ -346,6 +346,9 @@ fn setup_screens(size: Size) {
     );
     h.unlock();
     assert!(h.wait_for("Vérifier l'heure", WAIT));
+    // The poll list's scroll bar is drawn a moment after the list arrives: the picture waits
+    // for it, so that it is the same on every run.
+    h.advance(Duration::from_secs(2));
     screen(&h, size, "dashboard-clock-unconfirmed", false);
     h.shutdown();
 }

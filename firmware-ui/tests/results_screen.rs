@@ -174,8 +174,8 @@ fn kiosk(dir: &std::path::Path, present: usize) -> (Kiosk, Vec<Poll>) {
         panic!("organiser badge")
     };
     k.unlock(&organiser, "123456").unwrap();
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // confirms the time before opening polls.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser confirms the time before opening polls, as on a kiosk.
     k.confirm_clock(0).unwrap();
     let polls = k.event().unwrap().polls.clone();
     for poll in &polls {

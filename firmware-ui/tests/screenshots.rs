@@ -40,8 +40,8 @@ fn the_screens_of_the_thread_are_rendered() {
         .load_package(&urne_sync::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // has confirmed the time.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser has confirmed the time, as on a kiosk.
     urne_kiosk::ui_testing::demo::confirm_time(&mut kiosk);
     let fingerprint = kiosk.device_fingerprint().to_hex();
     let badges = issue_all(
@@ -263,8 +263,8 @@ fn the_results_of_every_kind_of_poll_are_rendered() {
         panic!("organiser badge")
     };
     kiosk.unlock(&who, "123456").unwrap();
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // confirms the time before opening polls.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser confirms the time before opening polls, as on a kiosk.
     kiosk.confirm_clock(0).unwrap();
     let polls = kiosk.event().unwrap().polls.clone();
     for poll in &polls {

@@ -102,8 +102,8 @@ fn prepared() -> tempfile::TempDir {
         kiosk.unlock(&organiser, "123456").unwrap(),
         PinOutcome::Unlocked
     );
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // confirms the time before opening polls.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser confirms the time before opening polls, as on a kiosk.
     kiosk.confirm_clock(0).unwrap();
     for poll in POLLS {
         kiosk.open_poll(&PollId::new(poll).unwrap()).unwrap();

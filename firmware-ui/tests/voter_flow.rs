@@ -20,8 +20,8 @@ fn demo_badges() -> Vec<Badge> {
 
 fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
     let mut kiosk = demo_kiosk_at(dir, Arc::new(SystemClock));
-    // The test machine's clock is not synchronised, like a Pi booted offline: the organiser
-    // has confirmed the time.
+    // The test machine's clock may not be synchronised (like a Pi booted offline): the
+    // organiser has confirmed the time, as on a kiosk.
     demo::confirm_time(&mut kiosk);
     kiosk
 }
