@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-deb=$(deploy/build-deb.sh | tee /dev/stderr | tail -n 1)
+# build-deb.sh's progress goes on to our stderr through a copy of the descriptor: `tee
+# /dev/stderr` would reopen the path, and when stderr is a log file, truncate it (CI's log lost
+# everything before the package that way).
+deb=$(deploy/build-deb.sh | tee >(cat >&2) | tail -n 1)
 
 # shellcheck source=deploy/aarch64-env.sh
 . deploy/aarch64-env.sh
