@@ -74,7 +74,8 @@ use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 use serde::{Deserialize, Serialize};
 
-use super::{Decision, Details, Lang, PollResult, draft};
+use super::explain::{BudgetLine, label};
+use super::{Decision, Details, PollResult, draft};
 use crate::ballot::{Ballot, WeightedBallot};
 use crate::ids::OptionId;
 use crate::poll::{BudgetMethod, Poll, Project};
@@ -95,6 +96,11 @@ impl Rational {
 
     fn from_big(value: BigRational) -> Self {
         Rational(value)
+    }
+
+    /// The value written as a whole number, when it is one.
+    pub fn whole(&self) -> Option<String> {
+        self.0.is_integer().then(|| self.0.numer().to_string())
     }
 
     /// The value rounded to hundredths (half up), as text with the given decimal separator.
@@ -829,135 +835,48 @@ pub(super) fn count(
     result
 }
 
-/// An amount for people: exact when whole, otherwise rounded to the cent with its fraction.
-fn money(r: &Rational, lang: Lang) -> String {
-    let sep = match lang {
-        Lang::Fr => ',',
-        Lang::En => '.',
-    };
-    if r.0.is_integer() {
-        r.0.numer().to_string()
-    } else {
-        format!("≈ {} ({r})", r.rounded(sep))
-    }
-}
-
-/// The arithmetic of a participatory budget.
-pub(super) fn arithmetic(poll: &Poll, details: &BudgetDetails, lang: Lang) -> Vec<String> {
-    let label = |id: &OptionId| poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned();
-    let fr = lang == Lang::Fr;
-    let mut lines = Vec::new();
-    lines.push(match (details.method, fr) {
-        (BudgetMethod::Greedy, true) => {
-            "Méthode : gloutonne (par nombre d'approbations, puis coût croissant)".to_owned()
-        }
-        (BudgetMethod::Greedy, false) => {
-            "Method: greedy (by approvals, then lower cost)".to_owned()
-        }
-        (BudgetMethod::EqualShares, true) => {
-            "Méthode : parts égales — Equal Shares (utilités d'approbation), complétion add1 puis \
-             gloutonne"
-                .to_owned()
-        }
-        (BudgetMethod::EqualShares, false) => {
-            "Method: Equal Shares (approval utilities), add1 completion then greedy".to_owned()
-        }
-    });
-    lines.push(if fr {
-        format!(
-            "Budget : {} · Bulletins blancs : {}",
-            details.budget, details.blank
-        )
-    } else {
-        format!(
-            "Budget: {} · Blank ballots: {}",
-            details.budget, details.blank
-        )
-    });
+/// The arithmetic of a participatory budget: the method, Equal Shares' shares and completion,
+/// every project in the poll's order with its payments, and the spending.
+pub(super) fn lines(poll: &Poll, details: &BudgetDetails) -> Vec<BudgetLine> {
+    let label = |id: &OptionId| label(poll, id);
+    let mut lines = vec![
+        BudgetLine::Method {
+            method: details.method,
+        },
+        BudgetLine::Totals {
+            budget: details.budget,
+            blank: details.blank,
+        },
+    ];
     if let Some(es) = &details.equal_shares {
-        lines.push(if fr {
-            format!(
-                "Part initiale par unité de poids : {} / {} = {}",
-                details.budget,
-                es.voters_weight,
-                money(&es.initial_share, lang)
-            )
-        } else {
-            format!(
-                "Initial share per unit of weight: {} / {} = {}",
-                details.budget,
-                es.voters_weight,
-                money(&es.initial_share, lang)
-            )
+        lines.push(BudgetLine::InitialShare {
+            budget: details.budget,
+            voters_weight: es.voters_weight,
+            share: es.initial_share.clone(),
         });
         if let Some(before) = &details.funded_before_completion {
-            let names: Vec<String> = before.iter().map(&label).collect();
-            lines.push(if fr {
-                format!("Parts égales seules : {}", names.join(", "))
-            } else {
-                format!("Equal Shares alone: {}", names.join(", "))
+            lines.push(BudgetLine::EqualSharesAlone {
+                projects: before.iter().map(label).collect(),
             });
         }
-        lines.push(if fr {
-            format!(
-                "Complétion : {} étape(s) de {} par unité de poids ; budget virtuel {} (part {})",
-                es.steps,
-                es.step,
-                es.virtual_budget,
-                money(&es.share, lang)
-            )
-        } else {
-            format!(
-                "Completion: {} step(s) of {} per unit of weight; virtual budget {} (share {})",
-                es.steps,
-                es.step,
-                es.virtual_budget,
-                money(&es.share, lang)
-            )
+        lines.push(BudgetLine::Completion {
+            steps: es.steps,
+            step: es.step,
+            virtual_budget: es.virtual_budget,
+            share: es.share.clone(),
         });
     }
     for p in &details.projects {
-        let status = match (p.funded_by, fr) {
-            (Some(FundedBy::EqualShares), true) => "financé (parts égales)",
-            (Some(FundedBy::EqualShares), false) => "funded (Equal Shares)",
-            (Some(FundedBy::Greedy), true) => "financé (glouton)",
-            (Some(FundedBy::Greedy), false) => "funded (greedy)",
-            (None, true) => "non financé",
-            (None, false) => "not funded",
-        };
-        lines.push(if fr {
-            format!(
-                "{} : coût {}, approbations {} — {status}",
-                label(&p.id),
-                p.cost,
-                p.approvals
-            )
-        } else {
-            format!(
-                "{}: cost {}, approvals {} — {status}",
-                label(&p.id),
-                p.cost,
-                p.approvals
-            )
+        lines.push(BudgetLine::Project {
+            label: label(&p.id),
+            cost: p.cost,
+            approvals: p.approvals,
+            funded_by: p.funded_by,
         });
-        if let Some(rho) = &p.price {
-            let paid: Vec<String> = p
-                .payments
-                .iter()
-                .map(|pay| format!("{} × {}", pay.weight, money(&pay.per_weight, lang)))
-                .collect();
-            lines.push(if fr {
-                format!(
-                    "  ρ = {} par unité de poids ; paiements : {}",
-                    money(rho, lang),
-                    paid.join(" + ")
-                )
-            } else {
-                format!(
-                    "  ρ = {} per unit of weight; payments: {}",
-                    money(rho, lang),
-                    paid.join(" + ")
-                )
+        if let Some(price) = &p.price {
+            lines.push(BudgetLine::Payments {
+                price: price.clone(),
+                payments: p.payments.clone(),
             });
         }
     }
@@ -966,22 +885,12 @@ pub(super) fn arithmetic(poll: &Poll, details: &BudgetDetails, lang: Lang) -> Ve
         .iter()
         .any(|p| p.approvals > 0 && p.cost <= details.budget);
     if !approved_fits && details.projects.iter().any(|p| p.approvals > 0) {
-        lines.push(if fr {
-            "Aucun projet approuvé ne tient dans le budget".to_owned()
-        } else {
-            "No approved project fits in the budget".to_owned()
-        });
+        lines.push(BudgetLine::NothingFits);
     }
-    lines.push(if fr {
-        format!(
-            "Dépensé : {} sur {} · Reste : {}",
-            details.spent, details.budget, details.remaining
-        )
-    } else {
-        format!(
-            "Spent: {} of {} · Remaining: {}",
-            details.spent, details.budget, details.remaining
-        )
+    lines.push(BudgetLine::Spent {
+        spent: details.spent,
+        budget: details.budget,
+        remaining: details.remaining,
     });
     lines
 }
