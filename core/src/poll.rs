@@ -234,6 +234,12 @@ pub struct Poll {
 }
 
 impl Poll {
+    /// The label of an option, candidate or project, as every result shows it; its id when the
+    /// poll has no label for it (a motion's `for` and `against`).
+    pub fn option_label(&self, id: &OptionId) -> String {
+        self.kind.label_of(id).unwrap_or(id.as_str()).to_owned()
+    }
+
     /// SHA-256 of the poll's compact JSON: what the audit chain records when a poll is created
     /// or edited on the kiosk, so that an auditor can match it with the bundle's `event.json`.
     pub fn definition_digest(&self) -> crate::crypto::Sha256Digest {

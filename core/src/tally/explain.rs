@@ -304,12 +304,12 @@ pub enum Verdict {
 }
 
 /// The label of an option, candidate or project; its id when the poll has no label for it.
-pub(crate) fn label(poll: &Poll, id: &OptionId) -> String {
-    poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned()
+pub(super) fn label(poll: &Poll, id: &OptionId) -> String {
+    poll.option_label(id)
 }
 
 fn labels(poll: &Poll, ids: &[OptionId]) -> Vec<String> {
-    ids.iter().map(|id| label(poll, id)).collect()
+    ids.iter().map(|id| poll.option_label(id)).collect()
 }
 
 /// The decision of `result`.
