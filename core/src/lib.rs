@@ -5,15 +5,20 @@
 //! ([`poll`], [`ballot`]), the one tally engine ([`tally`]) with its quorum and majority rules
 //! ([`rules`]), proxies ([`proxy`]), the audit chain ([`audit`]), and the one codec of signed archives
 //! ([`archive`]) used for event packages ([`package`]) and results bundles ([`results`]).
+//! The one result model ([`chart`]) turns a result into what the kiosk's screens, the registry's
+//! pages and the procès-verbal draw, with figures written in one way ([`figures`], [`lang`]).
 //! Callers pass in the time ([`timestamp::Timestamp`]) and a random source.
 
 pub mod archive;
 pub mod audit;
 pub mod ballot;
+pub mod chart;
 pub mod credential;
 pub mod crypto;
 pub mod event;
+pub mod figures;
 pub mod ids;
+pub mod lang;
 pub mod package;
 pub mod poll;
 pub mod proxy;

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{OptionId, PollId};
+use crate::lang::Lang;
 use crate::rules::MajorityRule;
 
 /// Why a poll definition was refused.
@@ -233,6 +234,12 @@ pub struct Poll {
 }
 
 impl Poll {
+    /// The label of an option, candidate or project, as every result shows it; its id when the
+    /// poll has no label for it (a motion's `for` and `against`).
+    pub fn option_label(&self, id: &OptionId) -> String {
+        self.kind.label_of(id).unwrap_or(id.as_str()).to_owned()
+    }
+
     /// SHA-256 of the poll's compact JSON: what the audit chain records when a poll is created
     /// or edited on the kiosk, so that an auditor can match it with the bundle's `event.json`.
     pub fn definition_digest(&self) -> crate::crypto::Sha256Digest {
@@ -350,6 +357,75 @@ pub fn grade_labels_fr(grades: u8) -> &'static [&'static str] {
     }
 }
 
+/// The English names of the mentions, best first, as the kiosk's translation writes them.
+pub fn grade_labels_en(grades: u8) -> &'static [&'static str] {
+    match grades {
+        5 => &["Very good", "Good", "Fairly good", "Fair", "Insufficient"],
+        6 => &[
+            "Very good",
+            "Good",
+            "Fairly good",
+            "Fair",
+            "Insufficient",
+            "Reject",
+        ],
+        _ => &[
+            "Excellent",
+            "Very good",
+            "Good",
+            "Fairly good",
+            "Fair",
+            "Insufficient",
+            "Reject",
+        ],
+    }
+}
+
+/// The names of the mentions of a scale of `grades`, best first, in `lang`.
+pub fn grade_labels(grades: u8, lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::Fr => grade_labels_fr(grades),
+        Lang::En => grade_labels_en(grades),
+    }
+}
+
+/// One mention of a Majority Judgment scale: `grade` 0 is the worst of a scale of `grades`, as
+/// in ballots and merit profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mention {
+    /// The grade, `0` for the worst mention.
+    pub grade: u8,
+    /// The size of the scale (5 to 7).
+    pub grades: u8,
+}
+
+impl Mention {
+    /// Mention `grade` of a scale of `grades`.
+    pub fn new(grade: u8, grades: u8) -> Self {
+        Self { grade, grades }
+    }
+
+    /// Every mention of a scale, worst first: the order of merit profiles and of their charts.
+    pub fn scale(grades: u8) -> impl DoubleEndedIterator<Item = Mention> {
+        (0..grades).map(move |grade| Mention::new(grade, grades))
+    }
+
+    /// The mention's name in `lang`, when the scale has one for it.
+    pub fn label(self, lang: Lang) -> Option<&'static str> {
+        let index = self.grades.checked_sub(1)?.checked_sub(self.grade)?;
+        grade_labels(self.grades, lang)
+            .get(usize::from(index))
+            .copied()
+    }
+
+    /// The mention's name in `lang` (« Très bien », « Very good »), or its grade as a number
+    /// when the scale has no name for it.
+    pub fn name(self, lang: Lang) -> String {
+        self.label(lang)
+            .map_or_else(|| self.grade.to_string(), str::to_owned)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +464,32 @@ mod tests {
             poll.validate(),
             Err(PollError::BadApprovalBounds { .. })
         ));
+    }
+
+    #[test]
+    fn mentions_are_named_worst_first_in_both_languages() {
+        let seven: Vec<String> = Mention::scale(7).map(|m| m.name(Lang::Fr)).collect();
+        assert_eq!(
+            seven,
+            [
+                "À rejeter",
+                "Insuffisant",
+                "Passable",
+                "Assez bien",
+                "Bien",
+                "Très bien",
+                "Excellent"
+            ]
+        );
+        let five: Vec<String> = Mention::scale(5).map(|m| m.name(Lang::En)).collect();
+        assert_eq!(
+            five,
+            ["Insufficient", "Fair", "Fairly good", "Good", "Very good"]
+        );
+        assert_eq!(Mention::new(0, 6).name(Lang::En), "Reject");
+        assert_eq!(Mention::new(5, 6).name(Lang::Fr), "Très bien");
+        // A grade beyond the scale has no name: its number stands for it.
+        assert_eq!(Mention::new(9, 7).name(Lang::Fr), "9");
     }
 
     #[test]

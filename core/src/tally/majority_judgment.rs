@@ -32,10 +32,11 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Decision, Details, Lang, PollResult, draft};
+use super::explain::{JudgmentLine, label};
+use super::{Decision, Details, PollResult, draft};
 use crate::ballot::{Ballot, WeightedBallot};
 use crate::ids::OptionId;
-use crate::poll::{Poll, PollKind, PollOption, grade_labels_fr};
+use crate::poll::{Mention, Poll, PollKind, PollOption};
 
 /// The counts of a Majority Judgment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,70 +276,32 @@ fn compare(a: &[u64], b: &[u64]) -> Comparison {
     }
 }
 
-/// The name of a grade, best mention last in numbers but first in the French list.
-fn grade_name(grades: u8, grade: u8, lang: Lang) -> String {
-    let labels = grade_labels_fr(grades);
-    let index = usize::from(grades.saturating_sub(1).saturating_sub(grade));
-    match (lang, labels.get(index)) {
-        (Lang::Fr, Some(label)) => (*label).to_owned(),
-        (Lang::En, Some(label)) => format!("{label} ({grade})"),
-        (_, None) => grade.to_string(),
-    }
-}
-
-/// The arithmetic of a Majority Judgment, one line per candidate then one per tie broken.
-pub(super) fn arithmetic(
-    poll: &Poll,
-    details: &MajorityJudgmentDetails,
-    lang: Lang,
-) -> Vec<String> {
-    let label = |id: &OptionId| poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned();
+/// The arithmetic of a Majority Judgment: one line per candidate in ranked order, then one per
+/// pair of neighbours sharing a majority mention, saying how they were separated.
+pub(super) fn lines(poll: &Poll, details: &MajorityJudgmentDetails) -> Vec<JudgmentLine> {
+    let label = |id: &OptionId| label(poll, id);
     let grades = match &poll.kind {
         PollKind::MajorityJudgment { grades, .. } => *grades,
         _ => details.grades,
     };
-    let mut lines = Vec::new();
-    lines.push(match lang {
-        Lang::Fr => format!(
-            "Jugements par candidat : {} (mention majoritaire = médiane inférieure)",
-            details.judgments
-        ),
-        Lang::En => format!(
-            "Judgments per candidate: {} (majority grade = lower median)",
-            details.judgments
-        ),
-    });
+    let mention = |grade: u8| Mention::new(grade, grades);
+    let mut lines = vec![JudgmentLine::Judgments {
+        count: details.judgments,
+    }];
     let mut by_rank: Vec<&MeritProfile> = details.candidates.iter().collect();
     by_rank.sort_by_key(|c| c.rank);
     for c in &by_rank {
-        let shares: Vec<String> = (0..c.profile.len())
-            .rev()
-            .map(|g| {
-                let name = grade_name(grades, u8::try_from(g).unwrap_or(u8::MAX), lang);
-                format!("{name} {}", c.profile[g])
-            })
-            .collect();
-        let majority = c
-            .majority_grade
-            .map(|m| grade_name(grades, m, lang))
-            .unwrap_or_else(|| "—".to_owned());
-        lines.push(match lang {
-            Lang::Fr => format!(
-                "{}. {} : mention majoritaire « {majority} » (au-dessus : {}, en dessous : {}) — {}",
-                c.rank,
-                label(&c.id),
-                c.above,
-                c.below,
-                shares.join(" · ")
-            ),
-            Lang::En => format!(
-                "{}. {}: majority grade “{majority}” (above: {}, below: {}) — {}",
-                c.rank,
-                label(&c.id),
-                c.above,
-                c.below,
-                shares.join(" · ")
-            ),
+        lines.push(JudgmentLine::Profile {
+            rank: c.rank,
+            label: label(&c.id),
+            majority: c.majority_grade.map(mention),
+            above: c.above,
+            below: c.below,
+            // Best mention first, as the sentence reads.
+            mentions: (0..c.profile.len())
+                .rev()
+                .map(|g| (mention(u8::try_from(g).unwrap_or(u8::MAX)), c.profile[g]))
+                .collect(),
         });
     }
     // Explain how each pair of neighbours with the same majority grade was separated.
@@ -348,34 +311,20 @@ pub(super) fn arithmetic(
             continue;
         }
         let cmp = compare(&a.profile, &b.profile);
-        let line = match (cmp.removed, cmp.grades, lang) {
-            (None, _, Lang::Fr) => format!(
-                "{} et {} ont des profils identiques : égalité",
-                label(&a.id),
-                label(&b.id)
-            ),
-            (None, _, Lang::En) => format!(
-                "{} and {} have identical profiles: tied",
-                label(&a.id),
-                label(&b.id)
-            ),
-            (Some(k), Some((ga, gb)), Lang::Fr) => format!(
-                "{} devant {} : même mention majoritaire ; après retrait de {k} mention(s) médiane(s), « {} » contre « {} »",
-                label(&a.id),
-                label(&b.id),
-                grade_name(grades, ga, lang),
-                grade_name(grades, gb, lang)
-            ),
-            (Some(k), Some((ga, gb)), Lang::En) => format!(
-                "{} ahead of {}: same majority grade; after removing {k} median judgment(s), “{}” against “{}”",
-                label(&a.id),
-                label(&b.id),
-                grade_name(grades, ga, lang),
-                grade_name(grades, gb, lang)
-            ),
-            (Some(_), None, _) => continue,
-        };
-        lines.push(line);
+        lines.push(match (cmp.removed, cmp.grades) {
+            (None, _) => JudgmentLine::Identical {
+                first: label(&a.id),
+                second: label(&b.id),
+            },
+            (Some(removed), Some((ga, gb))) => JudgmentLine::TieBroken {
+                ahead: label(&a.id),
+                behind: label(&b.id),
+                removed,
+                ahead_mention: mention(ga),
+                behind_mention: mention(gb),
+            },
+            (Some(_), None) => continue,
+        });
     }
     lines
 }

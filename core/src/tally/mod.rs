@@ -5,7 +5,9 @@
 //! serialise to byte-identical JSON for the same ballots. All arithmetic is on integers.
 
 mod budget;
+mod explain;
 mod majority_judgment;
+mod render;
 mod schulze;
 
 use std::collections::BTreeMap;
@@ -15,11 +17,16 @@ use serde::{Deserialize, Serialize};
 use crate::ballot::{Ballot, BallotError, MotionChoice, WeightedBallot};
 use crate::ids::{OptionId, PollId};
 use crate::poll::{Poll, PollKind};
-use crate::rules::{Attendance, MajorityBase, MajorityRule, Quorum, QuorumCheck, Threshold};
+use crate::rules::{Attendance, MajorityBase, MajorityRule, Quorum, QuorumCheck};
 
+pub use crate::lang::Lang;
 pub use budget::{
     BudgetDetails, EqualSharesReport, FundedBy, MAX_COMPLETION_STEPS, Payment, ProjectOutcome,
     Rational,
+};
+pub use explain::{
+    BudgetLine, CountLine, JudgmentLine, Line, Moment, MotionLine, SchulzeLine, Verdict, explain,
+    verdict,
 };
 pub use majority_judgment::{MajorityJudgmentDetails, MeritProfile};
 pub use schulze::SchulzeDetails;
@@ -352,169 +359,18 @@ impl Counted<'_> {
     }
 }
 
-/// How a threshold reads in the arithmetic lines.
-fn threshold_words_fr(t: &Threshold) -> String {
-    match t {
-        Threshold::MoreThan(f) if *f == crate::rules::Fraction::HALF => "plus de la moitié".into(),
-        Threshold::MoreThan(f) => format!("plus de {f}"),
-        Threshold::AtLeast(f) if *f == crate::rules::Fraction::TWO_THIRDS => {
-            "au moins les deux tiers".into()
-        }
-        Threshold::AtLeast(f) => format!("au moins {f}"),
-    }
-}
-
-fn threshold_words_en(t: &Threshold) -> String {
-    match t {
-        Threshold::MoreThan(f) if *f == crate::rules::Fraction::HALF => "more than half".into(),
-        Threshold::MoreThan(f) => format!("more than {f}"),
-        Threshold::AtLeast(f) if *f == crate::rules::Fraction::TWO_THIRDS => {
-            "at least two thirds".into()
-        }
-        Threshold::AtLeast(f) => format!("at least {f}"),
-    }
-}
-
-/// The language of a human-readable report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Lang {
-    /// French (the default).
-    #[default]
-    Fr,
-    /// English.
-    En,
-}
-
 /// The arithmetic behind a decision, one sentence per line, as printed on the procès-verbal
-/// and shown on the results screen.
+/// and shown on the results screen: [`explain`]'s lines written out in `lang`.
 pub fn arithmetic(poll: &Poll, result: &PollResult, lang: Lang) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(q) = &result.quorum {
-        let line = |label: &str, c: &QuorumCheck| match lang {
-            Lang::Fr => format!(
-                "Quorum {label} : {} membres comptés pour {} requis — {}",
-                c.counted,
-                c.required,
-                if c.reached { "atteint" } else { "non atteint" }
-            ),
-            Lang::En => format!(
-                "Quorum {label}: {} members counted, {} required — {}",
-                c.counted,
-                c.required,
-                if c.reached { "reached" } else { "not reached" }
-            ),
-        };
-        let (open, close) = match lang {
-            Lang::Fr => ("à l'ouverture", "à la clôture"),
-            Lang::En => ("at opening", "at closing"),
-        };
-        lines.push(line(open, &q.at_open));
-        lines.push(line(close, &q.at_close));
-    }
-    match &result.details {
-        Details::Motion(m) => {
-            let base_words = match (m.rule.base, lang) {
-                (MajorityBase::Expressed, Lang::Fr) => "des suffrages exprimés",
-                (MajorityBase::Members, Lang::Fr) => "des membres",
-                (MajorityBase::Expressed, Lang::En) => "of the votes expressed",
-                (MajorityBase::Members, Lang::En) => "of the members",
-            };
-            match lang {
-                Lang::Fr => {
-                    lines.push(format!(
-                        "Pour : {} · Contre : {} · Abstention : {} · Blanc : {}",
-                        m.for_, m.against, m.abstain, m.blank
-                    ));
-                    lines.push(format!(
-                        "Suffrages exprimés : {} (pour + contre{})",
-                        m.expressed,
-                        if m.rule.blank_is_expressed {
-                            " + blanc"
-                        } else {
-                            ""
-                        }
-                    ));
-                    lines.push(format!(
-                        "Majorité requise : {} {} ({}), soit {} voix pour au minimum",
-                        threshold_words_fr(&m.rule.threshold),
-                        base_words,
-                        m.base,
-                        m.required
-                    ));
-                }
-                Lang::En => {
-                    lines.push(format!(
-                        "For: {} · Against: {} · Abstain: {} · Blank: {}",
-                        m.for_, m.against, m.abstain, m.blank
-                    ));
-                    lines.push(format!(
-                        "Votes expressed: {} (for + against{})",
-                        m.expressed,
-                        if m.rule.blank_is_expressed {
-                            " + blank"
-                        } else {
-                            ""
-                        }
-                    ));
-                    lines.push(format!(
-                        "Majority required: {} {} ({}), that is at least {} votes for",
-                        threshold_words_en(&m.rule.threshold),
-                        base_words,
-                        m.base,
-                        m.required
-                    ));
-                }
-            }
-        }
-        Details::Counts(c) => {
-            for o in &c.options {
-                let label = poll.kind.label_of(&o.id).unwrap_or(o.id.as_str());
-                lines.push(format!("{label} : {}", o.votes));
-            }
-            lines.push(match lang {
-                Lang::Fr => format!("Blanc : {}", c.blank),
-                Lang::En => format!("Blank: {}", c.blank),
-            });
-        }
-        Details::MajorityJudgment(d) => lines.extend(majority_judgment::arithmetic(poll, d, lang)),
-        Details::Schulze(d) => lines.extend(schulze::arithmetic(poll, d, lang)),
-        Details::Budget(d) => lines.extend(budget::arithmetic(poll, d, lang)),
-    }
-    lines.push(decision_sentence(poll, result, lang));
-    lines
+    explain(poll, result)
+        .iter()
+        .map(|line| line.text(lang))
+        .collect()
 }
 
-/// « Motion adoptée. », « Quorum non atteint. », …
+/// « Motion adoptée. », « Quorum non atteint. », …: [`verdict`] written out in `lang`.
 pub fn decision_sentence(poll: &Poll, result: &PollResult, lang: Lang) -> String {
-    let names = |ids: &[OptionId]| -> String {
-        ids.iter()
-            .map(|id| poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match (result.decision, lang) {
-        (Decision::Adopted, Lang::Fr) => "Décision : adoptée.".into(),
-        (Decision::Adopted, Lang::En) => "Decision: adopted.".into(),
-        (Decision::Rejected, Lang::Fr) => "Décision : rejetée.".into(),
-        (Decision::Rejected, Lang::En) => "Decision: rejected.".into(),
-        (Decision::QuorumNotReached, Lang::Fr) => "Décision : quorum non atteint.".into(),
-        (Decision::QuorumNotReached, Lang::En) => "Decision: quorum not reached.".into(),
-        (Decision::NoVotes, Lang::Fr) => "Décision : aucun suffrage exprimé.".into(),
-        (Decision::NoVotes, Lang::En) => "Decision: no votes expressed.".into(),
-        (Decision::Tie, Lang::Fr) => format!("Égalité entre : {}.", names(&result.winners)),
-        (Decision::Tie, Lang::En) => format!("Tie between: {}.", names(&result.winners)),
-        (Decision::Decided, Lang::Fr) => match &result.funded {
-            Some(funded) if funded.is_empty() => "Aucun projet financé.".into(),
-            Some(funded) => format!("Projets financés : {}.", names(funded)),
-            None => format!("Résultat : {}.", names(&result.winners)),
-        },
-        (Decision::Decided, Lang::En) => match &result.funded {
-            Some(funded) if funded.is_empty() => "No project funded.".into(),
-            Some(funded) => format!("Funded projects: {}.", names(funded)),
-            None => format!("Result: {}.", names(&result.winners)),
-        },
-    }
+    verdict(poll, result).text(lang)
 }
 
 /// Tallies of several polls keyed by poll id (used when a bundle is re-counted).

@@ -24,7 +24,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Decision, Details, Lang, PollResult, draft};
+use super::explain::{SchulzeLine, label};
+use super::{Decision, Details, PollResult, draft};
 use crate::ballot::{Ballot, WeightedBallot};
 use crate::ids::OptionId;
 use crate::poll::{Poll, PollOption};
@@ -201,77 +202,39 @@ fn schulze_tiers(p: &[u64], n: usize) -> Vec<Vec<usize>> {
 }
 
 /// The arithmetic of a Schulze count: the pairwise duels, the strongest paths, the order.
-pub(super) fn arithmetic(poll: &Poll, details: &SchulzeDetails, lang: Lang) -> Vec<String> {
-    let label = |id: &OptionId| poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned();
+pub(super) fn lines(poll: &Poll, details: &SchulzeDetails) -> Vec<SchulzeLine> {
+    let label = |id: &OptionId| label(poll, id);
     let n = details.candidates.len();
-    let mut lines = Vec::new();
-    lines.push(match lang {
-        Lang::Fr => format!(
-            "Méthode Schulze, force des liens en « voix gagnantes » ; bulletins blancs : {}",
-            details.blank
-        ),
-        Lang::En => format!(
-            "Schulze method, link strength by “winning votes”; blank ballots: {}",
-            details.blank
-        ),
+    let pairs = || (0..n).flat_map(|i| ((i + 1)..n).map(move |j| (i, j)));
+    let mut lines = vec![
+        SchulzeLine::Method {
+            blank: details.blank,
+        },
+        SchulzeLine::DuelsHeading,
+    ];
+    lines.extend(pairs().map(|(i, j)| SchulzeLine::Duel {
+        first: label(&details.candidates[i]),
+        second: label(&details.candidates[j]),
+        first_over_second: details.pairwise[i][j],
+        second_over_first: details.pairwise[j][i],
+    }));
+    lines.push(SchulzeLine::PathsHeading);
+    lines.extend(pairs().map(|(i, j)| SchulzeLine::Path {
+        first: label(&details.candidates[i]),
+        second: label(&details.candidates[j]),
+        first_to_second: details.strongest_paths[i][j],
+        second_to_first: details.strongest_paths[j][i],
+    }));
+    lines.push(SchulzeLine::Condorcet {
+        winner: details.condorcet_winner.as_ref().map(label),
     });
-    lines.push(match lang {
-        Lang::Fr => "Duels (d[X,Y] : préfèrent X à Y) :".to_owned(),
-        Lang::En => "Pairwise duels (d[X,Y]: prefer X to Y):".to_owned(),
-    });
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let (a, b) = (&details.candidates[i], &details.candidates[j]);
-            let (dij, dji) = (details.pairwise[i][j], details.pairwise[j][i]);
-            lines.push(format!("  {} – {} : {dij} / {dji}", label(a), label(b)));
-        }
-    }
-    lines.push(match lang {
-        Lang::Fr => "Chemins les plus forts (p[X,Y] / p[Y,X]) :".to_owned(),
-        Lang::En => "Strongest paths (p[X,Y] / p[Y,X]):".to_owned(),
-    });
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let (a, b) = (&details.candidates[i], &details.candidates[j]);
-            let (pij, pji) = (details.strongest_paths[i][j], details.strongest_paths[j][i]);
-            let relation = match pij.cmp(&pji) {
-                std::cmp::Ordering::Greater => ">",
-                std::cmp::Ordering::Less => "<",
-                std::cmp::Ordering::Equal => "=",
-            };
-            lines.push(format!(
-                "  {} {relation} {} : {pij} / {pji}",
-                label(a),
-                label(b)
-            ));
-        }
-    }
-    if let Some(w) = &details.condorcet_winner {
-        lines.push(match lang {
-            Lang::Fr => format!("Vainqueur de Condorcet : {}", label(w)),
-            Lang::En => format!("Condorcet winner: {}", label(w)),
-        });
-    } else {
-        lines.push(match lang {
-            Lang::Fr => "Pas de vainqueur de Condorcet".to_owned(),
-            Lang::En => "No Condorcet winner".to_owned(),
-        });
-    }
-    let n_dim = n;
     let flat: Vec<u64> = details.strongest_paths.iter().flatten().copied().collect();
-    if flat.len() == n_dim * n_dim {
-        let order: Vec<String> = schulze_tiers(&flat, n_dim)
-            .iter()
-            .map(|t| {
-                t.iter()
-                    .map(|&i| label(&details.candidates[i]))
-                    .collect::<Vec<_>>()
-                    .join(" = ")
-            })
-            .collect();
-        lines.push(match lang {
-            Lang::Fr => format!("Classement : {}", order.join(" > ")),
-            Lang::En => format!("Ranking: {}", order.join(" > ")),
+    if flat.len() == n * n {
+        lines.push(SchulzeLine::Ranking {
+            tiers: schulze_tiers(&flat, n)
+                .iter()
+                .map(|t| t.iter().map(|&i| label(&details.candidates[i])).collect())
+                .collect(),
         });
     }
     lines
