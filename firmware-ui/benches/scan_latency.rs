@@ -20,8 +20,7 @@ use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::scanner::{Scanner, SerialOpener};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
-use urne_kiosk::view::ViewOptions;
-use urne_kiosk::worker::Reply;
+use urne_kiosk::view::{Reply, ViewOptions};
 
 fn bench_dir() -> tempfile::TempDir {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
@@ -62,14 +61,14 @@ fn main() {
             .unwrap();
         let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
         let (mut master, slave) = TTYPort::pair().unwrap();
-        let post = h.inbox_sender();
+        let post = h.outbox();
         let scanner = Scanner::spawn(
             SerialOpener {
                 path: slave.name().unwrap(),
                 baud: 9600,
             },
             move |e| {
-                let _ = post.send(Reply::Scanner(e));
+                post.post(Reply::Scanner(e));
             },
         )
         .unwrap();

@@ -24,7 +24,7 @@ use urne_kiosk::keystore::FileKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
-use urne_kiosk::view::{View, ViewOptions};
+use urne_kiosk::view::{Reply, View, ViewOptions};
 use urne_kiosk::worker::Worker;
 use urne_sync::badges::Badge;
 
@@ -139,8 +139,9 @@ fn render_times() {
         let dir = bench_dir();
         let app = AppWindow::new().unwrap();
         app.show().unwrap();
-        let (worker, inbox) = Worker::spawn(kiosk(dir.path(), &[i]), Arc::new(|| {})).unwrap();
-        let view = View::new(&app, worker.commands(), inbox, ViewOptions::default());
+        let (worker, inbox) =
+            Worker::<Reply>::spawn(kiosk(dir.path(), &[i]), Arc::new(|| {})).unwrap();
+        let view = View::new(&app, worker.jobs(), inbox, ViewOptions::default());
         while view.wait(Duration::from_millis(100)) {}
         app.global::<KioskAdapter>()
             .invoke_scanned(agnes.payload.clone().into());

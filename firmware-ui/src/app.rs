@@ -17,8 +17,8 @@ use crate::kiosk::Kiosk;
 use crate::scanner::{Scanner, SerialOpener};
 use crate::uploads::UploadLoop;
 use crate::usb::FolderTarget;
-use crate::view::{View, ViewOptions};
-use crate::worker::{Reply, Worker};
+use crate::view::{Reply, View, ViewOptions};
+use crate::worker::{Outbox, Worker};
 
 /// How the kiosk runs.
 #[derive(Debug, Clone)]
@@ -76,23 +76,15 @@ fn udisks_target() -> Result<Box<dyn crate::usb::UsbTarget>> {
 
 /// Follows the stick through udisks2, posting each change to the view.
 #[cfg(feature = "udisks")]
-fn stick_watch(
-    post: std::sync::mpsc::Sender<Reply>,
-    wake: crate::worker::Waker,
-) -> Result<crate::stick::StickWatch> {
+fn stick_watch(outbox: Outbox<Reply>) -> Result<crate::stick::StickWatch> {
     let sticks = crate::udisks::SystemSticks::connect()?;
     Ok(crate::stick::StickWatch::spawn(sticks, move |event| {
-        if post.send(Reply::Stick(event)).is_ok() {
-            wake();
-        }
+        outbox.post(Reply::Stick(event));
     })?)
 }
 
 #[cfg(not(feature = "udisks"))]
-fn stick_watch(
-    _post: std::sync::mpsc::Sender<Reply>,
-    _wake: crate::worker::Waker,
-) -> Result<crate::stick::StickWatch> {
+fn stick_watch(_outbox: Outbox<Reply>) -> Result<crate::stick::StickWatch> {
     anyhow::bail!("this kiosk was built without udisks2 support (feature `udisks`)")
 }
 
@@ -178,10 +170,10 @@ pub fn run_window(options: &Options) -> Result<()> {
             });
         });
     });
-    let (worker, inbox) = Worker::spawn(kiosk, waker.clone())?;
+    let (worker, inbox) = Worker::<Reply>::spawn(kiosk, waker.clone())?;
     let view = View::new(
         &window,
-        worker.commands(),
+        worker.jobs(),
         inbox,
         ViewOptions {
             demo: options
@@ -198,18 +190,13 @@ pub fn run_window(options: &Options) -> Result<()> {
 
     let _scanner = match &options.scanner {
         Some(path) => {
-            let post = worker.inbox_sender();
-            let wake = waker.clone();
+            let outbox = worker.outbox();
             Some(Scanner::spawn(
                 SerialOpener {
                     path: path.clone(),
                     baud: options.baud,
                 },
-                move |event| {
-                    if post.send(Reply::Scanner(event)).is_ok() {
-                        wake();
-                    }
-                },
+                move |event| outbox.post(Reply::Scanner(event)),
             )?)
         }
         None => None,
@@ -217,7 +204,7 @@ pub fn run_window(options: &Options) -> Result<()> {
     // With udisks2 the dashboard follows the stick as it is put in and taken out; with a folder
     // there is nothing to watch and the line stays hidden.
     let _sticks = if options.udisks {
-        Some(stick_watch(worker.inbox_sender(), waker.clone())?)
+        Some(stick_watch(worker.outbox())?)
     } else {
         None
     };

@@ -16,7 +16,7 @@ use urne_core::crypto::{Fingerprint, SecretKey};
 use urne_sync::protocol::EventListing;
 use urne_sync::uploader::{UploadError, Uploader};
 
-use crate::kiosk::{OfferInfo, describe_package};
+use crate::kiosk::{OfferInfo, PackageProblem, describe_package};
 
 /// Why the registry gave no list or no package. Nothing on the kiosk changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,7 +91,7 @@ pub struct Fetched {
     /// The package's bytes, exactly as received (loading verifies them again).
     pub bytes: Vec<u8>,
     /// What it holds, or why the kiosk refuses it (as for a package on the stick).
-    pub outcome: Result<OfferInfo, (&'static str, String)>,
+    pub outcome: Result<OfferInfo, (PackageProblem, String)>,
 }
 
 /// The registry's events that have a published package, in the registry's order.
@@ -117,7 +117,7 @@ pub async fn download(
         Ok(bytes) => {
             let outcome = describe_package(&bytes, pinned);
             if let Err((code, detail)) = &outcome {
-                tracing::warn!(event, code, %detail, "package from the registry refused");
+                tracing::warn!(event, ?code, %detail, "package from the registry refused");
             }
             Ok(Fetched {
                 event: event.to_owned(),

@@ -10,6 +10,8 @@ use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::ids::{MemberId, OptionId, PollId};
 use urne_core::poll::{Poll, PollKind};
 
+use crate::kiosk::BallotCast;
+
 /// One answer as shown on a ballot screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChoiceView {
@@ -40,11 +42,19 @@ pub struct ReviewView {
     pub code: String,
     /// The answer in words when `code` is empty.
     pub text: String,
-    /// Majority Judgment (`code` is `grades`): each candidate's label and grade, in the poll's
-    /// order, and the size of the scale.
-    pub grades: Vec<(String, u8)>,
+    /// Majority Judgment (`code` is `grades`): each candidate's mention, in the poll's order.
+    pub grades: Vec<GradeGiven>,
     /// The number of mentions of the scale.
     pub scale: u8,
+}
+
+/// A candidate's mention on the review screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeGiven {
+    /// The candidate.
+    pub label: String,
+    /// The mention given (0 is the worst).
+    pub grade: u8,
 }
 
 /// Where the visit stands.
@@ -563,7 +573,12 @@ impl VoterFlow {
                     ) => (
                         candidates
                             .iter()
-                            .filter_map(|c| Some((c.label.clone(), *given.get(&c.id)?)))
+                            .filter_map(|c| {
+                                Some(GradeGiven {
+                                    label: c.label.clone(),
+                                    grade: *given.get(&c.id)?,
+                                })
+                            })
                             .collect(),
                         *grades,
                     ),
@@ -581,19 +596,24 @@ impl VoterFlow {
             .collect()
     }
 
-    /// The ballots to cast — (member, poll, ballot) — when every one has a valid answer.
-    pub fn ballots(&self) -> Option<Vec<(MemberId, PollId, Ballot)>> {
+    /// The ballots to cast, when every one has a valid answer.
+    pub fn ballots(&self) -> Option<Vec<BallotCast>> {
         (0..self.items.len())
             .map(|i| {
                 let item = &self.items[i];
-                Some((item.member, item.poll.id.clone(), self.ballot(i)?))
+                Some(BallotCast {
+                    member: item.member,
+                    poll: item.poll.id.clone(),
+                    ballot: self.ballot(i)?,
+                })
             })
             .collect()
     }
 
     /// Drops the ballots that were cast, keeping the others (after a partial failure).
-    pub fn drop_cast(&mut self, cast: &[(MemberId, PollId)]) {
-        let done: BTreeSet<(MemberId, &PollId)> = cast.iter().map(|(m, p)| (*m, p)).collect();
+    pub fn drop_cast(&mut self, cast: &[BallotCast]) {
+        let done: BTreeSet<(MemberId, &PollId)> =
+            cast.iter().map(|c| (c.member, &c.poll)).collect();
         let mut items = Vec::new();
         let mut drafts = Vec::new();
         for (item, draft) in self.items.drain(..).zip(self.drafts.drain(..)) {
@@ -713,7 +733,7 @@ mod tests {
         assert_eq!(f.stage(), Stage::Review);
         let ballots = f.ballots().unwrap();
         assert_eq!(ballots.len(), 3);
-        assert_eq!(ballots[0].2, Ballot::Motion(MotionChoice::For));
+        assert_eq!(ballots[0].ballot, Ballot::Motion(MotionChoice::For));
         let review = f.review();
         assert_eq!(review[0].code, "for");
         assert_eq!(review[1].text, "A, B");

@@ -13,8 +13,8 @@ use slint::ComponentHandle;
 
 use crate::generated::{AppWindow, KioskAdapter, Page};
 use crate::kiosk::Kiosk;
-use crate::view::{View, ViewOptions};
-use crate::worker::{Command, Reply, Worker};
+use crate::view::{Reply, View, ViewOptions};
+use crate::worker::{Outbox, Worker};
 
 /// Installs the testing platform on this thread (once per thread; later calls do nothing).
 pub fn init_headless() {
@@ -41,7 +41,7 @@ pub struct Harness {
     pub window: AppWindow,
     /// The view.
     pub view: View,
-    worker: Option<Worker>,
+    worker: Option<Worker<Reply>>,
 }
 
 impl std::fmt::Debug for Harness {
@@ -59,7 +59,7 @@ impl Harness {
             .window()
             .set_size(slint::PhysicalSize::new(width, height));
         let (worker, inbox) = Worker::spawn(kiosk, Arc::new(|| {})).expect("worker starts");
-        let view = View::new(&window, worker.commands(), inbox, options);
+        let view = View::new(&window, worker.jobs(), inbox, options);
         let harness = Self {
             window,
             view,
@@ -70,14 +70,19 @@ impl Harness {
         harness
     }
 
-    /// A sender into the view's inbox (to plug a scanner in).
-    pub fn inbox_sender(&self) -> std::sync::mpsc::Sender<Reply> {
-        self.worker.as_ref().expect("worker running").inbox_sender()
+    /// The view's inbox (to plug a scanner in, or a stick watch).
+    pub fn outbox(&self) -> Outbox<Reply> {
+        self.worker.as_ref().expect("worker running").outbox()
     }
 
-    /// A sender of commands to the worker.
-    pub fn commands(&self) -> std::sync::mpsc::Sender<Command> {
-        self.worker.as_ref().expect("worker running").commands()
+    /// Reproduces a storage fault on the worker's connection, or lifts it (`None`).
+    pub fn simulate_fault(&self, fault: Option<crate::store::Fault>) {
+        self.view.run_on_kiosk(move |kiosk| {
+            kiosk
+                .store()
+                .simulate_fault(fault)
+                .expect("the fault is set");
+        });
     }
 
     /// Applies replies until none arrives for a moment.

@@ -42,40 +42,6 @@ impl From<WriteError> for UsbError {
     }
 }
 
-impl UsbError {
-    /// What the organiser reads on the dashboard, after « Export impossible : » and before
-    /// « Les résultats restent enregistrés sur le kiosque. »: what happened and what to do.
-    pub fn message(&self, lang: urne_core::tally::Lang) -> String {
-        use urne_core::tally::Lang::{En, Fr};
-        match (self, lang) {
-            (UsbError::Absent, Fr) => "aucune clé USB n'est branchée".into(),
-            (UsbError::Absent, En) => "no USB stick is plugged in".into(),
-            (UsbError::Full, Fr) => {
-                "la clé USB est pleine ; libérez de la place ou changez de clé, puis exportez à nouveau".into()
-            }
-            (UsbError::Full, En) => {
-                "the USB stick is full; free some space or use another stick, then export again".into()
-            }
-            (UsbError::ReadOnly, Fr) => {
-                "la clé USB est protégée en écriture ; poussez son verrou ou changez de clé, puis exportez à nouveau".into()
-            }
-            (UsbError::ReadOnly, En) => {
-                "the USB stick is write-protected; slide its lock or use another stick, then export again".into()
-            }
-            (UsbError::Corrupted(_), Fr) => {
-                "la clé USB n'a pas gardé le fichier intact ; changez de clé".into()
-            }
-            (UsbError::Corrupted(_), En) => {
-                "the USB stick did not keep the file intact; use another stick".into()
-            }
-            (UsbError::Refused(name), Fr) => format!("le fichier « {name} » ne peut pas être utilisé"),
-            (UsbError::Refused(name), En) => format!("the file « {name} » cannot be used"),
-            (UsbError::Other(detail), Fr) => format!("écriture sur la clé USB impossible ({detail})"),
-            (UsbError::Other(detail), En) => format!("could not write to the USB stick ({detail})"),
-        }
-    }
-}
-
 /// A place exports are written to.
 pub trait UsbTarget: Send {
     /// Writes one file durably and verifies it by reading it back. Returns where it went.

@@ -22,8 +22,7 @@ use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, 
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::stick::StickEvent;
 use urne_kiosk::ui_testing::{Harness, demo};
-use urne_kiosk::view::ViewOptions;
-use urne_kiosk::worker::Reply;
+use urne_kiosk::view::{Reply, ViewOptions, registry_package_answer};
 
 const WAIT: Duration = Duration::from_secs(10);
 /// The smallest touch target, in logical pixels.
@@ -220,11 +219,9 @@ fn organiser_screens(size: Size) {
     screen(&h, size, "dashboard", false);
     // On the Pi the stick watch adds a line near « Exporter »; a label as long as a file
     // system allows (ext4: 16 characters) still fits.
-    h.inbox_sender()
-        .send(Reply::Stick(StickEvent::Inserted {
-            label: "BUREAU-ASSEMBLEE".into(),
-        }))
-        .unwrap();
+    h.outbox().post(Reply::Stick(StickEvent::Inserted {
+        label: "BUREAU-ASSEMBLEE".into(),
+    }));
     assert!(h.wait_for("Clé USB détectée : BUREAU-ASSEMBLEE", WAIT));
     fits(&h, size, "dashboard with a stick");
 
@@ -279,13 +276,11 @@ fn organiser_screens(size: Size) {
     assert!(wait_for_registry(&h, "offered"));
     stable();
     screen(&h, size, "packages-registry-offer", false);
-    h.inbox_sender()
-        .send(Reply::RegistryPackage {
-            request: u64::MAX,
-            registry: String::new(),
-            outcome: Err(FetchError::Server(503)),
-        })
-        .unwrap();
+    h.outbox().post(registry_package_answer(
+        u64::MAX,
+        String::new(),
+        Err(FetchError::Server(503)),
+    ));
     h.settle();
     assert_eq!(
         h.window.global::<KioskAdapter>().get_registry_state(),

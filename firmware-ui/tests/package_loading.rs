@@ -11,7 +11,7 @@ use urne_core::crypto::SecretKey;
 use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::{KioskAdapter, Page};
 use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, KioskError};
+use urne_kiosk::kiosk::{Kiosk, KioskError, PackageProblem};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::FolderTarget;
 use urne_kiosk::view::{ViewOptions, grouped};
@@ -107,11 +107,11 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
     assert!(matches!(err, KioskError::ForeignPackage { .. }), "{err}");
     assert!(matches!(
         k.load_package(&tampered_package()),
-        Err(KioskError::Package("altered", _))
+        Err(KioskError::Package(PackageProblem::Altered, _))
     ));
     assert!(matches!(
         k.load_package(&unsigned_package()),
-        Err(KioskError::Package("unsigned", _))
+        Err(KioskError::Package(PackageProblem::Unsigned, _))
     ));
     assert_eq!(k.store().audit_chain().unwrap().len(), before);
     assert_eq!(

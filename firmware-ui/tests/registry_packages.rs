@@ -21,7 +21,6 @@ use urne_kiosk::generated::{KioskAdapter, Page};
 use urne_kiosk::kiosk::{Kiosk, KioskError, SETTING_REGISTRY_URL};
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::{ViewOptions, grouped};
-use urne_kiosk::worker::Command;
 use urne_sync::uploader::Uploader;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -252,12 +251,8 @@ fn a_package_signed_by_another_organiser_key_than_the_pinned_one_is_refused() {
     );
 
     // Even asked directly, the kiosk refuses it and says so on the page.
-    h.commands()
-        .send(Command::LoadFetchedPackage {
-            bytes: foreign.clone(),
-            shown: other.public().fingerprint(),
-        })
-        .unwrap();
+    h.view
+        .load_downloaded(foreign.clone(), other.public().fingerprint());
     assert!(h.wait_for(
         "Le paquet a été refusé : il est signé par une autre clé que celle de ce kiosque. Rien n'a été modifié.",
         WAIT

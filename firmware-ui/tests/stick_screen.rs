@@ -10,8 +10,8 @@ use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::stick::{FakeSticks, StickWatch};
 use urne_kiosk::ui_testing::{Harness, demo};
+use urne_kiosk::view::Reply;
 use urne_kiosk::view::ViewOptions;
-use urne_kiosk::worker::Reply;
 
 const WAIT: Duration = Duration::from_secs(10);
 /// 2026-12-05T19:00:00Z, the evening of the demo assembly.
@@ -32,9 +32,9 @@ fn the_dashboard_says_when_a_stick_is_put_in_and_taken_out() {
     assert!(!h.shows("Aucune clé USB"));
 
     let (sticks, hand) = FakeSticks::new();
-    let post = h.inbox_sender();
+    let post = h.outbox();
     let _watch = StickWatch::spawn(sticks, move |event| {
-        let _ = post.send(Reply::Stick(event));
+        post.post(Reply::Stick(event));
     })
     .unwrap();
     assert!(h.wait_for("Aucune clé USB", WAIT));

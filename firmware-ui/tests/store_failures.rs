@@ -15,7 +15,6 @@ use urne_kiosk::store::{Fault, Store};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
 use urne_kiosk::view::ViewOptions;
-use urne_kiosk::worker::Command;
 use urne_sync::badges::{Badge, issue_all};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -145,7 +144,7 @@ fn the_kiosk_keeps_running_once_the_fault_is_lifted() {
     assert!(h.wait_for_page(Page::Refused, WAIT));
     h.tap("Compris");
     // The organiser frees space (here: the simulation is lifted on the kiosk's connection).
-    h.commands().send(Command::SimulateFault(None)).unwrap();
+    h.simulate_fault(None);
     h.settle();
     h.scan(&agnes.payload);
     assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
@@ -168,9 +167,7 @@ fn an_organiser_action_the_store_refuses_is_said_on_the_dashboard() {
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
 
     // The SD card is full when the PIN is checked: the PIN page says why, in words.
-    h.commands()
-        .send(Command::SimulateFault(Some(Fault::Full)))
-        .unwrap();
+    h.simulate_fault(Some(Fault::Full));
     h.scan(&urne_kiosk::ui_testing::demo::organiser().payload);
     assert!(h.wait_for_page(Page::Pin, WAIT));
     for digit in urne_sync::demo::PIN.chars() {
@@ -184,12 +181,10 @@ fn an_organiser_action_the_store_refuses_is_said_on_the_dashboard() {
     assert_eq!(h.page(), Page::Pin);
 
     // Space freed: the organiser gets in; the card fills up again before the poll is closed.
-    h.commands().send(Command::SimulateFault(None)).unwrap();
+    h.simulate_fault(None);
     h.tap("Annuler");
     h.unlock();
-    h.commands()
-        .send(Command::SimulateFault(Some(Fault::Full)))
-        .unwrap();
+    h.simulate_fault(Some(Fault::Full));
     h.tap(&format!("Clore le scrutin : {question}"));
     assert!(h.wait_for("Action refusée : la mémoire du kiosque est pleine.", WAIT));
     assert_eq!(h.page(), Page::Dashboard, "no result without a closed poll");
@@ -204,7 +199,7 @@ fn an_organiser_action_the_store_refuses_is_said_on_the_dashboard() {
     );
 
     // Once space is freed the same tap closes it, and the refusal is gone.
-    h.commands().send(Command::SimulateFault(None)).unwrap();
+    h.simulate_fault(None);
     h.tap(&format!("Clore le scrutin : {question}"));
     assert!(h.wait_for_page(Page::Result, WAIT));
     h.tap("Retour au tableau de bord");

@@ -19,8 +19,8 @@ use urne_kiosk::scanner::{Scanner, SerialOpener};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::uploads::UploadLoop;
 use urne_kiosk::usb::FolderTarget;
+use urne_kiosk::view::Reply;
 use urne_kiosk::view::ViewOptions;
-use urne_kiosk::worker::Reply;
 use urne_sync::badges::issue_all;
 use urne_tests::binary;
 
@@ -90,9 +90,9 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     // The scanner: a pseudo-terminal pair; the kiosk opens the slave side by its path.
     let (mut master, slave) = TTYPort::pair().expect("a pseudo-terminal pair");
     let path = slave.name().expect("the slave has a path");
-    let post = h.inbox_sender();
+    let post = h.outbox();
     let scanner = Scanner::spawn(SerialOpener { path, baud: 9600 }, move |event| {
-        let _ = post.send(Reply::Scanner(event));
+        post.post(Reply::Scanner(event));
     })
     .unwrap();
 

@@ -1,18 +1,14 @@
 //! The poll editor's side of the view: keeps the draft being written, shows it on the editor
 //! page after every tap, and sends the finished poll to the worker.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use slint::{ComponentHandle, SharedString};
 use urne_core::ids::PollId;
 use urne_core::poll::BudgetMethod;
 
-use super::{State, go_to, model, problem_code, send, with_window};
+use super::{Screens, ask, busy, codes, dashboard, go_to, model, with_window};
 use crate::editor::{DraftKind, DraftProblem, Field, PollDraft, RULES};
-use crate::generated::{AppWindow, EditorAdapter, EditorOption, KioskAdapter, Page};
-use crate::kiosk::Problem;
-use crate::worker::{Command, Failure};
+use crate::generated::{AppWindow, EditorAdapter, EditorOption, Page};
+use crate::kiosk::{Failure, Problem};
 
 /// The draft on the editor page, and the field the keyboard types into.
 #[derive(Debug, Default)]
@@ -24,7 +20,7 @@ pub(super) struct EditorState {
 }
 
 /// Shows the draft on the editor page.
-fn refresh(state: &Rc<RefCell<State>>) {
+fn refresh(state: &Screens) {
     let (draft, field, problem) = {
         let s = state.borrow();
         (
@@ -81,7 +77,7 @@ fn refresh(state: &Rc<RefCell<State>>) {
 }
 
 /// Changes the draft, clears the last problem, shows the result and keeps the page awake.
-fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut EditorState)) {
+fn change(state: &Screens, f: impl FnOnce(&mut EditorState)) {
     {
         let mut s = state.borrow_mut();
         f(&mut s.editor);
@@ -96,7 +92,7 @@ fn as_index(value: i32) -> usize {
 }
 
 /// Wires the editor page's callbacks.
-pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let e = window.global::<EditorAdapter>();
     let s = state.clone();
     e.on_start(move |id: SharedString| {
@@ -207,8 +203,12 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
         let poll = s.borrow().editor.draft.to_poll(&taken);
         match poll {
             Ok(poll) => {
-                with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
-                send(&s, Command::DefinePoll(Box::new(poll)));
+                busy(&s);
+                ask(
+                    &s,
+                    move |k| k.define_poll(poll).map_err(Failure::from),
+                    defined,
+                );
             }
             Err(problem) => {
                 let (code, at) = problem.code();
@@ -220,24 +220,23 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     let s = state.clone();
     e.on_cancel(move || {
         s.borrow_mut().editor = EditorState::default();
-        send(&s, Command::Refresh);
-        go_to(&s, Page::Dashboard);
+        dashboard::back(&s);
     });
 }
 
-/// The worker's answer to a saved poll: back to the dashboard, or why it was refused.
-pub(super) fn defined(state: &Rc<RefCell<State>>, outcome: Result<PollId, Failure>) {
-    with_window(state, |w| w.global::<KioskAdapter>().set_busy(false));
+/// The worker's answer to a saved poll: back to the dashboard (with the event that holds the
+/// poll), or why it was refused.
+fn defined(state: &Screens, outcome: Result<PollId, Failure>) {
     match outcome {
         Ok(_) => {
             state.borrow_mut().editor = EditorState::default();
-            go_to(state, Page::Dashboard);
+            super::reload_event(state);
+            dashboard::back(state);
         }
         Err(failure) => {
             let code = match failure.problem {
                 Problem::PollNotOpen => DraftProblem::AlreadyOpen.code().0.to_owned(),
-                Problem::Other => failure.detail,
-                other => problem_code(other).to_owned(),
+                other => codes::problem_code(other).to_owned(),
             };
             state.borrow_mut().editor.problem = Some((code, 0));
             refresh(state);

@@ -6,17 +6,16 @@
 //! Each request is numbered: an answer to a request that another one overtook, or that was
 //! made on a page since left, is dropped.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use slint::ComponentHandle;
 use urne_core::crypto::Fingerprint;
 use urne_sync::protocol::EventListing;
 
-use super::{State, find_packages, grouped, model, offer_view, send, with_window};
-use crate::fetch::{FetchError, Fetched};
+use super::packages::{self, offer_view};
+use super::{Reply, Screens, Update, grouped, model, submit, with_window};
+use crate::fetch::{self, FetchError, Fetched};
 use crate::generated::{AppWindow, KioskAdapter, RegistryEventRow};
-use crate::worker::Command;
+use crate::kiosk::{Failure, Kiosk};
+use crate::worker::Outbox;
 
 /// What the registry source holds.
 #[derive(Debug, Default)]
@@ -32,7 +31,7 @@ pub(super) struct RegistryState {
     fetched: Option<(Vec<u8>, Option<Fingerprint>)>,
 }
 
-pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let kiosk = window.global::<KioskAdapter>();
     let s = state.clone();
     kiosk.on_choose_package_source(move |source| {
@@ -54,7 +53,7 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
         if showing {
             look_up(&s);
         } else {
-            find_packages(&s);
+            packages::find(&s);
         }
     });
     let s = state.clone();
@@ -63,18 +62,17 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
     kiosk.on_load_fetched_package(move || {
         let fetched = s.borrow().registry.fetched.clone();
         if let Some((bytes, Some(shown))) = fetched {
-            with_adapter(&s, |k| {
-                k.set_busy(true);
-                k.set_package_error("".into());
+            packages::load(&s, move |k| {
+                k.load_package_from_registry(&bytes, &shown)
+                    .map_err(Failure::from)
             });
-            send(&s, Command::LoadFetchedPackage { bytes, shown });
         }
     });
 }
 
 /// Forgets the registry source (the page is opened afresh or left): the stick is shown, and
 /// an answer still on its way will be dropped.
-pub(super) fn reset(state: &Rc<RefCell<State>>) {
+pub(super) fn reset(state: &Screens) {
     {
         let mut s = state.borrow_mut();
         let r = &mut s.registry;
@@ -92,14 +90,14 @@ pub(super) fn reset(state: &Rc<RefCell<State>>) {
 }
 
 /// A new request: answers to the ones before it are dropped.
-fn next_request(state: &Rc<RefCell<State>>) -> u64 {
+fn next_request(state: &Screens) -> u64 {
     let mut s = state.borrow_mut();
     s.registry.request += 1;
     s.registry.fetched = None;
     s.registry.request
 }
 
-fn look_up(state: &Rc<RefCell<State>>) {
+fn look_up(state: &Screens) {
     let request = next_request(state);
     state.borrow_mut().registry.events.clear();
     with_adapter(state, |k| {
@@ -108,10 +106,13 @@ fn look_up(state: &Rc<RefCell<State>>) {
         k.set_registry_detail("".into());
         k.set_registry_events(model(Vec::new()));
     });
-    send(state, Command::RegistryEvents { request });
+    submit(
+        state,
+        Box::new(move |kiosk, outbox| look_up_events(kiosk, request, outbox)),
+    );
 }
 
-fn fetch(state: &Rc<RefCell<State>>, event: String) {
+fn fetch(state: &Screens, event: String) {
     let title = state
         .borrow()
         .registry
@@ -133,11 +134,14 @@ fn fetch(state: &Rc<RefCell<State>>, event: String) {
         k.set_registry_detail("".into());
         k.set_registry_downloading(title.into());
     });
-    send(state, Command::FetchPackage { request, event });
+    submit(
+        state,
+        Box::new(move |kiosk, outbox| fetch_package(kiosk, request, event, outbox)),
+    );
 }
 
 /// Whether `request` is the one awaited; otherwise its answer is dropped.
-fn awaited(state: &Rc<RefCell<State>>, request: u64) -> bool {
+fn awaited(state: &Screens, request: u64) -> bool {
     let current = state.borrow().registry.request;
     if request != current {
         tracing::debug!(request, current, "late answer from the registry dropped");
@@ -145,13 +149,22 @@ fn awaited(state: &Rc<RefCell<State>>, request: u64) -> bool {
     request == current
 }
 
-/// The registry's list of events arrived.
-pub(super) fn events(
-    state: &Rc<RefCell<State>>,
+/// The registry's answer to a request.
+struct Answer<T> {
+    /// The request answered.
     request: u64,
+    /// The registry's address asked (empty when none is set).
     registry: String,
-    outcome: Result<Vec<EventListing>, FetchError>,
-) {
+    outcome: Result<T, FetchError>,
+}
+
+/// The registry's list of events arrived.
+fn events(state: &Screens, answer: Answer<Vec<EventListing>>) {
+    let Answer {
+        request,
+        registry,
+        outcome,
+    } = answer;
     if !awaited(state, request) {
         return;
     }
@@ -178,12 +191,12 @@ pub(super) fn events(
 }
 
 /// A package arrived from the registry, checked by the kiosk.
-pub(super) fn package(
-    state: &Rc<RefCell<State>>,
-    request: u64,
-    registry: String,
-    outcome: Result<Box<Fetched>, FetchError>,
-) {
+fn package(state: &Screens, answer: Answer<Box<Fetched>>) {
+    let Answer {
+        request,
+        registry,
+        outcome,
+    } = answer;
     if !awaited(state, request) {
         return;
     }
@@ -208,7 +221,7 @@ pub(super) fn package(
 }
 
 /// Says why the registry shows nothing, with what the organiser can do about it.
-fn failed(state: &Rc<RefCell<State>>, registry: String, error: &FetchError) {
+fn failed(state: &Screens, registry: String, error: &FetchError) {
     tracing::info!(error = %error, "the registry gave no package");
     let detail = match error {
         FetchError::NoAddress => String::new(),
@@ -229,11 +242,102 @@ fn failed(state: &Rc<RefCell<State>>, registry: String, error: &FetchError) {
     });
 }
 
-fn with_adapter<T>(
-    state: &Rc<RefCell<State>>,
-    f: impl FnOnce(&KioskAdapter<'_>) -> T,
-) -> Option<T> {
+fn with_adapter<T>(state: &Screens, f: impl FnOnce(&KioskAdapter<'_>) -> T) -> Option<T> {
     let mut out = None;
     with_window(state, |w| out = Some(f(&w.global::<KioskAdapter>())));
     out
+}
+
+/// The reply the download thread posts with the package of `request` (tests post a late one).
+#[cfg(feature = "testing")]
+pub fn package_answer(
+    request: u64,
+    registry: String,
+    outcome: Result<Box<Fetched>, FetchError>,
+) -> Reply {
+    Reply::News(Update::new(
+        package,
+        Answer {
+            request,
+            registry,
+            outcome,
+        },
+    ))
+}
+
+/// Posts the registry's answer to `request`: it answers nothing the screen is busy with (the
+/// kiosk went on serving voters meanwhile).
+fn post<T: Send + 'static>(
+    outbox: &Outbox<Reply>,
+    then: fn(&Screens, Answer<T>),
+    (request, registry, outcome): (u64, String, Result<T, FetchError>),
+) {
+    let answer = Answer {
+        request,
+        registry,
+        outcome,
+    };
+    outbox.post(Reply::News(Update::new(then, answer)));
+}
+
+/// The registry's address, or why there is none to ask.
+fn registry_url(kiosk: &Kiosk) -> Result<String, FetchError> {
+    match kiosk.registry_url() {
+        Ok(Some(url)) => Ok(url),
+        Ok(None) => Err(FetchError::NoAddress),
+        Err(e) => Err(FetchError::Failed(e.to_string())),
+    }
+}
+
+/// On the worker: starts the lookup of the registry's events; its thread replies.
+fn look_up_events(kiosk: &mut Kiosk, request: u64, outbox: &Outbox<Reply>) {
+    let url = match registry_url(kiosk) {
+        Ok(url) => url,
+        Err(e) => return post(outbox, events, (request, String::new(), Err(e))),
+    };
+    let out = outbox.clone();
+    let registry = url.clone();
+    let started = fetch::look_up_events(url.clone(), move |outcome| {
+        post(&out, events, (request, registry, outcome));
+    });
+    if let Err(e) = started {
+        tracing::error!(error = %e, "cannot start the registry lookup");
+        post(
+            outbox,
+            events,
+            (request, url, Err(FetchError::Failed(e.to_string()))),
+        );
+    }
+}
+
+/// On the worker: starts the download of an event's package; its thread checks it and replies.
+fn fetch_package(kiosk: &mut Kiosk, request: u64, event: String, outbox: &Outbox<Reply>) {
+    let url = match registry_url(kiosk) {
+        Ok(url) => url,
+        Err(e) => return post(outbox, package, (request, String::new(), Err(e))),
+    };
+    let pinned = match kiosk.pinned_organiser() {
+        Ok(pinned) => pinned,
+        Err(e) => {
+            let failed = Err(FetchError::Failed(e.to_string()));
+            return post(outbox, package, (request, url, failed));
+        }
+    };
+    let out = outbox.clone();
+    let registry = url.clone();
+    let started = fetch::fetch_package(
+        url.clone(),
+        event,
+        kiosk.device_key(),
+        pinned,
+        move |outcome| post(&out, package, (request, registry, outcome.map(Box::new))),
+    );
+    if let Err(e) = started {
+        tracing::error!(error = %e, "cannot start the registry download");
+        post(
+            outbox,
+            package,
+            (request, url, Err(FetchError::Failed(e.to_string()))),
+        );
+    }
 }

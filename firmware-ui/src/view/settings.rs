@@ -1,17 +1,16 @@
 //! The settings page's side of the view: shows the kiosk's settings, keeps the changes being
 //! made until the organiser saves them, and applies the saved language and timeout.
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 
-use super::{State, current_page, go_to, problem_code, send, set_language, with_window};
-use crate::generated::{AppWindow, KioskAdapter, Page, SettingsAdapter, UploadRow};
-use crate::kiosk::{Settings, VOTER_TIMEOUT_RANGE};
-use crate::worker::{Command, Failure};
+use super::{
+    Screens, ask, busy, codes, current_page, dashboard, go_to, set_language, setup, with_window,
+};
+use crate::generated::{AppWindow, Page, SettingsAdapter, UploadRow};
+use crate::kiosk::{Failure, Kiosk, KioskError, Settings, VOTER_TIMEOUT_RANGE};
 use urne_core::tally::Lang;
 
 /// Longest registry address typed on the keyboard.
@@ -78,7 +77,7 @@ pub(super) fn clock_text(at: Timestamp) -> String {
     )
 }
 
-fn refresh(state: &Rc<RefCell<State>>) {
+fn refresh(state: &Screens) {
     let s = state.borrow();
     let st = &s.settings;
     let clock = clock_text(st.now.plus_seconds(st.adjust));
@@ -116,7 +115,7 @@ fn refresh(state: &Rc<RefCell<State>>) {
     });
 }
 
-fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut SettingsState)) {
+fn change(state: &Screens, f: impl FnOnce(&mut SettingsState)) {
     {
         let mut s = state.borrow_mut();
         f(&mut s.settings);
@@ -127,7 +126,7 @@ fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut SettingsState)) {
 }
 
 /// Wires the settings page's callbacks.
-pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let a = window.global::<SettingsAdapter>();
     let s = state.clone();
     a.on_show(move || {
@@ -136,7 +135,7 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
             st.settings.outcome.clear();
             st.settings.loaded = false;
         }
-        send(&s, Command::Settings);
+        read(&s);
         go_to(&s, Page::Settings);
     });
     let s = state.clone();
@@ -174,38 +173,58 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
             st.offset.saturating_add(st.adjust)
         };
         s.borrow_mut().settings.pending = "clock-confirmed";
-        with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
-        send(&s, Command::ConfirmClock(offset));
+        busy(&s);
+        save(&s, move |k| k.confirm_clock(offset));
     });
     let s = state.clone();
     a.on_save(move || {
-        let command = {
+        let (lang, timeout, url) = {
             let st = &s.borrow().settings;
-            Command::SaveSettings {
-                default_lang: st.default_lang.clone(),
-                voter_timeout_secs: st.timeout,
-                registry_url: st.registry_url.clone(),
-            }
+            (st.default_lang.clone(), st.timeout, st.registry_url.clone())
         };
         s.borrow_mut().settings.pending = "saved";
-        with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
-        send(&s, command);
+        busy(&s);
+        save(&s, move |k| k.save_settings(&lang, timeout, &url));
     });
     let s = state.clone();
-    a.on_back(move || {
-        send(&s, Command::Refresh);
-        go_to(&s, Page::Dashboard);
-    });
+    a.on_back(move || dashboard::back(&s));
+}
+
+/// Reads the settings (at start, on the settings and setup pages, every few seconds there).
+pub(super) fn read(state: &Screens) {
+    ask(
+        state,
+        |k| k.settings().map_err(Failure::from),
+        |state, settings| {
+            if let Ok(read) = &settings
+                && current_page(state) == Some(Page::Setup)
+            {
+                setup::clock_read(state, read);
+            }
+            apply(state, settings, false);
+        },
+    );
+}
+
+/// Saves a change and shows the settings that result.
+fn save(
+    state: &Screens,
+    change: impl FnOnce(&mut Kiosk) -> Result<Settings, KioskError> + Send + 'static,
+) {
+    ask(
+        state,
+        move |k| change(k).map_err(Failure::from),
+        |state, settings| apply(state, settings, true),
+    );
 }
 
 /// Applies the settings the worker read or saved: the language and timeout take effect for
 /// the next visit; the page shows the values.
-pub(super) fn apply(state: &Rc<RefCell<State>>, settings: Result<Settings, Failure>, saved: bool) {
-    with_window(state, |w| w.global::<KioskAdapter>().set_busy(false));
+pub(super) fn apply(state: &Screens, settings: Result<Settings, Failure>, saved: bool) {
     let settings = match settings {
         Ok(settings) => settings,
         Err(failure) => {
-            state.borrow_mut().settings.outcome = problem_code(failure.problem).to_owned();
+            state.borrow_mut().settings.outcome = codes::problem_code(failure.problem).to_owned();
             refresh(state);
             return;
         }

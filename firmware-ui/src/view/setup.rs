@@ -3,17 +3,13 @@
 //! and time, then hands everything to the worker at once, so that a setup is stored whole or not
 //! at all. The PIN is held here only until then.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 
-use super::settings::{clock_text, type_url};
-use super::{State, go_idle, go_to, problem_code, send, with_window};
-use crate::generated::{AppWindow, KioskAdapter, Page, SetupAdapter};
-use crate::kiosk::{PIN_LENGTH, Provisioning, Settings, check_registry_url};
-use crate::worker::{Command, Failure};
+use super::settings::{self, clock_text, type_url};
+use super::{Screens, ask, busy, codes, go_idle, go_to, with_window};
+use crate::generated::{AppWindow, Page, SetupAdapter};
+use crate::kiosk::{Failure, PIN_LENGTH, Provisioning, Settings, check_registry_url};
 
 /// The setup's steps, in order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,7 +76,7 @@ impl std::fmt::Debug for SetupState {
     }
 }
 
-fn refresh(state: &Rc<RefCell<State>>) {
+fn refresh(state: &Screens) {
     let s = state.borrow();
     let st = &s.setup;
     let step = st.step.code();
@@ -111,22 +107,22 @@ fn refresh(state: &Rc<RefCell<State>>) {
     });
 }
 
-fn change(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut SetupState)) {
+fn change(state: &Screens, f: impl FnOnce(&mut SetupState)) {
     f(&mut state.borrow_mut().setup);
     refresh(state);
 }
 
 /// Shows the setup's first step (the kiosk has just made its device key).
-pub(super) fn start(state: &Rc<RefCell<State>>) {
+pub(super) fn start(state: &Screens) {
     state.borrow_mut().setup = SetupState::default();
     refresh(state);
     go_to(state, Page::Setup);
     // The clock step shows the kiosk's time: read it now, and every few seconds after.
-    send(state, Command::Settings);
+    settings::read(state);
 }
 
 /// Wires the setup page's callbacks.
-pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
+pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let a = window.global::<SetupAdapter>();
     let s = state.clone();
     a.on_next(move || change(&s, next));
@@ -178,8 +174,12 @@ pub(super) fn bind(window: &AppWindow, state: &Rc<RefCell<State>>) {
             st.key_file.clear();
             st.key_error.clear();
         });
-        with_window(&s, |w| w.global::<KioskAdapter>().set_busy(true));
-        send(&s, Command::WriteDeviceKey);
+        busy(&s);
+        ask(
+            &s,
+            |k| k.write_device_key().map_err(Failure::from),
+            key_written,
+        );
     });
 }
 
@@ -210,7 +210,7 @@ fn next(st: &mut SetupState) {
             match check_registry_url(url) {
                 _ if url.is_empty() => st.step = Step::Clock,
                 Ok(()) => st.step = Step::Clock,
-                Err(code) => st.error = code.into(),
+                Err(code) => st.error = codes::setting_code(code).into(),
             }
         }
         Step::Pin | Step::PinAgain | Step::Clock => {}
@@ -237,7 +237,7 @@ fn back(st: &mut SetupState) {
 }
 
 /// Hands the whole setup to the worker.
-fn finish(state: &Rc<RefCell<State>>) {
+fn finish(state: &Screens) {
     let setup = {
         let st = &mut state.borrow_mut().setup;
         if st.submitted || st.step != Step::Clock || st.chosen_pin.len() != PIN_LENGTH {
@@ -252,12 +252,20 @@ fn finish(state: &Rc<RefCell<State>>) {
             clock_offset: (!st.synced).then(|| st.offset.saturating_add(st.adjust)),
         }
     };
-    with_window(state, |w| w.global::<KioskAdapter>().set_busy(true));
-    send(state, Command::Provision(setup));
+    busy(state);
+    ask(
+        state,
+        move |k| {
+            let outcome = k.provision(&setup).map_err(Failure::from);
+            let settings = outcome.is_ok().then(|| k.settings().map_err(Failure::from));
+            (outcome, settings)
+        },
+        done,
+    );
 }
 
 /// The kiosk's clock as the worker read it: shown on the clock step.
-pub(super) fn clock_read(state: &Rc<RefCell<State>>, settings: &Settings) {
+pub(super) fn clock_read(state: &Screens, settings: &Settings) {
     change(state, |st| {
         st.now = settings.now;
         st.offset = settings.clock_offset;
@@ -266,7 +274,7 @@ pub(super) fn clock_read(state: &Rc<RefCell<State>>, settings: &Settings) {
 }
 
 /// The device key written to the stick, or why not.
-pub(super) fn key_written(state: &Rc<RefCell<State>>, outcome: Result<String, Failure>) {
+fn key_written(state: &Screens, outcome: Result<String, Failure>) {
     change(state, |st| match outcome {
         Ok(file) => st.key_file = file,
         Err(failure) => st.key_error = failure.detail,
@@ -274,8 +282,11 @@ pub(super) fn key_written(state: &Rc<RefCell<State>>, outcome: Result<String, Fa
 }
 
 /// The worker's answer to the setup: the kiosk is ready (to the idle screen, where an event is
-/// loaded), or the setup stays on screen with the reason.
-pub(super) fn done(state: &Rc<RefCell<State>>, outcome: Result<(), Failure>) {
+/// loaded, with the settings now stored), or the setup stays on screen with the reason.
+fn done(
+    state: &Screens,
+    (outcome, settings): (Result<(), Failure>, Option<Result<Settings, Failure>>),
+) {
     match outcome {
         Ok(()) => {
             state.borrow_mut().setup = SetupState::default();
@@ -284,9 +295,13 @@ pub(super) fn done(state: &Rc<RefCell<State>>, outcome: Result<(), Failure>) {
         }
         Err(failure) => change(state, |st| {
             st.submitted = false;
-            st.error = problem_code(failure.problem).to_owned();
+            st.error = codes::problem_code(failure.problem).to_owned();
             st.error_detail = failure.detail;
         }),
+    }
+    // Afterwards, as on any reading: the idle screen takes the language chosen.
+    if let Some(settings) = settings {
+        settings::apply(state, settings, false);
     }
 }
 

@@ -1,0 +1,185 @@
+//! Polls on the organiser's side: written or corrected on the kiosk, opened, closed and counted
+//! with urne-core, reset, and the dashboard that shows them.
+
+use urne_core::ids::PollId;
+use urne_core::poll::Poll;
+use urne_core::results::PollState;
+use urne_core::rules::Attendance;
+use urne_core::tally::{self, PollResult, TallyContext};
+
+use super::{Kiosk, KioskError, with_local_polls};
+use crate::clock::Clock;
+use crate::store::StoreError;
+
+/// One poll on the organiser's dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollSummary {
+    /// The poll.
+    pub poll: Poll,
+    /// Pending, open or closed.
+    pub state: PollState,
+    /// Members who voted.
+    pub voted: u64,
+    /// For a poll opened under the event's quorum: the quorum as it stood when it opened.
+    pub quorum_at_open: Option<urne_core::rules::QuorumCheck>,
+}
+
+/// The organiser's view of the evening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    /// Why the audit chain does not hold, if it does not (checked at start-up).
+    pub audit_problem: Option<String>,
+    /// Members on the roster.
+    pub members: u64,
+    /// Present and represented now.
+    pub attendance: Attendance,
+    /// The quorum required, if the event has one.
+    pub quorum_required: Option<u64>,
+    /// Every poll.
+    pub polls: Vec<PollSummary>,
+    /// Whether the date and time can be trusted (confirmed since boot, or synchronised):
+    /// polls open only then.
+    pub clock_trusted: bool,
+}
+
+impl Kiosk {
+    /// Discards an open or closed poll's ballots and puts it back to not opened (organiser).
+    pub fn reset_poll(&mut self, poll: &PollId) -> Result<u64, KioskError> {
+        self.require_organiser()?;
+        if !self.store.polls()?.contains_key(poll) {
+            return Err(KioskError::PollState(poll.clone()));
+        }
+        Ok(self.store.reset_poll(poll, self.clock.now())?)
+    }
+
+    /// The organiser's dashboard.
+    pub fn dashboard(&self) -> Result<Dashboard, KioskError> {
+        let event = self.current()?;
+        let members = u64::try_from(self.roster.len()).unwrap_or(u64::MAX);
+        let states = self.store.polls()?;
+        let polls = event
+            .polls
+            .iter()
+            .map(|p| {
+                let row = states.get(&p.id);
+                Ok(PollSummary {
+                    poll: p.clone(),
+                    state: match row {
+                        None => PollState::Pending,
+                        Some(row) if row.closed => PollState::Closed,
+                        Some(_) => PollState::Open,
+                    },
+                    voted: self.store.voted_count(&p.id)?,
+                    quorum_at_open: event
+                        .quorum
+                        .zip(row)
+                        .map(|(q, row)| q.check(members, row.opened_with)),
+                })
+            })
+            .collect::<Result<Vec<_>, KioskError>>()?;
+        Ok(Dashboard {
+            audit_problem: self.audit_problem.clone(),
+            members,
+            attendance: self.attendance()?,
+            quorum_required: event.quorum.map(|q| q.required(members)),
+            polls,
+            clock_trusted: self.clock_trusted(),
+        })
+    }
+
+    /// Opens a poll (organiser).
+    pub fn open_poll(&mut self, poll: &PollId) -> Result<(), KioskError> {
+        self.require_organiser()?;
+        if self.current()?.poll(poll).is_none() {
+            return Err(KioskError::UnknownPoll(poll.clone()));
+        }
+        if self.store.polls()?.contains_key(poll) {
+            return Err(KioskError::PollState(poll.clone()));
+        }
+        if !self.clock_trusted() {
+            return Err(KioskError::ClockUnconfirmed);
+        }
+        let attendance = self.attendance()?;
+        self.store.open_poll(poll, self.clock.now(), attendance)?;
+        Ok(())
+    }
+
+    pub(super) fn context(
+        &self,
+        at_open: Attendance,
+        at_close: Attendance,
+    ) -> Result<TallyContext, KioskError> {
+        let loaded = self.loaded()?;
+        Ok(TallyContext {
+            members: u64::try_from(self.roster.len()).unwrap_or(u64::MAX),
+            member_weight: self.roster.total_weight(),
+            quorum: loaded.package.event.quorum,
+            at_open,
+            at_close,
+        })
+    }
+
+    /// Closes a poll (organiser) and counts it with urne-core.
+    pub fn close_poll(&mut self, poll: &PollId) -> Result<PollResult, KioskError> {
+        self.require_organiser()?;
+        let row = self
+            .store
+            .polls()?
+            .remove(poll)
+            .filter(|row| !row.closed)
+            .ok_or_else(|| KioskError::PollState(poll.clone()))?;
+        let context = self.context(row.opened_with, self.attendance()?)?;
+        // Count before closing, so that a ballot the engine refuses never leads to a closed poll
+        // without a result.
+        let result = self.count(poll, &context)?;
+        self.store.close_poll(poll, self.clock.now(), &context)?;
+        Ok(result)
+    }
+
+    pub(super) fn count(
+        &self,
+        poll: &PollId,
+        context: &TallyContext,
+    ) -> Result<PollResult, KioskError> {
+        let definition = self
+            .current()?
+            .poll(poll)
+            .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
+        let ballots = self.store.ballots(poll)?;
+        tally::tally(definition, &ballots, context)
+            .map_err(|e| KioskError::Store(StoreError::Corrupt(e.to_string())))
+    }
+
+    /// The result of a closed poll.
+    pub fn result(&self, poll: &PollId) -> Result<Option<PollResult>, KioskError> {
+        match self.store.polls()?.remove(poll) {
+            Some(row) if row.closed => {
+                let context = row
+                    .context
+                    .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;
+                Ok(Some(self.count(poll, &context)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Writes a new poll, or corrects one that has not been opened (organiser). The poll is
+    /// checked with urne-core first; the definition and its audit entry are stored together.
+    /// Returns the poll's id.
+    pub fn define_poll(&mut self, poll: Poll) -> Result<PollId, KioskError> {
+        self.require_organiser()?;
+        poll.validate()?;
+        let event = self.current()?;
+        let created = event.poll(&poll.id).is_none();
+        if self.store.polls()?.contains_key(&poll.id) {
+            return Err(KioskError::PollState(poll.id.clone()));
+        }
+        self.store.define_poll(&poll, created, self.clock.now())?;
+        let loaded = self.loaded()?;
+        self.event = Some(with_local_polls(
+            &loaded.package.event,
+            self.store.local_polls()?,
+        ));
+        Ok(poll.id)
+    }
+}

@@ -1,0 +1,237 @@
+//! A voter's visit: the badge scanned, the check-in, the ballots due (their own and their
+//! proxies'), and each ballot cast.
+
+use urne_core::ballot::{Ballot, WeightedBallot};
+use urne_core::credential::{BadgeCheck, BadgeError, Credential, Role};
+use urne_core::ids::{MemberId, PollId};
+use urne_core::timestamp::Timestamp;
+
+use super::{Kiosk, KioskError, PackageProblem, random_bytes};
+use crate::clock::Clock;
+use crate::store::{CastError, CheckIn};
+
+/// One ballot of a visit, ready to be cast: the poll, the member it counts for (the voter, or
+/// a member whose proxy they hold), and the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BallotCast {
+    /// The member the ballot counts for.
+    pub member: MemberId,
+    /// The poll.
+    pub poll: PollId,
+    /// The answer.
+    pub ballot: Ballot,
+}
+
+/// Why a scanned badge was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The credential itself (forged, expired, other event, …).
+    Badge(BadgeError),
+    /// A valid badge for a member who is not on this kiosk's roster.
+    NotOnRoster,
+}
+
+/// One ballot a voter can cast now: in their own name, or for a member whose proxy they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    /// The poll.
+    pub poll: PollId,
+    /// The member the ballot is cast for.
+    pub member: MemberId,
+    /// That member's name, when it is a proxy (`None` for the voter's own ballot).
+    pub proxy_for: Option<String>,
+}
+
+/// What a scan leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanOutcome {
+    /// A member was checked in (or was already).
+    Welcome {
+        /// The member.
+        member: MemberId,
+        /// « Prénom Nom ».
+        name: String,
+        /// `None` if checked in by this scan, or the time of the first check-in.
+        already_since: Option<Timestamp>,
+        /// The ballots this member can cast now: theirs, then those of the members they
+        /// represent, poll by poll in the event's order.
+        due: Vec<Due>,
+    },
+    /// An organiser badge: ask for the PIN.
+    Organiser {
+        /// The organiser badge.
+        organiser: MemberId,
+        /// The organiser's name.
+        name: String,
+    },
+    /// Refused, with the reason.
+    Refused(Refusal),
+}
+
+impl Kiosk {
+    /// The keys whose badges this kiosk accepts: the package's signer, the event's further
+    /// badge keys (key rotation), and this kiosk's own key (badges it issued to walk-ins).
+    pub(super) fn badge_keys(&self) -> Result<Vec<urne_core::crypto::PublicKey>, KioskError> {
+        let loaded = self.loaded()?;
+        let mut keys = vec![loaded.organiser, self.device.public()];
+        keys.extend(
+            loaded
+                .package
+                .event
+                .badge_public_keys()
+                .map_err(|e| KioskError::Package(PackageProblem::Invalid, e.to_string()))?,
+        );
+        Ok(keys)
+    }
+
+    /// Checks a scanned badge without checking anyone in (the organiser reading an absent
+    /// member's badge to record a proxy, or a badge to revoke). Returns the member and name.
+    pub fn identify(
+        &self,
+        payload: &str,
+    ) -> Result<Result<(MemberId, String), Refusal>, KioskError> {
+        let loaded = self.loaded()?;
+        let keys = self.badge_keys()?;
+        let store = &self.store;
+        let revoked = &loaded.package.event.revoked_badges;
+        let check = BadgeCheck {
+            event: &loaded.package.event.id,
+            keys: &keys,
+            is_revoked: &|m| revoked.contains(m) || store.is_revoked(m).unwrap_or(false),
+            now: self.clock.now(),
+        };
+        Ok(match Credential::verify(payload, &check) {
+            Err(e) => Err(Refusal::Badge(e)),
+            Ok(c) => match self.roster.member(&c.member) {
+                Some(m) if c.role == Role::Participant => Ok((m.id, m.display_name())),
+                _ => Err(Refusal::NotOnRoster),
+            },
+        })
+    }
+
+    /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
+    pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
+        let loaded = self.loaded()?;
+        let keys = self.badge_keys()?;
+        let now = self.clock.now();
+        let store = &self.store;
+        let revoked = &loaded.package.event.revoked_badges;
+        let check = BadgeCheck {
+            event: &loaded.package.event.id,
+            keys: &keys,
+            // A database error here is reported by the check-in that follows; a badge is never
+            // refused as « revoked » because the question could not be asked.
+            is_revoked: &|m| revoked.contains(m) || store.is_revoked(m).unwrap_or(false),
+            now,
+        };
+        let credential = match Credential::verify(payload, &check) {
+            Ok(c) => c,
+            Err(e) => return Ok(ScanOutcome::Refused(Refusal::Badge(e))),
+        };
+        if credential.role == Role::Organiser {
+            return Ok(match loaded.package.event.organiser(&credential.member) {
+                Some(o) => ScanOutcome::Organiser {
+                    organiser: o.id,
+                    name: o.name.clone(),
+                },
+                None => ScanOutcome::Refused(Refusal::NotOnRoster),
+            });
+        }
+        let Some(member) = self.roster.member(&credential.member) else {
+            return Ok(ScanOutcome::Refused(Refusal::NotOnRoster));
+        };
+        let (id, name) = (member.id, member.display_name());
+        let already_since = match self.store.check_in(&id, now)? {
+            CheckIn::New | CheckIn::Returned(_) => None,
+            CheckIn::Already(since) => Some(since),
+        };
+        Ok(ScanOutcome::Welcome {
+            member: id,
+            due: self.due(&id)?,
+            name,
+            already_since,
+        })
+    }
+
+    /// The ballots `holder` can cast now: for each open poll in the event's order, their own
+    /// (if not cast yet), then one for each absent member whose proxy they hold.
+    pub fn due(&self, holder: &MemberId) -> Result<Vec<Due>, KioskError> {
+        let event = self.current()?;
+        let open = self.store.open_polls()?;
+        if open.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut represented = Vec::new();
+        for absent in self.store.represented_by(holder)? {
+            // A member who came after all votes in person.
+            if !self.store.is_present(&absent)? {
+                represented.push(absent);
+            }
+        }
+        let mut due = Vec::new();
+        for poll in event.polls.iter().filter(|p| open.contains(&p.id)) {
+            if !self.store.has_voted(&poll.id, holder)? {
+                due.push(Due {
+                    poll: poll.id.clone(),
+                    member: *holder,
+                    proxy_for: None,
+                });
+            }
+            for absent in &represented {
+                if !self.store.has_voted(&poll.id, absent)? {
+                    due.push(Due {
+                        poll: poll.id.clone(),
+                        member: *absent,
+                        proxy_for: Some(
+                            self.roster
+                                .member(absent)
+                                .map(|m| m.display_name())
+                                .unwrap_or_default(),
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    /// Casts a ballot in `poll` for `member`, by `voter` (the member themselves, or the present
+    /// holder of their proxy). Returns only once the ballot and the "has voted" mark are durably
+    /// stored together.
+    pub fn cast(
+        &mut self,
+        voter: &MemberId,
+        member: &MemberId,
+        poll: &PollId,
+        ballot: Ballot,
+    ) -> Result<(), KioskError> {
+        let definition = self
+            .current()?
+            .poll(poll)
+            .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
+        let weight = self
+            .roster
+            .member(member)
+            .map(|m| m.weight)
+            .ok_or(KioskError::NotPresent)?;
+        let ballot = WeightedBallot { ballot, weight };
+        ballot.validate(definition)?;
+        if self.store.checked_in_at(voter)?.is_none() {
+            return Err(KioskError::NotPresent);
+        }
+        if voter != member {
+            // A proxy ballot: the voter must hold this member's proxy, and the member must not
+            // be in the hall (then they vote in person).
+            let holds = self.proxy_book()?.holder_of(member) == Some(*voter);
+            if !holds || self.store.checked_in_at(member)?.is_some() {
+                return Err(KioskError::NoProxy);
+            }
+        }
+        match self.store.cast(poll, member, &ballot, random_bytes()) {
+            Ok(()) => Ok(()),
+            Err(CastError::AlreadyVoted) => Err(KioskError::AlreadyVoted),
+            Err(CastError::NotOpen) => Err(KioskError::PollState(poll.clone())),
+            Err(CastError::Store(e)) => Err(e.into()),
+        }
+    }
+}

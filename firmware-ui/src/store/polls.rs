@@ -1,0 +1,234 @@
+//! Poll states (opened with the attendance of that moment, closed with the counting context)
+//! and the polls written or corrected on the kiosk.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, params};
+use urne_core::audit::AuditEvent;
+use urne_core::ids::PollId;
+use urne_core::poll::Poll;
+use urne_core::rules::Attendance;
+use urne_core::tally::TallyContext;
+use urne_core::timestamp::Timestamp;
+
+use super::{Store, StoreError, ts};
+
+/// A poll's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollRow {
+    /// Closed or still open.
+    pub closed: bool,
+    /// When it opened.
+    pub opened_at: Timestamp,
+    /// Attendance when it opened.
+    pub opened_with: Attendance,
+    /// When it closed.
+    pub closed_at: Option<Timestamp>,
+    /// The counting context, fixed at closing.
+    pub context: Option<TallyContext>,
+}
+
+impl Store {
+    /// The polls that are open now.
+    pub fn open_polls(&self) -> Result<Vec<PollId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT poll FROM polls WHERE state = 'open'")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|p| PollId::new(p).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+
+    /// Every poll that was opened, with its state.
+    pub fn polls(&self) -> Result<BTreeMap<PollId, PollRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT poll, state, opened_at, opened_with, closed_at, context FROM polls")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(poll, state, opened, opened_with, closed, context)| {
+                let id = PollId::new(poll).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let context = context.map(|c| serde_json::from_str(&c)).transpose()?;
+                Ok((
+                    id,
+                    PollRow {
+                        closed: state == "closed",
+                        opened_at: ts(opened),
+                        opened_with: serde_json::from_str(&opened_with)?,
+                        closed_at: closed.map(ts),
+                        context,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Opens a poll and audits it with the attendance at that moment.
+    pub fn open_poll(
+        &mut self,
+        poll: &PollId,
+        at: Timestamp,
+        attendance: Attendance,
+    ) -> Result<(), StoreError> {
+        self.audited(|tx, a| {
+            tx.execute(
+                "INSERT INTO polls (poll, state, opened_at, opened_with) VALUES (?1, 'open', ?2, ?3)",
+                params![poll.as_str(), at.0, serde_json::to_string(&attendance)?],
+            )?;
+            a.append(
+                tx,
+                at,
+                AuditEvent::PollOpened {
+                    poll: poll.clone(),
+                    attendance,
+                },
+            )
+        })
+    }
+
+    /// Closes a poll with its counting context, audits it with the attendance and the number of
+    /// ballots, then truncates the WAL so that the order in which ballots were written does not
+    /// linger in it.
+    pub fn close_poll(
+        &mut self,
+        poll: &PollId,
+        at: Timestamp,
+        context: &TallyContext,
+    ) -> Result<(), StoreError> {
+        self.audited(|tx, a| {
+            let ballots: i64 = tx.query_row(
+                "SELECT count(*) FROM ballots WHERE poll = ?1",
+                [poll.as_str()],
+                |r| r.get(0),
+            )?;
+            let changed = tx.execute(
+                "UPDATE polls SET state = 'closed', closed_at = ?2, context = ?3
+                 WHERE poll = ?1 AND state = 'open'",
+                params![poll.as_str(), at.0, serde_json::to_string(context)?],
+            )?;
+            if changed != 1 {
+                return Err(StoreError::Other(format!("poll {poll} is not open")));
+            }
+            a.append(
+                tx,
+                at,
+                AuditEvent::PollClosed {
+                    poll: poll.clone(),
+                    attendance: context.at_close,
+                    ballots: u64::try_from(ballots).unwrap_or(0),
+                },
+            )
+        })?;
+        self.checkpoint()
+    }
+
+    /// Discards a poll's ballots and "has voted" marks, and puts it back to not opened (a
+    /// poll opened by mistake, or to be held again). `secure_delete` overwrites the freed
+    /// pages and the WAL is truncated, so that nothing of the discarded ballots remains.
+    pub fn reset_poll(&mut self, poll: &PollId, at: Timestamp) -> Result<u64, StoreError> {
+        let discarded = self.audited(|tx, a| {
+            let ballots = tx.execute("DELETE FROM ballots WHERE poll = ?1", [poll.as_str()])?;
+            tx.execute("DELETE FROM voted WHERE poll = ?1", [poll.as_str()])?;
+            tx.execute("DELETE FROM polls WHERE poll = ?1", [poll.as_str()])?;
+            let ballots = u64::try_from(ballots).unwrap_or(0);
+            a.append(
+                tx,
+                at,
+                AuditEvent::PollReset {
+                    poll: poll.clone(),
+                    ballots,
+                },
+            )?;
+            Ok(ballots)
+        })?;
+        self.checkpoint()?;
+        Ok(discarded)
+    }
+
+    /// Rewrites the database in key order (`VACUUM`), so that even the physical placement of
+    /// ballots in the file keeps no trace of when they were written, then copies the WAL into
+    /// the database and truncates it to zero bytes. The rewrite is best effort: if another
+    /// connection keeps it from running, ballots still carry no order in any table scan or
+    /// export, and the next close tries again.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Err(e) = self.conn.execute_batch("VACUUM") {
+            tracing::warn!(error = %e, "the database could not be rewritten in key order");
+        }
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Records a poll written on the kiosk (or a corrected definition of one not yet opened),
+    /// with its audit entry, in one transaction. Refused, changing nothing, once the poll
+    /// has been opened.
+    pub fn define_poll(
+        &mut self,
+        poll: &Poll,
+        created: bool,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let definition = serde_json::to_string(poll)?;
+        self.audited(|tx, a| {
+            let opened: bool = tx
+                .query_row(
+                    "SELECT 1 FROM polls WHERE poll = ?1",
+                    [poll.id.as_str()],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .unwrap_or(false);
+            if opened {
+                return Err(StoreError::Other(format!(
+                    "poll {} is already open and can no longer change",
+                    poll.id
+                )));
+            }
+            tx.execute(
+                "INSERT INTO local_polls (poll, definition) VALUES (?1, ?2)
+                 ON CONFLICT (poll) DO UPDATE SET definition = excluded.definition",
+                params![poll.id.as_str(), definition],
+            )?;
+            let digest = poll.definition_digest();
+            let event = if created {
+                AuditEvent::PollCreated {
+                    poll: poll.id.clone(),
+                    definition: digest,
+                }
+            } else {
+                AuditEvent::PollEdited {
+                    poll: poll.id.clone(),
+                    definition: digest,
+                }
+            };
+            a.append(tx, at, event)
+        })
+    }
+
+    /// The polls written or corrected on the kiosk, in the order they were first written.
+    pub fn local_polls(&self) -> Result<Vec<Poll>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT definition FROM local_polls ORDER BY seq")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter()
+            .map(|json| Ok(serde_json::from_str(json)?))
+            .collect()
+    }
+}

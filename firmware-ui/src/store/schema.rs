@@ -1,0 +1,97 @@
+//! The kiosk database's schema, as the list of migrations that build it.
+
+/// The schema version this code writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 4;
+
+/// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`. A
+/// migration is never edited once released: later changes are new migrations.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the evening's essentials.
+    "
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE package (
+        slot INTEGER PRIMARY KEY CHECK (slot = 1),
+        event TEXT NOT NULL,
+        organiser TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    );
+    CREATE TABLE checkins (
+        member BLOB PRIMARY KEY,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE polls (
+        poll TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+        opened_at INTEGER NOT NULL,
+        opened_with TEXT NOT NULL,
+        closed_at INTEGER,
+        context TEXT
+    ) WITHOUT ROWID;
+    -- Who has voted in which poll: nothing else, no time, no order.
+    CREATE TABLE voted (
+        poll TEXT NOT NULL,
+        member BLOB NOT NULL,
+        PRIMARY KEY (poll, member)
+    ) WITHOUT ROWID;
+    -- What was voted: keyed by a random id, so the table's order is random.
+    CREATE TABLE ballots (
+        poll TEXT NOT NULL,
+        id BLOB NOT NULL,
+        ballot BLOB NOT NULL,
+        PRIMARY KEY (poll, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        entry TEXT NOT NULL
+    );
+    CREATE TABLE exports (
+        seq INTEGER PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        test INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        bytes BLOB NOT NULL
+    );
+    CREATE TABLE outbox (
+        export_seq INTEGER PRIMARY KEY REFERENCES exports(seq),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'synced', 'refused')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        detail TEXT
+    );
+",
+    // 2: members leaving (check-out), proxies, revoked badges.
+    "
+    ALTER TABLE checkins ADD COLUMN present INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE proxies (
+        absent BLOB PRIMARY KEY,
+        holder BLOB NOT NULL,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE revoked (
+        member BLOB PRIMARY KEY,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+",
+    // 3: people registered at the door (walk-ins).
+    "
+    CREATE TABLE walkins (
+        member BLOB PRIMARY KEY,
+        last_name TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        grp TEXT,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+",
+    // 4: polls written or corrected on the kiosk during the evening, in the order they were
+    // first written; a row for a package poll's id replaces the package's definition.
+    "
+    CREATE TABLE local_polls (
+        seq INTEGER PRIMARY KEY,
+        poll TEXT NOT NULL UNIQUE,
+        definition TEXT NOT NULL
+    );
+",
+];

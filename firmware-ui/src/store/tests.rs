@@ -1,0 +1,85 @@
+//! Unit tests of the store.
+
+use super::*;
+use urne_core::ballot::WeightedBallot;
+use urne_core::ballot::{Ballot, MotionChoice};
+use urne_core::ids::PollId;
+use urne_core::rules::Attendance;
+
+fn poll() -> PollId {
+    PollId::new("charte").unwrap()
+}
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("urne.sqlite")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn a_member_votes_once_and_the_ballot_carries_no_member() {
+    let (_dir, mut store) = store();
+    let member = MemberId::from_bytes([7; 16]);
+    store
+        .open_poll(&poll(), Timestamp(10), Attendance::default())
+        .unwrap();
+    let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
+    store.cast(&poll(), &member, &ballot, [1; 16]).unwrap();
+    assert!(matches!(
+        store.cast(&poll(), &member, &ballot, [2; 16]),
+        Err(CastError::AlreadyVoted)
+    ));
+    assert_eq!(store.ballots(&poll()).unwrap(), vec![ballot]);
+    assert!(store.has_voted(&poll(), &member).unwrap());
+}
+
+#[test]
+fn casting_in_a_closed_or_unknown_poll_stores_nothing() {
+    let (_dir, mut store) = store();
+    let member = MemberId::from_bytes([7; 16]);
+    let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
+    assert!(matches!(
+        store.cast(&poll(), &member, &ballot, [1; 16]),
+        Err(CastError::NotOpen)
+    ));
+    assert!(!store.has_voted(&poll(), &member).unwrap());
+    assert!(store.ballots(&poll()).unwrap().is_empty());
+}
+
+#[test]
+fn check_ins_are_audited_once() {
+    let (_dir, mut store) = store();
+    let member = MemberId::from_bytes([3; 16]);
+    assert_eq!(
+        store.check_in(&member, Timestamp(100)).unwrap(),
+        CheckIn::New
+    );
+    assert_eq!(
+        store.check_in(&member, Timestamp(200)).unwrap(),
+        CheckIn::Already(Timestamp(100))
+    );
+    assert!(store.check_out(&member, Timestamp(300)).unwrap());
+    assert_eq!(store.present_count().unwrap(), 0);
+    assert_eq!(
+        store.check_in(&member, Timestamp(400)).unwrap(),
+        CheckIn::Returned(Timestamp(100))
+    );
+    let chain = store.audit_chain().unwrap();
+    assert_eq!(chain.len(), 3);
+    urne_core::audit::verify_chain(&chain).unwrap();
+}
+
+#[test]
+fn reopening_keeps_everything_and_the_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("urne.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .check_in(&MemberId::from_bytes([1; 16]), Timestamp(1))
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.present_count().unwrap(), 1);
+}

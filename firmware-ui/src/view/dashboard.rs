@@ -1,0 +1,395 @@
+//! The organiser's side from the badge to the dashboard: the PIN page, the dashboard (attendance,
+//! quorum, each poll with its actions), refusals said on it, the export to the stick, and the
+//! stick as the stick watch sees it.
+
+use slint::{ComponentHandle, SharedString};
+use urne_core::ids::{MemberId, PollId};
+use urne_core::results::PollState;
+
+use super::{
+    Screens, ViewOptions, as_int, ask, busy, codes, current_page, go_idle, go_to, group_hex, model,
+    qr_image, results, with_window,
+};
+use crate::generated::{AppWindow, OrganiserAdapter, Page, PollRow};
+use crate::kiosk::{Dashboard, Exported, Failure, Kiosk, PIN_LENGTH, PinOutcome};
+use crate::stick::StickEvent;
+
+/// The organiser badge read and the PIN being typed (the PIN goes to the worker on
+/// « Valider » and is forgotten here).
+#[derive(Default)]
+pub(super) struct DashboardState {
+    organiser: Option<MemberId>,
+    pin: String,
+}
+
+impl std::fmt::Debug for DashboardState {
+    // The PIN stays out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DashboardState")
+            .field("organiser", &self.organiser)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an organiser's action on a poll did: why it was refused, if it was, and the result of
+/// a poll just closed.
+#[derive(Default)]
+struct Done {
+    failure: Option<Failure>,
+    closed: Option<results::Shown>,
+}
+
+/// What the dashboard shows after an organiser's action: what it did, and the figures.
+struct Acted {
+    done: Done,
+    dashboard: Result<Dashboard, Failure>,
+}
+
+/// The organiser's adapter before any answer: the preview values (made-up figures for the
+/// designer) must never reach a real screen, so the dashboard starts empty.
+pub(super) fn init(window: &AppWindow, options: &ViewOptions) {
+    let organiser = window.global::<OrganiserAdapter>();
+    organiser.set_present(0);
+    organiser.set_represented(0);
+    organiser.set_members(0);
+    organiser.set_has_quorum(false);
+    organiser.set_quorum_required(0);
+    organiser.set_polls(model(Vec::new()));
+    organiser.set_name("".into());
+    organiser.set_export_target(options.export_target.clone().into());
+    organiser.set_device_qr(qr_image(&options.device_fingerprint));
+    // Shown in groups of four, easier to compare aloud with the registry's list.
+    organiser.set_device_fingerprint(group_hex(&options.device_fingerprint).into());
+    organiser.set_export_state("".into());
+}
+
+/// Forgets the badge read and the PIN typed.
+pub(super) fn forget(state: &Screens) {
+    {
+        let mut s = state.borrow_mut();
+        s.dashboard.organiser = None;
+        s.dashboard.pin.clear();
+    }
+    with_window(state, |w| {
+        let organiser = w.global::<OrganiserAdapter>();
+        organiser.set_pin_length(0);
+        organiser.set_export_state("".into());
+    });
+}
+
+/// An organiser badge was scanned: ask for the PIN.
+pub(super) fn ask_pin(state: &Screens, organiser: MemberId, name: String) {
+    {
+        let mut s = state.borrow_mut();
+        s.dashboard.organiser = Some(organiser);
+        s.dashboard.pin.clear();
+    }
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_name(name.into());
+        o.set_pin_length(0);
+        o.set_pin_error("".into());
+    });
+    go_to(state, Page::Pin);
+}
+
+fn show_pin_length(state: &Screens) {
+    let n = state.borrow().dashboard.pin.len();
+    with_window(state, |w| {
+        w.global::<OrganiserAdapter>()
+            .set_pin_length(i32::try_from(n).unwrap_or(0));
+    });
+}
+
+fn submit_pin(state: &Screens) {
+    let request = {
+        let mut st = state.borrow_mut();
+        let pin = std::mem::take(&mut st.dashboard.pin);
+        st.dashboard.organiser.map(|id| (id, pin))
+    };
+    with_window(state, |w| w.global::<OrganiserAdapter>().set_pin_length(0));
+    let Some((organiser, pin)) = request else {
+        return;
+    };
+    busy(state);
+    ask(
+        state,
+        move |k| {
+            let outcome = k.unlock(&organiser, &pin).map_err(Failure::from);
+            let dashboard =
+                (outcome == Ok(PinOutcome::Unlocked)).then(|| k.dashboard().map_err(Failure::from));
+            (outcome, dashboard)
+        },
+        pin_checked,
+    );
+}
+
+fn pin_checked(
+    state: &Screens,
+    (outcome, dashboard): (
+        Result<PinOutcome, Failure>,
+        Option<Result<Dashboard, Failure>>,
+    ),
+) {
+    match outcome {
+        Ok(PinOutcome::Unlocked) => {
+            // A refusal from an earlier organiser's session is no news to this one.
+            action_failed(state, None);
+            go_to(state, Page::Dashboard);
+        }
+        Ok(PinOutcome::Wrong { failures }) => {
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error("wrong".into());
+                o.set_pin_failures(i32::try_from(failures).unwrap_or(i32::MAX));
+            });
+            super::arm_timer(state, Page::Pin);
+        }
+        Ok(PinOutcome::LockedOut { seconds }) => {
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error("locked-out".into());
+                o.set_pin_wait(i32::try_from(seconds).unwrap_or(i32::MAX));
+            });
+            super::arm_timer(state, Page::Pin);
+        }
+        Err(failure) => {
+            // The PIN could not even be checked (the storage, most often): said on the PIN
+            // page, which times out to the welcome screen as usual.
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error("failed".into());
+                o.set_pin_problem(codes::problem_code(failure.problem).into());
+                o.set_pin_problem_detail(failure.detail.into());
+            });
+            super::arm_timer(state, Page::Pin);
+        }
+    }
+    if let Some(dashboard) = dashboard {
+        shown(state, dashboard);
+    }
+}
+
+/// Asks for the dashboard's figures again (while it is on screen, every few seconds); a locked
+/// kiosk has none to show.
+pub(super) fn refresh(state: &Screens) {
+    ask(
+        state,
+        |k| {
+            k.is_unlocked()
+                .then(|| k.dashboard().map_err(Failure::from))
+        },
+        |state, dashboard| {
+            if let Some(dashboard) = dashboard {
+                shown(state, dashboard);
+            }
+        },
+    );
+}
+
+/// Back to the dashboard from another organiser page.
+pub(super) fn back(state: &Screens) {
+    refresh(state);
+    go_to(state, Page::Dashboard);
+}
+
+/// The dashboard's figures, or why they could not be read.
+fn shown(state: &Screens, dashboard: Result<Dashboard, Failure>) {
+    match dashboard {
+        Ok(d) => show_dashboard(state, &d),
+        Err(failure) => action_failed(state, Some(&failure)),
+    }
+}
+
+/// Runs an organiser's action on a poll, then shows what happened.
+fn act(state: &Screens, id: &str, action: fn(&mut Kiosk, &PollId) -> Done) {
+    let Ok(poll) = PollId::new(id) else {
+        return;
+    };
+    action_failed(state, None);
+    busy(state);
+    ask(
+        state,
+        move |k| Acted {
+            done: action(k, &poll),
+            dashboard: k.dashboard().map_err(Failure::from),
+        },
+        acted,
+    );
+    if let Some(page) = current_page(state) {
+        super::arm_timer(state, page);
+    }
+}
+
+fn acted(state: &Screens, acted: Acted) {
+    if let Some(failure) = &acted.done.failure {
+        action_failed(state, Some(failure));
+    }
+    if let Some(closed) = acted.done.closed {
+        results::show(state, closed);
+    }
+    shown(state, acted.dashboard);
+}
+
+fn open_poll(k: &mut Kiosk, poll: &PollId) -> Done {
+    Done {
+        failure: k.open_poll(poll).err().map(Failure::from),
+        closed: None,
+    }
+}
+
+fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
+    match k.close_poll(poll) {
+        Ok(result) => Done {
+            failure: None,
+            closed: results::shown_of(k, poll, result),
+        },
+        Err(e) => Done {
+            failure: Some(Failure::from(e)),
+            closed: None,
+        },
+    }
+}
+
+/// Shows on the dashboard why the organiser's last action (open, close, show a result) did
+/// not happen, or clears it (`None`). The dashboard sent after a refused action leaves it
+/// standing: only the next action or the next unlock clears it.
+pub(super) fn action_failed(state: &Screens, failure: Option<&Failure>) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_action_error(
+            failure
+                .map_or("", |f| codes::problem_code(f.problem))
+                .into(),
+        );
+        o.set_action_error_detail(failure.map_or("", |f| f.detail.as_str()).into());
+    });
+}
+
+fn export(state: &Screens) {
+    busy(state);
+    with_window(state, |w| {
+        w.global::<OrganiserAdapter>().set_export_state("".into());
+    });
+    ask(
+        state,
+        |k| {
+            let exported = k.export(false).map_err(Failure::from);
+            (exported, k.dashboard().map_err(Failure::from))
+        },
+        exported,
+    );
+    super::arm_timer(state, Page::Dashboard);
+}
+
+fn exported(
+    state: &Screens,
+    (outcome, dashboard): (Result<Exported, Failure>, Result<Dashboard, Failure>),
+) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        match outcome {
+            Ok(e) => {
+                o.set_export_state("done".into());
+                o.set_export_detail(e.file_name.into());
+            }
+            Err(failure) => {
+                o.set_export_state("failed".into());
+                o.set_export_detail(codes::problem_code(failure.problem).into());
+            }
+        }
+    });
+    shown(state, dashboard);
+}
+
+/// The stick watch saw a USB stick put in or taken out.
+pub(super) fn stick(state: &Screens, event: StickEvent) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        match event {
+            StickEvent::Inserted { label } => {
+                o.set_stick_label(label.into());
+                o.set_stick_state("present".into());
+            }
+            StickEvent::Removed => {
+                o.set_stick_label(SharedString::new());
+                o.set_stick_state("absent".into());
+            }
+        }
+    });
+}
+
+fn show_dashboard(state: &Screens, d: &Dashboard) {
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_audit_problem(d.audit_problem.clone().unwrap_or_default().into());
+        o.set_clock_trusted(d.clock_trusted);
+        o.set_present(as_int(d.attendance.present));
+        o.set_represented(as_int(d.attendance.represented));
+        o.set_members(as_int(d.members));
+        o.set_has_quorum(d.quorum_required.is_some());
+        o.set_quorum_required(as_int(d.quorum_required.unwrap_or(0)));
+        o.set_polls(model(
+            d.polls
+                .iter()
+                .map(|p| PollRow {
+                    id: p.poll.id.to_string().into(),
+                    question: p.poll.question.clone().into(),
+                    kind: p.poll.kind.name().into(),
+                    state: match p.state {
+                        PollState::Pending => "pending",
+                        PollState::Open => "open",
+                        PollState::Closed => "closed",
+                    }
+                    .into(),
+                    voted: as_int(p.voted),
+                    quorum: match p.quorum_at_open {
+                        None => "",
+                        Some(q) if q.reached => "reached",
+                        Some(_) => "missed",
+                    }
+                    .into(),
+                    quorum_counted: p.quorum_at_open.map_or(0, |q| as_int(q.counted)),
+                    quorum_required: p.quorum_at_open.map_or(0, |q| as_int(q.required)),
+                })
+                .collect(),
+        ));
+    });
+}
+
+/// Wires the PIN page and the dashboard.
+pub(super) fn bind(window: &AppWindow, state: &Screens) {
+    let organiser = window.global::<OrganiserAdapter>();
+    let s = state.clone();
+    organiser.on_pin_digit(move |d| {
+        {
+            let mut st = s.borrow_mut();
+            if st.dashboard.pin.len() < PIN_LENGTH {
+                st.dashboard.pin.push_str(&d);
+            }
+        }
+        show_pin_length(&s);
+        super::arm_timer(&s, Page::Pin);
+    });
+    let s = state.clone();
+    organiser.on_pin_erase(move || {
+        s.borrow_mut().dashboard.pin.pop();
+        show_pin_length(&s);
+    });
+    let s = state.clone();
+    organiser.on_pin_submit(move || submit_pin(&s));
+    let s = state.clone();
+    organiser.on_pin_cancel(move || go_idle(&s));
+    let s = state.clone();
+    organiser.on_open_poll(move |id| act(&s, &id, open_poll));
+    let s = state.clone();
+    organiser.on_close_poll(move |id| act(&s, &id, close_poll));
+    let s = state.clone();
+    organiser.on_show_result(move |id| results::ask_result(&s, &id));
+    let s = state.clone();
+    organiser.on_back_to_dashboard(move || back(&s));
+    let s = state.clone();
+    organiser.on_export(move || export(&s));
+    let s = state.clone();
+    organiser.on_lock(move || go_idle(&s));
+}

@@ -1,0 +1,388 @@
+//! The voter's screens: a scan and its greeting (or refusal), the ballots of the visit held in a
+//! [`VoterFlow`] until they are confirmed, the review, « A voté ! », and leaving the hall.
+
+use slint::ComponentHandle;
+use urne_core::ids::MemberId;
+use urne_core::poll::PollKind;
+
+use super::{
+    Screens, ask, attendance, busy, codes, go_idle, go_to, local_time, model, with_window,
+};
+use crate::flow::{Item, Stage, VoterFlow, euros};
+use crate::generated::{AppWindow, Choice, GradeItem, Page, ReviewLine, VoterAdapter};
+use crate::kiosk::{BallotCast, Due, Failure, Kiosk, ScanOutcome};
+
+/// The visit: the member greeted and what they can vote on, then the ballots being filled in.
+#[derive(Debug, Default)]
+pub(super) struct VoterState {
+    greeting: Option<Greeting>,
+    flow: Option<VoterFlow>,
+}
+
+/// A member just checked in by their scan.
+#[derive(Debug, Clone)]
+struct Greeting {
+    member: MemberId,
+    name: String,
+    due: Vec<Due>,
+}
+
+impl VoterState {
+    /// Whether the member greeted has ballots to cast (the welcome screen waits longer).
+    pub(super) fn has_ballots_due(&self) -> bool {
+        self.greeting.as_ref().is_some_and(|g| !g.due.is_empty())
+    }
+}
+
+/// The outcome of casting a visit's ballots.
+struct VisitCast {
+    /// The ballots durably stored.
+    cast: Vec<BallotCast>,
+    /// The first failure, which stopped the rest.
+    failure: Option<Failure>,
+}
+
+/// Forgets the visit: nothing is cast.
+pub(super) fn forget(state: &Screens) {
+    {
+        let mut s = state.borrow_mut();
+        s.voter.flow = None;
+        s.voter.greeting = None;
+    }
+    with_window(state, |w| {
+        let voter = w.global::<VoterAdapter>();
+        voter.set_name("".into());
+        voter.set_choices(model(Vec::new()));
+        voter.set_review(model(Vec::new()));
+        voter.set_error("".into());
+    });
+}
+
+/// A badge was scanned (serial scanner, keyboard wedge or demo button).
+pub(super) fn scan(state: &Screens, payload: String) {
+    // On the attendance page a scan answers the organiser's current step (the absent member of
+    // a proxy, its holder, a badge to revoke) and checks nobody in.
+    if super::current_page(state) == Some(Page::Attendance) && attendance::waiting_for_scan(state) {
+        if !payload.trim().is_empty() {
+            attendance::identify(state, payload);
+        }
+        return;
+    }
+    // Otherwise a scan is taken only where nobody is in the middle of something: a voter
+    // filling in a ballot or an organiser at work is never interrupted by the next badge.
+    let accept = super::current_page(state).is_some_and(|p| {
+        matches!(
+            p,
+            Page::Idle | Page::Welcome | Page::Refused | Page::Voted | Page::Goodbye
+        )
+    });
+    if accept && !payload.trim().is_empty() {
+        busy(state);
+        ask(
+            state,
+            move |k| k.scan(&payload).map_err(Failure::from),
+            scanned,
+        );
+    }
+}
+
+fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
+    match outcome {
+        Ok(ScanOutcome::Welcome {
+            member,
+            name,
+            already_since,
+            due,
+        }) => {
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                voter.set_name(name.clone().into());
+                voter.set_already_since(
+                    already_since
+                        .map(|t| local_time(t.0))
+                        .unwrap_or_default()
+                        .into(),
+                );
+                voter.set_polls_due(i32::try_from(due.len()).unwrap_or(0));
+            });
+            {
+                let mut s = state.borrow_mut();
+                s.voter.flow = None;
+                s.voter.greeting = Some(Greeting { member, name, due });
+            }
+            go_to(state, Page::Welcome);
+        }
+        Ok(ScanOutcome::Organiser { organiser, name }) => {
+            super::dashboard::ask_pin(state, organiser, name);
+        }
+        Ok(ScanOutcome::Refused(refusal)) => {
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                voter.set_refusal(codes::refusal(&refusal));
+                voter.set_refusal_detail("".into());
+            });
+            go_to(state, Page::Refused);
+        }
+        Err(failure) => {
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                voter.set_refusal(codes::scan_failure(failure.problem));
+                voter.set_refusal_detail(failure.detail.into());
+            });
+            go_to(state, Page::Refused);
+        }
+    }
+}
+
+/// Shows the ballot or the review the flow is at.
+fn refresh_ballot(state: &Screens) {
+    let s = state.borrow();
+    let Some(flow) = &s.voter.flow else {
+        return;
+    };
+    let Some(window) = s.window.upgrade() else {
+        return;
+    };
+    let voter = window.global::<VoterAdapter>();
+    match flow.stage() {
+        Stage::Ballot(i) => show_ballot(&voter, flow, i),
+        Stage::Review => {
+            voter.set_review(model(
+                flow.review()
+                    .into_iter()
+                    .map(|r| ReviewLine {
+                        question: r.question.into(),
+                        on_behalf: r.on_behalf.into(),
+                        code: r.code.into(),
+                        text: r.text.into(),
+                        grades: model(
+                            r.grades
+                                .into_iter()
+                                .map(|g| GradeItem {
+                                    label: g.label.into(),
+                                    grade: i32::from(g.grade),
+                                })
+                                .collect(),
+                        ),
+                        scale: i32::from(r.scale),
+                    })
+                    .collect(),
+            ));
+        }
+    }
+}
+
+fn show_ballot(voter: &VoterAdapter<'_>, flow: &VoterFlow, i: usize) {
+    let poll = flow.current().cloned();
+    voter.set_question(
+        poll.as_ref()
+            .map(|p| p.question.clone())
+            .unwrap_or_default()
+            .into(),
+    );
+    voter.set_kind(poll.as_ref().map_or("", |p| p.kind.name()).into());
+    voter.set_position(i32::try_from(i + 1).unwrap_or(i32::MAX));
+    voter.set_count(i32::try_from(flow.count()).unwrap_or(i32::MAX));
+    voter.set_on_behalf(flow.proxy_for().unwrap_or_default().into());
+    voter.set_choices(model(
+        flow.choices()
+            .into_iter()
+            .map(|c| Choice {
+                id: c.id.into(),
+                label: c.label.into(),
+                detail: c.detail.into(),
+                selected: c.selected,
+                enabled: c.enabled,
+                grade: c.grade.map_or(-1, i32::from),
+                rank: c.rank.map_or(0, |r| i32::try_from(r).unwrap_or(i32::MAX)),
+            })
+            .collect(),
+    ));
+    voter.set_can_continue(flow.can_continue());
+    let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+    voter.set_chosen(int(flow.chosen() as u64));
+    let (min, max) = flow.bounds().unwrap_or((0, 0));
+    voter.set_min(int(u64::from(min)));
+    voter.set_max(int(u64::from(max)));
+    let (spent, budget) = flow.spending().unwrap_or((0, 0));
+    voter.set_spent(int(spent));
+    voter.set_budget(int(budget));
+    voter.set_spent_text(euros(spent).into());
+    voter.set_budget_text(euros(budget).into());
+    if let Some(PollKind::MajorityJudgment { grades, .. }) = poll.as_ref().map(|p| &p.kind) {
+        voter.set_scale(i32::from(*grades));
+    }
+}
+
+/// Goes to the page of the flow's stage.
+fn stage_page(state: &Screens) {
+    let stage = state.borrow().voter.flow.as_ref().map(VoterFlow::stage);
+    refresh_ballot(state);
+    match stage {
+        Some(Stage::Ballot(_)) => go_to(state, Page::Ballot),
+        Some(Stage::Review) => go_to(state, Page::Review),
+        None => go_idle(state),
+    }
+}
+
+/// Changes the flow and shows the ballot again.
+fn on_ballot(state: &Screens, f: impl FnOnce(&mut VoterFlow)) {
+    if let Some(flow) = state.borrow_mut().voter.flow.as_mut() {
+        f(flow);
+    }
+    refresh_ballot(state);
+    super::arm_timer(state, Page::Ballot);
+}
+
+/// Changes where the flow is and shows that page.
+fn move_to(state: &Screens, f: impl FnOnce(&mut VoterFlow)) {
+    if let Some(flow) = state.borrow_mut().voter.flow.as_mut() {
+        f(flow);
+    }
+    stage_page(state);
+}
+
+/// The flow of the member greeted: their ballots due, in order.
+fn start_flow(state: &Screens) {
+    let flow = {
+        let st = state.borrow();
+        st.voter.greeting.as_ref().and_then(|g| {
+            let event = st.event.as_ref()?;
+            let items: Vec<Item> = g
+                .due
+                .iter()
+                .filter_map(|d| {
+                    Some(Item {
+                        poll: event.poll(&d.poll)?.clone(),
+                        member: d.member,
+                        proxy_for: d.proxy_for.clone(),
+                    })
+                })
+                .collect();
+            VoterFlow::new(g.member, g.name.clone(), items)
+        })
+    };
+    state.borrow_mut().voter.flow = flow;
+    stage_page(state);
+}
+
+/// « Confirmer mon vote »: every ballot of the visit goes to the worker.
+fn confirm(state: &Screens) {
+    let cast = state
+        .borrow()
+        .voter
+        .flow
+        .as_ref()
+        .and_then(|f| Some((f.member(), f.ballots()?)));
+    let Some((voter, ballots)) = cast else {
+        return;
+    };
+    busy(state);
+    with_window(state, |w| w.global::<VoterAdapter>().set_error("".into()));
+    // The timer must not clear the screen while the ballots are being stored.
+    state.borrow().timer.stop();
+    ask(state, move |k| cast_visit(k, &voter, ballots), visit_cast);
+}
+
+/// Casts the visit's ballots in order, stopping at the first failure.
+fn cast_visit(kiosk: &mut Kiosk, voter: &MemberId, ballots: Vec<BallotCast>) -> VisitCast {
+    let mut cast = Vec::new();
+    for b in ballots {
+        match kiosk.cast(voter, &b.member, &b.poll, b.ballot.clone()) {
+            Ok(()) => cast.push(b),
+            Err(e) => {
+                return VisitCast {
+                    cast,
+                    failure: Some(Failure::from(e)),
+                };
+            }
+        }
+    }
+    VisitCast {
+        cast,
+        failure: None,
+    }
+}
+
+/// « A voté ! » once every ballot is stored; otherwise the review again with what is left and
+/// why the rest was not stored.
+fn visit_cast(state: &Screens, outcome: VisitCast) {
+    match outcome.failure {
+        None => {
+            {
+                let mut s = state.borrow_mut();
+                s.voter.flow = None;
+                s.voter.greeting = None;
+            }
+            go_to(state, Page::Voted);
+        }
+        Some(failure) => {
+            if let Some(flow) = state.borrow_mut().voter.flow.as_mut() {
+                flow.drop_cast(&outcome.cast);
+            }
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                voter.set_error(codes::problem_code(failure.problem).into());
+                voter.set_error_detail(failure.detail.into());
+            });
+            stage_page(state);
+        }
+    }
+}
+
+/// Wires the voter's screens.
+pub(super) fn bind(window: &AppWindow, state: &Screens) {
+    let voter = window.global::<VoterAdapter>();
+    let s = state.clone();
+    voter.on_start(move || start_flow(&s));
+    let s = state.clone();
+    voter.on_finish(move || go_idle(&s));
+    let s = state.clone();
+    voter.on_choose(move |id| on_ballot(&s, |f| f.choose(&id)));
+    let s = state.clone();
+    voter.on_grade(move |candidate, grade| {
+        on_ballot(&s, |f| {
+            f.grade(&candidate, u8::try_from(grade).unwrap_or(u8::MAX))
+        });
+    });
+    let s = state.clone();
+    voter.on_undo(move || on_ballot(&s, VoterFlow::undo));
+    let s = state.clone();
+    voter.on_next(move || move_to(&s, VoterFlow::next));
+    let s = state.clone();
+    voter.on_back(move || {
+        let moved = s
+            .borrow_mut()
+            .voter
+            .flow
+            .as_mut()
+            .is_some_and(VoterFlow::back);
+        if moved {
+            stage_page(&s);
+        } else {
+            s.borrow_mut().voter.flow = None;
+            go_to(&s, Page::Welcome);
+        }
+    });
+    let s = state.clone();
+    voter.on_modify(move || move_to(&s, VoterFlow::modify));
+    let s = state.clone();
+    voter.on_confirm(move || confirm(&s));
+    let s = state.clone();
+    voter.on_leave(move || {
+        let member = s.borrow().voter.greeting.as_ref().map(|g| g.member);
+        if let Some(member) = member {
+            busy(&s);
+            ask(
+                &s,
+                move |k| k.check_out(&member).map_err(Failure::from),
+                checked_out,
+            );
+        }
+    });
+}
+
+fn checked_out(state: &Screens, _outcome: Result<bool, Failure>) {
+    state.borrow_mut().voter.greeting = None;
+    go_to(state, Page::Goodbye);
+}
