@@ -18,7 +18,7 @@ use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::fetch::FetchError;
-use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, Theme};
+use urne_kiosk::generated::{EditorAdapter, PackagesAdapter, Page, SettingsAdapter, Theme};
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::stick::StickEvent;
 use urne_kiosk::ui_testing::{Harness, demo};
@@ -254,7 +254,7 @@ fn organiser_screens(size: Size) {
     h.window.global::<SettingsAdapter>().invoke_edit_url();
     screen(&h, size, "settings-registry", false);
     h.tap("Valider");
-    h.window.global::<KioskAdapter>().invoke_find_packages();
+    h.window.global::<PackagesAdapter>().invoke_find_packages();
     assert!(h.wait_for_page(Page::Packages, WAIT));
     screen(&h, size, "packages", false);
 
@@ -265,13 +265,13 @@ fn organiser_screens(size: Size) {
     // The test registry's port changes from run to run; the pictures show a stable address.
     let stable = || {
         h.window
-            .global::<KioskAdapter>()
+            .global::<PackagesAdapter>()
             .set_registry_url("https://registre.example.org".into())
     };
     stable();
     screen(&h, size, "packages-registry", false);
     h.window
-        .global::<KioskAdapter>()
+        .global::<PackagesAdapter>()
         .invoke_fetch_package(urne_sync::demo::package().package.event.id.as_str().into());
     assert!(wait_for_registry(&h, "offered"));
     stable();
@@ -283,7 +283,7 @@ fn organiser_screens(size: Size) {
     ));
     h.settle();
     assert_eq!(
-        h.window.global::<KioskAdapter>().get_registry_state(),
+        h.window.global::<PackagesAdapter>().get_registry_state(),
         "offered",
         "an answer to another request is dropped"
     );
@@ -350,7 +350,7 @@ fn setup_screens(size: Size) {
 
 fn wait_for_registry(h: &Harness, state: &str) -> bool {
     let start = std::time::Instant::now();
-    while h.window.global::<KioskAdapter>().get_registry_state() != state {
+    while h.window.global::<PackagesAdapter>().get_registry_state() != state {
         if start.elapsed() > WAIT {
             return false;
         }

@@ -7,7 +7,9 @@ use slint::ComponentHandle;
 use urne_core::ids::MemberId;
 
 use super::{Screens, as_int, ask, busy, codes, go_to, local_time, model, qr_image, with_window};
-use crate::generated::{AppWindow, OrganiserAdapter, Page, PresentRow, ProxyRow};
+use crate::generated::{
+    AppWindow, AttendanceAdapter, OrganiserAdapter, Page, PresentRow, ProxyRow,
+};
 use crate::kiosk::{AttendanceLists, Failure, Kiosk, KioskError, Refusal, WalkIn};
 
 /// What the organiser's next scan on the attendance page is for.
@@ -112,7 +114,7 @@ fn identified(state: &Screens, outcome: Result<Result<(MemberId, String), Refusa
         Ok(Err(refusal)) => {
             set_step(state, Step::None, None);
             with_window(state, |w| {
-                let o = w.global::<OrganiserAdapter>();
+                let o = w.global::<AttendanceAdapter>();
                 o.set_notice_refusal(codes::refusal(&refusal));
                 o.set_notice_kind("refused-badge".into());
                 o.set_notice_detail("".into());
@@ -153,10 +155,12 @@ fn show_lists(state: &Screens, lists: Result<AttendanceLists, Failure>) {
         Err(failure) => return notice(state, "refused", codes::problem_code(failure.problem)),
     };
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
-        o.set_present(as_int(lists.attendance.present));
-        o.set_represented(as_int(lists.attendance.represented));
-        o.set_members(as_int(lists.members));
+        // The figures are the dashboard's, shown on both pages.
+        let figures = w.global::<OrganiserAdapter>();
+        figures.set_present(as_int(lists.attendance.present));
+        figures.set_represented(as_int(lists.attendance.represented));
+        figures.set_members(as_int(lists.members));
+        let o = w.global::<AttendanceAdapter>();
         o.set_present_list(model(
             lists
                 .present
@@ -191,7 +195,7 @@ fn set_step(state: &Screens, step: Step, member: Option<(MemberId, String)>) {
         s.attendance.step_member = member;
     }
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
+        let o = w.global::<AttendanceAdapter>();
         o.set_step(step.code().into());
         o.set_step_name(name.into());
     });
@@ -203,7 +207,7 @@ fn clear_notice(state: &Screens) {
 
 fn notice(state: &Screens, kind: &str, detail: &str) {
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
+        let o = w.global::<AttendanceAdapter>();
         o.set_notice_kind(kind.into());
         o.set_notice_detail(detail.into());
     });
@@ -215,7 +219,7 @@ fn refresh_form(state: &Screens, error: &str) {
         (s.attendance.form.clone(), s.attendance.form_focus)
     };
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
+        let o = w.global::<AttendanceAdapter>();
         o.set_form_last(form[0].clone().into());
         o.set_form_first(form[1].clone().into());
         o.set_form_group(form[2].clone().into());
@@ -228,7 +232,7 @@ fn walked_in(state: &Screens, outcome: Result<WalkIn, Failure>) {
     match outcome {
         Ok(walk_in) => {
             with_window(state, |w| {
-                let o = w.global::<OrganiserAdapter>();
+                let o = w.global::<AttendanceAdapter>();
                 o.set_walkin_name(walk_in.member.display_name().into());
                 o.set_walkin_qr(qr_image(&walk_in.badge));
             });
@@ -245,7 +249,7 @@ fn show_page(state: &Screens) {
 
 /// Wires the attendance page and the walk-in pages.
 pub(super) fn bind(window: &AppWindow, state: &Screens) {
-    let organiser = window.global::<OrganiserAdapter>();
+    let organiser = window.global::<AttendanceAdapter>();
     let s = state.clone();
     organiser.on_show_attendance(move || {
         set_step(&s, Step::None, None);

@@ -13,7 +13,7 @@ use urne_sync::protocol::EventListing;
 use super::packages::{self, offer_view};
 use super::{Reply, Screens, Update, grouped, model, submit, with_window};
 use crate::fetch::{self, FetchError, Fetched};
-use crate::generated::{AppWindow, KioskAdapter, RegistryEventRow};
+use crate::generated::{AppWindow, PackagesAdapter, RegistryEventRow};
 use crate::kiosk::{Failure, Kiosk};
 use crate::worker::Outbox;
 
@@ -32,9 +32,9 @@ pub(super) struct RegistryState {
 }
 
 pub(super) fn bind(window: &AppWindow, state: &Screens) {
-    let kiosk = window.global::<KioskAdapter>();
+    let packages = window.global::<PackagesAdapter>();
     let s = state.clone();
-    kiosk.on_choose_package_source(move |source| {
+    packages.on_choose_package_source(move |source| {
         let registry = source == "registry";
         s.borrow_mut().registry.showing = registry;
         let untouched = with_adapter(&s, |k| {
@@ -48,7 +48,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         }
     });
     let s = state.clone();
-    kiosk.on_search_again(move || {
+    packages.on_search_again(move || {
         let showing = s.borrow().registry.showing;
         if showing {
             look_up(&s);
@@ -57,9 +57,9 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         }
     });
     let s = state.clone();
-    kiosk.on_fetch_package(move |event| fetch(&s, event.to_string()));
+    packages.on_fetch_package(move |event| fetch(&s, event.to_string()));
     let s = state.clone();
-    kiosk.on_load_fetched_package(move || {
+    packages.on_load_fetched_package(move || {
         let fetched = s.borrow().registry.fetched.clone();
         if let Some((bytes, Some(shown))) = fetched {
             packages::load(&s, move |k| {
@@ -242,9 +242,9 @@ fn failed(state: &Screens, registry: String, error: &FetchError) {
     });
 }
 
-fn with_adapter<T>(state: &Screens, f: impl FnOnce(&KioskAdapter<'_>) -> T) -> Option<T> {
+fn with_adapter<T>(state: &Screens, f: impl FnOnce(&PackagesAdapter<'_>) -> T) -> Option<T> {
     let mut out = None;
-    with_window(state, |w| out = Some(f(&w.global::<KioskAdapter>())));
+    with_window(state, |w| out = Some(f(&w.global::<PackagesAdapter>())));
     out
 }
 
