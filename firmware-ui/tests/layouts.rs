@@ -18,7 +18,9 @@ use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::fetch::FetchError;
-use urne_kiosk::generated::{EditorAdapter, PackagesAdapter, Page, SettingsAdapter, Theme};
+use urne_kiosk::generated::{
+    EditorAdapter, PackagesAdapter, Page, RegistryState, SettingsAdapter, Theme,
+};
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::stick::StickEvent;
 use urne_kiosk::ui_testing::{Harness, demo};
@@ -261,7 +263,7 @@ fn organiser_screens(size: Size) {
     // The registry source: its list, then the package downloaded, then what it says once the
     // registry is gone.
     h.tap("Registre");
-    assert!(wait_for_registry(&h, "listed"));
+    assert!(wait_for_registry(&h, RegistryState::Listed));
     // The test registry's port changes from run to run; the pictures show a stable address.
     let stable = || {
         h.window
@@ -273,7 +275,7 @@ fn organiser_screens(size: Size) {
     h.window
         .global::<PackagesAdapter>()
         .invoke_fetch_package(urne_sync::demo::package().package.event.id.as_str().into());
-    assert!(wait_for_registry(&h, "offered"));
+    assert!(wait_for_registry(&h, RegistryState::Offered));
     stable();
     screen(&h, size, "packages-registry-offer", false);
     h.outbox().post(registry_package_answer(
@@ -284,12 +286,12 @@ fn organiser_screens(size: Size) {
     h.settle();
     assert_eq!(
         h.window.global::<PackagesAdapter>().get_registry_state(),
-        "offered",
+        RegistryState::Offered,
         "an answer to another request is dropped"
     );
     drop(registry);
     h.tap("Chercher à nouveau");
-    assert!(wait_for_registry(&h, "unreachable"));
+    assert!(wait_for_registry(&h, RegistryState::Unreachable));
     fits(&h, size, "packages-registry-unreachable");
     h.shutdown();
 }
@@ -348,7 +350,7 @@ fn setup_screens(size: Size) {
     h.shutdown();
 }
 
-fn wait_for_registry(h: &Harness, state: &str) -> bool {
+fn wait_for_registry(h: &Harness, state: RegistryState) -> bool {
     let start = std::time::Instant::now();
     while h.window.global::<PackagesAdapter>().get_registry_state() != state {
         if start.elapsed() > WAIT {

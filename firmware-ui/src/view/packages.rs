@@ -8,7 +8,7 @@ use urne_core::crypto::Fingerprint;
 use super::{
     Screens, ask, busy, codes, dashboard, go_idle, go_to, grouped, model, registry, with_window,
 };
-use crate::generated::{AppWindow, Offer, PackagesAdapter, Page};
+use crate::generated::{AppWindow, Offer, PackagesAdapter, Page, Problem};
 use crate::kiosk::{Failure, Kiosk, OfferInfo, PackageOffer, PackageProblem};
 
 /// The packages last found on the stick: file, and the organiser key each was shown with.
@@ -21,7 +21,8 @@ pub(super) struct PackagesState {
 pub(super) fn find(state: &Screens) {
     busy(state);
     with_window(state, |w| {
-        w.global::<PackagesAdapter>().set_package_error("".into());
+        w.global::<PackagesAdapter>()
+            .set_package_error(Problem::None);
     });
     ask(state, |k| k.package_offers().map_err(Failure::from), found);
 }
@@ -48,8 +49,7 @@ fn found(state: &Screens, offers: Result<Vec<PackageOffer>, Failure>) {
             let k = w.global::<PackagesAdapter>();
             k.set_offers_searched(true);
             k.set_offers(model(Vec::new()));
-            k.set_package_error(codes::problem_code(failure.problem).into());
-            k.set_package_error_detail(failure.detail.into());
+            k.set_package_error(codes::problem(failure.problem));
         }),
     }
     go_to(state, Page::Packages);
@@ -62,7 +62,8 @@ pub(super) fn load(
 ) {
     busy(state);
     with_window(state, |w| {
-        w.global::<PackagesAdapter>().set_package_error("".into());
+        w.global::<PackagesAdapter>()
+            .set_package_error(Problem::None);
     });
     ask(state, job, loaded);
 }
@@ -71,15 +72,15 @@ fn loaded(state: &Screens, outcome: Result<(), Failure>) {
     match outcome {
         Ok(()) => {
             with_window(state, |w| {
-                w.global::<PackagesAdapter>().set_package_error("".into())
+                w.global::<PackagesAdapter>()
+                    .set_package_error(Problem::None)
             });
             super::reload_event(state);
             go_idle(state);
         }
         Err(failure) => with_window(state, |w| {
             let k = w.global::<PackagesAdapter>();
-            k.set_package_error(codes::problem_code(failure.problem).into());
-            k.set_package_error_detail(failure.detail.into());
+            k.set_package_error(codes::problem(failure.problem));
         }),
     }
 }
@@ -93,7 +94,7 @@ pub(super) fn offer_view(
     match outcome {
         Ok(info) => Offer {
             file: name.into(),
-            error: "".into(),
+            error: Problem::None,
             detail: "".into(),
             title: info.title.clone().into(),
             place: info.place.clone().into(),
@@ -106,7 +107,7 @@ pub(super) fn offer_view(
         },
         Err((code, detail)) => Offer {
             file: name.into(),
-            error: codes::package_code(*code).into(),
+            error: codes::package_problem(*code),
             detail: detail.clone().into(),
             title: "".into(),
             place: "".into(),
