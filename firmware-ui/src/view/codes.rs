@@ -37,7 +37,7 @@ pub(super) fn refusal(refusal: &Refusal) -> ui::Refusal {
 }
 
 /// Why a scan could not be recorded, for the refusal screen: the storage's troubles are said
-/// plainly, the rest with its detail.
+/// plainly, the rest as `Refusal.error` beside the problem it is.
 pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
     match problem {
         Problem::NoEvent => ui::Refusal::NoEvent,

@@ -30,7 +30,7 @@ pub(super) struct SetupState {
     adjust: i64,
     /// The device key's file written on the stick, or why it could not be.
     key_file: String,
-    key_error: String,
+    key_problem: Problem,
     /// Why the step could not go on, and why the kiosk refused it.
     error: SetupError,
     problem: Problem,
@@ -63,7 +63,7 @@ fn refresh(state: &Screens) {
     let (url, typing, adjust, synced) =
         (st.registry_url.clone(), st.typing_url, st.adjust, st.synced);
     let (error, problem) = (st.error, st.problem);
-    let (key_file, key_error) = (st.key_file.clone(), st.key_error.clone());
+    let (key_file, key_problem) = (st.key_file.clone(), st.key_problem);
     drop(s);
     with_window(state, |w| {
         let a = w.global::<SetupAdapter>();
@@ -77,7 +77,7 @@ fn refresh(state: &Screens) {
         a.set_error(error);
         a.set_problem(problem);
         a.set_key_file(key_file.into());
-        a.set_key_error(key_error.into());
+        a.set_key_problem(key_problem);
     });
 }
 
@@ -146,7 +146,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     a.on_write_key(move || {
         change(&s, |st| {
             st.key_file.clear();
-            st.key_error.clear();
+            st.key_problem = Problem::None;
         });
         busy(&s);
         ask(
@@ -260,7 +260,7 @@ pub(super) fn clock_read(state: &Screens, settings: &Settings) {
 fn key_written(state: &Screens, outcome: Result<String, Failure>) {
     change(state, |st| match outcome {
         Ok(file) => st.key_file = file,
-        Err(failure) => st.key_error = failure.detail,
+        Err(failure) => st.key_problem = codes::problem(failure.problem),
     });
 }
 

@@ -119,7 +119,7 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
                 voter.set_refusal(codes::refusal(&refusal));
-                voter.set_refusal_detail("".into());
+                voter.set_refusal_problem(Problem::None);
             });
             go_to(state, Page::Refused);
         }
@@ -127,7 +127,7 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
                 voter.set_refusal(codes::scan_failure(failure.problem));
-                voter.set_refusal_detail(failure.detail.into());
+                voter.set_refusal_problem(codes::problem(failure.problem));
             });
             go_to(state, Page::Refused);
         }
@@ -328,7 +328,6 @@ fn visit_cast(state: &Screens, outcome: VisitCast) {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
                 voter.set_error(codes::problem(failure.problem));
-                voter.set_error_detail(failure.detail.into());
             });
             stage_page(state);
         }
