@@ -209,10 +209,10 @@ pub struct PackageOffer {
 
 /// The kind of problem with a package, as a code the screen translates: `not-a-package`,
 /// `unsigned`, `bad-signature`, `altered`, `invalid`, `unreadable`.
-pub fn package_problem(error: &urne_sync::package::ReadError) -> &'static str {
+pub fn package_problem(error: &urne_codec::package::ReadError) -> &'static str {
+    use urne_codec::package::ReadError as R;
     use urne_core::archive::ArchiveError as A;
     use urne_core::package::PackageError as P;
-    use urne_sync::package::ReadError as R;
     match error {
         R::Tar(_) => "not-a-package",
         R::Package(P::Archive(a)) => match a {
@@ -235,7 +235,7 @@ pub fn describe_package(
     pinned: Option<Fingerprint>,
 ) -> Result<OfferInfo, (&'static str, String)> {
     let v =
-        urne_sync::package::read(bytes, None).map_err(|e| (package_problem(&e), e.to_string()))?;
+        urne_codec::package::read(bytes, None).map_err(|e| (package_problem(&e), e.to_string()))?;
     let organiser = v.organiser_fingerprint();
     Ok(OfferInfo {
         event: v.package.event.id.to_string(),
@@ -572,7 +572,7 @@ impl Kiosk {
             // The package was verified when loaded; verify again, since the SD card may have
             // been tampered with while the kiosk was off.
             Some(bytes) => Some(
-                urne_sync::package::read(&bytes, None)
+                urne_codec::package::read(&bytes, None)
                     .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?,
             ),
         };
@@ -771,7 +771,7 @@ impl Kiosk {
             .store
             .setting(SETTING_ORGANISER_KEY)?
             .and_then(|hex| Fingerprint::parse(&hex));
-        let verified = urne_sync::package::read(bytes, None)
+        let verified = urne_codec::package::read(bytes, None)
             .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
         let organiser = verified.organiser_fingerprint();
         if let Some(pinned) = pinned
@@ -834,7 +834,7 @@ impl Kiosk {
         for file in self.usb.list(".urnepkg")? {
             let outcome = self
                 .usb
-                .read(&file, urne_sync::tarball::MAX_TOTAL_BYTES)
+                .read(&file, urne_codec::tarball::MAX_TOTAL_BYTES)
                 .map_err(|e| ("unreadable", e.to_string()))
                 .and_then(|bytes| describe_package(&bytes, pinned));
             offers.push(PackageOffer { file, outcome });
@@ -853,7 +853,7 @@ impl Kiosk {
         if self.loaded.is_some() {
             self.require_organiser()?;
         }
-        let bytes = self.usb.read(file, urne_sync::tarball::MAX_TOTAL_BYTES)?;
+        let bytes = self.usb.read(file, urne_codec::tarball::MAX_TOTAL_BYTES)?;
         self.load_shown(
             &bytes,
             shown,
@@ -895,7 +895,7 @@ impl Kiosk {
         shown: &Fingerprint,
         mismatch: (&'static str, &str),
     ) -> Result<(), KioskError> {
-        let verified = urne_sync::package::read(bytes, None)
+        let verified = urne_codec::package::read(bytes, None)
             .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
         if verified.organiser_fingerprint() != *shown {
             return Err(KioskError::Package(mismatch.0, mismatch.1.into()));
@@ -1619,13 +1619,13 @@ impl Kiosk {
         let seq = self.next_export_seq()?;
         self.store.audit(now, AuditEvent::Exported { seq, test })?;
         let content = self.results_content()?;
-        let sealed = urne_sync::bundle::seal(&content, self.device.as_ref(), seq, now, test)
+        let sealed = urne_codec::bundle::seal(&content, self.device.as_ref(), seq, now, test)
             .map_err(|e| KioskError::Seal(e.to_string()))?;
         // The kiosk verifies its own bundle (as `urne verify` would) before printing anything
         // from it. A bundle that does not verify (a database edited behind the kiosk's back)
         // still goes to the stick and the registry — hiding it would hide the tampering — but
         // no procès-verbal is printed for it.
-        let (files, unverifiable) = match urne_sync::bundle::export_files(&sealed, lang) {
+        let (files, unverifiable) = match urne_papers::export::export_files(&sealed, lang) {
             Ok(files) => (files, None),
             Err(e) => {
                 tracing::error!(seq, error = %e, "the exported bundle does not verify");

@@ -22,8 +22,8 @@ use crate::kiosk::{
     Refusal, ScanOutcome,
 };
 use crate::scanner::ScannerEvent;
+use urne_codec::protocol::EventListing;
 use urne_core::crypto::Fingerprint;
-use urne_sync::protocol::EventListing;
 
 /// What the UI asks of the kiosk.
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for FUZZ_SECONDS seconds each (default 20): the ballot file
-# parsers seeded with the sample files of sync/tests/data, the roster import with the demo roster
+# parsers seeded with the sample files of sync/cli/tests/data, the roster import with the demo roster
 # and the shared spreadsheet fixtures (../shared/fixtures beside the repository), the badge
 # parser with the texts of docs/vectors/badges.json. Exits non-zero on the first crash (the
 # input is left in sync/fuzz/artifacts/<target>/).
@@ -22,7 +22,7 @@ seed() {
   shift
   mkdir -p "corpus/$target"
   for pattern in "$@"; do
-    for file in ../tests/data/$pattern; do
+    for file in ../cli/tests/data/$pattern; do
       [ -e "$file" ] && cp -n "$file" "corpus/$target/" || true
     done
   done

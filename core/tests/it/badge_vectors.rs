@@ -13,7 +13,7 @@ use urne_core::crypto::SecretKey;
 use urne_core::ids::{EventId, MemberId};
 use urne_core::timestamp::Timestamp;
 
-const VECTORS: &str = include_str!("../../docs/vectors/badges.json");
+const VECTORS: &str = include_str!("../../../docs/vectors/badges.json");
 
 fn reason(error: &BadgeError) -> &'static str {
     match error {

@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use slint::ComponentHandle;
+use urne_codec::protocol::EventListing;
 use urne_core::crypto::Fingerprint;
-use urne_sync::protocol::EventListing;
 
 use super::{State, find_packages, grouped, model, offer_view, send, with_window};
 use crate::fetch::{FetchError, Fetched};

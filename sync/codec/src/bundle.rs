@@ -1,5 +1,6 @@
 //! Results bundles as files: sealing a kiosk's results into `<event>-<device>-<seq>.urne` and
-//! opening one again. The content model and its checks are urne-core's (`results`, `archive`).
+//! opening one again. The content model and its checks are urne-core's (`results`, `archive`);
+//! the papers drawn from a bundle (procès-verbal, attendance sheet) are urne-papers'.
 
 use urne_core::archive::{self, ArchiveError, ArchiveFormat, ManifestHeader, Opened};
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
@@ -67,35 +68,4 @@ pub fn open(bytes: &[u8], expected_device: Option<&Fingerprint>) -> Result<Opene
         &files,
         expected_device,
     )?)
-}
-
-/// Why the papers of an export (procès-verbal, attendance sheet) could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum PapersError {
-    /// The bundle just sealed does not verify: never print a paper for it.
-    #[error("the bundle does not verify: {0}")]
-    Verify(#[from] crate::verify::VerifyError),
-    /// The procès-verbal could not be drawn.
-    #[error("the procès-verbal could not be drawn: {0}")]
-    Pv(#[from] crate::badges::RenderError),
-    /// The attendance sheet could not be written.
-    #[error(transparent)]
-    Csv(#[from] crate::emargement::CsvError),
-}
-
-/// The three files of an export, in the order they are written: the bundle, its procès-verbal
-/// (PDF) and its attendance sheet (CSV). The papers are drawn from the bundle as `urne verify`
-/// reads it, after verifying it, so they can never say something the signed bundle does not.
-pub fn export_files(
-    sealed: &SealedBundle,
-    lang: urne_core::tally::Lang,
-) -> Result<Vec<(String, Vec<u8>)>, PapersError> {
-    let report = crate::verify::verify(&sealed.bytes, None)?;
-    let pv = crate::pv::render(&report, &sealed.file_name, lang)?;
-    let csv = crate::emargement::render(&report.content.attendance, lang)?;
-    Ok(vec![
-        (sealed.file_name.clone(), sealed.bytes.clone()),
-        (crate::pv::file_name(&sealed.file_name), pv),
-        (crate::emargement::file_name(&sealed.file_name), csv),
-    ])
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
 
-use crate::protocol::{self, EventListing};
-use crate::receipt::{ReceiptError, SignedReceipt};
+use urne_codec::protocol::{self, EventListing};
+use urne_codec::receipt::{ReceiptError, SignedReceipt};
 
 /// Why an upload did not end with a valid receipt.
 #[derive(Debug, thiserror::Error)]

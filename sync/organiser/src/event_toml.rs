@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
+use urne_codec::slug::slugify;
 use urne_core::event::{Event, Organiser};
 use urne_core::ids::{EventId, MemberId, OptionId, PollId};
 use urne_core::poll::{BudgetMethod, Poll, PollKind, PollOption, Project};
@@ -133,48 +134,6 @@ struct PollSection {
     grades: Option<u8>,
     budget: Option<u64>,
     method: Option<String>,
-}
-
-/// Derives an option id from a label: lowercase ASCII, accents removed, other characters
-/// turned into dashes, at most 32 characters.
-pub fn slugify(label: &str) -> String {
-    let mut out = String::new();
-    for c in label.chars().flat_map(char::to_lowercase) {
-        let folded = match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => "a",
-            'ç' => "c",
-            'é' | 'è' | 'ê' | 'ë' => "e",
-            'î' | 'ï' | 'í' | 'ì' => "i",
-            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => "o",
-            'ù' | 'û' | 'ü' | 'ú' => "u",
-            'ÿ' | 'ý' => "y",
-            'ñ' => "n",
-            'œ' => "oe",
-            'æ' => "ae",
-            c if c.is_ascii_alphanumeric() => {
-                out.push(c);
-                continue;
-            }
-            _ => "-",
-        };
-        out.push_str(folded);
-    }
-    let mut slug = String::new();
-    for part in out.split('-').filter(|p| !p.is_empty()) {
-        let extra = if slug.is_empty() { 0 } else { 1 };
-        if slug.len() + extra + part.len() > OptionId::MAX_LEN {
-            break;
-        }
-        if !slug.is_empty() {
-            slug.push('-');
-        }
-        slug.push_str(part);
-    }
-    if slug.is_empty() {
-        "option".to_owned()
-    } else {
-        slug
-    }
 }
 
 fn invalid(msg: impl Into<String>) -> EventFileError {
@@ -436,22 +395,8 @@ mod tests {
     use rand_chacha::rand_core::SeedableRng;
 
     #[test]
-    fn slugs_fold_french_accents() {
-        assert_eq!(
-            slugify("Salle des fêtes de la Bourderie"),
-            "salle-des-fetes-de-la-bourderie"
-        );
-        assert_eq!(slugify("L'énergie"), "l-energie");
-        assert_eq!(
-            slugify("Vélorution : atelier de réparation"),
-            "velorution-atelier-de-reparation"
-        );
-        assert!(slugify(&"très long libellé ".repeat(10)).len() <= 32);
-    }
-
-    #[test]
     fn the_demo_event_parses() {
-        let text = include_str!("../../demo/assemblee-demo.toml");
+        let text = include_str!("../../../demo/assemblee-demo.toml");
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let event = parse(text, &mut rng).unwrap();
         assert_eq!(event.polls.len(), 7);

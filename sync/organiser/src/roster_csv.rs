@@ -187,7 +187,7 @@ enum Column {
 }
 
 fn fold(text: &str) -> String {
-    crate::event_toml::slugify(text)
+    urne_codec::slug::slugify(text)
 }
 
 fn column(header: &str) -> Option<Column> {

@@ -17,7 +17,7 @@ use urne_core::tally::{self, Decision, Details, Lang, PollResult};
 use crate::badges::RenderError;
 use crate::badges::layout::{self, QUIET_ZONE, QrMatrix};
 use crate::badges::pdf::{PAGE_HEIGHT, PAGE_WIDTH, PdfFont, assemble};
-use crate::verify::Report;
+use urne_codec::verify::Report;
 
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
@@ -320,7 +320,7 @@ pub fn render(report: &Report, bundle_file: &str, lang: Lang) -> Result<Vec<u8>,
 }
 
 /// The kind of a poll in words (« Jugement majoritaire »); the registry's pages say it alike.
-pub(crate) fn kind_name(poll: &Poll, lang: Lang) -> &'static str {
+pub fn kind_name(poll: &Poll, lang: Lang) -> &'static str {
     use urne_core::poll::PollKind as K;
     let fr = lang == Lang::Fr;
     match (&poll.kind, fr) {
@@ -340,7 +340,7 @@ pub(crate) fn kind_name(poll: &Poll, lang: Lang) -> &'static str {
 }
 
 /// « 5 décembre 2026 » / « 5 December 2026 » from `2026-12-05`; anything else as written.
-pub(crate) fn long_date(date: &str, lang: Lang) -> String {
+pub fn long_date(date: &str, lang: Lang) -> String {
     const FR: [&str; 12] = [
         "janvier",
         "février",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use urne_core::crypto::PublicKey;
-use urne_sync::registry::{self, Limits, Registry, RegistryStore, SqliteStore};
+use urne_registry::{Limits, Registry, RegistryStore, SqliteStore};
 
 #[derive(Parser)]
 #[command(
@@ -95,7 +95,7 @@ fn key_path(db: &std::path::Path) -> PathBuf {
 }
 
 fn main() -> Result<()> {
-    urne_sync::init_logging();
+    urne_codec::os::init_logging();
     match Cli::parse().command {
         Command::Enrol { db, label, pubkey } => {
             let key = read_key(&pubkey)?;
@@ -139,7 +139,7 @@ fn main() -> Result<()> {
             timeout_seconds,
         } => {
             let store = SqliteStore::open(&db)?;
-            let key = registry::load_or_create_key(&key_path(&db))?;
+            let key = urne_registry::load_or_create_key(&key_path(&db))?;
             let limits = Limits {
                 uploads_per_minute,
                 burst,
@@ -147,7 +147,8 @@ fn main() -> Result<()> {
                 request_timeout: std::time::Duration::from_secs(timeout_seconds),
                 ..Limits::default()
             };
-            let registry = Registry::new(Arc::new(store), key, urne_sync::system_clock, limits);
+            let registry =
+                Registry::new(Arc::new(store), key, urne_codec::os::system_clock, limits);
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(listen)
@@ -173,7 +174,7 @@ fn main() -> Result<()> {
                         _ = term.recv() => {},
                     }
                 };
-                registry::serve(listener, registry, shutdown).await?;
+                urne_registry::serve(listener, registry, shutdown).await?;
                 Ok(())
             })
         }

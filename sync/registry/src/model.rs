@@ -8,7 +8,7 @@ use urne_core::results::{PollRecord, PollState, Verified};
 use urne_core::tally::{self, Lang};
 use urne_core::timestamp::Timestamp;
 
-use super::store::BundleRow;
+use crate::store::BundleRow;
 
 /// The public header of an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,9 +15,9 @@ use urne_core::crypto::Fingerprint;
 use urne_core::results::PollState;
 use urne_core::tally::{Decision, Lang, QuorumReport};
 
-use super::model::{AttendanceTotals, EventResults, KioskResults, PollSummary};
-use crate::protocol::EventListing;
-use crate::pv::{kind_name, long_date};
+use crate::model::{AttendanceTotals, EventResults, KioskResults, PollSummary};
+use urne_codec::protocol::EventListing;
+use urne_papers::pv::{kind_name, long_date};
 
 /// Escapes text for HTML content and attribute values (SVG included).
 pub fn escape(text: &str) -> String {
@@ -278,7 +278,7 @@ fn kiosk_section(body: &mut String, index: usize, kiosk: &KioskResults) {
     let file = Fingerprint::parse(&kiosk.device).map_or_else(
         || format!("{digest}.urne"),
         |fp| {
-            escape(&crate::bundle::file_name(
+            escape(&urne_codec::bundle::file_name(
                 &kiosk.summary.event.id,
                 &fp,
                 kiosk.seq,

@@ -1,37 +1,26 @@
-//! `urne-registry`: the central registry that receives bundles from enrolled kiosks, checks them
-//! (canonical form, signature, hashes, enrolled device and organiser, full re-count with
-//! urne-core), stores each exactly once and answers with a signed receipt; it also hands event
-//! packages to enrolled kiosks and publishes results as JSON and as French HTML pages.
-
-mod limits;
-pub mod model;
-pub mod pages;
-pub mod store;
+//! The registry as a service, without HTTP: the checks of an upload (canonical form, signature,
+//! hashes, enrolled device and organiser, full re-count with urne-core) before a bundle is
+//! stored exactly once with a signed receipt; packages published by enrolled organisers and
+//! handed to enrolled kiosks; an event's results. A refused request is a [`Refusal`], in the
+//! registry's own terms: `http` alone decides what HTTP status each one is.
 
 use std::collections::BTreeSet;
-use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use serde_json::json;
+use urne_codec::protocol::{self, EventListing};
+use urne_codec::receipt::{RECEIPT_FORMAT, Receipt, SignedReceipt};
+use urne_codec::tarball::{self, TarError};
+use urne_core::archive::ArchiveError;
 use urne_core::audit::AuditEvent;
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
-use urne_core::package::EventPackage;
-use urne_core::results;
+use urne_core::package::{EventPackage, PackageError};
+use urne_core::results::{self, ResultsError};
 use urne_core::timestamp::Timestamp;
 
-use crate::receipt::{RECEIPT_FORMAT, Receipt, SignedReceipt};
-use crate::{protocol, tarball};
-pub use limits::Limits;
-use limits::RateLimiter;
-use model::{BundleSummary, EventHeader, EventResults};
-pub use store::{RegistryStore, SqliteStore, StoreError, Stored};
+use crate::limits::{Limits, RateLimiter};
+use crate::model::{BundleSummary, EventHeader, EventResults};
+use crate::store::{self, BundleRow, RegistryStore, StoreError, Stored};
 
 /// Why the registry could not start.
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +80,7 @@ pub fn load_or_create_key(path: &Path) -> Result<SecretKey, RegistryError> {
             getrandom::fill(&mut seed).map_err(|e| fail(e.to_string()))?;
             let key = SecretKey::from_seed(&seed);
             seed.fill(0);
-            crate::atomic::write(path, key.to_pem().as_bytes(), 0o600)
+            urne_codec::atomic::write(path, key.to_pem().as_bytes(), 0o600)
                 .map_err(|e| fail(e.to_string()))?;
             Ok(key)
         }
@@ -99,30 +88,133 @@ pub fn load_or_create_key(path: &Path) -> Result<SecretKey, RegistryError> {
     }
 }
 
-/// A refused request: the status and the reason given to the client.
-#[derive(Debug, Clone)]
-pub struct Refusal {
-    /// HTTP status.
-    pub status: StatusCode,
-    /// Why, in words an operator can act on.
-    pub reason: String,
+/// What an upload is, in a refusal's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    /// A results bundle from a kiosk.
+    Bundle,
+    /// An event package from an organiser.
+    Package,
 }
 
-impl Refusal {
-    fn new(status: StatusCode, reason: impl Into<String>) -> Self {
-        Self {
-            status,
-            reason: reason.into(),
-        }
+impl std::fmt::Display for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Upload::Bundle => "bundle",
+            Upload::Package => "package",
+        })
     }
 }
 
-fn internal(e: &StoreError) -> Refusal {
+/// Why the registry refused a request, in words an operator can act on (its `Display`, given
+/// back to the client).
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The upload is not a tar file, or a hostile one.
+    #[error("not a {what}: {error}")]
+    NotATar {
+        /// Bundle or package.
+        what: Upload,
+        /// What the container reader found.
+        error: TarError,
+    },
+    /// The tar file is not byte for byte the one Urne writes.
+    #[error("not a {what} as Urne writes it (the tar container was altered)")]
+    NotCanonical {
+        /// Bundle or package.
+        what: Upload,
+    },
+    /// The bundle's signature, hashes or layout do not hold.
+    #[error("{0}")]
+    Archive(ArchiveError),
+    /// The bundle's content does not hold: audit chain, ballots, re-count.
+    #[error("{0}")]
+    Content(ResultsError),
+    /// The package's signature, hashes or content do not hold.
+    #[error("{0}")]
+    Package(PackageError),
+    /// The bundle's signer is not an enrolled kiosk.
+    #[error("device {0} is not enrolled at this registry (urne-registry enrol)")]
+    DeviceNotEnrolled(Fingerprint),
+    /// A kiosk sent more bundles than its rate allows.
+    #[error("device {device} sent more than {per_minute} bundles a minute; try again later")]
+    DeviceTooFast {
+        /// The kiosk.
+        device: Fingerprint,
+        /// Its sustained rate.
+        per_minute: u32,
+    },
+    /// The bundle's audit chain shows no package of its event.
+    #[error("the audit chain records no package loaded for event {0}")]
+    NoPackageLoaded(String),
+    /// No organiser key is enrolled for the bundle's event.
+    #[error("event {0} is not enrolled at this registry (urne-registry enrol-organiser)")]
+    EventNotEnrolled(String),
+    /// The kiosk ran a package signed by a key not enrolled for the event.
+    #[error(
+        "the kiosk ran a package of event {event} signed by {signer}, which is not an organiser key enrolled for this event"
+    )]
+    ForeignPackage {
+        /// The event.
+        event: String,
+        /// The package's signer.
+        signer: Fingerprint,
+    },
+    /// The kiosk already sent another bundle with this sequence number.
+    #[error(
+        "device {device} already sent a different bundle ({existing}) with sequence number {seq}"
+    )]
+    Conflict {
+        /// The kiosk.
+        device: Fingerprint,
+        /// The digest of the bundle stored first.
+        existing: String,
+        /// The sequence number.
+        seq: u64,
+    },
+    /// The package's signer is not enrolled for its event.
+    #[error(
+        "organiser key {organiser} is not enrolled for event {event} (urne-registry enrol-organiser)"
+    )]
+    OrganiserNotEnrolled {
+        /// The signer.
+        organiser: Fingerprint,
+        /// The event.
+        event: String,
+    },
+    /// An organiser published more packages than its rate allows.
+    #[error("too many packages published a minute; try again later")]
+    OrganiserTooFast,
+    /// A package request's challenge is missing, not this registry's, or expired.
+    #[error("the challenge is missing, not ours or expired: ask /api/v1/challenge again")]
+    StaleChallenge,
+    /// A package request names no device.
+    #[error("the device fingerprint is not 64 hexadecimal digits")]
+    BadFingerprint,
+    /// A package request comes from a kiosk not enrolled here.
+    #[error("device {0} is not enrolled at this registry")]
+    UnknownDevice(Fingerprint),
+    /// A package request's signature is not base64.
+    #[error("the signature is not base64")]
+    SignatureNotBase64,
+    /// A package request is not signed by the device it names.
+    #[error("the request's signature does not match the device key")]
+    BadSignature,
+    /// No package has been published for the event asked.
+    #[error("no package has been published for event {0}")]
+    NoPackage(String),
+    /// The registry knows no such event.
+    #[error("the registry knows no event {0}")]
+    UnknownEvent(String),
+    /// The registry's storage failed: nothing is wrong with the request.
+    #[error("the registry's storage failed; try again later")]
+    Storage,
+}
+
+/// A storage failure, logged here; the client is only told to try again.
+pub fn storage_failed(e: &StoreError) -> Refusal {
     tracing::error!(error = %e, "registry storage failed");
-    Refusal::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "the registry's storage failed; try again later",
-    )
+    Refusal::Storage
 }
 
 /// A published package.
@@ -164,33 +256,6 @@ impl Registry {
         &self.store
     }
 
-    /// The HTTP routes, with the body cap, the request timeout and the cap on checks at once.
-    pub fn router(self) -> Router {
-        let limits = self.limits.clone();
-        let checks = tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrent_checks);
-        let api = Router::new()
-            .route(protocol::HEALTH, get(health))
-            .route(
-                protocol::BUNDLES,
-                post(upload).layer(checks.clone()).get(list),
-            )
-            .route("/api/v1/bundles/{digest}", get(download))
-            .route(protocol::PACKAGES, post(publish).layer(checks))
-            .route(protocol::CHALLENGE, get(challenge))
-            .route(protocol::EVENTS, get(events))
-            .route("/api/v1/events/{id}/results", get(results_json))
-            .route("/api/v1/events/{id}/package", get(fetch_package))
-            .route("/", get(events_page))
-            .route("/events/{id}", get(results_page))
-            .fallback(not_found);
-        api.layer(DefaultBodyLimit::max(limits.max_body_bytes))
-            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                limits.request_timeout,
-            ))
-            .with_state(self)
-    }
-
     /// The enrolled key of a device, if it is enrolled.
     fn device_key(
         &self,
@@ -200,7 +265,10 @@ impl Registry {
         if let Some(key) = lock().get(fingerprint) {
             return Ok(Some(*key));
         }
-        let found = self.store.device(fingerprint).map_err(|e| internal(&e))?;
+        let found = self
+            .store
+            .device(fingerprint)
+            .map_err(|e| storage_failed(&e))?;
         if let Some(device) = &found {
             lock().insert(*fingerprint, device.key);
         }
@@ -222,7 +290,10 @@ impl Registry {
         if lock().contains(&(event.to_owned(), *organiser)) {
             return Ok((true, true));
         }
-        let enrolled = self.store.organisers(event).map_err(|e| internal(&e))?;
+        let enrolled = self
+            .store
+            .organisers(event)
+            .map_err(|e| storage_failed(&e))?;
         let mut known = lock();
         for o in &enrolled {
             known.insert((event.to_owned(), o.key.fingerprint()));
@@ -236,11 +307,11 @@ impl Registry {
     fn refuse(&self, device: Option<&Fingerprint>, refusal: Refusal) -> Refusal {
         // Recording is best effort: the answer to the client matters more. Storage failures
         // are not refusals of the bundle and are not recorded as such.
-        if refusal.status != StatusCode::INTERNAL_SERVER_ERROR {
+        if !matches!(refusal, Refusal::Storage) {
             let now = (self.clock)();
-            if let Err(e) = self
-                .store
-                .record_refusal(device, &refusal.reason, &now.to_rfc3339())
+            if let Err(e) =
+                self.store
+                    .record_refusal(device, &refusal.to_string(), &now.to_rfc3339())
             {
                 tracing::error!(error = %e, "cannot record a refusal");
             }
@@ -248,23 +319,16 @@ impl Registry {
         refusal
     }
 
-    /// The files of an uploaded tar, only in the exact form Urne writes (`what`: "bundle" or
-    /// "package", for the reason given back).
-    fn read_canonical(&self, bytes: &[u8], what: &str) -> Result<Vec<(String, Vec<u8>)>, Refusal> {
-        let files = tarball::read(bytes).map_err(|e| {
-            self.refuse(
-                None,
-                Refusal::new(StatusCode::BAD_REQUEST, format!("not a {what}: {e}")),
-            )
-        })?;
+    /// The files of an uploaded tar, only in the exact form Urne writes.
+    fn read_canonical(
+        &self,
+        bytes: &[u8],
+        what: Upload,
+    ) -> Result<Vec<(String, Vec<u8>)>, Refusal> {
+        let files = tarball::read(bytes)
+            .map_err(|error| self.refuse(None, Refusal::NotATar { what, error }))?;
         if !tarball::is_canonical(bytes, &files) {
-            return Err(self.refuse(
-                None,
-                Refusal::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("not a {what} as Urne writes it (the tar container was altered)"),
-                ),
-            ));
+            return Err(self.refuse(None, Refusal::NotCanonical { what }));
         }
         Ok(files)
     }
@@ -272,50 +336,30 @@ impl Registry {
     /// Checks and stores one bundle; the HTTP handler's body, callable without HTTP.
     pub fn receive(&self, bytes: &[u8]) -> Result<Stored, Refusal> {
         let now = (self.clock)();
-        let files = self.read_canonical(bytes, "bundle")?;
+        let files = self.read_canonical(bytes, Upload::Bundle)?;
         let opened =
             urne_core::archive::open(urne_core::archive::ArchiveFormat::Bundle, &files, None)
-                .map_err(|e| {
-                    self.refuse(
-                        None,
-                        Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-                    )
-                })?;
+                .map_err(|e| self.refuse(None, Refusal::Archive(e)))?;
         // From here the bundle is signed by the key it names.
         let device_fp = opened.manifest.signer;
         let device = Some(&device_fp);
         match self.device_key(&device_fp)? {
             Some(key) if key == opened.signer => {}
             _ => {
-                return Err(self.refuse(
-                    device,
-                    Refusal::new(
-                        StatusCode::FORBIDDEN,
-                        format!(
-                            "device {device_fp} is not enrolled at this registry (urne-registry enrol)"
-                        ),
-                    ),
-                ));
+                return Err(self.refuse(device, Refusal::DeviceNotEnrolled(device_fp)));
             }
         }
         if !self.rate.allow(&device_fp) {
             return Err(self.refuse(
                 device,
-                Refusal::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    format!(
-                        "device {device_fp} sent more than {} bundles a minute; try again later",
-                        self.limits.uploads_per_minute
-                    ),
-                ),
+                Refusal::DeviceTooFast {
+                    device: device_fp,
+                    per_minute: self.limits.uploads_per_minute,
+                },
             ));
         }
-        let verified = results::verify(&opened).map_err(|e| {
-            self.refuse(
-                device,
-                Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            )
-        })?;
+        let verified =
+            results::verify(&opened).map_err(|e| self.refuse(device, Refusal::Content(e)))?;
         let event = opened.manifest.event.as_str();
         self.check_organiser(event, &verified.audit)
             .map_err(|r| self.refuse(device, r))?;
@@ -347,17 +391,15 @@ impl Registry {
                 received: &now.to_rfc3339(),
                 summary: &summary,
             })
-            .map_err(|e| internal(&e))?;
+            .map_err(|e| storage_failed(&e))?;
         if let Stored::Conflict { existing } = &stored {
             return Err(self.refuse(
                 device,
-                Refusal::new(
-                    StatusCode::CONFLICT,
-                    format!(
-                        "device {device_fp} already sent a different bundle ({existing}) with sequence number {}",
-                        opened.manifest.seq
-                    ),
-                ),
+                Refusal::Conflict {
+                    device: device_fp,
+                    existing: existing.clone(),
+                    seq: opened.manifest.seq,
+                },
             ));
         }
         Ok(stored)
@@ -382,29 +424,19 @@ impl Registry {
             })
             .collect();
         if signers.is_empty() {
-            return Err(Refusal::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("the audit chain records no package loaded for event {event}"),
-            ));
+            return Err(Refusal::NoPackageLoaded(event.to_owned()));
         }
         for signer in &signers {
             match self.organiser_enrolled(event, signer)? {
                 (true, _) => {}
                 (false, false) => {
-                    return Err(Refusal::new(
-                        StatusCode::FORBIDDEN,
-                        format!(
-                            "event {event} is not enrolled at this registry (urne-registry enrol-organiser)"
-                        ),
-                    ));
+                    return Err(Refusal::EventNotEnrolled(event.to_owned()));
                 }
                 (false, true) => {
-                    return Err(Refusal::new(
-                        StatusCode::FORBIDDEN,
-                        format!(
-                            "the kiosk ran a package of event {event} signed by {signer}, which is not an organiser key enrolled for this event"
-                        ),
-                    ));
+                    return Err(Refusal::ForeignPackage {
+                        event: event.to_owned(),
+                        signer: *signer,
+                    });
                 }
             }
         }
@@ -414,32 +446,23 @@ impl Registry {
     /// Checks and publishes an event package signed by an organiser key enrolled for its event.
     pub fn publish(&self, bytes: &[u8]) -> Result<Published, Refusal> {
         let now = (self.clock)();
-        let files = self.read_canonical(bytes, "package")?;
-        let verified = EventPackage::open(&files, None).map_err(|e| {
-            self.refuse(
-                None,
-                Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            )
-        })?;
+        let files = self.read_canonical(bytes, Upload::Package)?;
+        let verified =
+            EventPackage::open(&files, None).map_err(|e| self.refuse(None, Refusal::Package(e)))?;
         let event = verified.package.event.id.as_str();
         let organiser = verified.organiser_fingerprint();
         let (enrolled, _) = self.organiser_enrolled(event, &organiser)?;
         if !enrolled {
             return Err(self.refuse(
                 None,
-                Refusal::new(
-                    StatusCode::FORBIDDEN,
-                    format!(
-                        "organiser key {organiser} is not enrolled for event {event} (urne-registry enrol-organiser)"
-                    ),
-                ),
+                Refusal::OrganiserNotEnrolled {
+                    organiser,
+                    event: event.to_owned(),
+                },
             ));
         }
         if !self.rate.allow(&organiser) {
-            return Err(Refusal::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many packages published a minute; try again later",
-            ));
+            return Err(Refusal::OrganiserTooFast);
         }
         let digest = Sha256Digest::of(bytes);
         let e = &verified.package.event;
@@ -456,7 +479,7 @@ impl Registry {
                 received: &now.to_rfc3339(),
                 bytes,
             })
-            .map_err(|e| internal(&e))?;
+            .map_err(|e| storage_failed(&e))?;
         Ok(Published {
             event: event.to_owned(),
             digest,
@@ -473,57 +496,44 @@ impl Registry {
         signature: &str,
     ) -> Result<Vec<u8>, Refusal> {
         use base64::Engine as _;
-        let unauthorised = |why: &str| Refusal::new(StatusCode::UNAUTHORIZED, why);
         let now = (self.clock)().0;
         if !protocol::challenge_is_fresh(challenge, &self.key.public(), now) {
-            return Err(unauthorised(
-                "the challenge is missing, not ours or expired: ask /api/v1/challenge again",
-            ));
+            return Err(Refusal::StaleChallenge);
         }
-        let fingerprint = Fingerprint::parse(device)
-            .ok_or_else(|| unauthorised("the device fingerprint is not 64 hexadecimal digits"))?;
+        let fingerprint = Fingerprint::parse(device).ok_or(Refusal::BadFingerprint)?;
         let Some(enrolled) = self.device_key(&fingerprint)? else {
-            return Err(Refusal::new(
-                StatusCode::FORBIDDEN,
-                format!("device {fingerprint} is not enrolled at this registry"),
-            ));
+            return Err(Refusal::UnknownDevice(fingerprint));
         };
         let signature = base64::engine::general_purpose::STANDARD
             .decode(signature)
-            .map_err(|_| unauthorised("the signature is not base64"))?;
+            .map_err(|_| Refusal::SignatureNotBase64)?;
         enrolled
             .verify(
                 &protocol::package_request_message(event, challenge),
                 &signature,
             )
-            .map_err(|_| unauthorised("the request's signature does not match the device key"))?;
-        match self.store.package(event).map_err(|e| internal(&e))? {
+            .map_err(|_| Refusal::BadSignature)?;
+        match self.store.package(event).map_err(|e| storage_failed(&e))? {
             Some((_, bytes)) => Ok(bytes),
-            None => Err(Refusal::new(
-                StatusCode::NOT_FOUND,
-                format!("no package has been published for event {event}"),
-            )),
+            None => Err(Refusal::NoPackage(event.to_owned())),
         }
     }
 
     /// An event's results: 404 when the registry does not know the event.
     pub fn results(&self, event: &str) -> Result<EventResults, Refusal> {
-        let events = self.store.events().map_err(|e| internal(&e))?;
+        let events = self.store.events().map_err(|e| storage_failed(&e))?;
         let Some(row) = events.into_iter().find(|e| e.id == event) else {
-            return Err(Refusal::new(
-                StatusCode::NOT_FOUND,
-                format!("the registry knows no event {event}"),
-            ));
+            return Err(Refusal::UnknownEvent(event.to_owned()));
         };
         let rows = self
             .store
             .event_bundles(event)
-            .map_err(|e| internal(&e))?
+            .map_err(|e| storage_failed(&e))?
             .into_iter()
             .map(|(row, json)| {
                 serde_json::from_str::<BundleSummary>(&json)
                     .map(|s| (row, s))
-                    .map_err(|e| internal(&StoreError::Corrupt(e.to_string())))
+                    .map_err(|e| storage_failed(&StoreError::Corrupt(e.to_string())))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let labels = |device: &str| {
@@ -541,196 +551,32 @@ impl Registry {
         };
         Ok(EventResults::assemble(header, rows, labels))
     }
-}
 
-fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
-    (status, axum::Json(body)).into_response()
-}
-
-fn refusal_response(refusal: Refusal) -> Response {
-    json_response(refusal.status, json!({ "error": refusal.reason }))
-}
-
-fn join_failed() -> Response {
-    json_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        json!({ "error": "internal error" }),
-    )
-}
-
-async fn health() -> Response {
-    json_response(StatusCode::OK, json!({ "status": "ok" }))
-}
-
-async fn not_found() -> Response {
-    json_response(StatusCode::NOT_FOUND, json!({ "error": "no such page" }))
-}
-
-async fn upload(State(registry): State<Registry>, body: Bytes) -> Response {
-    match tokio::task::spawn_blocking(move || registry.receive(&body)).await {
-        Ok(Ok(Stored::New(receipt))) => {
-            tracing::info!("bundle stored");
-            (StatusCode::CREATED, axum::Json(receipt)).into_response()
-        }
-        Ok(Ok(Stored::Again(receipt))) => (StatusCode::OK, axum::Json(receipt)).into_response(),
-        Ok(Ok(Stored::Conflict { .. })) => json_response(
-            StatusCode::CONFLICT,
-            json!({ "error": "conflicting bundle" }),
-        ),
-        Ok(Err(refusal)) => {
-            tracing::warn!(status = %refusal.status, reason = %refusal.reason, "bundle refused");
-            refusal_response(refusal)
-        }
-        Err(_) => join_failed(),
+    /// A fresh challenge for a kiosk that is about to ask for its package.
+    pub fn challenge(&self) -> String {
+        protocol::issue_challenge(&self.key, (self.clock)().0)
     }
-}
 
-async fn publish(State(registry): State<Registry>, body: Bytes) -> Response {
-    match tokio::task::spawn_blocking(move || registry.publish(&body)).await {
-        Ok(Ok(p)) => json_response(
-            if p.new {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            },
-            json!({ "event": p.event, "package": p.digest.to_hex() }),
-        ),
-        Ok(Err(refusal)) => {
-            tracing::warn!(status = %refusal.status, reason = %refusal.reason, "package refused");
-            refusal_response(refusal)
-        }
-        Err(_) => join_failed(),
+    /// The limits the registry was started with (the HTTP layer applies the body cap, the
+    /// timeout and the cap on checks at once).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
-}
 
-async fn challenge(State(registry): State<Registry>) -> Response {
-    let now = (registry.clock)().0;
-    json_response(
-        StatusCode::OK,
-        json!({ "challenge": protocol::issue_challenge(&registry.key, now) }),
-    )
-}
-
-async fn fetch_package(
-    State(registry): State<Registry>,
-    UrlPath(event): UrlPath<String>,
-    headers: HeaderMap,
-) -> Response {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let device = header(protocol::HEADER_DEVICE);
-    let challenge = header(protocol::HEADER_CHALLENGE);
-    let signature = header(protocol::HEADER_SIGNATURE);
-    let outcome = tokio::task::spawn_blocking(move || {
-        registry.package_for(&event, &device, &challenge, &signature)
-    })
-    .await;
-    match outcome {
-        Ok(Ok(bytes)) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/x-tar")],
-            bytes,
-        )
-            .into_response(),
-        Ok(Err(refusal)) => refusal_response(refusal),
-        Err(_) => join_failed(),
+    /// Every stored bundle, newest first.
+    pub fn bundles(&self) -> Result<Vec<BundleRow>, Refusal> {
+        self.store.bundles().map_err(|e| storage_failed(&e))
     }
-}
 
-async fn list(State(registry): State<Registry>) -> Response {
-    match tokio::task::spawn_blocking(move || registry.store.bundles()).await {
-        Ok(Ok(rows)) => json_response(StatusCode::OK, json!({ "bundles": rows })),
-        Ok(Err(e)) => refusal_response(internal(&e)),
-        Err(_) => join_failed(),
+    /// The events the registry knows.
+    pub fn events(&self) -> Result<Vec<EventListing>, Refusal> {
+        self.store.events().map_err(|e| storage_failed(&e))
     }
-}
 
-async fn events(State(registry): State<Registry>) -> Response {
-    match tokio::task::spawn_blocking(move || registry.store.events()).await {
-        Ok(Ok(rows)) => json_response(StatusCode::OK, json!({ "events": rows })),
-        Ok(Err(e)) => refusal_response(internal(&e)),
-        Err(_) => join_failed(),
+    /// A stored bundle's file, by its SHA-256 in hexadecimal.
+    pub fn bundle_bytes(&self, digest: &str) -> Result<Option<Vec<u8>>, Refusal> {
+        self.store
+            .bundle_bytes(digest)
+            .map_err(|e| storage_failed(&e))
     }
-}
-
-async fn results_json(State(registry): State<Registry>, UrlPath(id): UrlPath<String>) -> Response {
-    match tokio::task::spawn_blocking(move || registry.results(&id)).await {
-        Ok(Ok(results)) => (StatusCode::OK, axum::Json(results)).into_response(),
-        Ok(Err(refusal)) => refusal_response(refusal),
-        Err(_) => join_failed(),
-    }
-}
-
-async fn download(State(registry): State<Registry>, UrlPath(digest): UrlPath<String>) -> Response {
-    if Sha256Digest::parse(&digest).is_none() {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "a bundle is named by its SHA-256 (64 hexadecimal digits)" }),
-        );
-    }
-    match tokio::task::spawn_blocking(move || registry.store.bundle_bytes(&digest)).await {
-        Ok(Ok(Some(bytes))) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/x-tar")],
-            bytes,
-        )
-            .into_response(),
-        Ok(Ok(None)) => json_response(StatusCode::NOT_FOUND, json!({ "error": "no such bundle" })),
-        Ok(Err(e)) => refusal_response(internal(&e)),
-        Err(_) => join_failed(),
-    }
-}
-
-async fn events_page(State(registry): State<Registry>) -> Response {
-    match tokio::task::spawn_blocking(move || registry.store.events()).await {
-        Ok(Ok(rows)) => html_page(StatusCode::OK, pages::events(&rows)),
-        Ok(Err(e)) => page_error(&internal(&e)),
-        Err(_) => join_failed(),
-    }
-}
-
-async fn results_page(State(registry): State<Registry>, UrlPath(id): UrlPath<String>) -> Response {
-    match tokio::task::spawn_blocking(move || registry.results(&id)).await {
-        Ok(Ok(results)) => html_page(StatusCode::OK, pages::results(&results)),
-        Ok(Err(refusal)) => page_error(&refusal),
-        Err(_) => join_failed(),
-    }
-}
-
-fn page_error(refusal: &Refusal) -> Response {
-    html_page(
-        refusal.status,
-        pages::error(refusal.status.as_u16(), &refusal.reason),
-    )
-}
-
-/// The pages load nothing and run nothing: their only style is inline and their charts are
-/// inline SVG. The policy says so to the browser, so that a text that slipped past the escaping
-/// still could not run or fetch anything.
-const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
-                           form-action 'none'; frame-ancestors 'none'";
-
-fn html_page(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_SECURITY_POLICY, PAGE_POLICY)],
-        Html(body),
-    )
-        .into_response()
-}
-
-/// Serves the registry on `listener` until `shutdown` completes, finishing requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    registry: Registry,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, registry.router())
-        .with_graceful_shutdown(shutdown)
-        .await
 }

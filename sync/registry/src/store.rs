@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 use urne_core::crypto::{Fingerprint, PublicKey, Sha256Digest};
 
-use crate::protocol::EventListing;
-use crate::receipt::SignedReceipt;
+use urne_codec::protocol::EventListing;
+use urne_codec::receipt::SignedReceipt;
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +132,7 @@ pub struct NewBundle<'a> {
     /// When it arrived (RFC 3339).
     pub received: &'a str,
     /// What the results pages show, worked out once at upload (JSON of
-    /// [`super::model::BundleSummary`]).
+    /// [`crate::model::BundleSummary`]).
     pub summary: &'a str,
 }
 
@@ -630,7 +630,7 @@ mod tests {
     use urne_core::timestamp::Timestamp;
 
     use super::*;
-    use crate::receipt::{RECEIPT_FORMAT, Receipt};
+    use urne_codec::receipt::{RECEIPT_FORMAT, Receipt};
 
     fn receipt(
         registry: &SecretKey,

@@ -3,17 +3,17 @@
 //! not run; the limits answer 413, 408 and 429 with a reason; packages reach enrolled kiosks only;
 //! events and results are published as JSON.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::time::Duration;
 
 use support::{Bundle, InProcess};
+use urne_codec::{protocol, tarball};
 use urne_core::crypto::{SecretKey, Sha256Digest};
 use urne_kiosk::uploads::upload_pending;
-use urne_sync::registry::{Limits, RegistryStore};
+use urne_registry::{Limits, RegistryStore};
 use urne_sync::uploader::Uploader;
-use urne_sync::{protocol, tarball};
 
 /// Generous limits: the subject of most tests here is not the rate limit.
 fn open_limits() -> Limits {
@@ -99,8 +99,8 @@ fn file<'a>(files: &'a mut [(String, Vec<u8>)], name: &str) -> &'a mut Vec<u8> {
 
 #[test]
 fn a_hundred_mutations_of_a_valid_bundle_are_refused_and_change_nothing() {
-    let organiser = urne_sync::demo::organiser_key();
-    let package = urne_sync::demo::package();
+    let organiser = urne_kiosk::demo::organiser_key();
+    let package = urne_kiosk::demo::package();
     let seed = *b"the kiosk whose bundles mutate!!";
     let kiosk = support::evening(seed, &package, &organiser, 15, 3);
     // The same device key on another evening: valid bundles reusing sequence numbers 1 and 2.
@@ -215,7 +215,7 @@ fn a_hundred_mutations_of_a_valid_bundle_are_refused_and_change_nothing() {
 
 #[test]
 fn a_kiosk_cannot_upload_for_an_event_whose_organiser_key_it_did_not_run() {
-    let organiser = urne_sync::demo::organiser_key();
+    let organiser = urne_kiosk::demo::organiser_key();
     let impostor = SecretKey::from_seed(b"someone else's organiser key....");
     let seed = *b"an enrolled kiosk, wrong package";
     // The kiosk is enrolled, but the package it ran for this event was signed by another key.
@@ -236,7 +236,7 @@ fn a_kiosk_cannot_upload_for_an_event_whose_organiser_key_it_did_not_run() {
     // The same device with the event's real package is accepted: the refusal was about the key.
     let right = support::evening(
         *b"an enrolled kiosk, wrong package",
-        &urne_sync::demo::package(),
+        &urne_kiosk::demo::package(),
         &organiser,
         10,
         1,
@@ -245,7 +245,7 @@ fn a_kiosk_cannot_upload_for_an_event_whose_organiser_key_it_did_not_run() {
 
     // An event with no organiser key enrolled at all is refused too.
     let (_dir2, db2) = support::scratch();
-    let bare = urne_sync::registry::SqliteStore::open(&db2).unwrap();
+    let bare = urne_registry::SqliteStore::open(&db2).unwrap();
     bare.enrol("kiosque", &right.device.public()).unwrap();
     let unknown_event = support::serve_in_process(bare, open_limits());
     let (status, answer) = upload(&unknown_event, &right.bundles[0].bytes);
@@ -258,10 +258,10 @@ fn a_kiosk_cannot_upload_for_an_event_whose_organiser_key_it_did_not_run() {
 
 #[test]
 fn limits_answer_with_a_reason_and_keep_nothing() {
-    let organiser = urne_sync::demo::organiser_key();
+    let organiser = urne_kiosk::demo::organiser_key();
     let kiosk = support::evening(
         *b"a kiosk that uploads too quickly",
-        &urne_sync::demo::package(),
+        &urne_kiosk::demo::package(),
         &organiser,
         8,
         4,
@@ -321,8 +321,8 @@ fn limits_answer_with_a_reason_and_keep_nothing() {
 
 #[test]
 fn packages_reach_enrolled_kiosks_only_and_results_are_published() {
-    let organiser = urne_sync::demo::organiser_key();
-    let package = urne_sync::demo::package();
+    let organiser = urne_kiosk::demo::organiser_key();
+    let package = urne_kiosk::demo::package();
     let event = package.package.event.id.to_string();
     let kiosk = support::evening(
         *b"the kiosk that fetches a package",
@@ -368,7 +368,7 @@ fn packages_reach_enrolled_kiosks_only_and_results_are_published() {
         .unwrap();
     assert_eq!(fetched, package.bytes);
     let verified =
-        urne_sync::package::read(&fetched, Some(&organiser.public().fingerprint())).unwrap();
+        urne_codec::package::read(&fetched, Some(&organiser.public().fingerprint())).unwrap();
     assert_eq!(verified.package.event.id.as_str(), event);
     // Nobody else: no proof, an unenrolled key, a signature over another event, a stale
     // challenge, or an event without a package.

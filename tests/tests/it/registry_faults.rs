@@ -4,7 +4,7 @@
 //! keeps it down for a while. In the end every bundle is stored exactly once, no bundle was
 //! refused, and every receipt the kiosks keep is valid and the registry's own.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use urne_codec::receipt::SignedReceipt;
 use urne_core::crypto::Sha256Digest;
 use urne_kiosk::uploads::upload_pending;
-use urne_sync::receipt::SignedReceipt;
-use urne_sync::registry::{RegistryStore, SqliteStore};
+use urne_registry::{RegistryStore, SqliteStore};
 use urne_sync::uploader::Uploader;
 
 /// What the proxy does to one connection.
@@ -200,8 +200,8 @@ async fn proxy(listener: TcpListener, network: Arc<Mutex<Network>>) {
 #[test]
 fn every_bundle_arrives_exactly_once_through_a_hostile_network() {
     let started = std::time::Instant::now();
-    let organiser = urne_sync::demo::organiser_key();
-    let package = urne_sync::demo::package();
+    let organiser = urne_kiosk::demo::organiser_key();
+    let package = urne_kiosk::demo::package();
     let mut kiosks = [
         support::evening(
             *b"kiosk one of the faulty network!",

@@ -1,7 +1,7 @@
 //! What the registry scenarios share: real kiosk evenings that export real bundles, and a
 //! registry served over HTTP on 127.0.0.1, in this process or as the `urne-registry` binary.
 
-#![allow(dead_code)] // Each scenario file uses its own part of this module.
+#![allow(dead_code)] // Each scenario module uses its own part of this one.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use tempfile::TempDir;
+use urne_codec::package::Signed;
 use urne_core::credential::Role;
 use urne_core::crypto::{Fingerprint, SecretKey};
 use urne_core::timestamp::Timestamp;
@@ -17,8 +18,16 @@ use urne_kiosk::clock::FakeClock;
 use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
 use urne_kiosk::usb::FolderTarget;
-use urne_sync::package::Built;
-use urne_sync::registry::{Limits, Registry, RegistryStore, SqliteStore};
+use urne_registry::{Limits, Registry, RegistryStore, SqliteStore};
+
+/// The demo event description.
+pub const DEMO_EVENT_TOML: &str = include_str!("../../../demo/assemblee-demo.toml");
+/// The demo roster (150 members, UTF-8 with BOM, `;`).
+pub const DEMO_ROSTER_CSV: &[u8] = include_bytes!("../../../demo/roster.csv");
+/// The seed of the generator that draws the demo members' ids.
+pub const DEMO_RNG_SEED: u64 = 0x00B1_E11E_5EED;
+/// When the demo package was built: 2026-11-12, the date of the charter's draft.
+pub const DEMO_CREATED: Timestamp = Timestamp(1_794_441_600);
 
 /// One exported bundle.
 #[derive(Debug, Clone)]
@@ -42,19 +51,24 @@ pub struct Evening {
     _dir: TempDir,
 }
 
-/// A package of the demo assembly signed by `organiser` (the demo's own key, or a stranger's).
-pub fn demo_package(organiser: &SecretKey) -> Built {
+/// A package of the demo assembly signed by `organiser` (the demo's own key, or a stranger's),
+/// built from the demo's files as the committed package is (`demo_package`).
+pub fn demo_package(organiser: &SecretKey) -> Signed {
     use urne_core::rand_core::SeedableRng;
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x00B1_E11E_5EED);
-    urne_sync::package::build(
-        urne_sync::demo::EVENT_TOML,
-        urne_sync::demo::ROSTER_CSV,
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(DEMO_RNG_SEED);
+    let built = urne_organiser::package::build(
+        DEMO_EVENT_TOML,
+        DEMO_ROSTER_CSV,
         organiser,
         &mut rng,
-        Timestamp(1_794_441_600),
+        DEMO_CREATED,
         false,
     )
-    .expect("the demo assembly is valid")
+    .expect("the demo assembly is valid");
+    Signed {
+        package: built.package,
+        bytes: built.bytes,
+    }
 }
 
 /// A kiosk with device key `seed` loads `package`, checks in `present` members, and the
@@ -62,7 +76,7 @@ pub fn demo_package(organiser: &SecretKey) -> Built {
 /// sequence number).
 pub fn evening(
     seed: [u8; 32],
-    package: &Built,
+    package: &Signed,
     organiser: &SecretKey,
     present: usize,
     exports: usize,
@@ -79,8 +93,8 @@ pub fn evening(
     )
     .unwrap();
     kiosk.load_package(&package.bytes).unwrap();
-    kiosk.set_pin(urne_sync::demo::PIN).unwrap();
-    let badges = urne_sync::badges::issue_all(&package.package, organiser);
+    kiosk.set_pin(urne_kiosk::demo::PIN).unwrap();
+    let badges = urne_papers::badges::issue_all(&package.package, organiser);
     for badge in badges
         .iter()
         .filter(|b| b.role == Role::Participant)
@@ -96,7 +110,7 @@ pub fn evening(
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&badge.payload).unwrap() else {
         panic!("the organiser badge unlocks organiser mode")
     };
-    kiosk.unlock(&organiser, urne_sync::demo::PIN).unwrap();
+    kiosk.unlock(&organiser, urne_kiosk::demo::PIN).unwrap();
     let mut bundles = Vec::new();
     for _ in 0..exports {
         clock.advance(60);
@@ -125,7 +139,7 @@ pub fn registry_db(path: &Path, devices: &[&SecretKey], organiser: &SecretKey) -
     }
     store
         .enrol_organiser(
-            urne_sync::demo::package().package.event.id.as_str(),
+            urne_kiosk::demo::package().package.event.id.as_str(),
             "bureau de l'assemblée",
             &organiser.public(),
         )
@@ -166,9 +180,8 @@ pub fn serve_in_process(store: SqliteStore, limits: Limits) -> InProcess {
         .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let served = registry.clone();
-    runtime.spawn(async move {
-        urne_sync::registry::serve(listener, served, std::future::pending()).await
-    });
+    runtime
+        .spawn(async move { urne_registry::serve(listener, served, std::future::pending()).await });
     InProcess {
         url,
         registry,

@@ -21,7 +21,7 @@ use urne_kiosk::uploads::UploadLoop;
 use urne_kiosk::usb::FolderTarget;
 use urne_kiosk::view::ViewOptions;
 use urne_kiosk::worker::Reply;
-use urne_sync::badges::issue_all;
+use urne_papers::badges::issue_all;
 use urne_tests::binary;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -82,7 +82,7 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     )
     .unwrap();
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
@@ -97,8 +97,8 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     .unwrap();
 
     let badges = issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let members: Vec<_> = badges
         .iter()
@@ -283,7 +283,7 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     let organiser_pem = data.path().join("organiser.pem");
     std::fs::write(
         &organiser_pem,
-        urne_sync::demo::organiser_key().public().to_pem(),
+        urne_kiosk::demo::organiser_key().public().to_pem(),
     )
     .unwrap();
     let (ok, out) = run(Command::new(binary("urne-registry"))
@@ -296,7 +296,7 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         .arg(&registry_db)
         .args([
             "--event",
-            urne_sync::demo::package().package.event.id.as_str(),
+            urne_kiosk::demo::package().package.event.id.as_str(),
         ])
         .arg("--pubkey")
         .arg(&organiser_pem));

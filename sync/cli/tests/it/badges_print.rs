@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use urne_cli::commands::demo;
 use urne_core::credential::{BadgeCheck, Credential, Role};
 use urne_core::timestamp::Timestamp;
-use urne_sync::badges::{self, Badge};
-use urne_sync::demo;
+use urne_papers::badges::{self, Badge};
 
 /// A second inside the demo's validity window (2026-12-05, the demo event's day… give or take).
 const NOW: Timestamp = Timestamp(1_796_500_000);
@@ -54,6 +54,13 @@ fn decode_all(img: &image::GrayImage) -> Vec<String> {
         .collect()
 }
 
+/// The demo package, as `urne demo` writes it.
+fn demo_package() -> urne_core::package::EventPackage {
+    urne_codec::package::read(demo::PACKAGE, None)
+        .expect("the demo package is valid")
+        .package
+}
+
 /// What the kiosk's `scan` checks: the event, the organiser key, revocation, the clock.
 struct Kiosk {
     event: urne_core::ids::EventId,
@@ -63,7 +70,7 @@ struct Kiosk {
 impl Kiosk {
     fn demo() -> Self {
         Self {
-            event: demo::package().package.event.id,
+            event: demo_package().event.id,
             keys: [demo::organiser_key().public()],
         }
     }
@@ -158,7 +165,7 @@ fn urne_badges(dir: &Path, extra: &[&std::ffi::OsStr]) -> String {
 /// What was issued: the same texts the command printed, Ed25519 signatures being
 /// deterministic.
 fn issued() -> Vec<Badge> {
-    let issued = badges::issue_all(&demo::package().package, &demo::organiser_key());
+    let issued = badges::issue_all(&demo_package(), &demo::organiser_key());
     assert_eq!(issued.len(), 151, "150 members and 1 organiser");
     issued
 }
@@ -321,7 +328,7 @@ fn without_out_or_png_dir_the_badges_are_listed() {
 
 #[test]
 fn the_organiser_mark_is_in_french_by_default() {
-    let issued = badges::issue_all(&demo::package().package, &demo::organiser_key());
+    let issued = badges::issue_all(&demo_package(), &demo::organiser_key());
     let settings = badges::PrintSettings {
         event_title: "Banquet citoyen de Bellevue",
         lang: urne_core::tally::Lang::Fr,

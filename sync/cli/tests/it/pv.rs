@@ -11,7 +11,7 @@ use std::process::Command;
 const SAMPLE: &str = "bellevue-2026-12-05-07ec609c-0001";
 
 fn sample_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/vectors/sample")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/vectors/sample")
 }
 
 fn run(cmd: &mut Command) -> String {
@@ -68,7 +68,7 @@ fn page_one_carries_the_bundle_digest_and_the_device_fingerprint_as_qr_codes() {
     );
 
     // Page 1 at 120 dpi: about 4 pixels per module of the 32 mm codes.
-    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots/pv");
+    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots/pv");
     run(Command::new("pdftoppm")
         .args(["-f", "1", "-l", "1", "-r", "120", "-png", "-singlefile"])
         .arg(&pdf)

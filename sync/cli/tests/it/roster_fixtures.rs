@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use urne_sync::roster_csv::{self, RosterImport, RowError, RowProblem};
+use urne_organiser::roster_csv::{self, RosterImport, RowError, RowProblem};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -183,7 +183,7 @@ fn package(dir: &Path, lang: Option<&str>, extra: &[&str]) -> (Run, PathBuf) {
         assert_eq!(urne(&["keygen", "--out"], &[&key]).code, 0);
     }
     let out = dir.join("messy.urnepkg");
-    let event = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo/assemblee-demo.toml");
+    let event = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/assemblee-demo.toml");
     let roster = fixture("roster-messy.csv");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_urne"));
     if let Some(lang) = lang {
@@ -263,7 +263,7 @@ fn urne_package_skips_the_bad_lines_when_asked() {
     );
     assert!(run.stdout.contains("4 members"), "{}", run.stdout);
     let bytes = std::fs::read(&out).expect("the package is written");
-    let package = urne_sync::package::read(&bytes, None).expect("a valid package");
+    let package = urne_codec::package::read(&bytes, None).expect("a valid package");
     let names: Vec<String> = package
         .package
         .roster

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use urne_codec::{tarball, verify};
 use urne_core::archive::{FileEntry, Manifest};
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::crypto::{SecretKey, Sha256Digest};
 use urne_core::results::{PollRecord, ballots_file};
-use urne_sync::{tarball, verify};
 
 const SAMPLE: &str = "bellevue-2026-12-05-07ec609c-0001.urne";
 /// The sample kiosk's (public) key seed, as in `firmware-ui/tests/export.rs`.
@@ -20,7 +20,7 @@ const SAMPLE_SEED: [u8; 32] = *b"urne sample bundle device key!!!";
 
 fn sample_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../docs/vectors/sample")
+        .join("../../docs/vectors/sample")
         .join(SAMPLE)
 }
 
@@ -111,7 +111,7 @@ fn the_sample_bundle_verifies() {
     assert_eq!(charte.ballots, 52);
     // The file name is the one the format prescribes.
     assert_eq!(
-        urne_sync::bundle::file_name("bellevue-2026-12-05", &device, 1),
+        urne_codec::bundle::file_name("bellevue-2026-12-05", &device, 1),
         SAMPLE
     );
 }

@@ -7,9 +7,9 @@ use super::{Badge, MAX_QR_VERSION, RenderError};
 
 /// Noto Sans, the kiosk's own font: bundled so that accents print the same everywhere (the
 /// PDF base-14 fonts cannot print « Agnès Lemaître » reliably, and hosts' fonts vary).
-pub(crate) const REGULAR: &[u8] = include_bytes!("../../../ui/fonts/NotoSans-Regular.ttf");
+pub(crate) const REGULAR: &[u8] = include_bytes!("../../../../ui/fonts/NotoSans-Regular.ttf");
 /// Noto Sans Bold, for names.
-pub(crate) const BOLD: &[u8] = include_bytes!("../../../ui/fonts/NotoSans-Bold.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../../../../ui/fonts/NotoSans-Bold.ttf");
 
 /// The white margin around a QR code, in modules, that the standard requires.
 pub(crate) const QUIET_ZONE: usize = 4;

@@ -12,7 +12,7 @@ use urne_core::ids::MemberId;
 use urne_core::package::EventPackage;
 use urne_core::tally::Lang;
 
-use crate::atomic::WriteError;
+use urne_codec::atomic::WriteError;
 
 /// A badge ready to print or send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +138,7 @@ fn print_order(badges: &[Badge]) -> Vec<&Badge> {
 /// The file name of the `index`-th badge picture (0-based): `001-agnes-lemaitre.png`.
 /// The number keeps names unique (two members may share a name) and the listing in print order.
 pub fn png_file_name(index: usize, badge: &Badge) -> String {
-    let slug = crate::event_toml::slugify(&badge.name);
+    let slug = urne_codec::slug::slugify(&badge.name);
     let slug = if slug.is_empty() { "badge" } else { &slug };
     format!("{:03}-{slug}.png", index + 1)
 }

@@ -9,7 +9,7 @@ use image::{ExtendedColorType, GrayImage, ImageEncoder, Luma};
 
 use super::layout::{self, Fitted, QUIET_ZONE, QrMatrix};
 use super::{Badge, PrintSettings, RenderError, png_file_name, print_order};
-use crate::atomic;
+use urne_codec::atomic;
 
 /// The fewest pixels per QR module: phone screens and scanners read that comfortably.
 pub const MIN_MODULE_PX: u32 = 8;

@@ -5,12 +5,12 @@
 //! screen reader can read, test-deck runs never shown as results, hostile text escaped, and
 //! well-formed pages; then the same pages through real HTTP.
 
-#![cfg(all(feature = "registry", feature = "client"))]
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use urne_codec::protocol::EventListing;
+use urne_codec::{bundle, tarball, verify};
 use urne_core::audit::{AuditEntry, AuditEvent};
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::crypto::{SecretKey, Sha256Digest};
@@ -19,16 +19,17 @@ use urne_core::poll::PollKind;
 use urne_core::results::{ClosedPoll, PollRecord, PollState, ResultsContent};
 use urne_core::tally::{self, Details, TallyContext};
 use urne_core::timestamp::Timestamp;
-use urne_sync::protocol::EventListing;
-use urne_sync::registry::model::{BundleSummary, EventHeader, EventResults};
-use urne_sync::registry::pages::{self, number};
-use urne_sync::registry::store::BundleRow;
-use urne_sync::registry::{Limits, Registry, RegistryStore, SqliteStore};
-use urne_sync::{bundle, tarball, verify};
+use urne_registry::model::{BundleSummary, EventHeader, EventResults};
+use urne_registry::pages::{self, number};
+use urne_registry::store::BundleRow;
+use urne_registry::{Limits, Registry, RegistryStore, SqliteStore};
 
 const SAMPLE: &str = "bellevue-2026-12-05-07ec609c-0001.urne";
 /// The sample kiosk's (public) key seed, as in `firmware-ui/tests/export.rs`.
 const SAMPLE_SEED: [u8; 32] = *b"urne sample bundle device key!!!";
+/// The demo organiser's (public) key seed, as in `firmware-ui/src/demo.rs`: the sample's kiosk
+/// ran the demo package it signed.
+const DEMO_ORGANISER_SEED: &[u8; 32] = b"urne demo organiser key, public!";
 const EVENT: &str = "bellevue-2026-12-05";
 /// What only the test-deck run says: it must never reach a results page.
 const TEST_ONLY: &str = "Question posée pendant l'essai à blanc";
@@ -36,7 +37,7 @@ const TEST_ONLY: &str = "Question posée pendant l'essai à blanc";
 fn sample() -> Vec<u8> {
     std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../docs/vectors/sample")
+            .join("../../docs/vectors/sample")
             .join(SAMPLE),
     )
     .unwrap()
@@ -689,7 +690,7 @@ fn the_pages_over_http() {
         .enrol_organiser(
             EVENT,
             "Bureau de l'assemblée",
-            &urne_sync::demo::organiser_key().public(),
+            &SecretKey::from_seed(DEMO_ORGANISER_SEED).public(),
         )
         .unwrap();
     let registry = Registry::new(
@@ -714,7 +715,7 @@ fn the_pages_over_http() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(urne_sync::registry::serve(listener, registry, async {
+        let server = tokio::spawn(urne_registry::serve(listener, registry, async {
             let _ = stopped.await;
         }));
         let client = reqwest::Client::new();
