@@ -1,6 +1,7 @@
 //! The architecture invariants of ARCHITECTURE.md that a machine can check: urne-core's
-//! dependencies and purity, which crate links Slint and which opens sockets, and every `.rs`
-//! file opening with a `//!` line.
+//! dependencies and purity, no crate depending on one above it, which crate links Slint and
+//! which open sockets, only urne-core counting votes, and every `.rs` file opening with a `//!`
+//! line.
 
 use std::path::{Path, PathBuf};
 
@@ -24,14 +25,93 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn dependencies(crate_dir: &str) -> Vec<String> {
+/// Every crate of the workspace, from the bottom up: its folder, its package and its level. A
+/// crate depends only on crates of lower levels (its tests may also use a crate of its own
+/// level, as the kiosk's tests serve a real registry); ARCHITECTURE.md draws the same.
+const CRATES: [(&str, &str, u8); 9] = [
+    ("core", "urne-core", 0),
+    ("sync/codec", "urne-codec", 1),
+    ("sync/papers", "urne-papers", 2),
+    ("sync/organiser", "urne-organiser", 2),
+    ("sync/net", "urne-sync", 2),
+    ("sync/registry", "urne-registry", 3),
+    ("sync/cli", "urne-cli", 3),
+    ("firmware-ui", "urne-kiosk", 3),
+    ("tests", "urne-tests", 4),
+];
+
+fn manifest(crate_dir: &str) -> toml::Table {
     let text = std::fs::read_to_string(workspace().join(crate_dir).join("Cargo.toml")).unwrap();
-    let manifest: toml::Table = toml::from_str(&text).unwrap();
-    manifest
-        .get("dependencies")
+    toml::from_str(&text).unwrap()
+}
+
+/// The names in one dependency section of a crate's manifest.
+fn section(crate_dir: &str, name: &str) -> Vec<String> {
+    manifest(crate_dir)
+        .get(name)
         .and_then(|d| d.as_table())
         .map(|t| t.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+fn dependencies(crate_dir: &str) -> Vec<String> {
+    section(crate_dir, "dependencies")
+}
+
+fn level(package: &str) -> Option<u8> {
+    CRATES
+        .iter()
+        .find(|(_, name, _)| *name == package)
+        .map(|(_, _, level)| *level)
+}
+
+#[test]
+fn the_table_of_levels_names_every_crate_of_the_workspace() {
+    let root = manifest(".");
+    let members: Vec<&str> = root["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(members.len(), CRATES.len(), "{members:?}");
+    for (dir, package, _) in CRATES {
+        assert!(members.contains(&dir), "{dir} is not a workspace member");
+        let name = manifest(dir)["package"]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(name, package, "the package in {dir}");
+    }
+}
+
+#[test]
+fn no_crate_depends_on_a_crate_above_it() {
+    for (dir, package, own) in CRATES {
+        for (section_name, highest) in [
+            ("dependencies", own.checked_sub(1)),
+            ("build-dependencies", own.checked_sub(1)),
+            ("dev-dependencies", Some(own)),
+        ] {
+            for dep in section(dir, section_name) {
+                if dep == package {
+                    continue; // the kiosk's tests turn on its own `testing` feature
+                }
+                let Some(theirs) = level(&dep) else {
+                    assert!(
+                        !dep.starts_with("urne-"),
+                        "{package} depends on {dep}, which is not in the table of levels"
+                    );
+                    continue;
+                };
+                assert!(
+                    highest.is_some_and(|h| theirs <= h),
+                    "{package} (level {own}) must not depend on {dep} (level {theirs}) in \
+                     [{section_name}]: a crate depends only on the crates below it"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -95,23 +175,32 @@ fn urne_core_reads_no_clock_and_does_no_io() {
 
 #[test]
 fn only_the_kiosk_links_slint() {
-    for krate in ["core", "sync"] {
+    for (krate, package, _) in CRATES {
+        if package == "urne-kiosk" || package == "urne-tests" {
+            continue;
+        }
         let deps = dependencies(krate);
         assert!(
             !deps.iter().any(|d| d.contains("slint")),
-            "{krate} must not link Slint"
+            "{package} must not link Slint"
         );
     }
     assert!(dependencies("firmware-ui").iter().any(|d| d == "slint"));
 }
 
 #[test]
-fn only_urne_sync_opens_sockets() {
-    for krate in ["core", "firmware-ui"] {
+fn only_urne_sync_and_urne_registry_open_sockets() {
+    for (krate, package, _) in CRATES {
+        // The two that do; urne-tests, whose scenarios are clients and proxies on 127.0.0.1.
+        if ["urne-sync", "urne-registry", "urne-tests"].contains(&package) {
+            continue;
+        }
         for dep in dependencies(krate) {
             assert!(
-                !["reqwest", "axum", "hyper", "rustls", "tower"].contains(&dep.as_str()),
-                "{krate} must not depend on the network crate « {dep} »: sockets belong to urne-sync"
+                !["reqwest", "axum", "hyper", "rustls", "tower", "tower-http"]
+                    .contains(&dep.as_str()),
+                "{package} must not depend on the network crate « {dep} »: sockets belong to \
+                 urne-sync (the client) and urne-registry (the server)"
             );
         }
         let mut files = Vec::new();
@@ -127,7 +216,7 @@ fn only_urne_sync_opens_sockets() {
             ] {
                 assert!(
                     !text.contains(word),
-                    "{} uses « {word} »: only urne-sync opens sockets",
+                    "{} uses « {word} »: only urne-sync and urne-registry open sockets",
                     file.display()
                 );
             }
@@ -138,9 +227,13 @@ fn only_urne_sync_opens_sockets() {
 #[test]
 fn only_urne_core_counts_votes() {
     // The one tally engine: no other crate defines a counting function of its own.
-    for krate in ["firmware-ui/src", "sync/src"] {
+    for (krate, _, _) in CRATES {
+        if krate == "core" || krate == "tests" {
+            continue;
+        }
         let mut files = Vec::new();
-        rust_files(&workspace().join(krate), &mut files);
+        rust_files(&workspace().join(krate).join("src"), &mut files);
+        assert!(!files.is_empty(), "{krate}/src holds the sources");
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
             assert!(

@@ -156,18 +156,7 @@ pub fn parse(text: &str) -> Result<Parsed, FileError> {
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let mut section = Section::Before;
-    let mut header: Option<Header> = None;
-    let mut meta = Meta::default();
-    let mut min_length = 1u64;
-    let mut max_length = u64::MAX;
-    let mut budget_line = 0u64;
-    let mut projects: Vec<Project> = Vec::new();
-    // pabulib id → (index in `projects`, line); option id → line, to refuse ids that meet.
-    let mut by_raw: BTreeMap<String, (usize, u64)> = BTreeMap::new();
-    let mut by_id: BTreeMap<OptionId, u64> = BTreeMap::new();
-    let mut voters: BTreeMap<String, u64> = BTreeMap::new();
-    let mut ballots: Vec<WeightedBallot> = Vec::new();
+    let mut file = Reading::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -179,217 +168,284 @@ pub fn parse(text: &str) -> Result<Parsed, FileError> {
             }
         }
         let line = record.position().map_or(0, csv::Position::line);
-        let first = record.get(0).unwrap_or("");
         if record.iter().all(str::is_empty) {
             continue;
         }
+        if file.section_marker(&record, line)? {
+            continue;
+        }
+        match file.section {
+            Section::Before => return Err(FileError::line(line, Problem::OutsideSection)),
+            Section::Meta => file.meta_row(&record, line)?,
+            Section::Projects => file.project_row(&record, line)?,
+            Section::Votes => file.vote_row(&record, line)?,
+        }
+    }
+    file.finish()
+}
+
+/// The file as read so far, row after row.
+struct Reading {
+    section: Section,
+    /// The current section's header row, once read.
+    header: Option<Header>,
+    meta: Meta,
+    min_length: u64,
+    max_length: u64,
+    budget_line: u64,
+    projects: Vec<Project>,
+    /// pabulib id → (index in `projects`, line); option id → line, to refuse ids that meet.
+    by_raw: BTreeMap<String, (usize, u64)>,
+    by_id: BTreeMap<OptionId, u64>,
+    voters: BTreeMap<String, u64>,
+    ballots: Vec<WeightedBallot>,
+}
+
+impl Reading {
+    fn new() -> Self {
+        Reading {
+            section: Section::Before,
+            header: None,
+            meta: Meta::default(),
+            min_length: 1,
+            max_length: u64::MAX,
+            budget_line: 0,
+            projects: Vec::new(),
+            by_raw: BTreeMap::new(),
+            by_id: BTreeMap::new(),
+            voters: BTreeMap::new(),
+            ballots: Vec::new(),
+        }
+    }
+
+    /// A `META`, `PROJECTS` or `VOTES` row alone opens the next section (`true`), in that
+    /// order only.
+    fn section_marker(&mut self, record: &csv::StringRecord, line: u64) -> Result<bool, FileError> {
+        let first = record.get(0).unwrap_or("");
         let marker = match first.to_ascii_lowercase().as_str() {
             "meta" => Some(Section::Meta),
             "projects" => Some(Section::Projects),
             "votes" => Some(Section::Votes),
             _ => None,
         };
-        if let Some(next) = marker
-            && record.iter().skip(1).all(str::is_empty)
-        {
-            let expected = match section {
-                Section::Before => Section::Meta,
-                Section::Meta => Section::Projects,
-                Section::Projects | Section::Votes => Section::Votes,
-            };
-            if next != expected || next == section {
-                return Err(FileError::line(line, Problem::SectionOrder));
-            }
-            if next == Section::Projects {
-                // META is complete: what it says about the votes is checked before reading on.
-                if let Some((l, vote_type)) = meta.get("vote_type")
-                    && !vote_type.eq_ignore_ascii_case("approval")
-                {
-                    return Err(FileError::line(l, Problem::VoteType(vote_type.to_owned())));
-                }
-                if let Some((_, n)) = meta.number("min_length")? {
-                    min_length = n;
-                }
-                if let Some((_, n)) = meta.number("max_length")? {
-                    max_length = n;
-                }
-            }
-            section = next;
-            header = None;
-            continue;
+        let Some(next) = marker.filter(|_| record.iter().skip(1).all(str::is_empty)) else {
+            return Ok(false);
+        };
+        let expected = match self.section {
+            Section::Before => Section::Meta,
+            Section::Meta => Section::Projects,
+            Section::Projects | Section::Votes => Section::Votes,
+        };
+        if next != expected || next == self.section {
+            return Err(FileError::line(line, Problem::SectionOrder));
         }
-        match section {
-            Section::Before => return Err(FileError::line(line, Problem::OutsideSection)),
-            Section::Meta => {
-                let key = first.to_ascii_lowercase();
-                let value = record.get(1).unwrap_or("");
-                if key == "key" && value.eq_ignore_ascii_case("value") && meta.values.is_empty() {
-                    continue;
-                }
-                if record.iter().skip(2).any(|f| !f.is_empty()) {
-                    return Err(FileError::line(
-                        line,
-                        Problem::TooManyFields {
-                            found: record.len(),
-                            expected: 2,
-                        },
-                    ));
-                }
-                if meta.values.contains_key(&key) {
-                    return Err(FileError::line(line, Problem::DuplicateMetadata(key)));
-                }
-                if key == "budget" {
-                    budget_line = line;
-                }
-                meta.values.insert(key, (line, value.to_owned()));
+        if next == Section::Projects {
+            // META is complete: what it says about the votes is checked before reading on.
+            if let Some((l, vote_type)) = self.meta.get("vote_type")
+                && !vote_type.eq_ignore_ascii_case("approval")
+            {
+                return Err(FileError::line(l, Problem::VoteType(vote_type.to_owned())));
             }
-            Section::Projects => {
-                let Some(h) = &header else {
-                    let h = Header::new(&record);
-                    h.require("PROJECTS", "project_id", line)?;
-                    h.require("PROJECTS", "cost", line)?;
-                    header = Some(h);
-                    continue;
-                };
-                h.check_len(&record, line)?;
-                let raw = field(&record, h.index("project_id"));
-                let id = project_id(raw)
-                    .ok_or_else(|| FileError::line(line, Problem::BadProjectId(raw.to_owned())))?;
-                if let Some(&first_line) = by_id.get(&id) {
-                    return Err(FileError::line(
-                        line,
-                        Problem::DuplicateProject {
-                            id: raw.to_owned(),
-                            first_line,
-                        },
-                    ));
-                }
-                let cost_text = field(&record, h.index("cost"));
-                let cost = amount(cost_text).ok_or_else(|| {
-                    FileError::line(
-                        line,
-                        Problem::BadAmount {
-                            what: "cost",
-                            value: cost_text.to_owned(),
-                        },
-                    )
-                })?;
-                let name = field(&record, h.index("name"));
-                by_id.insert(id.clone(), line);
-                by_raw.insert(raw.to_owned(), (projects.len(), line));
-                projects.push(Project {
-                    id,
-                    label: if name.is_empty() { raw } else { name }.to_owned(),
-                    cost,
-                });
+            if let Some((_, n)) = self.meta.number("min_length")? {
+                self.min_length = n;
             }
-            Section::Votes => {
-                let Some(h) = &header else {
-                    let h = Header::new(&record);
-                    h.require("VOTES", "vote", line)?;
-                    header = Some(h);
-                    continue;
-                };
-                h.check_len(&record, line)?;
-                if let Some(i) = h.index("voter_id") {
-                    let voter = field(&record, Some(i));
-                    if let Some(&first_line) = voters.get(voter) {
-                        return Err(FileError::line(
-                            line,
-                            Problem::DuplicateVoter {
-                                id: voter.to_owned(),
-                                first_line,
-                            },
-                        ));
-                    }
-                    voters.insert(voter.to_owned(), line);
-                }
-                let weight = match h.index("weight").map(|i| field(&record, Some(i))) {
-                    None | Some("") => 1,
-                    Some(w) => whole(w)
-                        .and_then(|w| u32::try_from(w).ok())
-                        .filter(|&w| w > 0)
-                        .ok_or_else(|| FileError::line(line, Problem::BadWeight(w.to_owned())))?,
-                };
-                let vote = field(&record, h.index("vote"));
-                let ballot = approvals(vote, &by_raw, &projects, min_length, max_length)
-                    .map_err(|p| FileError::line(line, p))?;
-                ballots.push(WeightedBallot { ballot, weight });
+            if let Some((_, n)) = self.meta.number("max_length")? {
+                self.max_length = n;
             }
         }
+        self.section = next;
+        self.header = None;
+        Ok(true)
     }
-    for (seen, name) in [
-        (Section::Meta, "META"),
-        (Section::Projects, "PROJECTS"),
-        (Section::Votes, "VOTES"),
-    ] {
-        if section < seen {
-            return Err(FileError::File(Problem::MissingSection(name)));
+
+    /// A `key;value` row of META.
+    fn meta_row(&mut self, record: &csv::StringRecord, line: u64) -> Result<(), FileError> {
+        let key = record.get(0).unwrap_or("").to_ascii_lowercase();
+        let value = record.get(1).unwrap_or("");
+        if key == "key" && value.eq_ignore_ascii_case("value") && self.meta.values.is_empty() {
+            return Ok(());
         }
+        if record.iter().skip(2).any(|f| !f.is_empty()) {
+            return Err(FileError::line(
+                line,
+                Problem::TooManyFields {
+                    found: record.len(),
+                    expected: 2,
+                },
+            ));
+        }
+        if self.meta.values.contains_key(&key) {
+            return Err(FileError::line(line, Problem::DuplicateMetadata(key)));
+        }
+        if key == "budget" {
+            self.budget_line = line;
+        }
+        self.meta.values.insert(key, (line, value.to_owned()));
+        Ok(())
     }
-    let (_, budget_text) = meta
-        .get("budget")
-        .ok_or(FileError::File(Problem::MissingMeta("budget")))?;
-    let budget = amount(budget_text).ok_or_else(|| {
-        FileError::line(
-            budget_line,
-            Problem::BadAmount {
-                what: "budget",
-                value: budget_text.to_owned(),
-            },
-        )
-    })?;
-    for (key, what, found) in [
-        ("num_projects", "projects", projects.len()),
-        ("num_votes", "votes", ballots.len()),
-    ] {
-        if let Some((line, declared)) = meta.number(key)? {
-            let found = found as u64;
-            if declared != found {
+
+    /// The header row of PROJECTS, then one project a row.
+    fn project_row(&mut self, record: &csv::StringRecord, line: u64) -> Result<(), FileError> {
+        let Some(h) = &self.header else {
+            let h = Header::new(record);
+            h.require("PROJECTS", "project_id", line)?;
+            h.require("PROJECTS", "cost", line)?;
+            self.header = Some(h);
+            return Ok(());
+        };
+        h.check_len(record, line)?;
+        let raw = field(record, h.index("project_id"));
+        let id = project_id(raw)
+            .ok_or_else(|| FileError::line(line, Problem::BadProjectId(raw.to_owned())))?;
+        if let Some(&first_line) = self.by_id.get(&id) {
+            return Err(FileError::line(
+                line,
+                Problem::DuplicateProject {
+                    id: raw.to_owned(),
+                    first_line,
+                },
+            ));
+        }
+        let cost_text = field(record, h.index("cost"));
+        let cost = amount(cost_text).ok_or_else(|| {
+            FileError::line(
+                line,
+                Problem::BadAmount {
+                    what: "cost",
+                    value: cost_text.to_owned(),
+                },
+            )
+        })?;
+        let name = field(record, h.index("name"));
+        self.by_id.insert(id.clone(), line);
+        self.by_raw
+            .insert(raw.to_owned(), (self.projects.len(), line));
+        self.projects.push(Project {
+            id,
+            label: if name.is_empty() { raw } else { name }.to_owned(),
+            cost,
+        });
+        Ok(())
+    }
+
+    /// The header row of VOTES, then one ballot a row.
+    fn vote_row(&mut self, record: &csv::StringRecord, line: u64) -> Result<(), FileError> {
+        let Some(h) = &self.header else {
+            let h = Header::new(record);
+            h.require("VOTES", "vote", line)?;
+            self.header = Some(h);
+            return Ok(());
+        };
+        h.check_len(record, line)?;
+        if let Some(i) = h.index("voter_id") {
+            let voter = field(record, Some(i));
+            if let Some(&first_line) = self.voters.get(voter) {
                 return Err(FileError::line(
                     line,
-                    Problem::Mismatch {
-                        what,
-                        declared,
-                        found,
+                    Problem::DuplicateVoter {
+                        id: voter.to_owned(),
+                        first_line,
                     },
                 ));
             }
+            self.voters.insert(voter.to_owned(), line);
         }
+        let weight = match h.index("weight").map(|i| field(record, Some(i))) {
+            None | Some("") => 1,
+            Some(w) => whole(w)
+                .and_then(|w| u32::try_from(w).ok())
+                .filter(|&w| w > 0)
+                .ok_or_else(|| FileError::line(line, Problem::BadWeight(w.to_owned())))?,
+        };
+        let vote = field(record, h.index("vote"));
+        let ballot = approvals(
+            vote,
+            &self.by_raw,
+            &self.projects,
+            self.min_length,
+            self.max_length,
+        )
+        .map_err(|p| FileError::line(line, p))?;
+        self.ballots.push(WeightedBallot { ballot, weight });
+        Ok(())
     }
-    let method = match meta.text("rule") {
-        Some(rule) if rule.eq_ignore_ascii_case("greedy") => BudgetMethod::Greedy,
-        _ => BudgetMethod::EqualShares,
-    };
-    let name = [
-        meta.text("unit"),
-        meta.text("subunit"),
-        meta.text("instance"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join("-");
-    let id = slug(&name, PollId::MAX_LEN)
-        .and_then(|s| PollId::new(s).ok())
-        .unwrap_or_else(|| PollId::new("pabulib").expect("a valid slug"));
-    let question = meta
-        .text("description")
-        .or(meta.text("unit"))
-        .unwrap_or("pabulib")
-        .to_owned();
-    let poll = Poll {
-        id,
-        question,
-        kind: PollKind::Budget {
-            projects,
-            budget,
-            method,
-        },
-    };
-    poll.validate()
-        .map_err(|e| FileError::File(Problem::Poll(e)))?;
-    Ok((poll, ballots))
+
+    /// Every section read: the budget, the declared counts, and the poll.
+    fn finish(self) -> Result<Parsed, FileError> {
+        for (seen, name) in [
+            (Section::Meta, "META"),
+            (Section::Projects, "PROJECTS"),
+            (Section::Votes, "VOTES"),
+        ] {
+            if self.section < seen {
+                return Err(FileError::File(Problem::MissingSection(name)));
+            }
+        }
+        let meta = &self.meta;
+        let (_, budget_text) = meta
+            .get("budget")
+            .ok_or(FileError::File(Problem::MissingMeta("budget")))?;
+        let budget = amount(budget_text).ok_or_else(|| {
+            FileError::line(
+                self.budget_line,
+                Problem::BadAmount {
+                    what: "budget",
+                    value: budget_text.to_owned(),
+                },
+            )
+        })?;
+        for (key, what, found) in [
+            ("num_projects", "projects", self.projects.len()),
+            ("num_votes", "votes", self.ballots.len()),
+        ] {
+            if let Some((line, declared)) = meta.number(key)? {
+                let found = found as u64;
+                if declared != found {
+                    return Err(FileError::line(
+                        line,
+                        Problem::Mismatch {
+                            what,
+                            declared,
+                            found,
+                        },
+                    ));
+                }
+            }
+        }
+        let method = match meta.text("rule") {
+            Some(rule) if rule.eq_ignore_ascii_case("greedy") => BudgetMethod::Greedy,
+            _ => BudgetMethod::EqualShares,
+        };
+        let name = [
+            meta.text("unit"),
+            meta.text("subunit"),
+            meta.text("instance"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("-");
+        let id = slug(&name, PollId::MAX_LEN)
+            .and_then(|s| PollId::new(s).ok())
+            .unwrap_or_else(|| PollId::new("pabulib").expect("a valid slug"));
+        let question = meta
+            .text("description")
+            .or(meta.text("unit"))
+            .unwrap_or("pabulib")
+            .to_owned();
+        let poll = Poll {
+            id,
+            question,
+            kind: PollKind::Budget {
+                projects: self.projects,
+                budget,
+                method,
+            },
+        };
+        poll.validate()
+            .map_err(|e| FileError::File(Problem::Poll(e)))?;
+        Ok((poll, self.ballots))
+    }
 }
 
 /// One `vote` field made a ballot.

@@ -102,70 +102,107 @@ fn number(line: u64, text: &str) -> Result<u64, FileError> {
 /// Reads a PrefLib file; `named` is the kind its extension gives, if any.
 pub fn parse(text: &str, named: Option<OrderKind>) -> Result<Parsed, FileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut file_name: Meta = None;
-    let mut title: Meta = None;
-    let mut data_type: Meta = None;
-    let mut alternatives: Meta = None;
-    let mut voters: Meta = None;
-    let mut unique: Meta = None;
-    let mut names: BTreeMap<u64, (u64, String)> = BTreeMap::new();
-    let mut data: Vec<DataLine> = Vec::new();
+    let mut read = Lines::default();
     for (line, raw) in (1u64..).zip(text.lines()) {
         let content = raw.trim();
         if content.is_empty() {
             continue;
         }
         if let Some(meta) = content.strip_prefix('#') {
-            // A `#` line without a colon is a comment.
-            let Some((key, value)) = meta.split_once(':') else {
-                continue;
-            };
-            let key = key.trim().to_ascii_uppercase();
-            let value = value.trim();
-            match key.as_str() {
-                "FILE NAME" => set_once(&mut file_name, line, &key, value)?,
-                "TITLE" => set_once(&mut title, line, &key, value)?,
-                "DATA TYPE" => set_once(&mut data_type, line, &key, value)?,
-                "NUMBER ALTERNATIVES" => {
-                    set_once(&mut alternatives, line, &key, value)?;
-                    let n = number(line, value)?;
-                    if n > MAX_ALTERNATIVES as u64 {
+            read.metadata(line, meta)?;
+        } else {
+            read.data_line(line, content)?;
+        }
+    }
+    let kind = read.kind(named)?;
+    let (ids, candidates) = read.alternatives()?;
+    let ballots = read.ballots(kind, &ids)?;
+    let poll = Poll {
+        id: read.poll_id(),
+        question: read.question(),
+        kind: PollKind::Ranking { candidates },
+    };
+    poll.validate()
+        .map_err(|e| FileError::File(Problem::Poll(e)))?;
+    for (b, d) in ballots.iter().zip(&read.data) {
+        // Checked above already; this keeps the parser honest if Urne's rules grow.
+        b.validate(&poll)
+            .map_err(|e| FileError::line(d.line, Problem::Ballot(e)))?;
+    }
+    Ok((poll, ballots))
+}
+
+/// What a file's lines say, each line read in turn and checked on its own; [`parse`] then
+/// checks them against each other.
+#[derive(Default)]
+struct Lines {
+    file_name: Meta,
+    title: Meta,
+    data_type: Meta,
+    alternatives: Meta,
+    voters: Meta,
+    unique: Meta,
+    names: BTreeMap<u64, (u64, String)>,
+    data: Vec<DataLine>,
+}
+
+impl Lines {
+    /// A `#` line (`meta` follows the `#`).
+    fn metadata(&mut self, line: u64, meta: &str) -> Result<(), FileError> {
+        // A `#` line without a colon is a comment.
+        let Some((key, value)) = meta.split_once(':') else {
+            return Ok(());
+        };
+        let key = key.trim().to_ascii_uppercase();
+        let value = value.trim();
+        match key.as_str() {
+            "FILE NAME" => set_once(&mut self.file_name, line, &key, value)?,
+            "TITLE" => set_once(&mut self.title, line, &key, value)?,
+            "DATA TYPE" => set_once(&mut self.data_type, line, &key, value)?,
+            "NUMBER ALTERNATIVES" => {
+                set_once(&mut self.alternatives, line, &key, value)?;
+                let n = number(line, value)?;
+                if n > MAX_ALTERNATIVES as u64 {
+                    return Err(FileError::line(
+                        line,
+                        Problem::TooManyAlternatives {
+                            found: n,
+                            max: MAX_ALTERNATIVES,
+                        },
+                    ));
+                }
+            }
+            "NUMBER VOTERS" => set_once(&mut self.voters, line, &key, value)?,
+            "NUMBER UNIQUE ORDERS" => set_once(&mut self.unique, line, &key, value)?,
+            other => {
+                if let Some(index) = other.strip_prefix("ALTERNATIVE NAME") {
+                    let i = number(line, index.trim())?;
+                    if i > MAX_ALTERNATIVES as u64 {
                         return Err(FileError::line(
                             line,
                             Problem::TooManyAlternatives {
-                                found: n,
+                                found: i,
                                 max: MAX_ALTERNATIVES,
                             },
                         ));
                     }
-                }
-                "NUMBER VOTERS" => set_once(&mut voters, line, &key, value)?,
-                "NUMBER UNIQUE ORDERS" => set_once(&mut unique, line, &key, value)?,
-                other => {
-                    if let Some(index) = other.strip_prefix("ALTERNATIVE NAME") {
-                        let i = number(line, index.trim())?;
-                        if i > MAX_ALTERNATIVES as u64 {
-                            return Err(FileError::line(
-                                line,
-                                Problem::TooManyAlternatives {
-                                    found: i,
-                                    max: MAX_ALTERNATIVES,
-                                },
-                            ));
-                        }
-                        if names.insert(i, (line, value.to_owned())).is_some() {
-                            return Err(FileError::line(line, Problem::DuplicateMetadata(key)));
-                        }
+                    if self.names.insert(i, (line, value.to_owned())).is_some() {
+                        return Err(FileError::line(line, Problem::DuplicateMetadata(key)));
                     }
-                    // Other metadata (DESCRIPTION, PUBLICATION DATE, …) says nothing about
-                    // the count.
                 }
+                // Other metadata (DESCRIPTION, PUBLICATION DATE, …) says nothing about
+                // the count.
             }
-            continue;
         }
+        Ok(())
+    }
+
+    /// A `count: order` line.
+    fn data_line(&mut self, line: u64, content: &str) -> Result<(), FileError> {
         let Some((count, order)) = content.split_once(':') else {
             // The format before 2022 opens with the number of candidates and `1,Name` lines.
-            let legacy = alternatives.is_none() && names.is_empty() && data.is_empty();
+            let legacy =
+                self.alternatives.is_none() && self.names.is_empty() && self.data.is_empty();
             return Err(FileError::line(
                 line,
                 if legacy {
@@ -185,115 +222,123 @@ pub fn parse(text: &str, named: Option<OrderKind>) -> Result<Parsed, FileError> 
                 },
             )
         })?;
-        data.push(DataLine { line, count, tiers });
+        self.data.push(DataLine { line, count, tiers });
+        Ok(())
     }
 
-    let kind = match &data_type {
-        Some((line, declared)) => {
-            let kind = OrderKind::from_name(declared)
-                .ok_or_else(|| FileError::line(*line, Problem::DataType(declared.clone())))?;
-            if let Some(named) = named
-                && named != kind
-            {
-                return Err(FileError::line(
-                    *line,
-                    Problem::DataTypeConflict {
-                        named: named.name().to_owned(),
-                        declared: declared.clone(),
-                    },
-                ));
+    /// The kind of orders: the declared `DATA TYPE`, which must agree with the extension's.
+    fn kind(&self, named: Option<OrderKind>) -> Result<OrderKind, FileError> {
+        Ok(match &self.data_type {
+            Some((line, declared)) => {
+                let kind = OrderKind::from_name(declared)
+                    .ok_or_else(|| FileError::line(*line, Problem::DataType(declared.clone())))?;
+                if let Some(named) = named
+                    && named != kind
+                {
+                    return Err(FileError::line(
+                        *line,
+                        Problem::DataTypeConflict {
+                            named: named.name().to_owned(),
+                            declared: declared.clone(),
+                        },
+                    ));
+                }
+                kind
             }
-            kind
-        }
-        None => named.unwrap_or(OrderKind::Toi),
-    };
-    let n = match &alternatives {
-        Some((line, value)) => number(*line, value)?,
-        None => names.keys().next_back().copied().unwrap_or(0),
-    };
-    if n == 0 {
-        return Err(FileError::File(Problem::NoAlternatives));
-    }
-    let count = usize::try_from(n).unwrap_or(usize::MAX);
-    for (&i, (line, _)) in &names {
-        if i == 0 || i > n {
-            return Err(FileError::line(
-                *line,
-                Problem::UnknownAlternative { found: i, count },
-            ));
-        }
-    }
-    let ids: Vec<OptionId> = (1..=n)
-        .map(|i| OptionId::new(format!("a{i}")).expect("a followed by digits is a slug"))
-        .collect();
-    let candidates: Vec<PollOption> = (1..=n)
-        .zip(&ids)
-        .map(|(i, id)| PollOption {
-            id: id.clone(),
-            label: names
-                .get(&i)
-                .map(|(_, name)| name.trim())
-                .filter(|name| !name.is_empty())
-                .map_or_else(|| format!("Alternative {i}"), str::to_owned),
+            None => named.unwrap_or(OrderKind::Toi),
         })
-        .collect();
-
-    let mut ballots = Vec::with_capacity(data.len());
-    let mut total: u64 = 0;
-    for d in &data {
-        let ballot = check_order(d, kind, &ids).map_err(|p| FileError::line(d.line, p))?;
-        total = total.saturating_add(u64::from(d.count));
-        ballots.push(WeightedBallot {
-            ballot,
-            weight: d.count,
-        });
     }
-    for (declared, what, found) in [
-        (&voters, "voters", total),
-        (&unique, "unique orders", data.len() as u64),
-    ] {
-        if let Some((line, value)) = declared {
-            let declared = number(*line, value)?;
-            if declared != found {
+
+    /// The alternatives `a1`…`an`, with their names when the file gives them.
+    fn alternatives(&self) -> Result<(Vec<OptionId>, Vec<PollOption>), FileError> {
+        let n = match &self.alternatives {
+            Some((line, value)) => number(*line, value)?,
+            None => self.names.keys().next_back().copied().unwrap_or(0),
+        };
+        if n == 0 {
+            return Err(FileError::File(Problem::NoAlternatives));
+        }
+        let count = usize::try_from(n).unwrap_or(usize::MAX);
+        for (&i, (line, _)) in &self.names {
+            if i == 0 || i > n {
                 return Err(FileError::line(
                     *line,
-                    Problem::Mismatch {
-                        what,
-                        declared,
-                        found,
-                    },
+                    Problem::UnknownAlternative { found: i, count },
                 ));
             }
         }
+        let ids: Vec<OptionId> = (1..=n)
+            .map(|i| OptionId::new(format!("a{i}")).expect("a followed by digits is a slug"))
+            .collect();
+        let candidates: Vec<PollOption> = (1..=n)
+            .zip(&ids)
+            .map(|(i, id)| PollOption {
+                id: id.clone(),
+                label: self
+                    .names
+                    .get(&i)
+                    .map(|(_, name)| name.trim())
+                    .filter(|name| !name.is_empty())
+                    .map_or_else(|| format!("Alternative {i}"), str::to_owned),
+            })
+            .collect();
+        Ok((ids, candidates))
     }
 
-    let stem = file_name
-        .as_ref()
-        .map(|(_, f)| f.rsplit_once('.').map_or(f.as_str(), |(stem, _)| stem));
-    let id = stem
-        .and_then(|s| slug(s, PollId::MAX_LEN))
-        .and_then(|s| PollId::new(s).ok())
-        .unwrap_or_else(|| PollId::new("preflib").expect("a valid slug"));
-    let question = [&title, &file_name]
-        .into_iter()
-        .flatten()
-        .map(|(_, t)| t.trim())
-        .find(|t| !t.is_empty())
-        .unwrap_or("PrefLib")
-        .to_owned();
-    let poll = Poll {
-        id,
-        question,
-        kind: PollKind::Ranking { candidates },
-    };
-    poll.validate()
-        .map_err(|e| FileError::File(Problem::Poll(e)))?;
-    for (b, d) in ballots.iter().zip(&data) {
-        // Checked above already; this keeps the parser honest if Urne's rules grow.
-        b.validate(&poll)
-            .map_err(|e| FileError::line(d.line, Problem::Ballot(e)))?;
+    /// Every data line as a weighted ballot, and the declared totals checked against them.
+    fn ballots(&self, kind: OrderKind, ids: &[OptionId]) -> Result<Vec<WeightedBallot>, FileError> {
+        let mut ballots = Vec::with_capacity(self.data.len());
+        let mut total: u64 = 0;
+        for d in &self.data {
+            let ballot = check_order(d, kind, ids).map_err(|p| FileError::line(d.line, p))?;
+            total = total.saturating_add(u64::from(d.count));
+            ballots.push(WeightedBallot {
+                ballot,
+                weight: d.count,
+            });
+        }
+        for (declared, what, found) in [
+            (&self.voters, "voters", total),
+            (&self.unique, "unique orders", self.data.len() as u64),
+        ] {
+            if let Some((line, value)) = declared {
+                let declared = number(*line, value)?;
+                if declared != found {
+                    return Err(FileError::line(
+                        *line,
+                        Problem::Mismatch {
+                            what,
+                            declared,
+                            found,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(ballots)
     }
-    Ok((poll, ballots))
+
+    /// The poll's id: the file name's stem as a slug, or `preflib`.
+    fn poll_id(&self) -> PollId {
+        let stem = self
+            .file_name
+            .as_ref()
+            .map(|(_, f)| f.rsplit_once('.').map_or(f.as_str(), |(stem, _)| stem));
+        stem.and_then(|s| slug(s, PollId::MAX_LEN))
+            .and_then(|s| PollId::new(s).ok())
+            .unwrap_or_else(|| PollId::new("preflib").expect("a valid slug"))
+    }
+
+    /// The poll's question: the title, or the file name, or `PrefLib`.
+    fn question(&self) -> String {
+        [&self.title, &self.file_name]
+            .into_iter()
+            .flatten()
+            .map(|(_, t)| t.trim())
+            .find(|t| !t.is_empty())
+            .unwrap_or("PrefLib")
+            .to_owned()
+    }
 }
 
 /// Checks one order against the alternatives and the kind of file, and makes it a ballot.
