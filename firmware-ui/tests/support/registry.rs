@@ -1,4 +1,4 @@
-//! A real registry for the kiosk's tests: `urne-registry`'s server (urne-sync's axum router
+//! A real registry for the kiosk's tests: `urne-registry`'s server (its axum router
 //! over its SQLite store) on 127.0.0.1 with a port chosen by the system, served from a thread
 //! of its own and stopped when dropped.
 

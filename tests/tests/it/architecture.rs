@@ -174,6 +174,18 @@ fn urne_core_reads_no_clock_and_does_no_io() {
 }
 
 #[test]
+fn the_kiosk_links_neither_the_organisers_parsers_nor_the_command_line_nor_the_server() {
+    // Its demo package is built once and committed (demo/assemblee-demo.urnepkg).
+    let deps = dependencies("firmware-ui");
+    for crate_name in ["urne-organiser", "urne-cli", "urne-registry"] {
+        assert!(
+            !deps.iter().any(|d| d == crate_name),
+            "urne-kiosk must not link {crate_name}"
+        );
+    }
+}
+
+#[test]
 fn only_the_kiosk_links_slint() {
     for (krate, package, _) in CRATES {
         if package == "urne-kiosk" || package == "urne-tests" {

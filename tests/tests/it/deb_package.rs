@@ -4,7 +4,7 @@
 //! the maintainer scripts, and no file anyone may write.
 //!
 //! Run by deploy/test-deb.sh, which builds the package and passes its path in `URNE_DEB`:
-//! `URNE_DEB=… cargo test -p urne-tests --features deb --test deb_package`. Without `URNE_DEB`
+//! `URNE_DEB=… cargo test -p urne-tests --features deb --test it deb_package::`. Without `URNE_DEB`
 //! every test fails: a check of a package that was not given must not pass.
 
 use std::collections::BTreeMap;
