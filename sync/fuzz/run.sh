@@ -46,6 +46,8 @@ grep -o '"text": "[^"]*"' ../../docs/vectors/badges.json | sed 's/^"text": "//; 
 for target in preflib pabulib urne_json roster_csv credential; do
   echo "== fuzzing $target for ${seconds}s"
   # -rss_limit_mb: the parsers hold a whole file in memory; 2 GiB is far beyond any input here.
-  cargo fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
+  # --fuzz-dir: this folder sits in sync/, beside the crates it fuzzes, not inside one of them
+  # (cargo-fuzz would otherwise look for fuzz/ in the workspace's root).
+  cargo fuzz run --fuzz-dir . "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
 done
 echo "== no crash"
