@@ -1,5 +1,7 @@
-//! What the registry scenarios share: real kiosk evenings that export real bundles, and a
-//! registry served over HTTP on 127.0.0.1, in this process or as the `urne-registry` binary.
+//! What the scenarios share: the demo assembly's files and how its package is built (for
+//! variants signed by other keys, and for `demo_package`'s check of the committed one), real
+//! kiosk evenings that export real bundles, and a registry served over HTTP on 127.0.0.1, in
+//! this process or as the `urne-registry` binary.
 
 #![allow(dead_code)] // Each scenario module uses its own part of this one.
 
