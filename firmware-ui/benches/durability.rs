@@ -38,9 +38,9 @@ fn bare(path: &Path) -> Connection {
 
 /// A kiosk with the first motion open, and the 150 demo members' badges.
 fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let mut k = Kiosk::open(
         &dir.join("urne.sqlite"),
@@ -49,7 +49,7 @@ fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k.set_pin("123456").unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser.payload).unwrap() else {

@@ -45,14 +45,14 @@ fn kiosk(dir: &Path) -> Kiosk {
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k
 }
 
 fn benches(c: &mut Criterion) {
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let members: Vec<String> = badges
         .iter()

@@ -232,7 +232,7 @@ impl Harness {
             self.wait_for_page(Page::Pin, Duration::from_secs(10)),
             "the organiser badge asks for the PIN"
         );
-        for digit in urne_sync::demo::PIN.chars() {
+        for digit in crate::demo::PIN.chars() {
             self.tap(&digit.to_string());
         }
         self.tap("Valider");
@@ -260,7 +260,7 @@ pub mod demo {
 
     use urne_core::credential::Role;
     use urne_core::ids::PollId;
-    use urne_sync::badges::{Badge, issue_all};
+    use urne_papers::badges::{Badge, issue_all};
 
     use crate::clock::Clock;
     use crate::keystore::MemoryKeyStore;
@@ -270,8 +270,8 @@ pub mod demo {
     /// Every badge of the demo assembly, members in roster order, the organiser's last.
     pub fn badges() -> Vec<Badge> {
         issue_all(
-            &urne_sync::demo::package().package,
-            &urne_sync::demo::organiser_key(),
+            &crate::demo::package().package,
+            &crate::demo::organiser_key(),
         )
     }
 
@@ -307,10 +307,10 @@ pub mod demo {
     pub fn kiosk(dir: &Path, seed: u8, clock: Arc<dyn Clock>) -> Kiosk {
         let mut kiosk = empty_kiosk(dir, seed, clock);
         kiosk
-            .load_package(&urne_sync::demo::package().bytes)
+            .load_package(&crate::demo::package().bytes)
             .expect("the demo package loads");
         kiosk
-            .set_pin(urne_sync::demo::PIN)
+            .set_pin(crate::demo::PIN)
             .expect("the demo PIN is set");
         kiosk
     }
@@ -324,7 +324,7 @@ pub mod demo {
             panic!("the organiser badge is an organiser's");
         };
         kiosk
-            .unlock(&organiser, urne_sync::demo::PIN)
+            .unlock(&organiser, crate::demo::PIN)
             .expect("the demo PIN unlocks");
     }
 

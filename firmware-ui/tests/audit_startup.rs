@@ -27,14 +27,14 @@ fn open(dir: &std::path::Path) -> Kiosk {
 #[test]
 fn an_edited_audit_chain_is_reported_on_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     {
         let mut kiosk = open(dir.path());
         kiosk
-            .load_package(&urne_sync::demo::package().bytes)
+            .load_package(&urne_kiosk::demo::package().bytes)
             .unwrap();
         kiosk.set_pin("123456").unwrap();
         for badge in badges

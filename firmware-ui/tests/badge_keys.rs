@@ -15,8 +15,8 @@ use urne_kiosk::kiosk::{Kiosk, Refusal, ScanOutcome};
 use urne_kiosk::usb::MemoryTarget;
 
 /// The demo event with an extra accepted badge key and, when given, a revoked member.
-fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_sync::package::Built {
-    let mut toml = urne_sync::demo::EVENT_TOML.to_owned();
+fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_organiser::package::Built {
+    let mut toml = include_str!("../../demo/assemblee-demo.toml").to_owned();
     let mut lines = format!("badge-keys = [\"\"\"\n{}\"\"\"]\n", extra.public().to_pem());
     if let Some(id) = revoked {
         lines.push_str(&format!("revoked-badges = [\"{id}\"]\n"));
@@ -28,10 +28,10 @@ fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_sync::package::Buil
     );
     // The same seed as the demo: the same member ids.
     let mut rng = ChaCha20Rng::seed_from_u64(0x00B1_E11E_5EED);
-    urne_sync::package::build(
+    urne_organiser::package::build(
         &toml,
-        urne_sync::demo::ROSTER_CSV,
-        &urne_sync::demo::organiser_key(),
+        include_bytes!("../../demo/roster.csv"),
+        &urne_kiosk::demo::organiser_key(),
         &mut rng,
         Timestamp(1_794_441_600),
         false,
@@ -39,7 +39,7 @@ fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_sync::package::Buil
     .unwrap()
 }
 
-fn badge(built: &urne_sync::package::Built, member: usize, key: &SecretKey) -> String {
+fn badge(built: &urne_organiser::package::Built, member: usize, key: &SecretKey) -> String {
     let event = &built.package.event;
     let m = &built.package.roster.members[member];
     Credential::new(
@@ -69,7 +69,7 @@ fn rotated_keys_are_accepted_and_revoked_badges_refused() {
     .unwrap();
     kiosk.load_package(&built.bytes).unwrap();
 
-    let organiser = urne_sync::demo::organiser_key();
+    let organiser = urne_kiosk::demo::organiser_key();
     assert!(matches!(
         kiosk.scan(&badge(&built, 0, &organiser)).unwrap(),
         ScanOutcome::Welcome { .. }

@@ -26,9 +26,9 @@ fn id(s: &str) -> OptionId {
 #[test]
 fn a_voter_fills_in_every_kind_of_ballot() {
     let dir = tempfile::tempdir().unwrap();
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let agnes = badges[0].clone();
     let mut kiosk = Kiosk::open(
@@ -39,7 +39,7 @@ fn a_voter_fills_in_every_kind_of_ballot() {
     )
     .unwrap();
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();

@@ -60,12 +60,12 @@ fn the_device_key_is_made_once_kept_private_and_shown_as_text_and_qr() {
 
     let mut kiosk = kiosk;
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let hex = first.to_hex();

@@ -38,9 +38,9 @@ fn option(id: &str) -> OptionId {
 fn sample_evening(usb: Box<dyn UsbTarget>, dir: &Path) -> (Kiosk, FakeClock) {
     // 2026-12-05T18:30:00Z, the demo's evening.
     let clock = FakeClock::at(Timestamp(1_796_495_400));
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let mut kiosk = Kiosk::open(
         &dir.join("urne.sqlite"),
@@ -50,7 +50,7 @@ fn sample_evening(usb: Box<dyn UsbTarget>, dir: &Path) -> (Kiosk, FakeClock) {
     )
     .unwrap();
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
     let members: Vec<MemberId> = badges
@@ -256,7 +256,7 @@ fn a_full_or_read_only_stick_says_so_and_the_kiosk_keeps_every_record() {
         assert_eq!(written.len(), room, "{written:?}");
         for name in &written {
             assert!(name.ends_with(".urne") && !name.starts_with('.'), "{name}");
-            urne_sync::verify::verify(&std::fs::read(stick.join(name)).unwrap(), None).unwrap();
+            urne_codec::verify::verify(&std::fs::read(stick.join(name)).unwrap(), None).unwrap();
         }
         // Every record is still there, and the failed export is queued for upload.
         assert_eq!(kiosk.dashboard().unwrap(), before);
@@ -276,8 +276,8 @@ fn a_later_export_supersedes_and_each_verifies_on_its_own() {
     let second = kiosk.export(false).unwrap();
     assert_eq!((first.seq, second.seq), (1, 2));
     assert_eq!(second.files.len(), 3);
-    let a = urne_sync::verify::verify(&std::fs::read(&first.path).unwrap(), None).unwrap();
-    let b = urne_sync::verify::verify(&std::fs::read(&second.path).unwrap(), None).unwrap();
+    let a = urne_codec::verify::verify(&std::fs::read(&first.path).unwrap(), None).unwrap();
+    let b = urne_codec::verify::verify(&std::fs::read(&second.path).unwrap(), None).unwrap();
     assert_eq!((a.seq, b.seq), (1, 2));
     assert_eq!(a.device, b.device);
     assert_eq!(a.content.results.len() + 1, b.content.results.len());
@@ -311,9 +311,9 @@ fn a_bundle_from_an_edited_database_still_leaves_but_gets_no_pv() {
         Box::new(FolderTarget::new(&stick)),
     )
     .unwrap();
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
@@ -328,7 +328,7 @@ fn a_bundle_from_an_edited_database_still_leaves_but_gets_no_pv() {
         .collect();
     assert_eq!(written.len(), 1, "{written:?}");
     let bytes = std::fs::read(&written[0]).unwrap();
-    let failure = urne_sync::verify::verify(&bytes, None).unwrap_err();
+    let failure = urne_codec::verify::verify(&bytes, None).unwrap_err();
     assert!(failure.to_string().contains("audit chain"), "{failure}");
 }
 

@@ -134,7 +134,7 @@ fn a_bad_setup_changes_nothing_and_a_good_one_is_stored_whole() {
 
     // The PIN chosen is the one that unlocks organiser mode.
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&demo::organiser().payload).unwrap()
     else {
@@ -176,7 +176,7 @@ fn unlocked(kiosk: &mut Kiosk) -> Vec<PollId> {
         panic!("the organiser badge is an organiser's")
     };
     assert_eq!(
-        kiosk.unlock(&organiser, urne_sync::demo::PIN).unwrap(),
+        kiosk.unlock(&organiser, urne_kiosk::demo::PIN).unwrap(),
         PinOutcome::Unlocked
     );
     kiosk
@@ -422,7 +422,7 @@ fn the_dashboard_sends_the_organiser_to_check_the_time() {
     let banner = "La date et l'heure n'ont pas été confirmées depuis le démarrage du kiosque : aucun scrutin ne peut s'ouvrir avant.";
     assert!(h.wait_for(banner, WAIT));
     assert!(!h.window.global::<OrganiserAdapter>().get_clock_trusted());
-    let question = &urne_sync::demo::package().package.event.polls[0].question;
+    let question = &urne_kiosk::demo::package().package.event.polls[0].question;
     let open = h
         .find(&format!("Ouvrir le scrutin : {question}"))
         .into_iter()

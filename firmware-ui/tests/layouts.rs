@@ -135,7 +135,7 @@ fn fits(h: &Harness, size: Size, name: &str) {
 
 /// The voter's screens: welcome, one ballot of each kind, review, « A voté ! ».
 fn voter_screens(size: Size) {
-    let polls = urne_sync::demo::package().package.event.polls;
+    let polls = urne_kiosk::demo::package().package.event.polls;
     let agnes = &demo::badges()[0];
     for (i, poll) in polls.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
@@ -272,7 +272,7 @@ fn organiser_screens(size: Size) {
     screen(&h, size, "packages-registry", false);
     h.window
         .global::<KioskAdapter>()
-        .invoke_fetch_package(urne_sync::demo::package().package.event.id.as_str().into());
+        .invoke_fetch_package(urne_kiosk::demo::package().package.event.id.as_str().into());
     assert!(wait_for_registry(&h, "offered"));
     stable();
     screen(&h, size, "packages-registry-offer", false);

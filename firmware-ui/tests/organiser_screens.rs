@@ -148,7 +148,7 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
         .into_iter()
         .find(|(seq, _)| *seq == exported.seq)
         .unwrap();
-    let opened = urne_sync::bundle::open(&bundle, None).unwrap();
+    let opened = urne_codec::bundle::open(&bundle, None).unwrap();
     let event: urne_core::event::Event =
         serde_json::from_slice(&opened.files["event.json"]).unwrap();
     assert!(event.polls.contains(&poll));

@@ -19,10 +19,10 @@ use urne_kiosk::view::{ViewOptions, grouped};
 const WAIT: Duration = Duration::from_secs(10);
 
 fn foreign_package() -> Vec<u8> {
-    let mut rng = urne_sync::os_rng();
-    urne_sync::package::build(
-        urne_sync::demo::EVENT_TOML,
-        urne_sync::demo::ROSTER_CSV,
+    let mut rng = urne_codec::os::os_rng();
+    urne_organiser::package::build(
+        include_str!("../../demo/assemblee-demo.toml"),
+        include_bytes!("../../demo/roster.csv"),
         &SecretKey::from_seed(&[0x42; 32]),
         &mut rng,
         urne_core::timestamp::Timestamp(1_794_441_600),
@@ -33,7 +33,7 @@ fn foreign_package() -> Vec<u8> {
 }
 
 fn tampered_package() -> Vec<u8> {
-    let mut bytes = urne_sync::demo::package().bytes;
+    let mut bytes = urne_kiosk::demo::package().bytes;
     // Change the event's title inside the tar: the hash in the manifest no longer matches.
     let at = bytes
         .windows(7)
@@ -44,12 +44,12 @@ fn tampered_package() -> Vec<u8> {
 }
 
 fn unsigned_package() -> Vec<u8> {
-    let files = urne_sync::tarball::read(&urne_sync::demo::package().bytes).unwrap();
+    let files = urne_codec::tarball::read(&urne_kiosk::demo::package().bytes).unwrap();
     let kept: Vec<(String, Vec<u8>)> = files
         .into_iter()
         .filter(|(name, _)| name != "manifest.sig")
         .collect();
-    urne_sync::tarball::write(&kept, 0)
+    urne_codec::tarball::write(&kept, 0)
 }
 
 fn kiosk(dir: &std::path::Path, usb: &std::path::Path) -> Kiosk {
@@ -68,7 +68,7 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
     let usb = tempfile::tempdir().unwrap();
     std::fs::write(
         usb.path().join("1-bellevue.urnepkg"),
-        urne_sync::demo::package().bytes,
+        urne_kiosk::demo::package().bytes,
     )
     .unwrap();
     std::fs::write(usb.path().join("2-altere.urnepkg"), tampered_package()).unwrap();
@@ -84,7 +84,7 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
     assert!(h.shows("Un organisateur doit charger l'événement"));
     h.tap("Charger l'événement (clé USB ou registre)");
     assert!(h.wait_for_page(Page::Packages, WAIT));
-    let demo_key = grouped(&urne_sync::demo::organiser_key().public().fingerprint());
+    let demo_key = grouped(&urne_kiosk::demo::organiser_key().public().fingerprint());
     assert!(
         h.shows(&format!("Clé de l'organisateur : {demo_key}")),
         "the fingerprint to compare is on screen"
@@ -116,7 +116,7 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
     assert_eq!(k.store().audit_chain().unwrap().len(), before);
     assert_eq!(
         k.store().package().unwrap().unwrap(),
-        urne_sync::demo::package().bytes
+        urne_kiosk::demo::package().bytes
     );
 }
 
@@ -125,14 +125,14 @@ fn a_foreign_package_is_flagged_on_screen_once_a_key_is_pinned() {
     let dir = tempfile::tempdir().unwrap();
     let usb = tempfile::tempdir().unwrap();
     let mut k = kiosk(dir.path(), usb.path());
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k.set_pin("123456").unwrap();
     std::fs::write(usb.path().join("autre.urnepkg"), foreign_package()).unwrap();
 
     let h = Harness::new(k, ViewOptions::default(), 1024, 1200);
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     h.scan(&organiser.payload);

@@ -35,17 +35,17 @@ fn download_label() -> String {
 }
 
 fn demo_fingerprint() -> String {
-    grouped(&urne_sync::demo::organiser_key().public().fingerprint())
+    grouped(&urne_kiosk::demo::organiser_key().public().fingerprint())
 }
 
 /// The demo event signed by another organiser key, made a day after the demo package (the
 /// registry hands out an event's newest package).
 fn foreign_package(key: &SecretKey) -> Vec<u8> {
-    urne_sync::package::build(
-        urne_sync::demo::EVENT_TOML,
-        urne_sync::demo::ROSTER_CSV,
+    urne_organiser::package::build(
+        include_str!("../../demo/assemblee-demo.toml"),
+        include_bytes!("../../demo/roster.csv"),
         key,
-        &mut urne_sync::os_rng(),
+        &mut urne_codec::os::os_rng(),
         urne_core::timestamp::Timestamp(1_794_441_600 + 86_400),
         false,
     )
@@ -115,11 +115,11 @@ fn the_organiser_loads_the_event_from_the_registry_after_checking_its_key() {
     let kiosk = empty_kiosk(dir.path(), None);
     assert_eq!(
         kiosk.store().package().unwrap().unwrap(),
-        urne_sync::demo::package().bytes
+        urne_kiosk::demo::package().bytes
     );
     assert_eq!(
         kiosk.pinned_organiser().unwrap(),
-        Some(urne_sync::demo::organiser_key().public().fingerprint())
+        Some(urne_kiosk::demo::organiser_key().public().fingerprint())
     );
 }
 
@@ -214,7 +214,7 @@ fn a_package_signed_by_another_organiser_key_than_the_pinned_one_is_refused() {
     // enrolled for it there; this kiosk pinned the demo key when it loaded the demo package.
     let registry = TestRegistry::demo(dir.path());
     registry.enrol_organiser(
-        urne_sync::demo::package().package.event.id.as_str(),
+        urne_kiosk::demo::package().package.event.id.as_str(),
         &other.public(),
     );
     registry.publish(&foreign);
@@ -264,7 +264,7 @@ fn a_package_signed_by_another_organiser_key_than_the_pinned_one_is_refused() {
     let mut kiosk = demo::empty_kiosk(dir.path(), 8, Arc::new(SystemClock));
     assert_eq!(
         kiosk.store().package().unwrap().unwrap(),
-        urne_sync::demo::package().bytes
+        urne_kiosk::demo::package().bytes
     );
     // The unlocking is audited; no package was loaded after the demo's.
     let loads = kiosk
@@ -277,13 +277,13 @@ fn a_package_signed_by_another_organiser_key_than_the_pinned_one_is_refused() {
     assert_eq!(loads, 1);
     assert_eq!(
         kiosk.pinned_organiser().unwrap(),
-        Some(urne_sync::demo::organiser_key().public().fingerprint())
+        Some(urne_kiosk::demo::organiser_key().public().fingerprint())
     );
     // Locked, the kiosk does not even look at the signature: another package needs an
     // unlocked organiser once an event is loaded.
     assert!(matches!(
         kiosk.load_package_from_registry(
-            &urne_sync::demo::package().bytes,
+            &urne_kiosk::demo::package().bytes,
             &other.public().fingerprint()
         ),
         Err(KioskError::Locked)
@@ -295,7 +295,7 @@ fn the_registry_answers_are_told_apart() {
     let dir = tempfile::tempdir().unwrap();
     let registry = TestRegistry::demo(dir.path());
     let device = SecretKey::from_seed(&[9; 32]);
-    let event = urne_sync::demo::package().package.event.id.to_string();
+    let event = urne_kiosk::demo::package().package.event.id.to_string();
     urne_sync::uploader::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -317,7 +317,7 @@ fn the_registry_answers_are_told_apart() {
         assert!(matches!(missing, Err(FetchError::NoPackage(_))), "{missing:?}");
 
         let fetched = fetch::download(&up, &event, &device, None).await.unwrap();
-        assert_eq!(fetched.bytes, urne_sync::demo::package().bytes);
+        assert_eq!(fetched.bytes, urne_kiosk::demo::package().bytes);
         let info = fetched.outcome.unwrap();
         assert!(info.first_load && !info.foreign);
 

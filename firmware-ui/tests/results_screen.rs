@@ -20,7 +20,7 @@ use urne_kiosk::generated::Page;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::Badge;
+use urne_papers::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
 /// Narrow thin space before « % » and between thousands, as French typography wants.
@@ -599,7 +599,7 @@ fn the_results_of_every_kind_of_poll_read_as_counted() {
 
 /// The single-choice poll of the demo with `spec` ballots, counted by urne-core.
 fn counted(spec: &[(&str, usize)]) -> (Poll, urne_core::tally::PollResult) {
-    let poll = urne_sync::demo::package()
+    let poll = urne_kiosk::demo::package()
         .package
         .event
         .polls

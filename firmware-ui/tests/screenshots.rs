@@ -18,7 +18,7 @@ use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::issue_all;
+use urne_papers::badges::issue_all;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -37,7 +37,7 @@ fn the_screens_of_the_thread_are_rendered() {
     )
     .unwrap();
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
     // The test machine's clock may not be synchronised (like a Pi booted offline): the
@@ -45,8 +45,8 @@ fn the_screens_of_the_thread_are_rendered() {
     urne_kiosk::ui_testing::demo::confirm_time(&mut kiosk);
     let fingerprint = kiosk.device_fingerprint().to_hex();
     let badges = issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let h = Harness::new(
@@ -242,12 +242,12 @@ fn the_results_of_every_kind_of_poll_are_rendered() {
     )
     .unwrap();
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
     let badges = issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let members: Vec<_> = badges
         .iter()

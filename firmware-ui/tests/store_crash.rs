@@ -36,9 +36,9 @@ fn crash_child() {
     };
     let dir = Path::new(&dir);
     let mut kiosk = open(dir);
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let mut out = std::io::stdout().lock();
     let participants: Vec<_> = badges
@@ -85,12 +85,12 @@ fn prepared() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = open(dir.path());
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
-    let organiser = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let organiser = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     )
     .into_iter()
     .find(|b| b.role == Role::Organiser)

@@ -15,14 +15,14 @@ use urne_kiosk::store::{Fault, Store};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::{Badge, issue_all};
+use urne_papers::badges::{Badge, issue_all};
 
 const WAIT: Duration = Duration::from_secs(10);
 
 fn badges() -> Vec<Badge> {
     issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     )
 }
 
@@ -36,7 +36,7 @@ fn kiosk_with_open_motion(dir: &std::path::Path) -> Kiosk {
     )
     .unwrap();
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     kiosk.set_pin("123456").unwrap();
     let organiser = badges()
@@ -157,7 +157,7 @@ fn an_organiser_action_the_store_refuses_is_said_on_the_dashboard() {
     let kiosk = kiosk_with_open_motion(dir.path());
     let path = dir.path().join("urne.sqlite");
     let charte = PollId::new("charte").unwrap();
-    let question = urne_sync::demo::package()
+    let question = urne_kiosk::demo::package()
         .package
         .event
         .poll(&charte)
@@ -170,7 +170,7 @@ fn an_organiser_action_the_store_refuses_is_said_on_the_dashboard() {
     h.simulate_fault(Some(Fault::Full));
     h.scan(&urne_kiosk::ui_testing::demo::organiser().payload);
     assert!(h.wait_for_page(Page::Pin, WAIT));
-    for digit in urne_sync::demo::PIN.chars() {
+    for digit in urne_kiosk::demo::PIN.chars() {
         h.tap(&digit.to_string());
     }
     h.tap("Valider");

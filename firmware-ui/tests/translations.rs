@@ -199,7 +199,7 @@ fn the_voter_can_switch_the_idle_screen_to_english_and_back() {
     )
     .unwrap();
     kiosk
-        .load_package(&urne_sync::demo::package().bytes)
+        .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
     assert!(h.wait_for("Scannez votre badge", Duration::from_secs(5)));

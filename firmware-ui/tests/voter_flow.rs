@@ -10,7 +10,7 @@ use urne_kiosk::generated::{Page, Theme};
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
-use urne_sync::badges::Badge;
+use urne_papers::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
 

@@ -52,9 +52,9 @@ pub fn ten_thousand_ballots() -> Evening {
     let stick = dir.path().join("stick");
     std::fs::create_dir(&stick).unwrap();
 
-    let key = urne_sync::demo::organiser_key();
-    let built = urne_sync::package::build(
-        urne_sync::demo::EVENT_TOML,
+    let key = urne_kiosk::demo::organiser_key();
+    let built = urne_organiser::package::build(
+        include_str!("../../../demo/assemblee-demo.toml"),
         &roster(),
         &key,
         &mut ChaCha20Rng::seed_from_u64(7),
@@ -62,7 +62,7 @@ pub fn ten_thousand_ballots() -> Evening {
         false,
     )
     .unwrap();
-    let badges = urne_sync::badges::issue_all(&built.package, &key);
+    let badges = urne_papers::badges::issue_all(&built.package, &key);
     let clock = FakeClock::at(Timestamp(1_796_495_400));
     let mut kiosk = Kiosk::open(
         &dir.path().join("urne.sqlite"),

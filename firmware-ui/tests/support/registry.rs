@@ -1,4 +1,4 @@
-//! A real registry for the kiosk's tests: `urne-registry`'s server (urne-sync's axum router
+//! A real registry for the kiosk's tests: `urne-registry`'s server (its axum router
 //! over its SQLite store) on 127.0.0.1 with a port chosen by the system, served from a thread
 //! of its own and stopped when dropped.
 
@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use urne_core::crypto::{PublicKey, SecretKey};
-use urne_sync::registry::{Limits, Registry, SqliteStore, serve};
+use urne_registry::{Limits, Registry, SqliteStore, serve};
 
 /// A registry answering at [`TestRegistry::url`].
 pub struct TestRegistry {
@@ -25,7 +25,7 @@ impl TestRegistry {
         let registry = Registry::new(
             Arc::new(store),
             SecretKey::from_seed(&[0x5e; 32]),
-            urne_sync::system_clock,
+            urne_codec::os::system_clock,
             Limits::default(),
         );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -83,10 +83,10 @@ impl TestRegistry {
     /// The demo assembly's registry: its organiser enrolled and its package published.
     pub fn demo(dir: &Path) -> Self {
         let registry = Self::start(dir);
-        let built = urne_sync::demo::package();
+        let built = urne_kiosk::demo::package();
         registry.enrol_organiser(
             built.package.event.id.as_str(),
-            &urne_sync::demo::organiser_key().public(),
+            &urne_kiosk::demo::organiser_key().public(),
         );
         registry.publish(&built.bytes);
         registry
