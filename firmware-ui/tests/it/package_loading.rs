@@ -2,18 +2,15 @@
 //! load, which pins it; tampered, unsigned and foreign packages are refused with a clear message
 //! and change nothing.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use slint::ComponentHandle;
 use urne_core::credential::Role;
 use urne_core::crypto::SecretKey;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::{KioskAdapter, Page};
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, KioskError, PackageProblem};
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::FolderTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::{ViewOptions, grouped};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -53,13 +50,7 @@ fn unsigned_package() -> Vec<u8> {
 }
 
 fn kiosk(dir: &std::path::Path, usb: &std::path::Path) -> Kiosk {
-    Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([8; 32]),
-        Arc::new(SystemClock),
-        Box::new(FolderTarget::new(usb)),
-    )
-    .unwrap()
+    Fixture::new(dir).seed(8).usb_folder(usb).build()
 }
 
 #[test]
