@@ -13,9 +13,8 @@ use urne_core::ids::{OptionId, PollId};
 use urne_core::rand_core::SeedableRng;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::usb::FolderTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 
 /// Members on the roster, each casting five ballots.
 pub const MEMBERS: usize = 2_000;
@@ -64,13 +63,11 @@ pub fn ten_thousand_ballots() -> Evening {
     .unwrap();
     let badges = urne_papers::badges::issue_all(&built.package, &key);
     let clock = FakeClock::at(Timestamp(1_796_495_400));
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([9; 32]),
-        Arc::new(clock.clone()),
-        Box::new(FolderTarget::new(&stick)),
-    )
-    .unwrap();
+    let mut kiosk = Fixture::new(dir.path())
+        .seed(9)
+        .clock(Arc::new(clock.clone()))
+        .usb_folder(&stick)
+        .build();
     kiosk.load_package(&built.bytes).unwrap();
     kiosk.set_pin("123456").unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();

@@ -13,6 +13,7 @@ use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::{Clock, FakeClock};
 use urne_kiosk::generated::Page;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
 
@@ -21,11 +22,11 @@ const WAIT: Duration = Duration::from_secs(10);
 const EVENING: i64 = 1_796_497_200;
 
 fn open_kiosk(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
-    demo::empty_kiosk(dir, 4, clock)
+    Fixture::new(dir).seed(4).clock(clock).build()
 }
 
 fn demo_kiosk(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
-    demo::kiosk(dir, 4, clock)
+    Fixture::new(dir).seed(4).clock(clock).demo().build()
 }
 
 /// Types `text` on the on-screen keyboard: lowercase letters, accents, digits and a few signs.

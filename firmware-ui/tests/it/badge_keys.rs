@@ -2,21 +2,17 @@
 //! (a key rotation), its own (walk-ins); and not those the event or an organiser revoked, nor
 //! any other key's.
 
-use std::sync::Arc;
-
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use urne_core::credential::{BadgeError, Credential, Role};
 use urne_core::crypto::SecretKey;
 use urne_core::timestamp::Timestamp;
-use urne_kiosk::clock::SystemClock;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, Refusal, ScanOutcome};
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::kiosk::{Refusal, ScanOutcome};
+use urne_kiosk::ui_testing::demo::Fixture;
 
 /// The demo event with an extra accepted badge key and, when given, a revoked member.
 fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_organiser::package::Built {
-    let mut toml = include_str!("../../demo/assemblee-demo.toml").to_owned();
+    let mut toml = include_str!("../../../demo/assemblee-demo.toml").to_owned();
     let mut lines = format!("badge-keys = [\"\"\"\n{}\"\"\"]\n", extra.public().to_pem());
     if let Some(id) = revoked {
         lines.push_str(&format!("revoked-badges = [\"{id}\"]\n"));
@@ -30,7 +26,7 @@ fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_organiser::package:
     let mut rng = ChaCha20Rng::seed_from_u64(0x00B1_E11E_5EED);
     urne_organiser::package::build(
         &toml,
-        include_bytes!("../../demo/roster.csv"),
+        include_bytes!("../../../demo/roster.csv"),
         &urne_kiosk::demo::organiser_key(),
         &mut rng,
         Timestamp(1_794_441_600),
@@ -60,13 +56,7 @@ fn rotated_keys_are_accepted_and_revoked_badges_refused() {
     let revoked_id = probe.package.roster.members[2].id.to_string();
     let built = package(&next_key, Some(&revoked_id));
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([4; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
+    let mut kiosk = Fixture::new(dir.path()).seed(4).build();
     kiosk.load_package(&built.bytes).unwrap();
 
     let organiser = urne_kiosk::demo::organiser_key();

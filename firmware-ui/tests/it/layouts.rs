@@ -4,10 +4,7 @@
 //! each source, the registry's answers coming from a real registry on 127.0.0.1). The screens at 800×480 and 1280×800, and the idle and ballot screens in
 //! portrait, are rendered to `docs/screenshots/<size>/` with the software renderer.
 
-// Only the registry itself is needed here, not an address where nothing listens.
-#[allow(dead_code)]
-#[path = "support/registry.rs"]
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +18,7 @@ use urne_kiosk::fetch::FetchError;
 use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, Theme};
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::stick::StickEvent;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::{Reply, ViewOptions, registry_package_answer};
 
@@ -69,9 +67,12 @@ const SIZES: [Size; 4] = [
 /// A demo kiosk with the polls at `open` opened, on the evening of the demo assembly (so
 /// that the pictures do not change from run to run).
 fn kiosk(dir: &std::path::Path, open: &[usize]) -> Kiosk {
-    let mut k = demo::kiosk(dir, 3, Arc::new(FakeClock::at(Timestamp(1_796_497_200))));
-    demo::open_polls(&mut k, open);
-    k
+    Fixture::new(dir)
+        .seed(3)
+        .clock(Arc::new(FakeClock::at(Timestamp(1_796_497_200))))
+        .demo()
+        .open_polls(open)
+        .build()
 }
 
 fn folder(size: Size) -> PathBuf {
@@ -301,7 +302,10 @@ fn setup_screens(size: Size) {
     let dir = tempfile::tempdir().unwrap();
     let clock = FakeClock::at(Timestamp(1_796_497_200 - 2 * 86_400));
     clock.set_synced(false);
-    let fresh = demo::empty_kiosk(dir.path(), 9, Arc::new(clock.clone()));
+    let fresh = Fixture::new(dir.path())
+        .seed(9)
+        .clock(Arc::new(clock.clone()))
+        .build();
     let options = ViewOptions {
         device_fingerprint: fresh.device_fingerprint().to_hex(),
         first_boot: true,
@@ -334,7 +338,11 @@ fn setup_screens(size: Size) {
     let clock = FakeClock::at(Timestamp(1_796_497_200));
     clock.set_synced(false);
     let h = Harness::new(
-        demo::kiosk(dir.path(), 3, Arc::new(clock)),
+        Fixture::new(dir.path())
+            .seed(3)
+            .clock(Arc::new(clock))
+            .demo()
+            .build(),
         ViewOptions::default(),
         size.width,
         size.height,

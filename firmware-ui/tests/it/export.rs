@@ -14,9 +14,9 @@ use urne_core::credential::Role;
 use urne_core::ids::{MemberId, OptionId, PollId};
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, KioskError, Problem, ScanOutcome, UsbProblem};
 use urne_kiosk::ui_testing::Harness;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::usb::{FolderTarget, UsbError, UsbTarget};
 use urne_kiosk::view::ViewOptions;
 
@@ -42,17 +42,12 @@ fn sample_evening(usb: Box<dyn UsbTarget>, dir: &Path) -> (Kiosk, FakeClock) {
         &urne_kiosk::demo::package().package,
         &urne_kiosk::demo::organiser_key(),
     );
-    let mut kiosk = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new(SAMPLE_SEED),
-        Arc::new(clock.clone()),
-        usb,
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_kiosk::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
+    let mut kiosk = Fixture::new(dir)
+        .key_seed(SAMPLE_SEED)
+        .clock(Arc::new(clock.clone()))
+        .usb(usb)
+        .demo()
+        .build();
     let members: Vec<MemberId> = badges
         .iter()
         .filter(|b| b.role == Role::Participant)
@@ -304,13 +299,11 @@ fn a_bundle_from_an_edited_database_still_leaves_but_gets_no_pv() {
     .unwrap();
     drop(conn);
 
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new(SAMPLE_SEED),
-        Arc::new(FakeClock::at(Timestamp(1_796_510_000))),
-        Box::new(FolderTarget::new(&stick)),
-    )
-    .unwrap();
+    let mut kiosk = Fixture::new(dir.path())
+        .key_seed(SAMPLE_SEED)
+        .clock(Arc::new(FakeClock::at(Timestamp(1_796_510_000))))
+        .usb_folder(&stick)
+        .build();
     let badges = urne_papers::badges::issue_all(
         &urne_kiosk::demo::package().package,
         &urne_kiosk::demo::organiser_key(),

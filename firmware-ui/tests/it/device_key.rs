@@ -2,29 +2,20 @@
 //! mode 0600, the same on every later start, recorded in the audit chain, and shown on the
 //! organiser's dashboard as text, and on the settings page as a QR code that decodes to the fingerprint.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use urne_core::audit::AuditEvent;
 use urne_core::credential::Role;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::FileKeyStore;
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::ViewOptions;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 fn open(dir: &std::path::Path) -> Kiosk {
-    Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &FileKeyStore::in_folder(dir),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap()
+    Fixture::new(dir).key_file().build()
 }
 
 #[test]

@@ -14,10 +14,10 @@ use urne_core::timestamp::Timestamp;
 use urne_kiosk::app::{self, Options};
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::generated::{OrganiserAdapter, Page, SetupAdapter};
-use urne_kiosk::keystore::{FileKeyStore, MemoryKeyStore};
+use urne_kiosk::keystore::FileKeyStore;
 use urne_kiosk::kiosk::{Kiosk, KioskError, PinOutcome, Provisioning, ScanOutcome};
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
-use urne_kiosk::usb::FolderTarget;
 use urne_kiosk::view::ViewOptions;
 
 use slint::{ComponentHandle, Model};
@@ -30,13 +30,11 @@ const EVENING: Timestamp = Timestamp(1_796_493_600);
 fn fresh(dir: &Path, clock: &FakeClock) -> Kiosk {
     let usb = dir.join("usb");
     std::fs::create_dir_all(&usb).unwrap();
-    Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([21; 32]),
-        Arc::new(clock.clone()),
-        Box::new(FolderTarget::new(&usb)),
-    )
-    .unwrap()
+    Fixture::new(dir)
+        .seed(21)
+        .clock(Arc::new(clock.clone()))
+        .usb_folder(&usb)
+        .build()
 }
 
 /// A clock as a Pi booted offline has it: two days behind, not synchronised.
@@ -193,7 +191,11 @@ fn no_poll_opens_until_the_time_is_confirmed_for_this_boot_or_synchronised() {
     let dir = tempfile::tempdir().unwrap();
     let clock = offline_clock();
     let open = |clock: &FakeClock| {
-        let mut kiosk = demo::kiosk(dir.path(), 4, Arc::new(clock.clone()));
+        let mut kiosk = Fixture::new(dir.path())
+            .seed(4)
+            .clock(Arc::new(clock.clone()))
+            .demo()
+            .build();
         let polls = unlocked(&mut kiosk);
         (kiosk, polls)
     };
@@ -416,7 +418,11 @@ fn a_synchronised_clock_is_shown_with_nothing_to_adjust() {
 fn the_dashboard_sends_the_organiser_to_check_the_time() {
     let dir = tempfile::tempdir().unwrap();
     let clock = offline_clock();
-    let kiosk = demo::kiosk(dir.path(), 5, Arc::new(clock.clone()));
+    let kiosk = Fixture::new(dir.path())
+        .seed(5)
+        .clock(Arc::new(clock.clone()))
+        .demo()
+        .build();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
     h.unlock();
     let banner = "La date et l'heure n'ont pas été confirmées depuis le démarrage du kiosque : aucun scrutin ne peut s'ouvrir avant.";

@@ -2,13 +2,12 @@
 //! member they represent, undoing a mistaken check-in, revoking a lost badge, registering a
 //! walk-in whose on-screen badge then works, and a member checking out and back in.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use urne_core::ids::PollId;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
 use urne_kiosk::kiosk::Kiosk;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
 use urne_papers::badges::Badge;
@@ -22,15 +21,17 @@ fn members() -> Vec<Badge> {
 /// A kiosk where `present` members are checked in and the first motion (charte) is open when
 /// `open`.
 fn kiosk(dir: &std::path::Path, present: usize, open: bool) -> Kiosk {
-    let mut k = demo::kiosk(dir, 6, Arc::new(SystemClock));
-    demo::confirm_time(&mut k);
-    for b in members().iter().take(present) {
-        k.scan(&b.payload).unwrap();
-    }
+    let fixture = Fixture::new(dir)
+        .seed(6)
+        .demo()
+        .confirm_time()
+        .present(present);
     if open {
-        demo::open_polls(&mut k, &[0]);
+        fixture.open_polls(&[0])
+    } else {
+        fixture
     }
-    k
+    .build()
 }
 
 fn to_attendance(h: &Harness) {
@@ -265,7 +266,7 @@ fn the_dashboard_counts_arrivals_while_it_is_shown() {
     assert_eq!(present(), 2);
     // Another kiosk at the door (here: the same database) checks a member in.
     {
-        let mut door = demo::empty_kiosk(dir.path(), 6, Arc::new(SystemClock));
+        let mut door = Fixture::new(dir.path()).seed(6).build();
         door.scan(&m[10].payload).unwrap();
     }
     h.advance(Duration::from_secs(6));

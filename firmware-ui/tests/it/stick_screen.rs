@@ -9,7 +9,8 @@ use std::time::Duration;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::stick::{FakeSticks, StickWatch};
-use urne_kiosk::ui_testing::{Harness, demo};
+use urne_kiosk::ui_testing::Harness;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::Reply;
 use urne_kiosk::view::ViewOptions;
 
@@ -21,7 +22,11 @@ const EVENING: i64 = 1_796_497_200;
 fn the_dashboard_says_when_a_stick_is_put_in_and_taken_out() {
     let dir = tempfile::tempdir().unwrap();
     let h = Harness::new(
-        demo::kiosk(dir.path(), 7, Arc::new(FakeClock::at(Timestamp(EVENING)))),
+        Fixture::new(dir.path())
+            .seed(7)
+            .clock(Arc::new(FakeClock::at(Timestamp(EVENING))))
+            .demo()
+            .build(),
         ViewOptions::default(),
         1024,
         900,

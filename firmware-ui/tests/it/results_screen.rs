@@ -6,7 +6,6 @@
 //! stay inside the window without rows overlapping.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
@@ -15,9 +14,9 @@ use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::{OptionId, PollId};
 use urne_core::poll::{Poll, PollKind};
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
 use urne_papers::badges::Badge;
@@ -163,12 +162,9 @@ fn ballots() -> Ballots {
 /// A kiosk where `present` members are present (the demo's quorum is 50), every poll is open
 /// and the ballots above are cast, one per member.
 fn kiosk(dir: &std::path::Path, present: usize) -> (Kiosk, Vec<Poll>) {
-    let mut k = demo::kiosk(dir, 7, Arc::new(SystemClock));
+    let mut k = Fixture::new(dir).seed(7).demo().present(present).build();
     let all = demo::badges();
     let members: Vec<&Badge> = all.iter().filter(|b| b.role == Role::Participant).collect();
-    for b in members.iter().take(present) {
-        k.scan(&b.payload).unwrap();
-    }
     let organiser = all.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser.payload).unwrap() else {
         panic!("organiser badge")

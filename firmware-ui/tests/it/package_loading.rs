@@ -2,18 +2,15 @@
 //! load, which pins it; tampered, unsigned and foreign packages are refused with a clear message
 //! and change nothing.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use slint::ComponentHandle;
 use urne_core::credential::Role;
 use urne_core::crypto::SecretKey;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::{KioskAdapter, Page};
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, KioskError, PackageProblem};
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::FolderTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::{ViewOptions, grouped};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -21,8 +18,8 @@ const WAIT: Duration = Duration::from_secs(10);
 fn foreign_package() -> Vec<u8> {
     let mut rng = urne_codec::os::os_rng();
     urne_organiser::package::build(
-        include_str!("../../demo/assemblee-demo.toml"),
-        include_bytes!("../../demo/roster.csv"),
+        include_str!("../../../demo/assemblee-demo.toml"),
+        include_bytes!("../../../demo/roster.csv"),
         &SecretKey::from_seed(&[0x42; 32]),
         &mut rng,
         urne_core::timestamp::Timestamp(1_794_441_600),
@@ -53,13 +50,7 @@ fn unsigned_package() -> Vec<u8> {
 }
 
 fn kiosk(dir: &std::path::Path, usb: &std::path::Path) -> Kiosk {
-    Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([8; 32]),
-        Arc::new(SystemClock),
-        Box::new(FolderTarget::new(usb)),
-    )
-    .unwrap()
+    Fixture::new(dir).seed(8).usb_folder(usb).build()
 }
 
 #[test]

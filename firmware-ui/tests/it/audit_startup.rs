@@ -1,27 +1,18 @@
 //! The audit chain is checked at every start: an edited database is reported on the
 //! organiser's dashboard, and the kiosk keeps working.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use slint::ComponentHandle;
 use urne_core::credential::Role;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::{OrganiserAdapter, Page};
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::ViewOptions;
 
 fn open(dir: &std::path::Path) -> Kiosk {
-    Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([3; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap()
+    Fixture::new(dir).seed(3).build()
 }
 
 #[test]

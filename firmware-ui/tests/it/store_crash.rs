@@ -14,17 +14,14 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::credential::Role;
 use urne_core::ids::{MemberId, PollId};
-use urne_kiosk::clock::SystemClock;
-use urne_kiosk::keystore::FileKeyStore;
 use urne_kiosk::kiosk::{Kiosk, PinOutcome, ScanOutcome};
 use urne_kiosk::store::Store;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 
 const POLLS: [&str; 2] = ["charte", "statuts"];
 
@@ -70,13 +67,7 @@ fn crash_child() {
 }
 
 fn open(dir: &Path) -> Kiosk {
-    Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &FileKeyStore::in_folder(dir),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap()
+    Fixture::new(dir).key_file().build()
 }
 
 /// A kiosk database with the event loaded and both motions open, as at the start of voting:
@@ -206,7 +197,12 @@ fn acknowledged_records_survive_sigkill_at_random_moments() {
             acks = Acks::default();
         }
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "store_crash::crash_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("URNE_CRASH_CHILD", dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -3,18 +3,15 @@
 //! budget whose bar refuses to go over; then the review, a correction, and « A voté ! ».
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::credential::Role;
 use urne_core::ids::{OptionId, PollId};
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::kiosk::ScanOutcome;
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::ViewOptions;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -31,17 +28,7 @@ fn a_voter_fills_in_every_kind_of_ballot() {
         &urne_kiosk::demo::organiser_key(),
     );
     let agnes = badges[0].clone();
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([1; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_kiosk::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
+    let mut kiosk = Fixture::new(dir.path()).demo().build();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
         panic!("organiser badge")

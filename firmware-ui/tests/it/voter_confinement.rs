@@ -2,12 +2,11 @@
 //! kind of button on the voter's screens (and scans members' badges, a forged one and nothing)
 //! and the kiosk never leaves the voter's pages.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
 
@@ -27,7 +26,7 @@ const VOTER_PAGES: [Page; 7] = [
 #[test]
 fn a_voter_tapping_anything_never_reaches_the_organiser_screens() {
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = demo::kiosk(dir.path(), 8, Arc::new(SystemClock));
+    let mut kiosk = Fixture::new(dir.path()).seed(8).demo().build();
     let every_poll: Vec<usize> = (0..kiosk.event().unwrap().polls.len()).collect();
     demo::open_polls(&mut kiosk, &every_poll);
     let members: Vec<String> = demo::members()

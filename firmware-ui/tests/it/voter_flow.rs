@@ -8,6 +8,7 @@ use slint::ComponentHandle;
 use urne_kiosk::clock::{Clock, FakeClock, SystemClock};
 use urne_kiosk::generated::{Page, Theme};
 use urne_kiosk::kiosk::Kiosk;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
 use urne_papers::badges::Badge;
@@ -19,15 +20,13 @@ fn demo_badges() -> Vec<Badge> {
 }
 
 fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
-    let mut kiosk = demo_kiosk_at(dir, Arc::new(SystemClock));
     // The test machine's clock may not be synchronised (like a Pi booted offline): the
     // organiser has confirmed the time, as on a kiosk.
-    demo::confirm_time(&mut kiosk);
-    kiosk
+    Fixture::new(dir).seed(9).demo().confirm_time().build()
 }
 
 fn demo_kiosk_at(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
-    demo::kiosk(dir, 9, clock)
+    Fixture::new(dir).seed(9).clock(clock).demo().build()
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn a_real_full_and_a_real_read_only_file_system_are_reported_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
     let script = format!(
-        "mount -t tmpfs -o size=192k tmpfs '{dir}' && exec '{exe}' --exact fault_child --nocapture --test-threads=1",
+        "mount -t tmpfs -o size=192k tmpfs '{dir}' && exec '{exe}' --exact store_real_faults::fault_child --nocapture --test-threads=1",
         dir = dir.path().display(),
         exe = exe.display()
     );

@@ -5,21 +5,17 @@
 //! and a package signed by another organiser key than the pinned one change nothing and say
 //! why on the screen.
 
-#[path = "support/registry.rs"]
-mod support;
-
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::{TestRegistry, closed_address};
 use slint::ComponentHandle;
-use support::{TestRegistry, closed_address};
 use urne_core::audit::AuditEvent;
 use urne_core::crypto::SecretKey;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::fetch::{self, FetchError};
 use urne_kiosk::generated::{KioskAdapter, Page};
 use urne_kiosk::kiosk::{Kiosk, KioskError, SETTING_REGISTRY_URL};
-use urne_kiosk::ui_testing::{Harness, demo};
+use urne_kiosk::ui_testing::Harness;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::{ViewOptions, grouped};
 use urne_sync::uploader::Uploader;
 
@@ -42,8 +38,8 @@ fn demo_fingerprint() -> String {
 /// registry hands out an event's newest package).
 fn foreign_package(key: &SecretKey) -> Vec<u8> {
     urne_organiser::package::build(
-        include_str!("../../demo/assemblee-demo.toml"),
-        include_bytes!("../../demo/roster.csv"),
+        include_str!("../../../demo/assemblee-demo.toml"),
+        include_bytes!("../../../demo/roster.csv"),
         key,
         &mut urne_codec::os::os_rng(),
         urne_core::timestamp::Timestamp(1_794_441_600 + 86_400),
@@ -55,9 +51,7 @@ fn foreign_package(key: &SecretKey) -> Vec<u8> {
 
 /// A kiosk without an event whose registry is `url` (as given with `--registry`).
 fn empty_kiosk(dir: &std::path::Path, url: Option<String>) -> Kiosk {
-    let mut kiosk = demo::empty_kiosk(dir, 8, Arc::new(SystemClock));
-    kiosk.set_default_registry(url);
-    kiosk
+    Fixture::new(dir).seed(8).registry(url).build()
 }
 
 /// Opens the packages page from the idle screen, and shows the registry source.
@@ -218,7 +212,7 @@ fn a_package_signed_by_another_organiser_key_than_the_pinned_one_is_refused() {
         &other.public(),
     );
     registry.publish(&foreign);
-    let mut kiosk = demo::kiosk(dir.path(), 8, Arc::new(SystemClock));
+    let mut kiosk = Fixture::new(dir.path()).seed(8).demo().build();
     kiosk
         .store_mut()
         .set_setting(SETTING_REGISTRY_URL, &registry.url)
@@ -261,7 +255,7 @@ fn a_package_signed_by_another_organiser_key_than_the_pinned_one_is_refused() {
     assert!(h.wait_for_page(Page::Dashboard, WAIT));
     h.shutdown();
 
-    let mut kiosk = demo::empty_kiosk(dir.path(), 8, Arc::new(SystemClock));
+    let mut kiosk = Fixture::new(dir.path()).seed(8).build();
     assert_eq!(
         kiosk.store().package().unwrap().unwrap(),
         urne_kiosk::demo::package().bytes

@@ -2,18 +2,14 @@
 //! says so plainly, nothing is acknowledged that is not stored, and the kiosk carries on once
 //! the condition is gone.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use urne_core::credential::Role;
 use urne_core::ids::PollId;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::store::{Fault, Store};
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::ViewOptions;
 use urne_papers::badges::{Badge, issue_all};
 
@@ -28,31 +24,8 @@ fn badges() -> Vec<Badge> {
 
 /// A kiosk with the first motion open and `dir` as its data folder.
 fn kiosk_with_open_motion(dir: &std::path::Path) -> Kiosk {
-    let mut kiosk = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([5; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_kiosk::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
-    let organiser = badges()
-        .into_iter()
-        .find(|b| b.role == Role::Organiser)
-        .unwrap();
-    let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
-        panic!("organiser badge")
-    };
-    kiosk.unlock(&organiser, "123456").unwrap();
-    // The test machine's clock may not be synchronised (like a Pi booted offline): the
-    // organiser confirms the time before opening polls, as on a kiosk.
-    kiosk.confirm_clock(0).unwrap();
-    kiosk.open_poll(&PollId::new("charte").unwrap()).unwrap();
-    kiosk.lock();
-    kiosk
+    // « charte » is the demo's first poll.
+    Fixture::new(dir).seed(5).demo().open_polls(&[0]).build()
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! screen of every kind of poll at 800×480 and 1280×800.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use slint::ComponentHandle;
@@ -11,12 +10,10 @@ use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::OptionId;
 use urne_core::poll::PollKind;
-use urne_kiosk::clock::SystemClock;
 use urne_kiosk::generated::Page;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::kiosk::ScanOutcome;
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::ViewOptions;
 use urne_papers::badges::issue_all;
 
@@ -29,17 +26,7 @@ fn shots() -> PathBuf {
 #[test]
 fn the_screens_of_the_thread_are_rendered() {
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([9; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_kiosk::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
+    let mut kiosk = Fixture::new(dir.path()).seed(9).demo().build();
     // The test machine's clock may not be synchronised (like a Pi booted offline): the
     // organiser has confirmed the time, as on a kiosk.
     urne_kiosk::ui_testing::demo::confirm_time(&mut kiosk);
@@ -234,17 +221,7 @@ fn evening_ballot(kind: &PollKind, i: u64) -> Ballot {
 #[test]
 fn the_results_of_every_kind_of_poll_are_rendered() {
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([8; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_kiosk::demo::package().bytes)
-        .unwrap();
-    kiosk.set_pin("123456").unwrap();
+    let mut kiosk = Fixture::new(dir.path()).seed(8).demo().build();
     let badges = issue_all(
         &urne_kiosk::demo::package().package,
         &urne_kiosk::demo::organiser_key(),

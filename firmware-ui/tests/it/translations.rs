@@ -3,14 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use urne_kiosk::clock::SystemClock;
-use urne_kiosk::keystore::MemoryKeyStore;
-use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::ui_testing::Harness;
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::view::ViewOptions;
 
 fn ui_dir() -> PathBuf {
@@ -191,16 +187,7 @@ fn no_visible_text_bypasses_tr() {
 #[test]
 fn the_voter_can_switch_the_idle_screen_to_english_and_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([2; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    kiosk
-        .load_package(&urne_kiosk::demo::package().bytes)
-        .unwrap();
+    let kiosk = Fixture::new(dir.path()).seed(2).demo().build();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
     assert!(h.wait_for("Scannez votre badge", Duration::from_secs(5)));
     h.tap("English");

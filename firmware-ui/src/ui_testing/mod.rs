@@ -1,6 +1,9 @@
 //! Driving the real screens headless, for tests: Slint's testing backend with the software
 //! renderer, elements found by accessible label (as a screen reader would), and snapshots
-//! to PNG. Compiled with the `testing` feature only.
+//! to PNG; and [`demo`], the one fixture builder for a kiosk holding the demo assembly.
+//! Compiled with the `testing` feature only.
+
+pub mod demo;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -249,115 +252,5 @@ impl Harness {
         if let Some(w) = worker {
             w.join();
         }
-    }
-}
-
-/// The demo assembly, ready for tests: its badges, a kiosk holding its package with the demo
-/// PIN set, and polls opened the way an organiser does.
-pub mod demo {
-    use std::path::Path;
-    use std::sync::Arc;
-
-    use urne_core::credential::Role;
-    use urne_core::ids::PollId;
-    use urne_papers::badges::{Badge, issue_all};
-
-    use crate::clock::Clock;
-    use crate::keystore::MemoryKeyStore;
-    use crate::kiosk::{Kiosk, ScanOutcome};
-    use crate::usb::MemoryTarget;
-
-    /// Every badge of the demo assembly, members in roster order, the organiser's last.
-    pub fn badges() -> Vec<Badge> {
-        issue_all(
-            &crate::demo::package().package,
-            &crate::demo::organiser_key(),
-        )
-    }
-
-    /// The members' badges.
-    pub fn members() -> Vec<Badge> {
-        badges()
-            .into_iter()
-            .filter(|b| b.role == Role::Participant)
-            .collect()
-    }
-
-    /// The organiser's badge.
-    pub fn organiser() -> Badge {
-        badges()
-            .into_iter()
-            .find(|b| b.role == Role::Organiser)
-            .expect("the demo has an organiser badge")
-    }
-
-    /// A kiosk with its database in `dir` and a device key made from `seed`, exporting to
-    /// memory, without an event.
-    pub fn empty_kiosk(dir: &Path, seed: u8, clock: Arc<dyn Clock>) -> Kiosk {
-        Kiosk::open(
-            &dir.join("urne.sqlite"),
-            &MemoryKeyStore::new([seed; 32]),
-            clock,
-            Box::new(MemoryTarget::default()),
-        )
-        .expect("the kiosk opens")
-    }
-
-    /// A kiosk holding the demo package, with the demo PIN.
-    pub fn kiosk(dir: &Path, seed: u8, clock: Arc<dyn Clock>) -> Kiosk {
-        let mut kiosk = empty_kiosk(dir, seed, clock);
-        kiosk
-            .load_package(&crate::demo::package().bytes)
-            .expect("the demo package loads");
-        kiosk
-            .set_pin(crate::demo::PIN)
-            .expect("the demo PIN is set");
-        kiosk
-    }
-
-    /// Unlocks organiser mode with the demo organiser's badge and PIN.
-    fn unlock(kiosk: &mut Kiosk) {
-        let ScanOutcome::Organiser { organiser, .. } = kiosk
-            .scan(&organiser().payload)
-            .expect("the organiser badge is read")
-        else {
-            panic!("the organiser badge is an organiser's");
-        };
-        kiosk
-            .unlock(&organiser, crate::demo::PIN)
-            .expect("the demo PIN unlocks");
-    }
-
-    /// Confirms the date and time as the organiser does on the settings page, when the clock
-    /// is neither synchronised nor confirmed yet (then locks again): the system clock of a test
-    /// machine that is not synchronised is a Pi booted offline.
-    pub fn confirm_time(kiosk: &mut Kiosk) {
-        if kiosk.clock_trusted() {
-            return;
-        }
-        unlock(kiosk);
-        kiosk.confirm_clock(0).expect("the clock is confirmed");
-        kiosk.lock();
-    }
-
-    /// Opens the polls at these positions of the event, as the organiser (then locks again).
-    pub fn open_polls(kiosk: &mut Kiosk, positions: &[usize]) {
-        unlock(kiosk);
-        let polls: Vec<PollId> = kiosk
-            .event()
-            .expect("an event is loaded")
-            .polls
-            .iter()
-            .map(|p| p.id.clone())
-            .collect();
-        // On the system clock of a machine that is not synchronised, the organiser confirms
-        // the time first, as on a Pi booted offline.
-        if !kiosk.clock_trusted() {
-            kiosk.confirm_clock(0).expect("the clock is confirmed");
-        }
-        for i in positions {
-            kiosk.open_poll(&polls[*i]).expect("the poll opens");
-        }
-        kiosk.lock();
     }
 }
