@@ -6,7 +6,7 @@ independent implementation of Urne's documented counting rules (docs/formats.md 
 module documentation of core/src/tally/), written in plain Python with exact fractions. A deck
 whose expected results came from the engine under test would prove nothing.
 
-Usage (from the repository root, after `cargo build -p urne-sync --bin urne`):
+Usage (from the repository root, after `cargo build -p urne-cli --bin urne`):
 
     target/debug/urne demo --package /tmp/demo.urnepkg --key /tmp/demo.key
     target/debug/urne badges --package /tmp/demo.urnepkg --key /tmp/demo.key > /tmp/badges.tsv

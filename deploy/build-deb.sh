@@ -43,7 +43,7 @@ fi
 
 echo "== Binaries for $target (profile pi)"
 cargo build --profile pi --target "$target" -p urne-kiosk --no-default-features --features pi --bin urne-kiosk
-cargo build --profile pi --target "$target" -p urne-sync --bin urne
+cargo build --profile pi --target "$target" -p urne-cli --bin urne
 
 echo "== Package"
 # --no-build: the binaries above are the ones packaged (cargo-deb alone would build only the

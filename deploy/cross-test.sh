@@ -103,7 +103,7 @@ export URNE_CRASH_WINDOW_MS="${URNE_CRASH_WINDOW_MS:-500}"
 # 3. Every test of `./dev test`, in the dev profile (debug assertions on, dependencies at
 # opt-level 2, see Cargo.toml) but with our own crates at opt-level 1 instead of 0: emulated,
 # unoptimised code made some tests minutes long (byte scans, QR rasterising, bundle mutations),
-# and opt-level 1 costs little to build. Building the ~40 test executables with the release
+# and opt-level 1 costs little to build. Building the test executables with the release
 # profile's LTO would cost far more time than it saves. (Build scripts keep their own settings,
 # so what the native run built for the host is reused.)
 #
@@ -125,7 +125,7 @@ unset CARGO_PROFILE_DEV_OPT_LEVEL
 # LTO, abort on panic), exactly as deploy/build-deb.sh packages them, so that CI builds them once.
 echo "== Release binaries for $TARGET (profile pi)"
 cargo build --profile pi --target "$TARGET" -p urne-kiosk --no-default-features --features pi --bin urne-kiosk
-cargo build --profile pi --target "$TARGET" -p urne-sync --bin urne
+cargo build --profile pi --target "$TARGET" -p urne-cli --bin urne
 out="$CARGO_TARGET_DIR/$TARGET/pi"
 for bin in urne-kiosk urne; do
   # e_machine, the two bytes at offset 18 of the ELF header: b7 00 is AArch64.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Raspberry Pi package (deploy/build-deb.sh) and checks what it holds with urne-tests'
-# `deb_package` test (tests/tests/deb_package.rs): control fields and Depends, both arm64
+# `deb_package` tests (tests/tests/it/deb_package.rs, a module of its one test binary `it`): control fields and Depends, both arm64
 # binaries (stripped, AArch64, start under qemu), the systemd unit (and systemd-analyze verify),
 # the udev rule, the polkit rule evaluated with node, the maintainer scripts, permissions.
 #
@@ -24,6 +24,6 @@ urne_aarch64_ensure_packages qemu-user-static nodejs systemd
 
 started=$SECONDS
 echo "== Checking $deb"
-cargo clippy -p urne-tests --features deb --test deb_package -- -D warnings
-URNE_DEB="$deb" cargo test -p urne-tests --features deb --test deb_package
+cargo clippy -p urne-tests --features deb --test it -- -D warnings
+URNE_DEB="$deb" cargo test -p urne-tests --features deb --test it deb_package::
 echo "test-deb: checks $((SECONDS - started)) s"

@@ -8,17 +8,14 @@
 //! signature check and the queries for the polls due.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::{MemberId, PollId};
-use urne_kiosk::clock::SystemClock;
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 
 fn bench_dir() -> tempfile::TempDir {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
@@ -38,18 +35,12 @@ fn bare(path: &Path) -> Connection {
 
 /// A kiosk with the first motion open, and the 150 demo members' badges.
 fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
-    let mut k = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([1; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    let mut k = Fixture::new(dir).build();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k.set_pin("123456").unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser.payload).unwrap() else {

@@ -5,7 +5,7 @@
 //! * the kiosk's whole export (`Kiosk::export`: read the SQLite store, count, seal, verify its
 //!   own bundle, draw the procès-verbal and the attendance sheet, write the three files to a
 //!   folder with fsync), several times;
-//! * `urne verify`'s work on that bundle (`urne_sync::verify::verify`: tar, signature, every
+//! * `urne verify`'s work on that bundle (`urne_codec::verify::verify`: tar, signature, every
 //!   hash, audit chain, attendance, every ballot, full re-count), split into the archive checks
 //!   and the content checks, interleaved with
 //! * `openssl pkeyutl -verify` of the same manifest (a process each time, as a person runs it).
@@ -72,7 +72,7 @@ fn main() {
     // The manifest, signature and key, as someone with only OpenSSL would extract them.
     let plain = dir.path().join("plain");
     std::fs::create_dir(&plain).unwrap();
-    for (name, content) in urne_sync::tarball::read(&bytes).unwrap() {
+    for (name, content) in urne_codec::tarball::read(&bytes).unwrap() {
         if !name.contains('/') {
             std::fs::write(plain.join(name), content).unwrap();
         }
@@ -82,12 +82,12 @@ fn main() {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         let t = Instant::now();
-        let report = urne_sync::verify::verify(&bytes, None).unwrap();
+        let report = urne_codec::verify::verify(&bytes, None).unwrap();
         full.push(t.elapsed());
         assert_eq!(report.content.results.len(), 5);
 
         let t = Instant::now();
-        let opened = urne_sync::bundle::open(&bytes, None).unwrap();
+        let opened = urne_codec::bundle::open(&bytes, None).unwrap();
         archive.push(t.elapsed());
         let t = Instant::now();
         urne_core::results::verify(&opened).unwrap();

@@ -38,9 +38,9 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    let badges: Vec<(String, String)> = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges: Vec<(String, String)> = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     )
     .into_iter()
     .filter(|b| b.role == Role::Participant)
@@ -57,7 +57,7 @@ fn main() {
         )
         .unwrap();
         kiosk
-            .load_package(&urne_sync::demo::package().bytes)
+            .load_package(&urne_kiosk::demo::package().bytes)
             .unwrap();
         let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
         let (mut master, slave) = TTYPort::pair().unwrap();

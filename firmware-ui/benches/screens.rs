@@ -26,7 +26,7 @@ use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
 use urne_kiosk::view::{Reply, View, ViewOptions};
 use urne_kiosk::worker::Worker;
-use urne_sync::badges::Badge;
+use urne_papers::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
 const FRAMES: usize = 60;
@@ -38,9 +38,9 @@ fn bench_dir() -> tempfile::TempDir {
 }
 
 fn badges() -> Vec<Badge> {
-    urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     )
 }
 
@@ -52,7 +52,7 @@ fn kiosk(dir: &Path, open: &[usize]) -> Kiosk {
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k.set_pin("123456").unwrap();
     let organiser = badges()
         .into_iter()
@@ -133,7 +133,7 @@ fn render_times() {
     println!("Full-frame software render at {width}×{height} ({FRAMES} frames each):");
     println!("| ballot screen | median | p90 | max |");
     println!("|---|---|---|---|");
-    let polls = urne_sync::demo::package().package.event.polls;
+    let polls = urne_kiosk::demo::package().package.event.polls;
     let agnes = &badges()[0];
     for (i, poll) in polls.iter().enumerate() {
         let dir = bench_dir();

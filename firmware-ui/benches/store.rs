@@ -6,7 +6,6 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::sync::Arc;
 
 use std::time::{Duration, Instant};
 
@@ -15,10 +14,8 @@ use rusqlite::{Connection, params};
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::PollId;
-use urne_kiosk::clock::SystemClock;
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::usb::MemoryTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 
 /// A folder on the real disk (not a RAM disk), so that fsync costs what it costs.
 fn bench_dir() -> tempfile::TempDir {
@@ -38,21 +35,15 @@ fn bare(path: &Path) -> Connection {
 }
 
 fn kiosk(dir: &Path) -> Kiosk {
-    let mut k = Kiosk::open(
-        &dir.join("urne.sqlite"),
-        &MemoryKeyStore::new([1; 32]),
-        Arc::new(SystemClock),
-        Box::new(MemoryTarget::default()),
-    )
-    .unwrap();
-    k.load_package(&urne_sync::demo::package().bytes).unwrap();
+    let mut k = Fixture::new(dir).build();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k
 }
 
 fn benches(c: &mut Criterion) {
-    let badges = urne_sync::badges::issue_all(
-        &urne_sync::demo::package().package,
-        &urne_sync::demo::organiser_key(),
+    let badges = urne_papers::badges::issue_all(
+        &urne_kiosk::demo::package().package,
+        &urne_kiosk::demo::organiser_key(),
     );
     let members: Vec<String> = badges
         .iter()

@@ -121,11 +121,11 @@ pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         kiosk.load_package(&bytes)?;
     } else if options.demo && kiosk.event().is_none() {
-        kiosk.load_package(&urne_sync::demo::package().bytes)?;
+        kiosk.load_package(&crate::demo::package().bytes)?;
     }
     if options.demo {
         if !kiosk.has_pin()? {
-            kiosk.set_pin(urne_sync::demo::PIN)?;
+            kiosk.set_pin(crate::demo::PIN)?;
         }
         // Nothing is voted for real in the demo: its polls open whatever the clock says.
         kiosk.accept_unconfirmed_clock();
@@ -135,8 +135,8 @@ pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
 
 /// The demo's sample badges: a few members and the organiser.
 pub fn demo_badges() -> Vec<(String, String)> {
-    let built = urne_sync::demo::package();
-    let badges = urne_sync::badges::issue_all(&built.package, &urne_sync::demo::organiser_key());
+    let built = crate::demo::package();
+    let badges = urne_papers::badges::issue_all(&built.package, &crate::demo::organiser_key());
     let members = badges
         .iter()
         .filter(|b| b.role == urne_core::credential::Role::Participant)
@@ -178,7 +178,7 @@ pub fn run_window(options: &Options) -> Result<()> {
         ViewOptions {
             demo: options
                 .demo
-                .then(|| (demo_badges(), urne_sync::demo::PIN.to_owned())),
+                .then(|| (demo_badges(), crate::demo::PIN.to_owned())),
             lang: options.lang,
             voter_timeout_secs: options.voter_timeout_secs,
             export_target: target,
@@ -233,7 +233,7 @@ pub fn run_deck(deck_path: Option<&Path>, data: &Path, usb_dir: &Path, lang: Lan
                 .with_context(|| format!("cannot read {}", path.display()))?,
             path.parent().map(Path::to_owned).unwrap_or_default(),
         ),
-        None => (urne_sync::demo::TEST_DECK.to_owned(), PathBuf::from(".")),
+        None => (crate::demo::TEST_DECK.to_owned(), PathBuf::from(".")),
     };
     std::fs::create_dir_all(usb_dir)
         .with_context(|| format!("cannot create {}", usb_dir.display()))?;

@@ -31,7 +31,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        urne_sync::system_clock()
+        urne_codec::os::system_clock()
     }
 
     fn synced(&self) -> bool {

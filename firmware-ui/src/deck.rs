@@ -286,7 +286,7 @@ pub fn run(
 ) -> Result<DeckReport, DeckError> {
     let deck: DeckFile = toml::from_str(deck_text).map_err(|e| invalid(e.to_string()))?;
     let package = if deck.package == "demo" {
-        urne_sync::demo::package().bytes
+        crate::demo::package().bytes
     } else {
         let path: PathBuf = deck_dir.join(&deck.package);
         std::fs::read(&path).map_err(|e| DeckError::Io(format!("{}: {e}", path.display())))?

@@ -455,7 +455,7 @@ fn amount(text: &str) -> Option<u64> {
 
 /// A slug of `text` that is not in `used`: `base`, `base-2`, `base-3`… within 32 characters.
 fn unique_slug(text: &str, used: &BTreeSet<String>, fallback: &str) -> String {
-    let mut base = urne_sync::event_toml::slugify(text);
+    let mut base = urne_codec::slug::slugify(text);
     if base == "option" {
         base = fallback.to_owned();
     }
@@ -587,7 +587,7 @@ mod tests {
 
     #[test]
     fn editing_keeps_every_existing_id_and_setting() {
-        let demo = urne_sync::demo::package().package.event;
+        let demo = crate::demo::package().package.event;
         for poll in &demo.polls {
             let draft = PollDraft::from_poll(poll);
             assert_eq!(&draft.to_poll(&[]).unwrap(), poll, "{}", poll.id);
@@ -596,7 +596,7 @@ mod tests {
 
     #[test]
     fn options_added_while_editing_get_fresh_ids() {
-        let demo = urne_sync::demo::package().package.event;
+        let demo = crate::demo::package().package.event;
         let single = demo
             .polls
             .iter()

@@ -12,8 +12,8 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use urne_codec::protocol::EventListing;
 use urne_core::crypto::{Fingerprint, SecretKey};
-use urne_sync::protocol::EventListing;
 use urne_sync::uploader::{UploadError, Uploader};
 
 use crate::kiosk::{OfferInfo, PackageProblem, describe_package};

@@ -49,8 +49,8 @@ impl KeyStore for FileKeyStore {
                 .map(|k| (k, false))
                 .map_err(|_| KeyStoreError::Damaged(self.path.clone())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = SecretKey::generate(&mut urne_sync::os_rng());
-                urne_sync::atomic::write(&self.path, key.to_pem().as_bytes(), 0o600)
+                let key = SecretKey::generate(&mut urne_codec::os::os_rng());
+                urne_codec::atomic::write(&self.path, key.to_pem().as_bytes(), 0o600)
                     .map_err(|e| KeyStoreError::Io(e.to_string()))?;
                 Ok((key, true))
             }

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod clock;
 pub mod deck;
+pub mod demo;
 pub mod editor;
 pub mod fetch;
 pub mod flow;

@@ -66,7 +66,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    urne_sync::init_logging();
+    urne_codec::os::init_logging();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

@@ -41,7 +41,7 @@ pub async fn upload_pending(store: &mut Store, uploader: &Uploader) -> Result<Pa
             Ok(receipt) => {
                 if pinned.is_none()
                     && let Ok(parsed) =
-                        serde_json::from_str::<urne_sync::receipt::Receipt>(&receipt.receipt)
+                        serde_json::from_str::<urne_codec::receipt::Receipt>(&receipt.receipt)
                 {
                     store.set_setting(SETTING_REGISTRY_KEY, &parsed.registry.to_hex())?;
                 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use urne_sync::atomic::{self, WriteError};
+use urne_codec::atomic::{self, WriteError};
 
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]

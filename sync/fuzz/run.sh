@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for FUZZ_SECONDS seconds each (default 20): the ballot file
-# parsers seeded with the sample files of sync/tests/data, the roster import with the demo roster
+# parsers seeded with the sample files of sync/cli/tests/data, the roster import with the demo roster
 # and the shared spreadsheet fixtures (../shared/fixtures beside the repository), the badge
 # parser with the texts of docs/vectors/badges.json. Exits non-zero on the first crash (the
 # input is left in sync/fuzz/artifacts/<target>/).
@@ -22,7 +22,7 @@ seed() {
   shift
   mkdir -p "corpus/$target"
   for pattern in "$@"; do
-    for file in ../tests/data/$pattern; do
+    for file in ../cli/tests/data/$pattern; do
       [ -e "$file" ] && cp -n "$file" "corpus/$target/" || true
     done
   done
@@ -46,6 +46,8 @@ grep -o '"text": "[^"]*"' ../../docs/vectors/badges.json | sed 's/^"text": "//; 
 for target in preflib pabulib urne_json roster_csv credential; do
   echo "== fuzzing $target for ${seconds}s"
   # -rss_limit_mb: the parsers hold a whole file in memory; 2 GiB is far beyond any input here.
-  cargo fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
+  # --fuzz-dir: this folder sits in sync/, beside the crates it fuzzes, not inside one of them
+  # (cargo-fuzz would otherwise look for fuzz/ in the workspace's root).
+  cargo fuzz run --fuzz-dir . "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
 done
 echo "== no crash"

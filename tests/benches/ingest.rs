@@ -10,7 +10,7 @@
 //!
 //! Run: `cargo bench -p urne-tests --bench ingest` (`URNE_BENCH_ROUNDS`, default 3).
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support.rs"]
 mod support;
 
 #[path = "../../firmware-ui/benches/support/evening.rs"]
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use urne_core::crypto::SecretKey;
 use urne_core::timestamp::Timestamp;
-use urne_sync::registry::{Limits, RegistryStore, Stored};
+use urne_registry::{Limits, RegistryStore, Stored};
 use urne_sync::uploader::Uploader;
 
 const KIOSKS: usize = 8;
@@ -49,8 +49,8 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(3);
-    let organiser = urne_sync::demo::organiser_key();
-    let package = urne_sync::demo::package();
+    let organiser = urne_kiosk::demo::organiser_key();
+    let package = urne_kiosk::demo::package();
 
     // Eight kiosks of the demo assembly, 20 check-ins each; each one's evening sealed 250 times
     // (sequence numbers 1 to 250), as 250 successive exports would be.
@@ -63,7 +63,7 @@ fn main() {
         let content = evening.kiosk.results_content().unwrap();
         let bundles = (1..=PER_KIOSK)
             .map(|seq| {
-                urne_sync::bundle::seal(
+                urne_codec::bundle::seal(
                     &content,
                     &evening.device,
                     seq,
@@ -143,7 +143,7 @@ fn main() {
     }
     let device = SecretKey::from_seed(&[9; 32]);
     let (_dir, db) = support::scratch();
-    let store = urne_sync::registry::SqliteStore::open(&db).unwrap();
+    let store = urne_registry::SqliteStore::open(&db).unwrap();
     store.enrol("kiosque", &device.public()).unwrap();
     store
         .enrol_organiser(
@@ -156,7 +156,7 @@ fn main() {
     let (mut stored, mut verified) = (Vec::new(), Vec::new());
     for bytes in &bundles {
         let t = Instant::now();
-        urne_sync::verify::verify(bytes, None).unwrap();
+        urne_codec::verify::verify(bytes, None).unwrap();
         verified.push(t.elapsed());
         let t = Instant::now();
         assert!(matches!(

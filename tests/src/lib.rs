@@ -1,5 +1,6 @@
-//! urne-tests: end-to-end scenarios across Urne's crates live in `tests/tests/`; this library
-//! only holds what they share: finding Urne's own binaries and the shared fixtures.
+//! urne-tests: end-to-end scenarios across Urne's crates live in `tests/tests/it/` (one test
+//! binary); this library only holds what they share: finding Urne's own binaries and the shared
+//! fixtures.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,9 +42,11 @@ fn newest_source(dir: &Path) -> std::time::SystemTime {
                     continue;
                 }
                 newest_source(&path)
-            } else if [".rs", ".slint", ".po", ".toml", ".csv", ".svg", ".ttf"]
-                .iter()
-                .any(|ext| name.ends_with(ext))
+            } else if [
+                ".rs", ".slint", ".po", ".toml", ".csv", ".svg", ".ttf", ".urnepkg",
+            ]
+            .iter()
+            .any(|ext| name.ends_with(ext))
             {
                 entry
                     .metadata()
@@ -90,10 +93,10 @@ pub fn binary(name: &str) -> PathBuf {
         .and_then(|m| m.modified())
         .is_ok_and(|t| t >= sources);
     if !fresh {
-        let package = if name == "urne-kiosk" {
-            "urne-kiosk"
-        } else {
-            "urne-sync"
+        // Each binary is its package's: `urne` is urne-cli's, `urne-registry` urne-registry's.
+        let package = match name {
+            "urne" => "urne-cli",
+            other => other,
         };
         let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cargo

@@ -13,9 +13,8 @@ use urne_core::ids::{OptionId, PollId};
 use urne_core::rand_core::SeedableRng;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
-use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
-use urne_kiosk::usb::FolderTarget;
+use urne_kiosk::ui_testing::demo::Fixture;
 
 /// Members on the roster, each casting five ballots.
 pub const MEMBERS: usize = 2_000;
@@ -52,9 +51,9 @@ pub fn ten_thousand_ballots() -> Evening {
     let stick = dir.path().join("stick");
     std::fs::create_dir(&stick).unwrap();
 
-    let key = urne_sync::demo::organiser_key();
-    let built = urne_sync::package::build(
-        urne_sync::demo::EVENT_TOML,
+    let key = urne_kiosk::demo::organiser_key();
+    let built = urne_organiser::package::build(
+        include_str!("../../../demo/assemblee-demo.toml"),
         &roster(),
         &key,
         &mut ChaCha20Rng::seed_from_u64(7),
@@ -62,15 +61,13 @@ pub fn ten_thousand_ballots() -> Evening {
         false,
     )
     .unwrap();
-    let badges = urne_sync::badges::issue_all(&built.package, &key);
+    let badges = urne_papers::badges::issue_all(&built.package, &key);
     let clock = FakeClock::at(Timestamp(1_796_495_400));
-    let mut kiosk = Kiosk::open(
-        &dir.path().join("urne.sqlite"),
-        &MemoryKeyStore::new([9; 32]),
-        Arc::new(clock.clone()),
-        Box::new(FolderTarget::new(&stick)),
-    )
-    .unwrap();
+    let mut kiosk = Fixture::new(dir.path())
+        .seed(9)
+        .clock(Arc::new(clock.clone()))
+        .usb_folder(&stick)
+        .build();
     kiosk.load_package(&built.bytes).unwrap();
     kiosk.set_pin("123456").unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();

@@ -133,13 +133,13 @@ impl Kiosk {
         let seq = self.next_export_seq()?;
         self.store.audit(now, AuditEvent::Exported { seq, test })?;
         let content = self.results_content()?;
-        let sealed = urne_sync::bundle::seal(&content, self.device.as_ref(), seq, now, test)
+        let sealed = urne_codec::bundle::seal(&content, self.device.as_ref(), seq, now, test)
             .map_err(|e| KioskError::Seal(e.to_string()))?;
         // The kiosk verifies its own bundle (as `urne verify` would) before printing anything
         // from it. A bundle that does not verify (a database edited behind the kiosk's back)
         // still goes to the stick and the registry — hiding it would hide the tampering — but
         // no procès-verbal is printed for it.
-        let (files, unverifiable) = match urne_sync::bundle::export_files(&sealed, lang) {
+        let (files, unverifiable) = match urne_papers::export::export_files(&sealed, lang) {
             Ok(files) => (files, None),
             Err(e) => {
                 tracing::error!(seq, error = %e, "the exported bundle does not verify");

@@ -142,7 +142,7 @@ impl Kiosk {
             // The package was verified when loaded; verify again, since the SD card may have
             // been tampered with while the kiosk was off.
             Some(bytes) => Some(
-                urne_sync::package::read(&bytes, None)
+                urne_codec::package::read(&bytes, None)
                     .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?,
             ),
         };

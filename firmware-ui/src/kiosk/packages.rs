@@ -18,10 +18,10 @@ pub struct PackageOffer {
 }
 
 /// The kind of problem with a package that does not read.
-pub fn package_problem(error: &urne_sync::package::ReadError) -> PackageProblem {
+pub fn package_problem(error: &urne_codec::package::ReadError) -> PackageProblem {
+    use urne_codec::package::ReadError as R;
     use urne_core::archive::ArchiveError as A;
     use urne_core::package::PackageError as P;
-    use urne_sync::package::ReadError as R;
     match error {
         R::Tar(_) => PackageProblem::NotAPackage,
         R::Package(P::Archive(a)) => match a {
@@ -48,7 +48,7 @@ pub fn describe_package(
     pinned: Option<Fingerprint>,
 ) -> Result<OfferInfo, (PackageProblem, String)> {
     let v =
-        urne_sync::package::read(bytes, None).map_err(|e| (package_problem(&e), e.to_string()))?;
+        urne_codec::package::read(bytes, None).map_err(|e| (package_problem(&e), e.to_string()))?;
     let organiser = v.organiser_fingerprint();
     Ok(OfferInfo {
         event: v.package.event.id.to_string(),
@@ -101,7 +101,7 @@ impl Kiosk {
             .store
             .setting(SETTING_ORGANISER_KEY)?
             .and_then(|hex| Fingerprint::parse(&hex));
-        let verified = urne_sync::package::read(bytes, None)
+        let verified = urne_codec::package::read(bytes, None)
             .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
         let organiser = verified.organiser_fingerprint();
         if let Some(pinned) = pinned
@@ -164,7 +164,7 @@ impl Kiosk {
         for file in self.usb.list(".urnepkg")? {
             let outcome = self
                 .usb
-                .read(&file, urne_sync::tarball::MAX_TOTAL_BYTES)
+                .read(&file, urne_codec::tarball::MAX_TOTAL_BYTES)
                 .map_err(|e| (PackageProblem::Unreadable, e.to_string()))
                 .and_then(|bytes| describe_package(&bytes, pinned));
             offers.push(PackageOffer { file, outcome });
@@ -183,7 +183,7 @@ impl Kiosk {
         if self.loaded.is_some() {
             self.require_organiser()?;
         }
-        let bytes = self.usb.read(file, urne_sync::tarball::MAX_TOTAL_BYTES)?;
+        let bytes = self.usb.read(file, urne_codec::tarball::MAX_TOTAL_BYTES)?;
         self.load_shown(
             &bytes,
             shown,
@@ -225,7 +225,7 @@ impl Kiosk {
         shown: &Fingerprint,
         mismatch: (PackageProblem, &str),
     ) -> Result<(), KioskError> {
-        let verified = urne_sync::package::read(bytes, None)
+        let verified = urne_codec::package::read(bytes, None)
             .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
         if verified.organiser_fingerprint() != *shown {
             return Err(KioskError::Package(mismatch.0, mismatch.1.into()));

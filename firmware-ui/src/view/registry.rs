@@ -7,8 +7,8 @@
 //! made on a page since left, is dropped.
 
 use slint::ComponentHandle;
+use urne_codec::protocol::EventListing;
 use urne_core::crypto::Fingerprint;
-use urne_sync::protocol::EventListing;
 
 use super::packages::{self, offer_view};
 use super::{Reply, Screens, Update, codes, grouped, model, submit, with_window};

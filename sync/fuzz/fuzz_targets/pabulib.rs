@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use urne_sync::ballot_files::{Method, apply_method, count, pabulib};
+use urne_organiser::ballot_files::{Method, apply_method, count, pabulib};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

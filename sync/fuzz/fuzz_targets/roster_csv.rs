@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use rand_chacha::ChaCha20Rng;
 use urne_core::rand_core::SeedableRng;
 use urne_core::tally::Lang;
-use urne_sync::roster_csv;
+use urne_organiser::roster_csv;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(import) = roster_csv::read(data) else {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use urne_sync::ballot_files::{count, render_json, urne_json};
+use urne_organiser::ballot_files::{count, render_json, urne_json};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

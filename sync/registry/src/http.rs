@@ -1,0 +1,257 @@
+//! The registry over HTTP: the axum routes and handlers of `docs/registry.md`, with the body
+//! cap, the request timeout and the cap on checks at once ([`crate::limits`]), and the one
+//! mapping from a [`Refusal`] to its HTTP status. Each handler hands its request to the
+//! [`Registry`] service on a blocking thread (checks and SQLite block) and shapes the answer.
+
+use std::future::Future;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+use urne_codec::protocol;
+use urne_core::crypto::Sha256Digest;
+
+use crate::pages;
+use crate::service::{Refusal, Registry};
+use crate::store::Stored;
+
+/// The HTTP routes, with the body cap, the request timeout and the cap on checks at once.
+pub fn router(registry: Registry) -> Router {
+    let limits = registry.limits().clone();
+    let checks = tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrent_checks);
+    let api = Router::new()
+        .route(protocol::HEALTH, get(health))
+        .route(
+            protocol::BUNDLES,
+            post(upload).layer(checks.clone()).get(list),
+        )
+        .route("/api/v1/bundles/{digest}", get(download))
+        .route(protocol::PACKAGES, post(publish).layer(checks))
+        .route(protocol::CHALLENGE, get(challenge))
+        .route(protocol::EVENTS, get(events))
+        .route("/api/v1/events/{id}/results", get(results_json))
+        .route("/api/v1/events/{id}/package", get(fetch_package))
+        .route("/", get(events_page))
+        .route("/events/{id}", get(results_page))
+        .fallback(not_found);
+    api.layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .with_state(registry)
+}
+
+/// The HTTP status of each refusal: the one place where the registry's reasons meet HTTP.
+pub fn status(refusal: &Refusal) -> StatusCode {
+    match refusal {
+        Refusal::NotATar { .. } | Refusal::NotCanonical { .. } => StatusCode::BAD_REQUEST,
+        Refusal::Archive(_)
+        | Refusal::Content(_)
+        | Refusal::Package(_)
+        | Refusal::NoPackageLoaded(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Refusal::StaleChallenge
+        | Refusal::BadFingerprint
+        | Refusal::SignatureNotBase64
+        | Refusal::BadSignature => StatusCode::UNAUTHORIZED,
+        Refusal::DeviceNotEnrolled(_)
+        | Refusal::EventNotEnrolled(_)
+        | Refusal::ForeignPackage { .. }
+        | Refusal::OrganiserNotEnrolled { .. }
+        | Refusal::UnknownDevice(_) => StatusCode::FORBIDDEN,
+        Refusal::DeviceTooFast { .. } | Refusal::OrganiserTooFast => StatusCode::TOO_MANY_REQUESTS,
+        Refusal::Conflict { .. } => StatusCode::CONFLICT,
+        Refusal::NoPackage(_) | Refusal::UnknownEvent(_) => StatusCode::NOT_FOUND,
+        Refusal::Storage => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn refusal_response(refusal: &Refusal) -> Response {
+    json_response(status(refusal), json!({ "error": refusal.to_string() }))
+}
+
+fn join_failed() -> Response {
+    json_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({ "error": "internal error" }),
+    )
+}
+
+async fn health() -> Response {
+    json_response(StatusCode::OK, json!({ "status": "ok" }))
+}
+
+async fn not_found() -> Response {
+    json_response(StatusCode::NOT_FOUND, json!({ "error": "no such page" }))
+}
+
+async fn upload(State(registry): State<Registry>, body: Bytes) -> Response {
+    match tokio::task::spawn_blocking(move || registry.receive(&body)).await {
+        Ok(Ok(Stored::New(receipt))) => {
+            tracing::info!("bundle stored");
+            (StatusCode::CREATED, axum::Json(receipt)).into_response()
+        }
+        Ok(Ok(Stored::Again(receipt))) => (StatusCode::OK, axum::Json(receipt)).into_response(),
+        Ok(Ok(Stored::Conflict { .. })) => json_response(
+            StatusCode::CONFLICT,
+            json!({ "error": "conflicting bundle" }),
+        ),
+        Ok(Err(refusal)) => {
+            tracing::warn!(status = %status(&refusal), reason = %refusal, "bundle refused");
+            refusal_response(&refusal)
+        }
+        Err(_) => join_failed(),
+    }
+}
+
+async fn publish(State(registry): State<Registry>, body: Bytes) -> Response {
+    match tokio::task::spawn_blocking(move || registry.publish(&body)).await {
+        Ok(Ok(p)) => json_response(
+            if p.new {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            },
+            json!({ "event": p.event, "package": p.digest.to_hex() }),
+        ),
+        Ok(Err(refusal)) => {
+            tracing::warn!(status = %status(&refusal), reason = %refusal, "package refused");
+            refusal_response(&refusal)
+        }
+        Err(_) => join_failed(),
+    }
+}
+
+async fn challenge(State(registry): State<Registry>) -> Response {
+    json_response(StatusCode::OK, json!({ "challenge": registry.challenge() }))
+}
+
+async fn fetch_package(
+    State(registry): State<Registry>,
+    UrlPath(event): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let device = header(protocol::HEADER_DEVICE);
+    let challenge = header(protocol::HEADER_CHALLENGE);
+    let signature = header(protocol::HEADER_SIGNATURE);
+    let outcome = tokio::task::spawn_blocking(move || {
+        registry.package_for(&event, &device, &challenge, &signature)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(bytes)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-tar")],
+            bytes,
+        )
+            .into_response(),
+        Ok(Err(refusal)) => refusal_response(&refusal),
+        Err(_) => join_failed(),
+    }
+}
+
+async fn list(State(registry): State<Registry>) -> Response {
+    match tokio::task::spawn_blocking(move || registry.bundles()).await {
+        Ok(Ok(rows)) => json_response(StatusCode::OK, json!({ "bundles": rows })),
+        Ok(Err(refusal)) => refusal_response(&refusal),
+        Err(_) => join_failed(),
+    }
+}
+
+async fn events(State(registry): State<Registry>) -> Response {
+    match tokio::task::spawn_blocking(move || registry.events()).await {
+        Ok(Ok(rows)) => json_response(StatusCode::OK, json!({ "events": rows })),
+        Ok(Err(refusal)) => refusal_response(&refusal),
+        Err(_) => join_failed(),
+    }
+}
+
+async fn results_json(State(registry): State<Registry>, UrlPath(id): UrlPath<String>) -> Response {
+    match tokio::task::spawn_blocking(move || registry.results(&id)).await {
+        Ok(Ok(results)) => (StatusCode::OK, axum::Json(results)).into_response(),
+        Ok(Err(refusal)) => refusal_response(&refusal),
+        Err(_) => join_failed(),
+    }
+}
+
+async fn download(State(registry): State<Registry>, UrlPath(digest): UrlPath<String>) -> Response {
+    if Sha256Digest::parse(&digest).is_none() {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": "a bundle is named by its SHA-256 (64 hexadecimal digits)" }),
+        );
+    }
+    match tokio::task::spawn_blocking(move || registry.bundle_bytes(&digest)).await {
+        Ok(Ok(Some(bytes))) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-tar")],
+            bytes,
+        )
+            .into_response(),
+        Ok(Ok(None)) => json_response(StatusCode::NOT_FOUND, json!({ "error": "no such bundle" })),
+        Ok(Err(refusal)) => refusal_response(&refusal),
+        Err(_) => join_failed(),
+    }
+}
+
+async fn events_page(State(registry): State<Registry>) -> Response {
+    match tokio::task::spawn_blocking(move || registry.events()).await {
+        Ok(Ok(rows)) => html_page(StatusCode::OK, pages::events(&rows)),
+        Ok(Err(refusal)) => page_error(&refusal),
+        Err(_) => join_failed(),
+    }
+}
+
+async fn results_page(State(registry): State<Registry>, UrlPath(id): UrlPath<String>) -> Response {
+    match tokio::task::spawn_blocking(move || registry.results(&id)).await {
+        Ok(Ok(results)) => html_page(StatusCode::OK, pages::results(&results)),
+        Ok(Err(refusal)) => page_error(&refusal),
+        Err(_) => join_failed(),
+    }
+}
+
+fn page_error(refusal: &Refusal) -> Response {
+    let status = status(refusal);
+    html_page(status, pages::error(status.as_u16(), &refusal.to_string()))
+}
+
+/// The pages load nothing and run nothing: their only style is inline and their charts are
+/// inline SVG. The policy says so to the browser, so that a text that slipped past the escaping
+/// still could not run or fetch anything.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
+                           form-action 'none'; frame-ancestors 'none'";
+
+fn html_page(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_SECURITY_POLICY, PAGE_POLICY)],
+        Html(body),
+    )
+        .into_response()
+}
+
+/// Serves the registry on `listener` until `shutdown` completes, finishing requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    registry: Registry,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(registry))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

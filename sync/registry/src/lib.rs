@@ -1,0 +1,22 @@
+//! urne-registry: the central registry that receives bundles from enrolled kiosks, checks them
+//! (canonical form, signature, hashes, enrolled device and organiser, full re-count with
+//! urne-core), stores each exactly once and answers with a signed receipt; it also hands event
+//! packages to enrolled kiosks and publishes results as JSON and as French HTML pages.
+//!
+//! [`service`] is the registry without HTTP (its refusals are its own [`Refusal`]s); [`http`]
+//! serves it with axum and maps each refusal to a status; [`store`] keeps it (the storage trait
+//! and its SQLite backend, with group commit); [`model`] is the results as the registry shows
+//! them, [`pages`] their HTML; [`limits`] the rates and caps both apply. The binary
+//! `urne-registry` (`main.rs`) serves it and enrols kiosks and organisers.
+
+pub mod http;
+pub mod limits;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod store;
+
+pub use http::serve;
+pub use limits::Limits;
+pub use service::{Published, Refusal, Registry, RegistryError, load_or_create_key};
+pub use store::{RegistryStore, SqliteStore, StoreError, Stored};

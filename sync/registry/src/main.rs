@@ -1,0 +1,182 @@
+//! `urne-registry`: the federation's registry server, and enrolment of kiosks.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use urne_core::crypto::PublicKey;
+use urne_registry::{Limits, Registry, RegistryStore, SqliteStore};
+
+#[derive(Parser)]
+#[command(
+    name = "urne-registry",
+    version,
+    about = "Urne's central registry of results"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the registry over HTTP.
+    Serve {
+        /// The registry database (SQLite file, created if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Sustained uploads per minute accepted from one kiosk or organiser key.
+        #[arg(long, default_value_t = Limits::default().uploads_per_minute)]
+        uploads_per_minute: u32,
+        /// Uploads one key may send at once before the per-minute rate applies.
+        #[arg(long, default_value_t = Limits::default().burst)]
+        burst: u32,
+        /// Largest accepted request body, in megabytes.
+        #[arg(long, default_value_t = Limits::default().max_body_bytes / (1024 * 1024))]
+        max_body_mb: usize,
+        /// Seconds after which an unfinished request is answered 408.
+        #[arg(long, default_value_t = Limits::default().request_timeout.as_secs())]
+        timeout_seconds: u64,
+    },
+    /// Enrol a kiosk by its device key.
+    Enrol {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+        /// A label for the kiosk.
+        #[arg(long)]
+        label: String,
+        /// The kiosk's device key (device.pem, as found in any of its bundles).
+        #[arg(long)]
+        pubkey: PathBuf,
+    },
+    /// Enrol an organiser key for one event: its packages may be published here, and bundles
+    /// of kiosks that ran them may be uploaded.
+    EnrolOrganiser {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+        /// The event id (as in the event description).
+        #[arg(long)]
+        event: String,
+        /// A label for the key (« bureau de l'assemblée »).
+        #[arg(long)]
+        label: String,
+        /// The organiser's public key (organiser.pem, as found in any of its packages).
+        #[arg(long)]
+        pubkey: PathBuf,
+    },
+    /// List the latest refused uploads, newest first.
+    Refusals {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+fn read_key(path: &std::path::Path) -> Result<PublicKey> {
+    let pem =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    PublicKey::from_pem(&pem).with_context(|| format!("{} is not a public key", path.display()))
+}
+
+fn key_path(db: &std::path::Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".key");
+    PathBuf::from(name)
+}
+
+fn main() -> Result<()> {
+    urne_codec::os::init_logging();
+    match Cli::parse().command {
+        Command::Enrol { db, label, pubkey } => {
+            let key = read_key(&pubkey)?;
+            SqliteStore::open(&db)?.enrol(&label, &key)?;
+            println!("{}", key.fingerprint());
+            Ok(())
+        }
+        Command::EnrolOrganiser {
+            db,
+            event,
+            label,
+            pubkey,
+        } => {
+            if urne_core::ids::EventId::new(&event).is_err() {
+                anyhow::bail!(
+                    "« {event} » is not an event id (lowercase letters, digits and dashes)"
+                );
+            }
+            let key = read_key(&pubkey)?;
+            SqliteStore::open(&db)?.enrol_organiser(&event, &label, &key)?;
+            println!("{}", key.fingerprint());
+            Ok(())
+        }
+        Command::Refusals { db, limit } => {
+            for r in SqliteStore::open(&db)?.refusals(limit)? {
+                println!(
+                    "{}\t{}\t{}",
+                    r.at,
+                    r.device.as_deref().unwrap_or("-"),
+                    r.reason
+                );
+            }
+            Ok(())
+        }
+        Command::Serve {
+            db,
+            listen,
+            uploads_per_minute,
+            burst,
+            max_body_mb,
+            timeout_seconds,
+        } => {
+            let store = SqliteStore::open(&db)?;
+            let key = urne_registry::load_or_create_key(&key_path(&db))?;
+            let limits = Limits {
+                uploads_per_minute,
+                burst,
+                max_body_bytes: max_body_mb.saturating_mul(1024 * 1024),
+                request_timeout: std::time::Duration::from_secs(timeout_seconds),
+                ..Limits::default()
+            };
+            let registry =
+                Registry::new(Arc::new(store), key, urne_codec::os::system_clock, limits);
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                let addr = listener.local_addr()?;
+                // The first line on stdout is the address, so that scripts and tests can find a
+                // port chosen by the system.
+                println!("listening on http://{addr}");
+                println!("registry key {}", registry.public_key().fingerprint());
+                use std::io::Write;
+                std::io::stdout().flush()?;
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                #[cfg(unix)]
+                let shutdown = async move {
+                    let mut term =
+                        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                            .expect("SIGTERM handler");
+                    tokio::select! {
+                        () = shutdown => {},
+                        _ = term.recv() => {},
+                    }
+                };
+                urne_registry::serve(listener, registry, shutdown).await?;
+                Ok(())
+            })
+        }
+    }
+}

@@ -1,0 +1,582 @@
+//! The registry as a service, without HTTP: the checks of an upload (canonical form, signature,
+//! hashes, enrolled device and organiser, full re-count with urne-core) before a bundle is
+//! stored exactly once with a signed receipt; packages published by enrolled organisers and
+//! handed to enrolled kiosks; an event's results. A refused request is a [`Refusal`], in the
+//! registry's own terms: `http` alone decides what HTTP status each one is.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use urne_codec::protocol::{self, EventListing};
+use urne_codec::receipt::{RECEIPT_FORMAT, Receipt, SignedReceipt};
+use urne_codec::tarball::{self, TarError};
+use urne_core::archive::ArchiveError;
+use urne_core::audit::AuditEvent;
+use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
+use urne_core::package::{EventPackage, PackageError};
+use urne_core::results::{self, ResultsError};
+use urne_core::timestamp::Timestamp;
+
+use crate::limits::{Limits, RateLimiter};
+use crate::model::{BundleSummary, EventHeader, EventResults};
+use crate::store::{self, BundleRow, RegistryStore, StoreError, Stored};
+
+/// Why the registry could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The registry key file.
+    #[error("registry key {path}: {reason}")]
+    Key {
+        /// The key file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The registry's shared state.
+#[derive(Clone)]
+pub struct Registry {
+    store: Arc<dyn RegistryStore>,
+    key: Arc<SecretKey>,
+    clock: fn() -> Timestamp,
+    limits: Limits,
+    rate: Arc<RateLimiter>,
+    known: Arc<Known>,
+}
+
+/// Enrolments already found in the store. Enrolment is only ever added (there is no
+/// unenrolment), so a key found once stays valid; a key not found is looked up again each time,
+/// so one enrolled while the registry runs (by `urne-registry enrol` on the same file) is seen.
+#[derive(Debug, Default)]
+struct Known {
+    devices: std::sync::Mutex<std::collections::HashMap<Fingerprint, urne_core::crypto::PublicKey>>,
+    organisers: std::sync::Mutex<BTreeSet<(String, Fingerprint)>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("key", &self.key)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads the registry's signing key from `path`, creating it (mode 0600) on first start.
+pub fn load_or_create_key(path: &Path) -> Result<SecretKey, RegistryError> {
+    let fail = |reason: String| RegistryError::Key {
+        path: path.display().to_string(),
+        reason,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(pem) => SecretKey::from_pem(&pem).map_err(|e| fail(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|e| fail(e.to_string()))?;
+            let key = SecretKey::from_seed(&seed);
+            seed.fill(0);
+            urne_codec::atomic::write(path, key.to_pem().as_bytes(), 0o600)
+                .map_err(|e| fail(e.to_string()))?;
+            Ok(key)
+        }
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+/// What an upload is, in a refusal's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    /// A results bundle from a kiosk.
+    Bundle,
+    /// An event package from an organiser.
+    Package,
+}
+
+impl std::fmt::Display for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Upload::Bundle => "bundle",
+            Upload::Package => "package",
+        })
+    }
+}
+
+/// Why the registry refused a request, in words an operator can act on (its `Display`, given
+/// back to the client).
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The upload is not a tar file, or a hostile one.
+    #[error("not a {what}: {error}")]
+    NotATar {
+        /// Bundle or package.
+        what: Upload,
+        /// What the container reader found.
+        error: TarError,
+    },
+    /// The tar file is not byte for byte the one Urne writes.
+    #[error("not a {what} as Urne writes it (the tar container was altered)")]
+    NotCanonical {
+        /// Bundle or package.
+        what: Upload,
+    },
+    /// The bundle's signature, hashes or layout do not hold.
+    #[error("{0}")]
+    Archive(ArchiveError),
+    /// The bundle's content does not hold: audit chain, ballots, re-count.
+    #[error("{0}")]
+    Content(ResultsError),
+    /// The package's signature, hashes or content do not hold.
+    #[error("{0}")]
+    Package(PackageError),
+    /// The bundle's signer is not an enrolled kiosk.
+    #[error("device {0} is not enrolled at this registry (urne-registry enrol)")]
+    DeviceNotEnrolled(Fingerprint),
+    /// A kiosk sent more bundles than its rate allows.
+    #[error("device {device} sent more than {per_minute} bundles a minute; try again later")]
+    DeviceTooFast {
+        /// The kiosk.
+        device: Fingerprint,
+        /// Its sustained rate.
+        per_minute: u32,
+    },
+    /// The bundle's audit chain shows no package of its event.
+    #[error("the audit chain records no package loaded for event {0}")]
+    NoPackageLoaded(String),
+    /// No organiser key is enrolled for the bundle's event.
+    #[error("event {0} is not enrolled at this registry (urne-registry enrol-organiser)")]
+    EventNotEnrolled(String),
+    /// The kiosk ran a package signed by a key not enrolled for the event.
+    #[error(
+        "the kiosk ran a package of event {event} signed by {signer}, which is not an organiser key enrolled for this event"
+    )]
+    ForeignPackage {
+        /// The event.
+        event: String,
+        /// The package's signer.
+        signer: Fingerprint,
+    },
+    /// The kiosk already sent another bundle with this sequence number.
+    #[error(
+        "device {device} already sent a different bundle ({existing}) with sequence number {seq}"
+    )]
+    Conflict {
+        /// The kiosk.
+        device: Fingerprint,
+        /// The digest of the bundle stored first.
+        existing: String,
+        /// The sequence number.
+        seq: u64,
+    },
+    /// The package's signer is not enrolled for its event.
+    #[error(
+        "organiser key {organiser} is not enrolled for event {event} (urne-registry enrol-organiser)"
+    )]
+    OrganiserNotEnrolled {
+        /// The signer.
+        organiser: Fingerprint,
+        /// The event.
+        event: String,
+    },
+    /// An organiser published more packages than its rate allows.
+    #[error("too many packages published a minute; try again later")]
+    OrganiserTooFast,
+    /// A package request's challenge is missing, not this registry's, or expired.
+    #[error("the challenge is missing, not ours or expired: ask /api/v1/challenge again")]
+    StaleChallenge,
+    /// A package request names no device.
+    #[error("the device fingerprint is not 64 hexadecimal digits")]
+    BadFingerprint,
+    /// A package request comes from a kiosk not enrolled here.
+    #[error("device {0} is not enrolled at this registry")]
+    UnknownDevice(Fingerprint),
+    /// A package request's signature is not base64.
+    #[error("the signature is not base64")]
+    SignatureNotBase64,
+    /// A package request is not signed by the device it names.
+    #[error("the request's signature does not match the device key")]
+    BadSignature,
+    /// No package has been published for the event asked.
+    #[error("no package has been published for event {0}")]
+    NoPackage(String),
+    /// The registry knows no such event.
+    #[error("the registry knows no event {0}")]
+    UnknownEvent(String),
+    /// The registry's storage failed: nothing is wrong with the request.
+    #[error("the registry's storage failed; try again later")]
+    Storage,
+}
+
+/// A storage failure, logged here; the client is only told to try again.
+pub fn storage_failed(e: &StoreError) -> Refusal {
+    tracing::error!(error = %e, "registry storage failed");
+    Refusal::Storage
+}
+
+/// A published package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// The event.
+    pub event: String,
+    /// SHA-256 of the file.
+    pub digest: Sha256Digest,
+    /// Whether it was new (false: this very file was already published).
+    pub new: bool,
+}
+
+impl Registry {
+    /// A registry over a store, signing receipts with `key`.
+    pub fn new(
+        store: Arc<dyn RegistryStore>,
+        key: SecretKey,
+        clock: fn() -> Timestamp,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            store,
+            key: Arc::new(key),
+            clock,
+            rate: Arc::new(RateLimiter::new(&limits)),
+            known: Arc::new(Known::default()),
+            limits,
+        }
+    }
+
+    /// The registry's public key, which kiosks pin.
+    pub fn public_key(&self) -> urne_core::crypto::PublicKey {
+        self.key.public()
+    }
+
+    /// The storage.
+    pub fn store(&self) -> &Arc<dyn RegistryStore> {
+        &self.store
+    }
+
+    /// The enrolled key of a device, if it is enrolled.
+    fn device_key(
+        &self,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<urne_core::crypto::PublicKey>, Refusal> {
+        let lock = || self.known.devices.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(key) = lock().get(fingerprint) {
+            return Ok(Some(*key));
+        }
+        let found = self
+            .store
+            .device(fingerprint)
+            .map_err(|e| storage_failed(&e))?;
+        if let Some(device) = &found {
+            lock().insert(*fingerprint, device.key);
+        }
+        Ok(found.map(|d| d.key))
+    }
+
+    /// Whether `organiser` is enrolled for `event`, and whether any key is.
+    fn organiser_enrolled(
+        &self,
+        event: &str,
+        organiser: &Fingerprint,
+    ) -> Result<(bool, bool), Refusal> {
+        let lock = || {
+            self.known
+                .organisers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+        };
+        if lock().contains(&(event.to_owned(), *organiser)) {
+            return Ok((true, true));
+        }
+        let enrolled = self
+            .store
+            .organisers(event)
+            .map_err(|e| storage_failed(&e))?;
+        let mut known = lock();
+        for o in &enrolled {
+            known.insert((event.to_owned(), o.key.fingerprint()));
+        }
+        Ok((
+            known.contains(&(event.to_owned(), *organiser)),
+            !enrolled.is_empty(),
+        ))
+    }
+
+    fn refuse(&self, device: Option<&Fingerprint>, refusal: Refusal) -> Refusal {
+        // Recording is best effort: the answer to the client matters more. Storage failures
+        // are not refusals of the bundle and are not recorded as such.
+        if !matches!(refusal, Refusal::Storage) {
+            let now = (self.clock)();
+            if let Err(e) =
+                self.store
+                    .record_refusal(device, &refusal.to_string(), &now.to_rfc3339())
+            {
+                tracing::error!(error = %e, "cannot record a refusal");
+            }
+        }
+        refusal
+    }
+
+    /// The files of an uploaded tar, only in the exact form Urne writes.
+    fn read_canonical(
+        &self,
+        bytes: &[u8],
+        what: Upload,
+    ) -> Result<Vec<(String, Vec<u8>)>, Refusal> {
+        let files = tarball::read(bytes)
+            .map_err(|error| self.refuse(None, Refusal::NotATar { what, error }))?;
+        if !tarball::is_canonical(bytes, &files) {
+            return Err(self.refuse(None, Refusal::NotCanonical { what }));
+        }
+        Ok(files)
+    }
+
+    /// Checks and stores one bundle; the HTTP handler's body, callable without HTTP.
+    pub fn receive(&self, bytes: &[u8]) -> Result<Stored, Refusal> {
+        let now = (self.clock)();
+        let files = self.read_canonical(bytes, Upload::Bundle)?;
+        let opened =
+            urne_core::archive::open(urne_core::archive::ArchiveFormat::Bundle, &files, None)
+                .map_err(|e| self.refuse(None, Refusal::Archive(e)))?;
+        // From here the bundle is signed by the key it names.
+        let device_fp = opened.manifest.signer;
+        let device = Some(&device_fp);
+        match self.device_key(&device_fp)? {
+            Some(key) if key == opened.signer => {}
+            _ => {
+                return Err(self.refuse(device, Refusal::DeviceNotEnrolled(device_fp)));
+            }
+        }
+        if !self.rate.allow(&device_fp) {
+            return Err(self.refuse(
+                device,
+                Refusal::DeviceTooFast {
+                    device: device_fp,
+                    per_minute: self.limits.uploads_per_minute,
+                },
+            ));
+        }
+        let verified =
+            results::verify(&opened).map_err(|e| self.refuse(device, Refusal::Content(e)))?;
+        let event = opened.manifest.event.as_str();
+        self.check_organiser(event, &verified.audit)
+            .map_err(|r| self.refuse(device, r))?;
+        let digest = Sha256Digest::of(bytes);
+        let receipt = SignedReceipt::sign(
+            &Receipt {
+                format: RECEIPT_FORMAT.into(),
+                bundle: digest,
+                device: device_fp,
+                event: opened.manifest.event.clone(),
+                seq: opened.manifest.seq,
+                received: now,
+                registry: self.key.public().fingerprint(),
+            },
+            &self.key,
+        );
+        let summary = serde_json::to_string(&BundleSummary::of(&verified, opened.manifest.created))
+            .expect("summaries always serialise");
+        let stored = self
+            .store
+            .store(&store::NewBundle {
+                digest: &digest,
+                device: &device_fp,
+                event,
+                seq: opened.manifest.seq,
+                test: verified.test,
+                bytes,
+                receipt: &receipt,
+                received: &now.to_rfc3339(),
+                summary: &summary,
+            })
+            .map_err(|e| storage_failed(&e))?;
+        if let Stored::Conflict { existing } = &stored {
+            return Err(self.refuse(
+                device,
+                Refusal::Conflict {
+                    device: device_fp,
+                    existing: existing.clone(),
+                    seq: opened.manifest.seq,
+                },
+            ));
+        }
+        Ok(stored)
+    }
+
+    /// A bundle is accepted only for an event with an enrolled organiser key, and only if every
+    /// package the kiosk loaded for it (as its signed audit chain records) was signed by one.
+    fn check_organiser(
+        &self,
+        event: &str,
+        audit: &[urne_core::audit::AuditEntry],
+    ) -> Result<(), Refusal> {
+        let signers: BTreeSet<Fingerprint> = audit
+            .iter()
+            .filter_map(|entry| match &entry.event {
+                AuditEvent::PackageLoaded {
+                    event: loaded,
+                    organiser,
+                    ..
+                } if loaded.as_str() == event => Some(*organiser),
+                _ => None,
+            })
+            .collect();
+        if signers.is_empty() {
+            return Err(Refusal::NoPackageLoaded(event.to_owned()));
+        }
+        for signer in &signers {
+            match self.organiser_enrolled(event, signer)? {
+                (true, _) => {}
+                (false, false) => {
+                    return Err(Refusal::EventNotEnrolled(event.to_owned()));
+                }
+                (false, true) => {
+                    return Err(Refusal::ForeignPackage {
+                        event: event.to_owned(),
+                        signer: *signer,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks and publishes an event package signed by an organiser key enrolled for its event.
+    pub fn publish(&self, bytes: &[u8]) -> Result<Published, Refusal> {
+        let now = (self.clock)();
+        let files = self.read_canonical(bytes, Upload::Package)?;
+        let verified =
+            EventPackage::open(&files, None).map_err(|e| self.refuse(None, Refusal::Package(e)))?;
+        let event = verified.package.event.id.as_str();
+        let organiser = verified.organiser_fingerprint();
+        let (enrolled, _) = self.organiser_enrolled(event, &organiser)?;
+        if !enrolled {
+            return Err(self.refuse(
+                None,
+                Refusal::OrganiserNotEnrolled {
+                    organiser,
+                    event: event.to_owned(),
+                },
+            ));
+        }
+        if !self.rate.allow(&organiser) {
+            return Err(Refusal::OrganiserTooFast);
+        }
+        let digest = Sha256Digest::of(bytes);
+        let e = &verified.package.event;
+        let new = self
+            .store
+            .publish_package(&store::NewPackage {
+                digest: &digest,
+                event,
+                title: &e.title,
+                place: &e.place,
+                date: &e.date,
+                organiser: &organiser,
+                created: &verified.created.to_rfc3339(),
+                received: &now.to_rfc3339(),
+                bytes,
+            })
+            .map_err(|e| storage_failed(&e))?;
+        Ok(Published {
+            event: event.to_owned(),
+            digest,
+            new,
+        })
+    }
+
+    /// The newest package of an event, for an enrolled kiosk that signed a fresh challenge.
+    pub fn package_for(
+        &self,
+        event: &str,
+        device: &str,
+        challenge: &str,
+        signature: &str,
+    ) -> Result<Vec<u8>, Refusal> {
+        use base64::Engine as _;
+        let now = (self.clock)().0;
+        if !protocol::challenge_is_fresh(challenge, &self.key.public(), now) {
+            return Err(Refusal::StaleChallenge);
+        }
+        let fingerprint = Fingerprint::parse(device).ok_or(Refusal::BadFingerprint)?;
+        let Some(enrolled) = self.device_key(&fingerprint)? else {
+            return Err(Refusal::UnknownDevice(fingerprint));
+        };
+        let signature = base64::engine::general_purpose::STANDARD
+            .decode(signature)
+            .map_err(|_| Refusal::SignatureNotBase64)?;
+        enrolled
+            .verify(
+                &protocol::package_request_message(event, challenge),
+                &signature,
+            )
+            .map_err(|_| Refusal::BadSignature)?;
+        match self.store.package(event).map_err(|e| storage_failed(&e))? {
+            Some((_, bytes)) => Ok(bytes),
+            None => Err(Refusal::NoPackage(event.to_owned())),
+        }
+    }
+
+    /// An event's results: 404 when the registry does not know the event.
+    pub fn results(&self, event: &str) -> Result<EventResults, Refusal> {
+        let events = self.store.events().map_err(|e| storage_failed(&e))?;
+        let Some(row) = events.into_iter().find(|e| e.id == event) else {
+            return Err(Refusal::UnknownEvent(event.to_owned()));
+        };
+        let rows = self
+            .store
+            .event_bundles(event)
+            .map_err(|e| storage_failed(&e))?
+            .into_iter()
+            .map(|(row, json)| {
+                serde_json::from_str::<BundleSummary>(&json)
+                    .map(|s| (row, s))
+                    .map_err(|e| storage_failed(&StoreError::Corrupt(e.to_string())))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let labels = |device: &str| {
+            Fingerprint::parse(device)
+                .and_then(|fp| self.store.device(&fp).ok().flatten())
+                .map(|d| d.label)
+                .unwrap_or_default()
+        };
+        let header = EventHeader {
+            id: row.id,
+            title: row.title,
+            place: row.place,
+            date: row.date,
+            organisation: None,
+        };
+        Ok(EventResults::assemble(header, rows, labels))
+    }
+
+    /// A fresh challenge for a kiosk that is about to ask for its package.
+    pub fn challenge(&self) -> String {
+        protocol::issue_challenge(&self.key, (self.clock)().0)
+    }
+
+    /// The limits the registry was started with (the HTTP layer applies the body cap, the
+    /// timeout and the cap on checks at once).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Every stored bundle, newest first.
+    pub fn bundles(&self) -> Result<Vec<BundleRow>, Refusal> {
+        self.store.bundles().map_err(|e| storage_failed(&e))
+    }
+
+    /// The events the registry knows.
+    pub fn events(&self) -> Result<Vec<EventListing>, Refusal> {
+        self.store.events().map_err(|e| storage_failed(&e))
+    }
+
+    /// A stored bundle's file, by its SHA-256 in hexadecimal.
+    pub fn bundle_bytes(&self, digest: &str) -> Result<Option<Vec<u8>>, Refusal> {
+        self.store
+            .bundle_bytes(digest)
+            .map_err(|e| storage_failed(&e))
+    }
+}

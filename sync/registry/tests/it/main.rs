@@ -1,0 +1,5 @@
+//! urne-registry's integration tests in one test binary (linked once, as rust-analyzer keeps its
+//! tests): the results pages drawn from real bundles, and served over real HTTP. The registry's
+//! scenarios with real kiosks are urne-tests' (`registry`, `registry_faults`, `thread`).
+
+mod registry_pages;

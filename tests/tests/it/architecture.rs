@@ -1,0 +1,279 @@
+//! The architecture invariants of ARCHITECTURE.md that a machine can check: urne-core's
+//! dependencies and purity, no crate depending on one above it, which crate links Slint and
+//! which open sockets, only urne-core counting votes, and every `.rs` file opening with a `//!`
+//! line.
+
+use std::path::{Path, PathBuf};
+
+use urne_tests::workspace;
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if path.is_dir() {
+            if name != "target" && !name.starts_with('.') && name != "fuzz-target" {
+                rust_files(&path, out);
+            }
+        } else if name.ends_with(".rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every crate of the workspace, from the bottom up: its folder, its package and its level. A
+/// crate depends only on crates of lower levels (its tests may also use a crate of its own
+/// level, as the kiosk's tests serve a real registry); ARCHITECTURE.md draws the same.
+const CRATES: [(&str, &str, u8); 9] = [
+    ("core", "urne-core", 0),
+    ("sync/codec", "urne-codec", 1),
+    ("sync/papers", "urne-papers", 2),
+    ("sync/organiser", "urne-organiser", 2),
+    ("sync/net", "urne-sync", 2),
+    ("sync/registry", "urne-registry", 3),
+    ("sync/cli", "urne-cli", 3),
+    ("firmware-ui", "urne-kiosk", 3),
+    ("tests", "urne-tests", 4),
+];
+
+fn manifest(crate_dir: &str) -> toml::Table {
+    let text = std::fs::read_to_string(workspace().join(crate_dir).join("Cargo.toml")).unwrap();
+    toml::from_str(&text).unwrap()
+}
+
+/// The names in one dependency section of a crate's manifest.
+fn section(crate_dir: &str, name: &str) -> Vec<String> {
+    manifest(crate_dir)
+        .get(name)
+        .and_then(|d| d.as_table())
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn dependencies(crate_dir: &str) -> Vec<String> {
+    section(crate_dir, "dependencies")
+}
+
+fn level(package: &str) -> Option<u8> {
+    CRATES
+        .iter()
+        .find(|(_, name, _)| *name == package)
+        .map(|(_, _, level)| *level)
+}
+
+#[test]
+fn the_table_of_levels_names_every_crate_of_the_workspace() {
+    let root = manifest(".");
+    let members: Vec<&str> = root["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(members.len(), CRATES.len(), "{members:?}");
+    for (dir, package, _) in CRATES {
+        assert!(members.contains(&dir), "{dir} is not a workspace member");
+        let name = manifest(dir)["package"]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(name, package, "the package in {dir}");
+    }
+}
+
+#[test]
+fn no_crate_depends_on_a_crate_above_it() {
+    for (dir, package, own) in CRATES {
+        for (section_name, highest) in [
+            ("dependencies", own.checked_sub(1)),
+            ("build-dependencies", own.checked_sub(1)),
+            ("dev-dependencies", Some(own)),
+        ] {
+            for dep in section(dir, section_name) {
+                if dep == package {
+                    continue; // the kiosk's tests turn on its own `testing` feature
+                }
+                let Some(theirs) = level(&dep) else {
+                    assert!(
+                        !dep.starts_with("urne-"),
+                        "{package} depends on {dep}, which is not in the table of levels"
+                    );
+                    continue;
+                };
+                assert!(
+                    highest.is_some_and(|h| theirs <= h),
+                    "{package} (level {own}) must not depend on {dep} (level {theirs}) in \
+                     [{section_name}]: a crate depends only on the crates below it"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn urne_core_depends_only_on_pure_crates() {
+    // Each of these computes on data in memory: no files, no network, no clock, no OS randomness.
+    let allowed = [
+        "serde",
+        "serde_json",
+        "thiserror",
+        "sha2",
+        "hex",
+        "base64",
+        "ed25519-dalek",
+        "rand_core",
+        "time",
+        "num-bigint",
+        "num-rational",
+        "num-integer",
+        "num-traits",
+    ];
+    for dep in dependencies("core") {
+        assert!(
+            allowed.contains(&dep.as_str()),
+            "urne-core must stay pure, but depends on « {dep} »"
+        );
+    }
+}
+
+#[test]
+fn urne_core_reads_no_clock_and_does_no_io() {
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "std::process",
+        "std::env",
+        "std::thread",
+        "SystemTime",
+        "Instant::now",
+        "now_utc",
+        "OsRng",
+        "thread_rng",
+        "getrandom",
+        "std::io::stdin",
+        "println!",
+        "eprintln!",
+    ];
+    let mut files = Vec::new();
+    rust_files(&workspace().join("core/src"), &mut files);
+    assert!(!files.is_empty());
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for word in forbidden {
+            assert!(
+                !text.contains(word),
+                "{} uses « {word} »: urne-core does no I/O and reads no clock",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_kiosk_links_neither_the_organisers_parsers_nor_the_command_line_nor_the_server() {
+    // Its demo package is built once and committed (demo/assemblee-demo.urnepkg).
+    let deps = dependencies("firmware-ui");
+    for crate_name in ["urne-organiser", "urne-cli", "urne-registry"] {
+        assert!(
+            !deps.iter().any(|d| d == crate_name),
+            "urne-kiosk must not link {crate_name}"
+        );
+    }
+}
+
+#[test]
+fn only_the_kiosk_links_slint() {
+    for (krate, package, _) in CRATES {
+        if package == "urne-kiosk" || package == "urne-tests" {
+            continue;
+        }
+        let deps = dependencies(krate);
+        assert!(
+            !deps.iter().any(|d| d.contains("slint")),
+            "{package} must not link Slint"
+        );
+    }
+    assert!(dependencies("firmware-ui").iter().any(|d| d == "slint"));
+}
+
+#[test]
+fn only_urne_sync_and_urne_registry_open_sockets() {
+    for (krate, package, _) in CRATES {
+        // The two that do; urne-tests, whose scenarios are clients and proxies on 127.0.0.1.
+        if ["urne-sync", "urne-registry", "urne-tests"].contains(&package) {
+            continue;
+        }
+        for dep in dependencies(krate) {
+            assert!(
+                !["reqwest", "axum", "hyper", "rustls", "tower", "tower-http"]
+                    .contains(&dep.as_str()),
+                "{package} must not depend on the network crate « {dep} »: sockets belong to \
+                 urne-sync (the client) and urne-registry (the server)"
+            );
+        }
+        let mut files = Vec::new();
+        rust_files(&workspace().join(krate).join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for word in [
+                "TcpStream",
+                "TcpListener",
+                "UdpSocket",
+                "std::net",
+                "tokio::net",
+            ] {
+                assert!(
+                    !text.contains(word),
+                    "{} uses « {word} »: only urne-sync and urne-registry open sockets",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn only_urne_core_counts_votes() {
+    // The one tally engine: no other crate defines a counting function of its own.
+    for (krate, _, _) in CRATES {
+        if krate == "core" || krate == "tests" {
+            continue;
+        }
+        let mut files = Vec::new();
+        rust_files(&workspace().join(krate).join("src"), &mut files);
+        assert!(!files.is_empty(), "{krate}/src holds the sources");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert!(
+                !text.contains("fn tally(")
+                    && !text.contains("fn schulze")
+                    && !text.contains("fn equal_shares"),
+                "{} defines a counting function: votes are counted only by urne_core::tally",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rust_file_says_what_it_is_for() {
+    let mut files = Vec::new();
+    rust_files(&workspace(), &mut files);
+    assert!(files.len() > 20, "the walk found the sources");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let first = text
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.starts_with("// SPDX"))
+            .unwrap_or("");
+        assert!(
+            first.starts_with("//!") || first.starts_with("#!"),
+            "{} does not open with a //! line saying what it is for",
+            file.display()
+        );
+    }
+}
