@@ -38,21 +38,6 @@ pub enum DraftKind {
 }
 
 impl DraftKind {
-    /// Every kind, in the order of the editor's buttons.
-    pub const ALL: [DraftKind; 6] = [
-        DraftKind::Motion,
-        DraftKind::Single,
-        DraftKind::Approval,
-        DraftKind::Judgment,
-        DraftKind::Ranking,
-        DraftKind::Budget,
-    ];
-
-    /// The position of the kind among the editor's buttons.
-    pub fn index(self) -> usize {
-        Self::ALL.iter().position(|k| *k == self).unwrap_or(0)
-    }
-
     /// Whether the kind has options (every kind but the motion).
     pub fn has_options(self) -> bool {
         self != DraftKind::Motion
@@ -75,13 +60,6 @@ impl DraftKind {
         }
     }
 }
-
-/// The majority rules offered for a motion, in the order of the editor's buttons.
-pub const RULES: [MajorityRule; 3] = [
-    MajorityRule::SIMPLE,
-    MajorityRule::ABSOLUTE,
-    MajorityRule::TWO_THIRDS,
-];
 
 /// One option, candidate or project being edited.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,21 +112,6 @@ pub enum DraftProblem {
     BadBudget,
     /// The poll was opened meanwhile (on another screen): it can no longer change.
     AlreadyOpen,
-}
-
-impl DraftProblem {
-    /// The code the screen translates, and the option's position when there is one.
-    pub fn code(self) -> (&'static str, usize) {
-        match self {
-            DraftProblem::NoQuestion => ("no-question", 0),
-            DraftProblem::TooFewOptions { needed } => ("too-few-options", needed),
-            DraftProblem::EmptyLabel(i) => ("empty-label", i),
-            DraftProblem::SameLabel(i) => ("same-label", i),
-            DraftProblem::BadCost(i) => ("bad-cost", i),
-            DraftProblem::BadBudget => ("bad-budget", 0),
-            DraftProblem::AlreadyOpen => ("already-open", 0),
-        }
-    }
 }
 
 /// A poll being written on the kiosk.

@@ -55,19 +55,6 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// The code the packages page translates.
-    pub fn code(&self) -> &'static str {
-        match self {
-            FetchError::NoAddress => "no-address",
-            FetchError::Unreachable(_) => "unreachable",
-            FetchError::Server(_) => "server",
-            FetchError::NotEnrolled { .. } => "not-enrolled",
-            FetchError::NoPackage(_) => "no-package",
-            FetchError::Refused { .. } => "refused",
-            FetchError::Failed(_) => "failed",
-        }
-    }
-
     /// Transport failures and the registry's own failures, which say nothing about the request.
     fn common(e: UploadError) -> Result<(u16, String), Self> {
         match e {

@@ -12,11 +12,31 @@ use urne_core::poll::{Poll, PollKind};
 
 use crate::kiosk::BallotCast;
 
+/// How the screen words an answer: the built-in answers in the voter's language, an option in
+/// its own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// An option's label, or the review's text.
+    Words,
+    /// A motion's « pour ».
+    For,
+    /// A motion's « contre ».
+    Against,
+    /// A motion's abstention.
+    Abstain,
+    /// A blank vote.
+    Blank,
+    /// A Majority Judgment's mentions (review only).
+    Grades,
+}
+
 /// One answer as shown on a ballot screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChoiceView {
     /// `for`, `against`, `abstain`, `blank`, or an option id.
     pub id: String,
+    /// How the screen words it.
+    pub answer: Answer,
     /// The option's label (empty for motion answers, which the screen translates).
     pub label: String,
     /// A detail line (a project's cost, …).
@@ -38,11 +58,11 @@ pub struct ReviewView {
     pub question: String,
     /// The represented member's name for a proxy ballot, empty for the voter's own.
     pub on_behalf: String,
-    /// `for`, `against`, `abstain`, `blank` (translated by the screen) or empty.
-    pub code: String,
-    /// The answer in words when `code` is empty.
+    /// How the screen words the answer: translated, or `text` (empty when nothing was chosen).
+    pub answer: Answer,
+    /// The answer in words, for [`Answer::Words`].
     pub text: String,
-    /// Majority Judgment (`code` is `grades`): each candidate's mention, in the poll's order.
+    /// Majority Judgment ([`Answer::Grades`]): each candidate's mention, in the poll's order.
     pub grades: Vec<GradeGiven>,
     /// The number of mentions of the scale.
     pub scale: u8,
@@ -102,6 +122,14 @@ fn motion_code(choice: MotionChoice) -> &'static str {
         MotionChoice::For => "for",
         MotionChoice::Against => "against",
         MotionChoice::Abstain => "abstain",
+    }
+}
+
+fn motion_answer(choice: MotionChoice) -> Answer {
+    match choice {
+        MotionChoice::For => Answer::For,
+        MotionChoice::Against => Answer::Against,
+        MotionChoice::Abstain => Answer::Abstain,
     }
 }
 
@@ -180,6 +208,7 @@ impl VoterFlow {
         let draft = &self.drafts[i];
         let plain = |id: String, label: String, detail: String, selected: bool| ChoiceView {
             id,
+            answer: Answer::Words,
             label,
             detail,
             selected,
@@ -194,8 +223,9 @@ impl VoterFlow {
                 MotionChoice::Abstain,
             ]
             .into_iter()
-            .map(|c| {
-                plain(
+            .map(|c| ChoiceView {
+                answer: motion_answer(c),
+                ..plain(
                     motion_code(c).into(),
                     String::new(),
                     String::new(),
@@ -276,12 +306,15 @@ impl VoterFlow {
                 PollKind::Motion { .. } | PollKind::SingleChoice { .. } | PollKind::Approval { .. }
             )
         {
-            out.push(plain(
-                "blank".into(),
-                String::new(),
-                String::new(),
-                *draft == Draft::Blank,
-            ));
+            out.push(ChoiceView {
+                answer: Answer::Blank,
+                ..plain(
+                    "blank".into(),
+                    String::new(),
+                    String::new(),
+                    *draft == Draft::Blank,
+                )
+            });
         }
         out
     }
@@ -536,14 +569,14 @@ impl VoterFlow {
             .enumerate()
             .map(|(i, item)| {
                 let poll = &item.poll;
-                let (code, text) = match self.ballot(i) {
-                    None => (String::new(), String::new()),
-                    Some(Ballot::Blank) => ("blank".into(), String::new()),
-                    Some(Ballot::Motion(c)) => (motion_code(c).into(), String::new()),
-                    Some(Ballot::Single(id)) => (String::new(), label(poll, &id)),
+                let (answer, text) = match self.ballot(i) {
+                    None => (Answer::Words, String::new()),
+                    Some(Ballot::Blank) => (Answer::Blank, String::new()),
+                    Some(Ballot::Motion(c)) => (motion_answer(c), String::new()),
+                    Some(Ballot::Single(id)) => (Answer::Words, label(poll, &id)),
                     // In the order the poll presents them, as the voter saw them.
                     Some(Ballot::Approval(set) | Ballot::Budget(set)) => (
-                        String::new(),
+                        Answer::Words,
                         poll.kind
                             .option_ids()
                             .into_iter()
@@ -553,9 +586,9 @@ impl VoterFlow {
                             .join(", "),
                     ),
                     // The screen writes the mentions in the voter's language.
-                    Some(Ballot::Grades(_)) => ("grades".into(), String::new()),
+                    Some(Ballot::Grades(_)) => (Answer::Grades, String::new()),
                     Some(Ballot::Ranking(tiers)) => (
-                        String::new(),
+                        Answer::Words,
                         tiers
                             .iter()
                             .flatten()
@@ -587,7 +620,7 @@ impl VoterFlow {
                 ReviewView {
                     question: poll.question.clone(),
                     on_behalf: item.proxy_for.clone().unwrap_or_default(),
-                    code,
+                    answer,
                     text,
                     grades,
                     scale,
@@ -735,7 +768,7 @@ mod tests {
         assert_eq!(ballots.len(), 3);
         assert_eq!(ballots[0].ballot, Ballot::Motion(MotionChoice::For));
         let review = f.review();
-        assert_eq!(review[0].code, "for");
+        assert_eq!(review[0].answer, Answer::For);
         assert_eq!(review[1].text, "A, B");
         assert_eq!(review[2].text, "X");
     }

@@ -13,7 +13,7 @@ use urne_core::crypto::Fingerprint;
 use urne_sync::uploader::{UploadError, Uploader, backoff};
 
 use crate::kiosk::SETTING_REGISTRY_URL;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, UploadState};
 
 const SETTING_REGISTRY_KEY: &str = "registry_key";
 
@@ -47,25 +47,25 @@ pub async fn upload_pending(store: &mut Store, uploader: &Uploader) -> Result<Pa
                 }
                 store.record_upload(
                     seq,
-                    "synced",
+                    UploadState::Synced,
                     &serde_json::to_string(&receipt).unwrap_or_default(),
                 )?;
                 pass.synced += 1;
             }
             Err(e) if e.is_transient() => {
                 tracing::info!(seq, error = %e, "registry unreachable; will retry");
-                store.record_upload(seq, "pending", &e.to_string())?;
+                store.record_upload(seq, UploadState::Pending, &e.to_string())?;
                 pass.waiting += 1;
                 // The registry is not answering: the next bundles would fail the same way.
                 break;
             }
             Err(e @ (UploadError::Refused { .. } | UploadError::BadReceipt(_))) => {
                 tracing::warn!(seq, error = %e, "bundle refused by the registry");
-                store.record_upload(seq, "refused", &e.to_string())?;
+                store.record_upload(seq, UploadState::Refused, &e.to_string())?;
                 pass.refused += 1;
             }
             Err(e) => {
-                store.record_upload(seq, "pending", &e.to_string())?;
+                store.record_upload(seq, UploadState::Pending, &e.to_string())?;
                 pass.waiting += 1;
             }
         }

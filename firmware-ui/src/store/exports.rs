@@ -1,5 +1,6 @@
 //! Exports as recorded, and the outbox of their uploads to the registry.
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, params};
 use urne_core::timestamp::Timestamp;
 
@@ -16,8 +17,57 @@ pub struct ExportRow {
     pub digest: String,
     /// Whether it was a test-deck run.
     pub test: bool,
-    /// Upload state: `pending`, `synced` or `refused`.
-    pub upload: String,
+    /// Where its upload stands.
+    pub upload: UploadState,
+}
+
+/// Where an export's upload to the registry stands (the outbox's `state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadState {
+    /// Not accepted by the registry yet (never tried, or a transient failure).
+    Pending,
+    /// Accepted: the registry's receipt is kept.
+    Synced,
+    /// Refused by the registry, for good.
+    Refused,
+}
+
+impl UploadState {
+    /// The state as the outbox stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadState::Pending => "pending",
+            UploadState::Synced => "synced",
+            UploadState::Refused => "refused",
+        }
+    }
+}
+
+/// Compares with the state as stored (`pending`, `synced`, `refused`).
+impl PartialEq<&str> for UploadState {
+    fn eq(&self, stored: &&str) -> bool {
+        self.as_str() == *stored
+    }
+}
+
+impl ToSql for UploadState {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for UploadState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        // The schema's CHECK allows these three only.
+        [
+            UploadState::Pending,
+            UploadState::Synced,
+            UploadState::Refused,
+        ]
+        .into_iter()
+        .find(|s| value.as_str().is_ok_and(|v| v == s.as_str()))
+        .ok_or(FromSqlError::InvalidType)
+    }
 }
 
 impl Store {
@@ -107,9 +157,14 @@ impl Store {
             .optional()?)
     }
 
-    /// Records the outcome of an upload attempt: `synced` with the receipt, `refused` with the
-    /// reason, or still `pending` after a transient failure.
-    pub fn record_upload(&mut self, seq: u64, state: &str, detail: &str) -> Result<(), StoreError> {
+    /// Records the outcome of an upload attempt: synced with the receipt, refused with the
+    /// reason, or still pending after a transient failure.
+    pub fn record_upload(
+        &mut self,
+        seq: u64,
+        state: UploadState,
+        detail: &str,
+    ) -> Result<(), StoreError> {
         self.check_fault()?;
         let seq = i64::try_from(seq).map_err(|_| StoreError::Other("sequence overflow".into()))?;
         self.conn.execute(

@@ -33,7 +33,7 @@ use urne_core::timestamp::Timestamp;
 
 pub use attendance::CheckIn;
 pub use ballots::CastError;
-pub use exports::ExportRow;
+pub use exports::{ExportRow, UploadState};
 pub use polls::PollRow;
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
 

@@ -7,63 +7,31 @@ use slint::ComponentHandle;
 use urne_core::ids::MemberId;
 
 use super::{Screens, as_int, ask, busy, codes, go_to, local_time, model, qr_image, with_window};
-use crate::generated::{AppWindow, OrganiserAdapter, Page, PresentRow, ProxyRow};
+use crate::generated::{
+    AppWindow, AttendanceAdapter, AttendanceStep as Step, FormField, Notice, OrganiserAdapter,
+    Page, PresentRow, Problem, ProxyRow,
+};
 use crate::kiosk::{AttendanceLists, Failure, Kiosk, KioskError, Refusal, WalkIn};
-
-/// What the organiser's next scan on the attendance page is for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Step {
-    /// Nothing: a scan there checks nobody in.
-    #[default]
-    None,
-    /// The absent member who gives a proxy.
-    ProxyAbsent,
-    /// The member present who will carry it.
-    ProxyHolder,
-    /// A badge to revoke.
-    Revoke,
-}
-
-impl Step {
-    fn code(self) -> &'static str {
-        match self {
-            Step::None => "",
-            Step::ProxyAbsent => "proxy-absent",
-            Step::ProxyHolder => "proxy-holder",
-            Step::Revoke => "revoke",
-        }
-    }
-}
-
-/// An organiser's action on the attendance page, said once done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Done {
-    ProxyGranted,
-    ProxyRevoked,
-    Undone,
-    Revoked,
-}
-
-impl Done {
-    fn code(self) -> &'static str {
-        match self {
-            Done::ProxyGranted => "proxy-granted",
-            Done::ProxyRevoked => "proxy-revoked",
-            Done::Undone => "undone",
-            Done::Revoked => "revoked",
-        }
-    }
-}
 
 /// The attendance page's steps and the walk-in form.
 #[derive(Debug, Default)]
 pub(super) struct AttendanceState {
+    /// What the organiser's next scan is for (none: a scan there checks nobody in).
     step: Step,
     /// The member read at the previous step (the absent member of a proxy, a badge to revoke).
     step_member: Option<(MemberId, String)>,
     /// The walk-in form: family name, given name, collective; and the field being typed in.
     form: [String; 3],
-    form_focus: usize,
+    form_focus: FormField,
+}
+
+/// A field's place in the walk-in form.
+fn form_index(field: FormField) -> usize {
+    match field {
+        FormField::FamilyName => 0,
+        FormField::GivenName => 1,
+        FormField::Collective => 2,
+    }
 }
 
 /// Whether the organiser's next scan answers a step (and checks nobody in).
@@ -101,7 +69,7 @@ fn identified(state: &Screens, outcome: Result<Result<(MemberId, String), Refusa
                 (Step::ProxyAbsent, _) => set_step(state, Step::ProxyHolder, Some((member, name))),
                 (Step::ProxyHolder, Some((absent, _))) => {
                     set_step(state, Step::None, None);
-                    act(state, Done::ProxyGranted, move |k| {
+                    act(state, Notice::ProxyGranted, move |k| {
                         k.grant_proxy(&absent, &member)
                     });
                 }
@@ -112,23 +80,23 @@ fn identified(state: &Screens, outcome: Result<Result<(MemberId, String), Refusa
         Ok(Err(refusal)) => {
             set_step(state, Step::None, None);
             with_window(state, |w| {
-                let o = w.global::<OrganiserAdapter>();
+                let o = w.global::<AttendanceAdapter>();
                 o.set_notice_refusal(codes::refusal(&refusal));
-                o.set_notice_kind("refused-badge".into());
-                o.set_notice_detail("".into());
+                o.set_notice(Notice::RefusedBadge);
+                o.set_notice_problem(Problem::None);
             });
         }
         Err(failure) => {
             set_step(state, Step::None, None);
-            notice(state, "refused", codes::problem_code(failure.problem));
+            refused(state, &failure);
         }
     }
 }
 
-/// Runs an attendance action; its outcome is said, and the lists follow.
+/// Runs an attendance action; its outcome is said (`done` once done), and the lists follow.
 fn act(
     state: &Screens,
-    done: Done,
+    done: Notice,
     action: impl FnOnce(&mut Kiosk) -> Result<(), KioskError> + Send + 'static,
 ) {
     ask(
@@ -139,8 +107,8 @@ fn act(
         },
         |state, (done, outcome, lists)| {
             match outcome {
-                Ok(()) => notice(state, done.code(), ""),
-                Err(failure) => notice(state, "refused", codes::problem_code(failure.problem)),
+                Ok(()) => notice(state, done, Problem::None),
+                Err(failure) => refused(state, &failure),
             }
             show_lists(state, lists);
         },
@@ -150,13 +118,15 @@ fn act(
 fn show_lists(state: &Screens, lists: Result<AttendanceLists, Failure>) {
     let lists = match lists {
         Ok(lists) => lists,
-        Err(failure) => return notice(state, "refused", codes::problem_code(failure.problem)),
+        Err(failure) => return refused(state, &failure),
     };
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
-        o.set_present(as_int(lists.attendance.present));
-        o.set_represented(as_int(lists.attendance.represented));
-        o.set_members(as_int(lists.members));
+        // The figures are the dashboard's, shown on both pages.
+        let figures = w.global::<OrganiserAdapter>();
+        figures.set_present(as_int(lists.attendance.present));
+        figures.set_represented(as_int(lists.attendance.represented));
+        figures.set_members(as_int(lists.members));
+        let o = w.global::<AttendanceAdapter>();
         o.set_present_list(model(
             lists
                 .present
@@ -191,36 +161,40 @@ fn set_step(state: &Screens, step: Step, member: Option<(MemberId, String)>) {
         s.attendance.step_member = member;
     }
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
-        o.set_step(step.code().into());
+        let o = w.global::<AttendanceAdapter>();
+        o.set_step(step);
         o.set_step_name(name.into());
     });
 }
 
 fn clear_notice(state: &Screens) {
-    notice(state, "", "");
+    notice(state, Notice::None, Problem::None);
 }
 
-fn notice(state: &Screens, kind: &str, detail: &str) {
+fn refused(state: &Screens, failure: &Failure) {
+    notice(state, Notice::Refused, codes::problem(failure.problem));
+}
+
+fn notice(state: &Screens, notice: Notice, problem: Problem) {
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
-        o.set_notice_kind(kind.into());
-        o.set_notice_detail(detail.into());
+        let o = w.global::<AttendanceAdapter>();
+        o.set_notice(notice);
+        o.set_notice_problem(problem);
     });
 }
 
-fn refresh_form(state: &Screens, error: &str) {
+fn refresh_form(state: &Screens, error: Problem) {
     let (form, focus) = {
         let s = state.borrow();
         (s.attendance.form.clone(), s.attendance.form_focus)
     };
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
+        let o = w.global::<AttendanceAdapter>();
         o.set_form_last(form[0].clone().into());
         o.set_form_first(form[1].clone().into());
         o.set_form_group(form[2].clone().into());
-        o.set_form_focus(i32::try_from(focus).unwrap_or(0));
-        o.set_form_error(error.into());
+        o.set_form_focus(focus);
+        o.set_form_error(error);
     });
 }
 
@@ -228,13 +202,13 @@ fn walked_in(state: &Screens, outcome: Result<WalkIn, Failure>) {
     match outcome {
         Ok(walk_in) => {
             with_window(state, |w| {
-                let o = w.global::<OrganiserAdapter>();
+                let o = w.global::<AttendanceAdapter>();
                 o.set_walkin_name(walk_in.member.display_name().into());
                 o.set_walkin_qr(qr_image(&walk_in.badge));
             });
             go_to(state, Page::WalkinBadge);
         }
-        Err(failure) => refresh_form(state, codes::problem_code(failure.problem)),
+        Err(failure) => refresh_form(state, codes::problem(failure.problem)),
     }
 }
 
@@ -245,7 +219,7 @@ fn show_page(state: &Screens) {
 
 /// Wires the attendance page and the walk-in pages.
 pub(super) fn bind(window: &AppWindow, state: &Screens) {
-    let organiser = window.global::<OrganiserAdapter>();
+    let organiser = window.global::<AttendanceAdapter>();
     let s = state.clone();
     organiser.on_show_attendance(move || {
         set_step(&s, Step::None, None);
@@ -269,13 +243,13 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         let member = s.borrow().attendance.step_member.as_ref().map(|(m, _)| *m);
         set_step(&s, Step::None, None);
         if let Some(member) = member {
-            act(&s, Done::Revoked, move |k| k.revoke_badge(&member));
+            act(&s, Notice::Revoked, move |k| k.revoke_badge(&member));
         }
     });
     let s = state.clone();
     organiser.on_undo_checkin(move |id| {
         if let Ok(member) = MemberId::parse(&id) {
-            act(&s, Done::Undone, move |k| {
+            act(&s, Notice::Undone, move |k| {
                 k.undo_check_in(&member).map(|_| ())
             });
         }
@@ -283,7 +257,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     organiser.on_revoke_proxy(move |id| {
         if let Ok(member) = MemberId::parse(&id) {
-            act(&s, Done::ProxyRevoked, move |k| k.revoke_proxy(&member));
+            act(&s, Notice::ProxyRevoked, move |k| k.revoke_proxy(&member));
         }
     });
     let s = state.clone();
@@ -291,22 +265,22 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         {
             let mut st = s.borrow_mut();
             st.attendance.form = Default::default();
-            st.attendance.form_focus = 0;
+            st.attendance.form_focus = FormField::FamilyName;
             st.attendance.step = Step::None;
         }
-        refresh_form(&s, "");
+        refresh_form(&s, Problem::None);
         go_to(&s, Page::Walkin);
     });
     let s = state.clone();
     organiser.on_form_focus_on(move |field| {
-        s.borrow_mut().attendance.form_focus = usize::try_from(field).unwrap_or(0).min(2);
-        refresh_form(&s, "");
+        s.borrow_mut().attendance.form_focus = field;
+        refresh_form(&s, Problem::None);
     });
     let s = state.clone();
     organiser.on_form_key(move |key| {
         {
             let mut st = s.borrow_mut();
-            let focus = st.attendance.form_focus;
+            let focus = form_index(st.attendance.form_focus);
             let field = &mut st.attendance.form[focus];
             if key == "⌫" {
                 field.pop();
@@ -314,7 +288,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
                 field.push_str(&key);
             }
         }
-        refresh_form(&s, "");
+        refresh_form(&s, Problem::None);
         super::arm_timer(&s, Page::Walkin);
     });
     let s = state.clone();

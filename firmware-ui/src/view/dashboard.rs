@@ -4,13 +4,14 @@
 
 use slint::{ComponentHandle, SharedString};
 use urne_core::ids::{MemberId, PollId};
-use urne_core::results::PollState;
 
 use super::{
     Screens, ViewOptions, as_int, ask, busy, codes, current_page, go_idle, go_to, group_hex, model,
     qr_image, results, with_window,
 };
-use crate::generated::{AppWindow, OrganiserAdapter, Page, PollRow};
+use crate::generated::{
+    AppWindow, ExportState, OrganiserAdapter, Page, PinError, PollRow, Problem, StickState,
+};
 use crate::kiosk::{Dashboard, Exported, Failure, Kiosk, PIN_LENGTH, PinOutcome};
 use crate::stick::StickEvent;
 
@@ -60,7 +61,7 @@ pub(super) fn init(window: &AppWindow, options: &ViewOptions) {
     organiser.set_device_qr(qr_image(&options.device_fingerprint));
     // Shown in groups of four, easier to compare aloud with the registry's list.
     organiser.set_device_fingerprint(group_hex(&options.device_fingerprint).into());
-    organiser.set_export_state("".into());
+    organiser.set_export_state(ExportState::None);
 }
 
 /// Forgets the badge read and the PIN typed.
@@ -73,7 +74,7 @@ pub(super) fn forget(state: &Screens) {
     with_window(state, |w| {
         let organiser = w.global::<OrganiserAdapter>();
         organiser.set_pin_length(0);
-        organiser.set_export_state("".into());
+        organiser.set_export_state(ExportState::None);
     });
 }
 
@@ -88,7 +89,7 @@ pub(super) fn ask_pin(state: &Screens, organiser: MemberId, name: String) {
         let o = w.global::<OrganiserAdapter>();
         o.set_name(name.into());
         o.set_pin_length(0);
-        o.set_pin_error("".into());
+        o.set_pin_error(PinError::None);
     });
     go_to(state, Page::Pin);
 }
@@ -140,7 +141,7 @@ fn pin_checked(
         Ok(PinOutcome::Wrong { failures }) => {
             with_window(state, |w| {
                 let o = w.global::<OrganiserAdapter>();
-                o.set_pin_error("wrong".into());
+                o.set_pin_error(PinError::Wrong);
                 o.set_pin_failures(i32::try_from(failures).unwrap_or(i32::MAX));
             });
             super::arm_timer(state, Page::Pin);
@@ -148,7 +149,7 @@ fn pin_checked(
         Ok(PinOutcome::LockedOut { seconds }) => {
             with_window(state, |w| {
                 let o = w.global::<OrganiserAdapter>();
-                o.set_pin_error("locked-out".into());
+                o.set_pin_error(PinError::LockedOut);
                 o.set_pin_wait(i32::try_from(seconds).unwrap_or(i32::MAX));
             });
             super::arm_timer(state, Page::Pin);
@@ -158,9 +159,8 @@ fn pin_checked(
             // page, which times out to the welcome screen as usual.
             with_window(state, |w| {
                 let o = w.global::<OrganiserAdapter>();
-                o.set_pin_error("failed".into());
-                o.set_pin_problem(codes::problem_code(failure.problem).into());
-                o.set_pin_problem_detail(failure.detail.into());
+                o.set_pin_error(PinError::Failed);
+                o.set_pin_problem(codes::problem(failure.problem));
             });
             super::arm_timer(state, Page::Pin);
         }
@@ -256,20 +256,16 @@ fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
 /// standing: only the next action or the next unlock clears it.
 pub(super) fn action_failed(state: &Screens, failure: Option<&Failure>) {
     with_window(state, |w| {
-        let o = w.global::<OrganiserAdapter>();
-        o.set_action_error(
-            failure
-                .map_or("", |f| codes::problem_code(f.problem))
-                .into(),
-        );
-        o.set_action_error_detail(failure.map_or("", |f| f.detail.as_str()).into());
+        w.global::<OrganiserAdapter>()
+            .set_action_error(codes::failure(failure));
     });
 }
 
 fn export(state: &Screens) {
     busy(state);
     with_window(state, |w| {
-        w.global::<OrganiserAdapter>().set_export_state("".into());
+        w.global::<OrganiserAdapter>()
+            .set_export_state(ExportState::None);
     });
     ask(
         state,
@@ -290,12 +286,14 @@ fn exported(
         let o = w.global::<OrganiserAdapter>();
         match outcome {
             Ok(e) => {
-                o.set_export_state("done".into());
+                o.set_export_state(ExportState::Done);
                 o.set_export_detail(e.file_name.into());
+                o.set_export_problem(Problem::None);
             }
             Err(failure) => {
-                o.set_export_state("failed".into());
-                o.set_export_detail(codes::problem_code(failure.problem).into());
+                o.set_export_state(ExportState::Failed);
+                o.set_export_detail(SharedString::new());
+                o.set_export_problem(codes::problem(failure.problem));
             }
         }
     });
@@ -309,11 +307,11 @@ pub(super) fn stick(state: &Screens, event: StickEvent) {
         match event {
             StickEvent::Inserted { label } => {
                 o.set_stick_label(label.into());
-                o.set_stick_state("present".into());
+                o.set_stick_state(StickState::Present);
             }
             StickEvent::Removed => {
                 o.set_stick_label(SharedString::new());
-                o.set_stick_state("absent".into());
+                o.set_stick_state(StickState::Absent);
             }
         }
     });
@@ -335,20 +333,10 @@ fn show_dashboard(state: &Screens, d: &Dashboard) {
                 .map(|p| PollRow {
                     id: p.poll.id.to_string().into(),
                     question: p.poll.question.clone().into(),
-                    kind: p.poll.kind.name().into(),
-                    state: match p.state {
-                        PollState::Pending => "pending",
-                        PollState::Open => "open",
-                        PollState::Closed => "closed",
-                    }
-                    .into(),
+                    kind: codes::poll_kind(&p.poll.kind),
+                    state: codes::poll_state(p.state),
                     voted: as_int(p.voted),
-                    quorum: match p.quorum_at_open {
-                        None => "",
-                        Some(q) if q.reached => "reached",
-                        Some(_) => "missed",
-                    }
-                    .into(),
+                    quorum: codes::quorum_at_open(p.quorum_at_open),
                     quorum_counted: p.quorum_at_open.map_or(0, |q| as_int(q.counted)),
                     quorum_required: p.quorum_at_open.map_or(0, |q| as_int(q.required)),
                 })

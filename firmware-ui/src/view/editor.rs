@@ -3,11 +3,10 @@
 
 use slint::{ComponentHandle, SharedString};
 use urne_core::ids::PollId;
-use urne_core::poll::BudgetMethod;
 
 use super::{Screens, ask, busy, codes, dashboard, go_to, model, with_window};
-use crate::editor::{DraftKind, DraftProblem, Field, PollDraft, RULES};
-use crate::generated::{AppWindow, EditorAdapter, EditorOption, Page};
+use crate::editor::{DraftProblem, Field, PollDraft};
+use crate::generated::{self as ui, AppWindow, EditorAdapter, EditorOption, Page};
 use crate::kiosk::{Failure, Problem};
 
 /// The draft on the editor page, and the field the keyboard types into.
@@ -16,31 +15,30 @@ pub(super) struct EditorState {
     draft: PollDraft,
     field: Option<Field>,
     /// What keeps the draft from being saved, shown until the next change.
-    problem: Option<(String, usize)>,
+    problem: Option<Refused>,
+}
+
+/// Why the draft was not saved.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    /// It is not a poll yet.
+    Draft(DraftProblem),
+    /// The kiosk refused the poll.
+    Kiosk(Problem),
 }
 
 /// Shows the draft on the editor page.
 fn refresh(state: &Screens) {
     let (draft, field, problem) = {
         let s = state.borrow();
-        (
-            s.editor.draft.clone(),
-            s.editor.field,
-            s.editor.problem.clone(),
-        )
+        (s.editor.draft.clone(), s.editor.field, s.editor.problem)
     };
     with_window(state, |w| {
         let e = w.global::<EditorAdapter>();
         e.set_creating(draft.editing.is_none());
         e.set_question(draft.question.clone().into());
-        e.set_kind(i32::try_from(draft.kind.index()).unwrap_or(0));
-        e.set_rule(
-            RULES
-                .iter()
-                .position(|r| *r == draft.rule)
-                .and_then(|i| i32::try_from(i).ok())
-                .unwrap_or(-1),
-        );
+        e.set_kind(codes::draft_kind_code(draft.kind));
+        e.set_rule(codes::motion_rule_code(&draft.rule));
         e.set_blank(draft.blank);
         e.set_options(model(
             draft
@@ -55,24 +53,20 @@ fn refresh(state: &Screens) {
         e.set_approval_max(i32::try_from(draft.effective_approval_max()).unwrap_or(0));
         e.set_grades(i32::from(draft.grades));
         e.set_budget(draft.budget.clone().into());
-        e.set_method(match draft.method {
-            BudgetMethod::EqualShares => 0,
-            BudgetMethod::Greedy => 1,
-        });
+        e.set_method(codes::budget_method_code(draft.method));
         e.set_max_options(i32::try_from(crate::editor::MAX_OPTIONS).unwrap_or(12));
-        let (name, index) = match field {
-            None => ("", 0),
-            Some(Field::Question) => ("question", 0),
-            Some(Field::Label(i)) => ("label", i),
-            Some(Field::Cost(i)) => ("cost", i),
-            Some(Field::Budget) => ("budget", 0),
-        };
-        e.set_field(name.into());
+        let (name, index) = codes::editor_field_code(field);
+        e.set_field(name);
         e.set_field_index(i32::try_from(index).unwrap_or(0));
         e.set_field_text(field.map_or("", |f| draft.field(f)).into());
-        let (code, at) = problem.unwrap_or_default();
-        e.set_problem(code.into());
+        let ((code, at), refused) = match problem {
+            None => ((ui::DraftProblem::None, 0), ui::Problem::None),
+            Some(Refused::Draft(p)) => (codes::draft_problem(p), ui::Problem::None),
+            Some(Refused::Kiosk(p)) => ((ui::DraftProblem::Refused, 0), codes::problem(p)),
+        };
+        e.set_problem(code);
         e.set_problem_index(i32::try_from(at).unwrap_or(0));
+        e.set_save_problem(refused);
     });
 }
 
@@ -119,14 +113,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     });
     let s = state.clone();
     e.on_edit(move |name, index| {
-        let index = as_index(index);
-        let field = match name.as_str() {
-            "question" => Some(Field::Question),
-            "label" => Some(Field::Label(index)),
-            "cost" => Some(Field::Cost(index)),
-            "budget" => Some(Field::Budget),
-            _ => None,
-        };
+        let field = codes::editor_field(name, as_index(index));
         change(&s, |ed| ed.field = field);
     });
     let s = state.clone();
@@ -146,10 +133,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     e.on_set_kind(move |kind| {
         change(&s, |ed| {
-            let kind = DraftKind::ALL
-                .get(as_index(kind))
-                .copied()
-                .unwrap_or(DraftKind::Motion);
+            let kind = codes::draft_kind(kind);
             ed.draft.kind = kind;
             // Offer the rows the kind needs, to be filled in.
             while ed.draft.options.len() < kind.fewest_options().max(2) && kind.has_options() {
@@ -160,8 +144,8 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     e.on_set_rule(move |rule| {
         change(&s, |ed| {
-            if let Some(rule) = RULES.get(as_index(rule)) {
-                ed.draft.rule = *rule;
+            if let Some(rule) = codes::motion_rule(rule) {
+                ed.draft.rule = rule;
             }
         });
     });
@@ -183,15 +167,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     e.on_step_grades(move |d| change(&s, |ed| ed.draft.step_grades(d)));
     let s = state.clone();
-    e.on_set_method(move |m| {
-        change(&s, |ed| {
-            ed.draft.method = if m == 1 {
-                BudgetMethod::Greedy
-            } else {
-                BudgetMethod::EqualShares
-            };
-        });
-    });
+    e.on_set_method(move |m| change(&s, |ed| ed.draft.method = codes::budget_method(m)));
     let s = state.clone();
     e.on_save(move || {
         let taken: Vec<PollId> = s
@@ -211,8 +187,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
                 );
             }
             Err(problem) => {
-                let (code, at) = problem.code();
-                s.borrow_mut().editor.problem = Some((code.to_owned(), at));
+                s.borrow_mut().editor.problem = Some(Refused::Draft(problem));
                 refresh(&s);
             }
         }
@@ -234,11 +209,13 @@ fn defined(state: &Screens, outcome: Result<PollId, Failure>) {
             dashboard::back(state);
         }
         Err(failure) => {
-            let code = match failure.problem {
-                Problem::PollNotOpen => DraftProblem::AlreadyOpen.code().0.to_owned(),
-                other => codes::problem_code(other).to_owned(),
+            // A poll opened meanwhile is the editor's own problem, said as such.
+            let refused = if failure.problem == Problem::PollNotOpen {
+                Refused::Draft(DraftProblem::AlreadyOpen)
+            } else {
+                Refused::Kiosk(failure.problem)
             };
-            state.borrow_mut().editor.problem = Some((code, 0));
+            state.borrow_mut().editor.problem = Some(refused);
             refresh(state);
         }
     }

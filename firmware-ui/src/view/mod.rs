@@ -30,7 +30,7 @@ use urne_core::crypto::Fingerprint;
 use urne_core::event::Event;
 use urne_core::tally::Lang;
 
-use crate::generated::{AppWindow, DemoBadge, KioskAdapter, Page};
+use crate::generated::{AppWindow, DemoBadge, KioskAdapter, Page, ScannerState};
 use crate::kiosk::Kiosk;
 use crate::scanner::ScannerEvent;
 use crate::stick::StickEvent;
@@ -184,7 +184,7 @@ impl View {
             kiosk.set_demo_pin(pin.into());
         }
         kiosk.set_has_event(false);
-        kiosk.set_scanner_state("ok".into());
+        kiosk.set_scanner_state(ScannerState::Ok);
         dashboard::init(window, &options);
         set_language(window, options.lang);
         bind(window, &state);
@@ -248,11 +248,12 @@ fn apply(state: &Screens, reply: Reply) {
         Reply::News(Update(update)) => update(state),
         Reply::Scanner(ScannerEvent::Line(line)) => voter::scan(state, line),
         Reply::Scanner(ScannerEvent::Connected) => with_window(state, |w| {
-            w.global::<KioskAdapter>().set_scanner_state("ok".into());
+            w.global::<KioskAdapter>()
+                .set_scanner_state(ScannerState::Ok);
         }),
         Reply::Scanner(ScannerEvent::Disconnected(_)) => with_window(state, |w| {
             w.global::<KioskAdapter>()
-                .set_scanner_state("disconnected".into());
+                .set_scanner_state(ScannerState::Disconnected);
         }),
         Reply::Stick(event) => dashboard::stick(state, event),
     }
@@ -313,7 +314,7 @@ fn set_language(window: &AppWindow, lang: Lang) {
     }
     window
         .global::<KioskAdapter>()
-        .set_language(if lang == Lang::En { "en" } else { "fr" }.into());
+        .set_language(codes::language(lang));
 }
 
 /// Restarts the inactivity timer for the page now on screen.
@@ -459,8 +460,8 @@ fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     kiosk.on_key_typed(move |text| key_typed(&s, &text));
     let s = state.clone();
-    kiosk.on_set_language(move |code| {
-        let lang = if code == "en" { Lang::En } else { Lang::Fr };
+    kiosk.on_set_language(move |language| {
+        let lang = codes::lang(language);
         s.borrow_mut().lang = lang;
         with_window(&s, |w| set_language(w, lang));
         if let Some(page) = current_page(&s) {

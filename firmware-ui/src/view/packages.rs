@@ -8,7 +8,7 @@ use urne_core::crypto::Fingerprint;
 use super::{
     Screens, ask, busy, codes, dashboard, go_idle, go_to, grouped, model, registry, with_window,
 };
-use crate::generated::{AppWindow, KioskAdapter, Offer, Page};
+use crate::generated::{AppWindow, Offer, PackagesAdapter, Page, Problem};
 use crate::kiosk::{Failure, Kiosk, OfferInfo, PackageOffer, PackageProblem};
 
 /// The packages last found on the stick: file, and the organiser key each was shown with.
@@ -19,10 +19,10 @@ pub(super) struct PackagesState {
 
 /// Looks for packages on the stick; the packages page follows.
 pub(super) fn find(state: &Screens) {
+    busy(state);
     with_window(state, |w| {
-        let k = w.global::<KioskAdapter>();
-        k.set_busy(true);
-        k.set_package_error("".into());
+        w.global::<PackagesAdapter>()
+            .set_package_error(Problem::None);
     });
     ask(state, |k| k.package_offers().map_err(Failure::from), found);
 }
@@ -35,7 +35,7 @@ fn found(state: &Screens, offers: Result<Vec<PackageOffer>, Failure>) {
                 .map(|o| (o.file.clone(), o.outcome.as_ref().ok().map(|i| i.organiser)))
                 .collect();
             with_window(state, |w| {
-                let k = w.global::<KioskAdapter>();
+                let k = w.global::<PackagesAdapter>();
                 k.set_offers_searched(true);
                 k.set_offers(model(
                     offers
@@ -46,11 +46,10 @@ fn found(state: &Screens, offers: Result<Vec<PackageOffer>, Failure>) {
             });
         }
         Err(failure) => with_window(state, |w| {
-            let k = w.global::<KioskAdapter>();
+            let k = w.global::<PackagesAdapter>();
             k.set_offers_searched(true);
             k.set_offers(model(Vec::new()));
-            k.set_package_error(codes::problem_code(failure.problem).into());
-            k.set_package_error_detail(failure.detail.into());
+            k.set_package_error(codes::problem(failure.problem));
         }),
     }
     go_to(state, Page::Packages);
@@ -61,10 +60,10 @@ pub(super) fn load(
     state: &Screens,
     job: impl FnOnce(&mut Kiosk) -> Result<(), Failure> + Send + 'static,
 ) {
+    busy(state);
     with_window(state, |w| {
-        let k = w.global::<KioskAdapter>();
-        k.set_busy(true);
-        k.set_package_error("".into());
+        w.global::<PackagesAdapter>()
+            .set_package_error(Problem::None);
     });
     ask(state, job, loaded);
 }
@@ -73,15 +72,15 @@ fn loaded(state: &Screens, outcome: Result<(), Failure>) {
     match outcome {
         Ok(()) => {
             with_window(state, |w| {
-                w.global::<KioskAdapter>().set_package_error("".into())
+                w.global::<PackagesAdapter>()
+                    .set_package_error(Problem::None)
             });
             super::reload_event(state);
             go_idle(state);
         }
         Err(failure) => with_window(state, |w| {
-            let k = w.global::<KioskAdapter>();
-            k.set_package_error(codes::problem_code(failure.problem).into());
-            k.set_package_error_detail(failure.detail.into());
+            let k = w.global::<PackagesAdapter>();
+            k.set_package_error(codes::problem(failure.problem));
         }),
     }
 }
@@ -95,7 +94,7 @@ pub(super) fn offer_view(
     match outcome {
         Ok(info) => Offer {
             file: name.into(),
-            error: "".into(),
+            error: Problem::None,
             detail: "".into(),
             title: info.title.clone().into(),
             place: info.place.clone().into(),
@@ -108,7 +107,7 @@ pub(super) fn offer_view(
         },
         Err((code, detail)) => Offer {
             file: name.into(),
-            error: codes::package_code(*code).into(),
+            error: codes::package_problem(*code),
             detail: detail.clone().into(),
             title: "".into(),
             place: "".into(),
@@ -124,15 +123,15 @@ pub(super) fn offer_view(
 
 /// Wires the packages page's stick source and its way out.
 pub(super) fn bind(window: &AppWindow, state: &Screens) {
-    let kiosk = window.global::<KioskAdapter>();
+    let packages = window.global::<PackagesAdapter>();
     let s = state.clone();
-    kiosk.on_find_packages(move || {
+    packages.on_find_packages(move || {
         // The page opens on the stick, as it always did; the registry is one tap away.
         registry::reset(&s);
         find(&s);
     });
     let s = state.clone();
-    kiosk.on_load_package(move |file| {
+    packages.on_load_package(move |file| {
         let shown = s
             .borrow()
             .packages
@@ -149,7 +148,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         }
     });
     let s = state.clone();
-    kiosk.on_close_packages(move || {
+    packages.on_close_packages(move || {
         registry::reset(&s);
         // Back where the organiser came from: the controller knows whether organiser mode
         // is unlocked.

@@ -11,9 +11,11 @@ use urne_codec::protocol::EventListing;
 use urne_core::crypto::Fingerprint;
 
 use super::packages::{self, offer_view};
-use super::{Reply, Screens, Update, grouped, model, submit, with_window};
+use super::{Reply, Screens, Update, codes, grouped, model, submit, with_window};
 use crate::fetch::{self, FetchError, Fetched};
-use crate::generated::{AppWindow, KioskAdapter, RegistryEventRow};
+use crate::generated::{
+    self as ui, AppWindow, PackageSource, PackagesAdapter, Problem, RegistryEventRow,
+};
 use crate::kiosk::{Failure, Kiosk};
 use crate::worker::Outbox;
 
@@ -32,14 +34,17 @@ pub(super) struct RegistryState {
 }
 
 pub(super) fn bind(window: &AppWindow, state: &Screens) {
-    let kiosk = window.global::<KioskAdapter>();
+    let packages = window.global::<PackagesAdapter>();
     let s = state.clone();
-    kiosk.on_choose_package_source(move |source| {
-        let registry = source == "registry";
+    packages.on_choose_package_source(move |source| {
+        let registry = match source {
+            PackageSource::Usb => false,
+            PackageSource::Registry => true,
+        };
         s.borrow_mut().registry.showing = registry;
         let untouched = with_adapter(&s, |k| {
-            k.set_package_source(if registry { "registry" } else { "usb" }.into());
-            k.get_registry_state().is_empty()
+            k.set_package_source(source);
+            k.get_registry_state() == ui::RegistryState::None
         });
         // The first look at the registry asks it at once; afterwards « Chercher à nouveau »
         // does, so that a list or a downloaded package is not lost by looking at the stick.
@@ -48,7 +53,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         }
     });
     let s = state.clone();
-    kiosk.on_search_again(move || {
+    packages.on_search_again(move || {
         let showing = s.borrow().registry.showing;
         if showing {
             look_up(&s);
@@ -57,9 +62,9 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         }
     });
     let s = state.clone();
-    kiosk.on_fetch_package(move |event| fetch(&s, event.to_string()));
+    packages.on_fetch_package(move |event| fetch(&s, event.to_string()));
     let s = state.clone();
-    kiosk.on_load_fetched_package(move || {
+    packages.on_load_fetched_package(move || {
         let fetched = s.borrow().registry.fetched.clone();
         if let Some((bytes, Some(shown))) = fetched {
             packages::load(&s, move |k| {
@@ -82,8 +87,8 @@ pub(super) fn reset(state: &Screens) {
         r.fetched = None;
     }
     with_adapter(state, |k| {
-        k.set_package_source("usb".into());
-        k.set_registry_state("".into());
+        k.set_package_source(PackageSource::Usb);
+        k.set_registry_state(ui::RegistryState::None);
         k.set_registry_detail("".into());
         k.set_registry_events(model(Vec::new()));
     });
@@ -101,8 +106,8 @@ fn look_up(state: &Screens) {
     let request = next_request(state);
     state.borrow_mut().registry.events.clear();
     with_adapter(state, |k| {
-        k.set_package_error("".into());
-        k.set_registry_state("searching".into());
+        k.set_package_error(Problem::None);
+        k.set_registry_state(ui::RegistryState::Searching);
         k.set_registry_detail("".into());
         k.set_registry_events(model(Vec::new()));
     });
@@ -129,8 +134,8 @@ fn fetch(state: &Screens, event: String) {
         .unwrap_or_else(|| event.clone());
     let request = next_request(state);
     with_adapter(state, |k| {
-        k.set_package_error("".into());
-        k.set_registry_state("downloading".into());
+        k.set_package_error(Problem::None);
+        k.set_registry_state(ui::RegistryState::Downloading);
         k.set_registry_detail("".into());
         k.set_registry_downloading(title.into());
     });
@@ -183,7 +188,7 @@ fn events(state: &Screens, answer: Answer<Vec<EventListing>>) {
             with_adapter(state, |k| {
                 k.set_registry_url(registry.into());
                 k.set_registry_events(model(rows));
-                k.set_registry_state("listed".into());
+                k.set_registry_state(ui::RegistryState::Listed);
             });
         }
         Err(e) => failed(state, registry, &e),
@@ -213,7 +218,7 @@ fn package(state: &Screens, answer: Answer<Box<Fetched>>) {
             with_adapter(state, |k| {
                 k.set_registry_url(registry.into());
                 k.set_registry_offer(offer);
-                k.set_registry_state("offered".into());
+                k.set_registry_state(ui::RegistryState::Offered);
             });
         }
         Err(e) => failed(state, registry, &e),
@@ -238,13 +243,13 @@ fn failed(state: &Screens, registry: String, error: &FetchError) {
         k.set_registry_url(registry.into());
         k.set_registry_device(device.into());
         k.set_registry_detail(detail.into());
-        k.set_registry_state(error.code().into());
+        k.set_registry_state(codes::registry_failure(error));
     });
 }
 
-fn with_adapter<T>(state: &Screens, f: impl FnOnce(&KioskAdapter<'_>) -> T) -> Option<T> {
+fn with_adapter<T>(state: &Screens, f: impl FnOnce(&PackagesAdapter<'_>) -> T) -> Option<T> {
     let mut out = None;
-    with_window(state, |w| out = Some(f(&w.global::<KioskAdapter>())));
+    with_window(state, |w| out = Some(f(&w.global::<PackagesAdapter>())));
     out
 }
 

@@ -13,7 +13,7 @@ use urne_core::tally::{
 use super::{Screens, as_int, ask, busy, current_page, dashboard, go_to, model, with_window};
 use crate::flow::euros;
 use crate::generated::{
-    AppWindow, Bar, Duel, MeritRow, OrganiserAdapter, Page, ProjectBar, RankRow, Segment,
+    AppWindow, Bar, Duel, MeritRow, Page, ProjectBar, RankRow, ResultAdapter, Segment,
 };
 use crate::kiosk::{Failure, Kiosk, KioskError};
 
@@ -58,7 +58,7 @@ pub(super) fn ask_result(state: &Screens, id: &str) {
 pub(super) fn show_again(state: &Screens) {
     let mut shown = String::new();
     with_window(state, |w| {
-        shown = w.global::<OrganiserAdapter>().get_result_poll().into();
+        shown = w.global::<ResultAdapter>().get_poll().into();
     });
     ask_result(state, &shown);
 }
@@ -372,16 +372,16 @@ fn column_key(mut position: usize) -> String {
 }
 
 fn show_result(window: &AppWindow, poll: &Poll, result: &PollResult, lang: Lang) {
-    let o = window.global::<OrganiserAdapter>();
-    o.set_result_poll(poll.id.as_str().into());
-    o.set_result_question(poll.question.clone().into());
-    o.set_result_kind(poll.kind.name().into());
+    let o = window.global::<ResultAdapter>();
+    o.set_poll(poll.id.as_str().into());
+    o.set_question(poll.question.clone().into());
+    o.set_kind(poll.kind.name().into());
     let decision = serde_json::to_value(result.decision)
         .ok()
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default();
-    o.set_result_decision(decision.into());
-    o.set_result_winner(
+    o.set_decision(decision.into());
+    o.set_winner(
         result
             .winners
             .iter()
@@ -391,35 +391,35 @@ fn show_result(window: &AppWindow, poll: &Poll, result: &PollResult, lang: Lang)
             .into(),
     );
     let (bars, marker, base) = result_bars(poll, result, lang);
-    o.set_result_bars(model(bars));
-    o.set_result_marker(marker);
-    o.set_result_base(i32::try_from(base).unwrap_or(i32::MAX));
+    o.set_bars(model(bars));
+    o.set_marker(marker);
+    o.set_base(i32::try_from(base).unwrap_or(i32::MAX));
     if let Details::Motion(m) = &result.details {
-        o.set_result_required(as_int(m.required));
+        o.set_required(as_int(m.required));
     }
     if let Details::Budget(b) = &result.details {
         let (projects, line) = budget_bars(poll, result, b);
-        o.set_result_funded(as_int(b.projects.iter().filter(|p| p.funded).count() as u64));
-        o.set_result_projects(model(projects));
-        o.set_result_budget_line(line);
-        o.set_result_spent(euros(b.spent).into());
-        o.set_result_budget(euros(b.budget).into());
-        o.set_result_remaining(euros(b.remaining).into());
+        o.set_funded(as_int(b.projects.iter().filter(|p| p.funded).count() as u64));
+        o.set_projects(model(projects));
+        o.set_budget_line(line);
+        o.set_spent(euros(b.spent).into());
+        o.set_budget(euros(b.budget).into());
+        o.set_remaining(euros(b.remaining).into());
     } else {
-        o.set_result_projects(model(Vec::new()));
+        o.set_projects(model(Vec::new()));
     }
     if let Details::MajorityJudgment(d) = &result.details {
-        o.set_result_scale(i32::from(d.grades));
-        o.set_result_merits(model(merit_rows(poll, d, lang)));
+        o.set_scale(i32::from(d.grades));
+        o.set_merits(model(merit_rows(poll, d, lang)));
     } else {
-        o.set_result_merits(model(Vec::new()));
+        o.set_merits(model(Vec::new()));
     }
     if let Details::Schulze(d) = &result.details {
-        o.set_result_ranking(model(ranking_rows(poll, result, d)));
+        o.set_ranking(model(ranking_rows(poll, result, d)));
     } else {
-        o.set_result_ranking(model(Vec::new()));
+        o.set_ranking(model(Vec::new()));
     }
-    o.set_result_lines(model(
+    o.set_lines(model(
         tally::arithmetic(poll, result, lang)
             .into_iter()
             .map(SharedString::from)

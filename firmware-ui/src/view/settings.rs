@@ -9,8 +9,9 @@ use urne_core::timestamp::Timestamp;
 use super::{
     Screens, ask, busy, codes, current_page, dashboard, go_to, set_language, setup, with_window,
 };
-use crate::generated::{AppWindow, Page, SettingsAdapter, UploadRow};
+use crate::generated::{AppWindow, Page, Problem, SettingsAdapter, SettingsOutcome, UploadRow};
 use crate::kiosk::{Failure, Kiosk, KioskError, Settings, VOTER_TIMEOUT_RANGE};
+use crate::store::UploadState;
 use urne_core::tally::Lang;
 
 /// Longest registry address typed on the keyboard.
@@ -21,7 +22,7 @@ const TIMEOUT_STEP: u64 = 10;
 /// The settings page's values being edited.
 #[derive(Debug, Default)]
 pub(super) struct SettingsState {
-    default_lang: String,
+    default_lang: Lang,
     timeout: u64,
     registry_url: String,
     /// The kiosk's time when last read, and the offset it had.
@@ -34,13 +35,23 @@ pub(super) struct SettingsState {
     adjust: i64,
     typing_url: bool,
     /// The bundles exported, newest first: file, upload state, test or not.
-    uploads: Vec<(String, String, bool)>,
+    uploads: Vec<(String, UploadState, bool)>,
     /// Whether the page's values were read since it was shown: later readings (every few
     /// seconds, for the clock and the uploads) must not undo what the organiser is changing.
     loaded: bool,
-    /// What the change on its way to the worker is (`saved`, `clock-confirmed`).
-    pending: &'static str,
-    outcome: String,
+    /// What the change on its way to the worker will have done (saved, the clock confirmed),
+    /// or none.
+    pending: SettingsOutcome,
+    /// What the last change did, and why it was refused.
+    outcome: (SettingsOutcome, Problem),
+}
+
+/// The language as the settings store it.
+fn stored_lang(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "fr",
+        Lang::En => "en",
+    }
 }
 
 /// Applies one key of the on-screen keyboard to a registry address being typed: `⌫` erases,
@@ -86,23 +97,23 @@ fn refresh(state: &Screens) {
         .iter()
         .map(|(file, state, test)| UploadRow {
             file: file.into(),
-            state: state.into(),
+            state: codes::upload_state(*state),
             test: *test,
         })
         .collect();
     let (synced, confirmed) = (st.synced, st.confirmed);
     let (lang, timeout, url, adjust, typing, outcome) = (
-        st.default_lang.clone(),
+        st.default_lang,
         st.timeout,
         st.registry_url.clone(),
         st.adjust,
         st.typing_url,
-        st.outcome.clone(),
+        st.outcome,
     );
     drop(s);
     with_window(state, |w| {
         let a = w.global::<SettingsAdapter>();
-        a.set_default_language(lang.into());
+        a.set_default_language(codes::language(lang));
         a.set_timeout(i32::try_from(timeout).unwrap_or(i32::MAX));
         a.set_registry_url(url.into());
         a.set_clock(clock.into());
@@ -110,7 +121,8 @@ fn refresh(state: &Screens) {
         a.set_synced(synced);
         a.set_confirmed(confirmed);
         a.set_typing_url(typing);
-        a.set_outcome(outcome.into());
+        a.set_outcome(outcome.0);
+        a.set_outcome_problem(outcome.1);
         a.set_uploads(super::model(uploads));
     });
 }
@@ -119,7 +131,7 @@ fn change(state: &Screens, f: impl FnOnce(&mut SettingsState)) {
     {
         let mut s = state.borrow_mut();
         f(&mut s.settings);
-        s.settings.outcome.clear();
+        s.settings.outcome = Default::default();
     }
     refresh(state);
     super::arm_timer(state, Page::Settings);
@@ -132,14 +144,14 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     a.on_show(move || {
         {
             let mut st = s.borrow_mut();
-            st.settings.outcome.clear();
+            st.settings.outcome = Default::default();
             st.settings.loaded = false;
         }
         read(&s);
         go_to(&s, Page::Settings);
     });
     let s = state.clone();
-    a.on_set_language(move |lang| change(&s, |st| st.default_lang = lang.to_string()));
+    a.on_set_language(move |lang| change(&s, |st| st.default_lang = codes::lang(lang)));
     let s = state.clone();
     a.on_step_timeout(move |d| {
         change(&s, |st| {
@@ -172,7 +184,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
             let st = &s.borrow().settings;
             st.offset.saturating_add(st.adjust)
         };
-        s.borrow_mut().settings.pending = "clock-confirmed";
+        s.borrow_mut().settings.pending = SettingsOutcome::ClockConfirmed;
         busy(&s);
         save(&s, move |k| k.confirm_clock(offset));
     });
@@ -180,11 +192,13 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     a.on_save(move || {
         let (lang, timeout, url) = {
             let st = &s.borrow().settings;
-            (st.default_lang.clone(), st.timeout, st.registry_url.clone())
+            (st.default_lang, st.timeout, st.registry_url.clone())
         };
-        s.borrow_mut().settings.pending = "saved";
+        s.borrow_mut().settings.pending = SettingsOutcome::Saved;
         busy(&s);
-        save(&s, move |k| k.save_settings(&lang, timeout, &url));
+        save(&s, move |k| {
+            k.save_settings(stored_lang(lang), timeout, &url)
+        });
     });
     let s = state.clone();
     a.on_back(move || dashboard::back(&s));
@@ -224,7 +238,8 @@ pub(super) fn apply(state: &Screens, settings: Result<Settings, Failure>, saved:
     let settings = match settings {
         Ok(settings) => settings,
         Err(failure) => {
-            state.borrow_mut().settings.outcome = codes::problem_code(failure.problem).to_owned();
+            state.borrow_mut().settings.outcome =
+                (SettingsOutcome::Refused, codes::problem(failure.problem));
             refresh(state);
             return;
         }
@@ -239,7 +254,7 @@ pub(super) fn apply(state: &Screens, settings: Result<Settings, Failure>, saved:
             s.settings.uploads = settings
                 .exports
                 .iter()
-                .map(|e| (e.file_name.clone(), e.upload.clone(), e.test))
+                .map(|e| (e.file_name.clone(), e.upload, e.test))
                 .collect();
         }
         refresh(state);
@@ -260,10 +275,7 @@ pub(super) fn apply(state: &Screens, settings: Result<Settings, Failure>, saved:
         let default_lang = s.default_lang;
         let previous = std::mem::take(&mut s.settings);
         s.settings = SettingsState {
-            default_lang: match default_lang {
-                Lang::En => "en".into(),
-                Lang::Fr => "fr".into(),
-            },
+            default_lang,
             timeout: s.voter_timeout.as_secs(),
             registry_url: settings.registry_url.clone().unwrap_or_default(),
             now: settings.now,
@@ -276,15 +288,19 @@ pub(super) fn apply(state: &Screens, settings: Result<Settings, Failure>, saved:
             uploads: settings
                 .exports
                 .iter()
-                .map(|e| (e.file_name.clone(), e.upload.clone(), e.test))
+                .map(|e| (e.file_name.clone(), e.upload, e.test))
                 .collect(),
             // A reading (the page just shown) must not swallow the answer to a change on its
             // way.
-            pending: if saved { "" } else { previous.pending },
-            outcome: if saved {
-                previous.pending.to_owned()
+            pending: if saved {
+                SettingsOutcome::None
             } else {
-                String::new()
+                previous.pending
+            },
+            outcome: if saved {
+                (previous.pending, Problem::None)
+            } else {
+                Default::default()
             },
         };
         (s.lang != default_lang && on_idle).then_some(default_lang)

@@ -8,40 +8,14 @@ use urne_core::timestamp::Timestamp;
 
 use super::settings::{self, clock_text, type_url};
 use super::{Screens, ask, busy, codes, go_idle, go_to, with_window};
-use crate::generated::{AppWindow, Page, SetupAdapter};
+use crate::generated::{AppWindow, Page, Problem, SetupAdapter, SetupError, SetupStep as Step};
 use crate::kiosk::{Failure, PIN_LENGTH, Provisioning, Settings, check_registry_url};
-
-/// The setup's steps, in order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Step {
-    /// The device key's fingerprint, for enrolment.
-    #[default]
-    Key,
-    /// The organiser PIN.
-    Pin,
-    /// The same PIN again.
-    PinAgain,
-    /// The registry's address, or none.
-    Registry,
-    /// The date and time.
-    Clock,
-}
-
-impl Step {
-    fn code(self) -> &'static str {
-        match self {
-            Step::Key => "key",
-            Step::Pin => "pin",
-            Step::PinAgain => "pin-again",
-            Step::Registry => "registry",
-            Step::Clock => "clock",
-        }
-    }
-}
 
 /// What the organiser has entered so far.
 #[derive(Default)]
 pub(super) struct SetupState {
+    /// The step on screen: the device key's fingerprint, the PIN, the same PIN again, the
+    /// registry's address (or none), the date and time.
     step: Step,
     /// The digits being typed, and the PIN chosen at the first of the two PIN steps.
     pin: String,
@@ -56,10 +30,10 @@ pub(super) struct SetupState {
     adjust: i64,
     /// The device key's file written on the stick, or why it could not be.
     key_file: String,
-    key_error: String,
-    /// Why the step could not go on (a code the page translates), and the detail.
-    error: String,
-    error_detail: String,
+    key_problem: Problem,
+    /// Why the step could not go on, and why the kiosk refused it.
+    error: SetupError,
+    problem: Problem,
     /// The setup is with the worker: a second tap on « Terminer » waits for its answer (the
     /// clock's refresh clears the busy flag, not this).
     submitted: bool,
@@ -79,7 +53,7 @@ impl std::fmt::Debug for SetupState {
 fn refresh(state: &Screens) {
     let s = state.borrow();
     let st = &s.setup;
-    let step = st.step.code();
+    let step = st.step;
     let pin_length = i32::try_from(st.pin.chars().count()).unwrap_or(0);
     let clock = clock_text(if st.synced {
         st.now
@@ -88,22 +62,22 @@ fn refresh(state: &Screens) {
     });
     let (url, typing, adjust, synced) =
         (st.registry_url.clone(), st.typing_url, st.adjust, st.synced);
-    let (error, detail) = (st.error.clone(), st.error_detail.clone());
-    let (key_file, key_error) = (st.key_file.clone(), st.key_error.clone());
+    let (error, problem) = (st.error, st.problem);
+    let (key_file, key_problem) = (st.key_file.clone(), st.key_problem);
     drop(s);
     with_window(state, |w| {
         let a = w.global::<SetupAdapter>();
-        a.set_step(step.into());
+        a.set_step(step);
         a.set_pin_length(pin_length);
         a.set_registry_url(url.into());
         a.set_typing_url(typing);
         a.set_clock(clock.into());
         a.set_adjust(i32::try_from(adjust).unwrap_or(i32::MAX));
         a.set_synced(synced);
-        a.set_error(error.into());
-        a.set_error_detail(detail.into());
+        a.set_error(error);
+        a.set_problem(problem);
         a.set_key_file(key_file.into());
-        a.set_key_error(key_error.into());
+        a.set_key_problem(key_problem);
     });
 }
 
@@ -136,7 +110,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
                 && digit.bytes().all(|b| b.is_ascii_digit())
             {
                 st.pin.push_str(&digit);
-                st.error.clear();
+                clear_error(st);
             }
         });
     });
@@ -151,7 +125,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     a.on_url_key(move |key| {
         change(&s, |st| {
-            st.error.clear();
+            clear_error(st);
             if !type_url(&mut st.registry_url, &key) {
                 st.typing_url = false;
             }
@@ -163,7 +137,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     a.on_adjust_clock(move |seconds| {
         change(&s, |st| {
             st.adjust = st.adjust.saturating_add(i64::from(seconds));
-            st.error.clear();
+            clear_error(st);
         })
     });
     let s = state.clone();
@@ -172,7 +146,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     a.on_write_key(move || {
         change(&s, |st| {
             st.key_file.clear();
-            st.key_error.clear();
+            st.key_problem = Problem::None;
         });
         busy(&s);
         ask(
@@ -183,10 +157,20 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     });
 }
 
+fn clear_error(st: &mut SetupState) {
+    st.error = SetupError::None;
+    st.problem = Problem::None;
+}
+
+/// Why the step could not go on.
+fn refused(st: &mut SetupState, problem: Problem) {
+    st.error = SetupError::Refused;
+    st.problem = problem;
+}
+
 /// The next step, when this one is complete.
 fn next(st: &mut SetupState) {
-    st.error.clear();
-    st.error_detail.clear();
+    clear_error(st);
     match st.step {
         Step::Key => st.step = Step::Pin,
         Step::Pin if st.pin.len() == PIN_LENGTH => {
@@ -202,7 +186,7 @@ fn next(st: &mut SetupState) {
                 st.pin.clear();
                 st.chosen_pin.clear();
                 st.step = Step::Pin;
-                st.error = "pin-mismatch".into();
+                st.error = SetupError::PinMismatch;
             }
         }
         Step::Registry => {
@@ -210,7 +194,7 @@ fn next(st: &mut SetupState) {
             match check_registry_url(url) {
                 _ if url.is_empty() => st.step = Step::Clock,
                 Ok(()) => st.step = Step::Clock,
-                Err(code) => st.error = codes::setting_code(code).into(),
+                Err(code) => refused(st, codes::setting_problem(code)),
             }
         }
         Step::Pin | Step::PinAgain | Step::Clock => {}
@@ -219,8 +203,7 @@ fn next(st: &mut SetupState) {
 
 /// The previous step; going back over the PIN starts it over.
 fn back(st: &mut SetupState) {
-    st.error.clear();
-    st.error_detail.clear();
+    clear_error(st);
     st.pin.clear();
     st.step = match st.step {
         Step::Key | Step::Pin => Step::Key,
@@ -277,7 +260,7 @@ pub(super) fn clock_read(state: &Screens, settings: &Settings) {
 fn key_written(state: &Screens, outcome: Result<String, Failure>) {
     change(state, |st| match outcome {
         Ok(file) => st.key_file = file,
-        Err(failure) => st.key_error = failure.detail,
+        Err(failure) => st.key_problem = codes::problem(failure.problem),
     });
 }
 
@@ -295,8 +278,7 @@ fn done(
         }
         Err(failure) => change(state, |st| {
             st.submitted = false;
-            st.error = codes::problem_code(failure.problem).to_owned();
-            st.error_detail = failure.detail;
+            refused(st, codes::problem(failure.problem));
         }),
     }
     // Afterwards, as on any reading: the idle screen takes the language chosen.
@@ -326,13 +308,13 @@ mod tests {
         assert_eq!(st.step, Step::PinAgain);
         typed(&mut st, "123465");
         assert_eq!(st.step, Step::Pin);
-        assert_eq!(st.error, "pin-mismatch");
+        assert_eq!(st.error, SetupError::PinMismatch);
         assert!(st.chosen_pin.is_empty() && st.pin.is_empty());
         typed(&mut st, "246810");
         typed(&mut st, "246810");
         assert_eq!(st.step, Step::Registry);
         assert_eq!(st.chosen_pin, "246810");
-        assert!(st.error.is_empty());
+        assert_eq!(st.error, SetupError::None);
     }
 
     #[test]
@@ -344,7 +326,10 @@ mod tests {
         };
         next(&mut st);
         assert_eq!(st.step, Step::Registry);
-        assert_eq!(st.error, "registry-scheme");
+        assert_eq!(
+            (st.error, st.problem),
+            (SetupError::Refused, Problem::SettingRegistryScheme)
+        );
         st.registry_url = "https://registre.example.org".into();
         next(&mut st);
         assert_eq!(st.step, Step::Clock);

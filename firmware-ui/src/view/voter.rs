@@ -9,7 +9,7 @@ use super::{
     Screens, ask, attendance, busy, codes, go_idle, go_to, local_time, model, with_window,
 };
 use crate::flow::{Item, Stage, VoterFlow, euros};
-use crate::generated::{AppWindow, Choice, GradeItem, Page, ReviewLine, VoterAdapter};
+use crate::generated::{AppWindow, Choice, GradeItem, Page, Problem, ReviewLine, VoterAdapter};
 use crate::kiosk::{BallotCast, Due, Failure, Kiosk, ScanOutcome};
 
 /// The visit: the member greeted and what they can vote on, then the ballots being filled in.
@@ -54,7 +54,7 @@ pub(super) fn forget(state: &Screens) {
         voter.set_name("".into());
         voter.set_choices(model(Vec::new()));
         voter.set_review(model(Vec::new()));
-        voter.set_error("".into());
+        voter.set_error(Problem::None);
     });
 }
 
@@ -119,7 +119,7 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
                 voter.set_refusal(codes::refusal(&refusal));
-                voter.set_refusal_detail("".into());
+                voter.set_refusal_problem(Problem::None);
             });
             go_to(state, Page::Refused);
         }
@@ -127,7 +127,7 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
                 voter.set_refusal(codes::scan_failure(failure.problem));
-                voter.set_refusal_detail(failure.detail.into());
+                voter.set_refusal_problem(codes::problem(failure.problem));
             });
             go_to(state, Page::Refused);
         }
@@ -153,7 +153,7 @@ fn refresh_ballot(state: &Screens) {
                     .map(|r| ReviewLine {
                         question: r.question.into(),
                         on_behalf: r.on_behalf.into(),
-                        code: r.code.into(),
+                        answer: codes::answer(r.answer),
                         text: r.text.into(),
                         grades: model(
                             r.grades
@@ -180,7 +180,9 @@ fn show_ballot(voter: &VoterAdapter<'_>, flow: &VoterFlow, i: usize) {
             .unwrap_or_default()
             .into(),
     );
-    voter.set_kind(poll.as_ref().map_or("", |p| p.kind.name()).into());
+    if let Some(poll) = &poll {
+        voter.set_kind(codes::poll_kind(&poll.kind));
+    }
     voter.set_position(i32::try_from(i + 1).unwrap_or(i32::MAX));
     voter.set_count(i32::try_from(flow.count()).unwrap_or(i32::MAX));
     voter.set_on_behalf(flow.proxy_for().unwrap_or_default().into());
@@ -189,6 +191,7 @@ fn show_ballot(voter: &VoterAdapter<'_>, flow: &VoterFlow, i: usize) {
             .into_iter()
             .map(|c| Choice {
                 id: c.id.into(),
+                answer: codes::answer(c.answer),
                 label: c.label.into(),
                 detail: c.detail.into(),
                 selected: c.selected,
@@ -278,7 +281,9 @@ fn confirm(state: &Screens) {
         return;
     };
     busy(state);
-    with_window(state, |w| w.global::<VoterAdapter>().set_error("".into()));
+    with_window(state, |w| {
+        w.global::<VoterAdapter>().set_error(Problem::None)
+    });
     // The timer must not clear the screen while the ballots are being stored.
     state.borrow().timer.stop();
     ask(state, move |k| cast_visit(k, &voter, ballots), visit_cast);
@@ -322,8 +327,7 @@ fn visit_cast(state: &Screens, outcome: VisitCast) {
             }
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
-                voter.set_error(codes::problem_code(failure.problem).into());
-                voter.set_error_detail(failure.detail.into());
+                voter.set_error(codes::problem(failure.problem));
             });
             stage_page(state);
         }

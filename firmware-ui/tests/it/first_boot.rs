@@ -13,7 +13,7 @@ use urne_core::ids::PollId;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::app::{self, Options};
 use urne_kiosk::clock::FakeClock;
-use urne_kiosk::generated::{OrganiserAdapter, Page, SetupAdapter};
+use urne_kiosk::generated::{OrganiserAdapter, Page, PollState, SetupAdapter, SetupStep};
 use urne_kiosk::keystore::FileKeyStore;
 use urne_kiosk::kiosk::{Kiosk, KioskError, PinOutcome, Provisioning, ScanOutcome};
 use urne_kiosk::ui_testing::demo::Fixture;
@@ -317,7 +317,7 @@ fn the_setup_screens_walk_an_organiser_from_the_key_to_the_clock() {
 
     h.tap("Continuer");
     let setup = h.window.global::<SetupAdapter>();
-    assert_eq!(setup.get_step(), "pin");
+    assert_eq!(setup.get_step(), SetupStep::Pin);
     let type_pin = |pin: &str| {
         for d in pin.chars() {
             h.tap(&d.to_string());
@@ -325,14 +325,14 @@ fn the_setup_screens_walk_an_organiser_from_the_key_to_the_clock() {
         h.tap("Valider");
     };
     type_pin("246810");
-    assert_eq!(setup.get_step(), "pin-again");
+    assert_eq!(setup.get_step(), SetupStep::PinAgain);
     // A typing mistake: the PIN is chosen again.
     type_pin("246801");
-    assert_eq!(setup.get_step(), "pin");
+    assert_eq!(setup.get_step(), SetupStep::Pin);
     assert!(h.shows("Les deux codes ne sont pas les mêmes : choisissez-le à nouveau."));
     type_pin("246810");
     type_pin("246810");
-    assert_eq!(setup.get_step(), "registry");
+    assert_eq!(setup.get_step(), SetupStep::Registry);
 
     // An address typed without its scheme is refused on the spot.
     h.tap("Adresse du registre");
@@ -345,13 +345,13 @@ fn the_setup_screens_walk_an_organiser_from_the_key_to_the_clock() {
     assert!(h.shows(
         "L'adresse du registre doit commencer par https:// (ou http:// sur un réseau local)."
     ));
-    assert_eq!(setup.get_step(), "registry");
+    assert_eq!(setup.get_step(), SetupStep::Registry);
     for _ in 0..3 {
         setup.invoke_url_key("⌫".into());
     }
     setup.invoke_url_key("https://registre.example.org".into());
     h.tap("Continuer");
-    assert_eq!(setup.get_step(), "clock");
+    assert_eq!(setup.get_step(), SetupStep::Clock);
 
     // The clock shows the Pi's saved time; the organiser moves it two days on.
     assert!(h.wait_for("Date et heure du kiosque : 2026-12-03 18:00", WAIT));
@@ -465,9 +465,8 @@ fn the_dashboard_sends_the_organiser_to_check_the_time() {
             .get_polls()
             .iter()
             .next()
-            .map(|p| p.state.to_string())
-            .as_deref(),
-        Some("open")
+            .map(|p| p.state),
+        Some(PollState::Open)
     );
     h.shutdown();
 }

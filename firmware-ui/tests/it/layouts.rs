@@ -15,7 +15,9 @@ use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::fetch::FetchError;
-use urne_kiosk::generated::{EditorAdapter, KioskAdapter, Page, SettingsAdapter, Theme};
+use urne_kiosk::generated::{
+    EditorAdapter, PackagesAdapter, Page, RegistryState, SettingsAdapter, Theme,
+};
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::stick::StickEvent;
 use urne_kiosk::ui_testing::demo::Fixture;
@@ -255,26 +257,26 @@ fn organiser_screens(size: Size) {
     h.window.global::<SettingsAdapter>().invoke_edit_url();
     screen(&h, size, "settings-registry", false);
     h.tap("Valider");
-    h.window.global::<KioskAdapter>().invoke_find_packages();
+    h.window.global::<PackagesAdapter>().invoke_find_packages();
     assert!(h.wait_for_page(Page::Packages, WAIT));
     screen(&h, size, "packages", false);
 
     // The registry source: its list, then the package downloaded, then what it says once the
     // registry is gone.
     h.tap("Registre");
-    assert!(wait_for_registry(&h, "listed"));
+    assert!(wait_for_registry(&h, RegistryState::Listed));
     // The test registry's port changes from run to run; the pictures show a stable address.
     let stable = || {
         h.window
-            .global::<KioskAdapter>()
+            .global::<PackagesAdapter>()
             .set_registry_url("https://registre.example.org".into())
     };
     stable();
     screen(&h, size, "packages-registry", false);
     h.window
-        .global::<KioskAdapter>()
+        .global::<PackagesAdapter>()
         .invoke_fetch_package(urne_kiosk::demo::package().package.event.id.as_str().into());
-    assert!(wait_for_registry(&h, "offered"));
+    assert!(wait_for_registry(&h, RegistryState::Offered));
     stable();
     screen(&h, size, "packages-registry-offer", false);
     h.outbox().post(registry_package_answer(
@@ -284,13 +286,13 @@ fn organiser_screens(size: Size) {
     ));
     h.settle();
     assert_eq!(
-        h.window.global::<KioskAdapter>().get_registry_state(),
-        "offered",
+        h.window.global::<PackagesAdapter>().get_registry_state(),
+        RegistryState::Offered,
         "an answer to another request is dropped"
     );
     drop(registry);
     h.tap("Chercher à nouveau");
-    assert!(wait_for_registry(&h, "unreachable"));
+    assert!(wait_for_registry(&h, RegistryState::Unreachable));
     fits(&h, size, "packages-registry-unreachable");
     h.shutdown();
 }
@@ -356,9 +358,9 @@ fn setup_screens(size: Size) {
     h.shutdown();
 }
 
-fn wait_for_registry(h: &Harness, state: &str) -> bool {
+fn wait_for_registry(h: &Harness, state: RegistryState) -> bool {
     let start = std::time::Instant::now();
-    while h.window.global::<KioskAdapter>().get_registry_state() != state {
+    while h.window.global::<PackagesAdapter>().get_registry_state() != state {
         if start.elapsed() > WAIT {
             return false;
         }

@@ -197,3 +197,112 @@ fn the_voter_can_switch_the_idle_screen_to_english_and_back() {
     assert!(h.shows("Scannez votre badge"));
     h.shutdown();
 }
+
+/// The variants of a Slint `export enum`, as written in its file.
+fn slint_enum(file: &str, name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(ui_dir().join(file)).unwrap();
+    let start = text
+        .find(&format!("export enum {name} {{"))
+        .expect("the enum is declared");
+    let body = &text[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find('}').unwrap()];
+    body.split(',')
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// `PackageNotAPackage` as Slint spells it: `package-not-a-package`.
+fn kebab(camel: &str) -> String {
+    let mut out = String::new();
+    for c in camel.chars() {
+        if c.is_uppercase() && !out.is_empty() {
+            out.push('-');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+#[test]
+fn every_problem_has_a_sentence_of_its_own() {
+    use slint::ComponentHandle;
+    use urne_kiosk::generated::{Problem, Texts};
+    // Every variant of the Slint enum (the listing below is checked against its declaration).
+    let problems = [
+        Problem::None,
+        Problem::StorageFull,
+        Problem::StorageReadOnly,
+        Problem::StorageLocked,
+        Problem::StorageDamaged,
+        Problem::StorageFailed,
+        Problem::KeyUnavailable,
+        Problem::NoEvent,
+        Problem::Locked,
+        Problem::UnknownPoll,
+        Problem::PollNotOpen,
+        Problem::AlreadyVoted,
+        Problem::NotPresent,
+        Problem::NoProxy,
+        Problem::InvalidBallot,
+        Problem::InvalidPoll,
+        Problem::NotOnRoster,
+        Problem::UndoVoted,
+        Problem::MissingName,
+        Problem::ClockUnconfirmed,
+        Problem::AlreadyProvisioned,
+        Problem::SealFailed,
+        Problem::Unverifiable,
+        Problem::PackageNotAPackage,
+        Problem::PackageUnsigned,
+        Problem::PackageBadSignature,
+        Problem::PackageAltered,
+        Problem::PackageInvalid,
+        Problem::PackageUnreadable,
+        Problem::PackageForeign,
+        Problem::PackageTooLate,
+        Problem::PackageOtherEvent,
+        Problem::PackageChanged,
+        Problem::PackageNotShown,
+        Problem::ProxySelf,
+        Problem::ProxyGiverPresent,
+        Problem::ProxyHolderAbsent,
+        Problem::ProxyHolderFull,
+        Problem::ProxyAlready,
+        Problem::ProxyChain,
+        Problem::ProxyNone,
+        Problem::ProxyFrozen,
+        Problem::SettingLanguage,
+        Problem::SettingTimeout,
+        Problem::SettingRegistryScheme,
+        Problem::SettingRegistryHost,
+        Problem::SettingClock,
+        Problem::SettingPin,
+        Problem::UsbAbsent,
+        Problem::UsbFull,
+        Problem::UsbReadOnly,
+        Problem::UsbRefused,
+        Problem::UsbCorrupted,
+        Problem::UsbFailed,
+    ];
+    let declared = slint_enum("adapters/types.slint", "Problem");
+    let listed: Vec<String> = problems.iter().map(|p| kebab(&format!("{p:?}"))).collect();
+    assert_eq!(
+        listed, declared,
+        "the test lists every problem the screens know"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Fixture::new(dir.path()).seed(2).build();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    let texts = h.window.global::<Texts>();
+    assert_eq!(texts.invoke_problem(Problem::None), "");
+    let mut seen = BTreeMap::new();
+    for p in &problems[1..] {
+        let sentence = texts.invoke_problem(*p).to_string();
+        assert!(!sentence.is_empty(), "{p:?} has no sentence");
+        if let Some(other) = seen.insert(sentence.clone(), *p) {
+            panic!("{p:?} and {other:?} say the same: « {sentence} »");
+        }
+    }
+    h.shutdown();
+}
