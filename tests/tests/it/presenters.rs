@@ -80,13 +80,8 @@ fn full_evening() -> Report {
         }
         let poll = c.event.poll(&status.poll).unwrap();
         let result = tally::tally(poll, &ballots_for(&poll.kind), &context).unwrap();
-        c.results.insert(
-            status.poll.clone(),
-            PollRecord {
-                context: context.clone(),
-                result,
-            },
-        );
+        c.results
+            .insert(status.poll.clone(), PollRecord { context, result });
         status.state = PollState::Closed;
         status.opened_at = status.opened_at.or(Some(report.created));
         status.closed_at = Some(report.created);
