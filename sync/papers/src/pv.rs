@@ -8,13 +8,21 @@
 //! Layout: a running column from top to bottom, a new page when the next block does not fit;
 //! footers (page i / n) are added once the page count is known. Fonts are the badge sheet's
 //! embedded Noto Sans subsets (`badges::pdf::PdfFont`).
+//!
+//! A closed poll's chart, figures and arithmetic are drawn from urne-core's result model
+//! ([`ResultChart`], by [`charts`]), its figures written by [`urne_core::figures`], as on the
+//! kiosk and the registry's pages.
 
+mod charts;
 mod writer;
 
 use urne_codec::verify::Report;
+use urne_core::chart::ResultChart;
+use urne_core::figures::number;
 use urne_core::poll::Poll;
-use urne_core::results::PollState;
-use urne_core::tally::{self, Lang};
+use urne_core::results::{PollState, PollStatus};
+use urne_core::tally::Lang;
+use urne_core::timestamp::Timestamp;
 
 use crate::badges::RenderError;
 use writer::{Face, MM, Writer};
@@ -45,7 +53,7 @@ pub fn render(report: &Report, bundle_file: &str, lang: Lang) -> Result<Vec<u8>,
     header(&mut w, report, lang);
     signed_bundle(&mut w, report, bundle_file, fr)?;
     bureau(&mut w, report, fr);
-    attendance(&mut w, report, fr);
+    attendance(&mut w, report, lang);
     polls(&mut w, report, lang);
     signatures(&mut w, fr);
     let event = &report.content.event;
@@ -170,7 +178,8 @@ fn bureau(w: &mut Writer, report: &Report, fr: bool) {
 }
 
 /// Members present and represented, the quorum, the proxies.
-fn attendance(w: &mut Writer, report: &Report, fr: bool) {
+fn attendance(w: &mut Writer, report: &Report, lang: Lang) {
+    let fr = lang == Lang::Fr;
     let c = &report.content;
     let event = &c.event;
     let a = &c.attendance;
@@ -179,33 +188,35 @@ fn attendance(w: &mut Writer, report: &Report, fr: bool) {
         Face::Regular,
         10.0,
         0.0,
-        &if fr {
-            format!(
-                "Membres inscrits : {} · présents à l'export : {} · représentés par un pouvoir : {} · total : {}",
+        &{
+            let [members, present, represented, total] = [
                 a.members,
                 a.totals.present,
                 a.totals.represented,
-                a.totals.present + a.totals.represented
-            )
-        } else {
-            format!(
-                "Members on the roster: {} · present at export: {} · represented by proxy: {} · total: {}",
-                a.members,
-                a.totals.present,
-                a.totals.represented,
-                a.totals.present + a.totals.represented
-            )
+                a.totals.present.saturating_add(a.totals.represented),
+            ]
+            .map(|n| number(n, lang));
+            if fr {
+                format!(
+                    "Membres inscrits : {members} · présents à l'export : {present} · représentés par un pouvoir : {represented} · total : {total}"
+                )
+            } else {
+                format!(
+                    "Members on the roster: {members} · present at export: {present} · represented by proxy: {represented} · total: {total}"
+                )
+            }
         },
     );
     if let Some(q) = &event.quorum {
-        let required = q.required(a.members);
+        let required = number(q.required(a.members), lang);
         w.para(
             Face::Regular,
             10.0,
             0.0,
             &if fr {
                 format!(
-                    "Quorum : {required} membres{} ; atteint ou non à l'ouverture et à la clôture de chaque scrutin, ci-dessous.",
+                    "Quorum : {} membres{} ; atteint ou non à l'ouverture et à la clôture de chaque scrutin, ci-dessous.",
+                    required,
                     if q.count_proxies {
                         ", pouvoirs compris"
                     } else {
@@ -214,7 +225,8 @@ fn attendance(w: &mut Writer, report: &Report, fr: bool) {
                 )
             } else {
                 format!(
-                    "Quorum: {required} members{}; whether it was reached at each poll's opening and closing is below.",
+                    "Quorum: {} members{}; whether it was reached at each poll's opening and closing is below.",
+                    required,
                     if q.count_proxies {
                         ", proxies included"
                     } else {
@@ -278,40 +290,8 @@ fn polls(w: &mut Writer, report: &Report, lang: Lang) {
         );
         match (status.state, c.results.get(&status.poll)) {
             (PollState::Closed, Some(record)) => {
-                let r = &record.result;
-                w.para(
-                    Face::Regular,
-                    9.0,
-                    0.3,
-                    &if fr {
-                        format!(
-                            "{} · ouvert le {} · clos le {} · {} bulletins (poids {})",
-                            kind_name(poll, lang),
-                            status.opened_at.map(|t| t.to_string()).unwrap_or_default(),
-                            status.closed_at.map(|t| t.to_string()).unwrap_or_default(),
-                            r.ballots,
-                            r.weight
-                        )
-                    } else {
-                        format!(
-                            "{} · opened {} · closed {} · {} ballots (weight {})",
-                            kind_name(poll, lang),
-                            status.opened_at.map(|t| t.to_string()).unwrap_or_default(),
-                            status.closed_at.map(|t| t.to_string()).unwrap_or_default(),
-                            r.ballots,
-                            r.weight
-                        )
-                    },
-                );
-                w.gap(1.0 * MM);
-                w.chart(poll, r, lang);
-                w.gap(1.0 * MM);
-                let lines = tally::arithmetic(poll, r, lang);
-                let last = lines.len().saturating_sub(1);
-                for (j, l) in lines.iter().enumerate() {
-                    let face = if j == last { Face::Bold } else { Face::Regular };
-                    w.para(face, 9.0, 0.0, l);
-                }
+                let model = ResultChart::of(poll, &record.result);
+                closed_poll(w, poll, status, &model, lang);
             }
             (PollState::Open, _) => w.para(
                 Face::Regular,
@@ -326,6 +306,36 @@ fn polls(w: &mut Writer, report: &Report, lang: Lang) {
             _ => w.para(Face::Regular, 9.0, 0.3, t(fr, "Non ouvert.", "Not opened.")),
         }
         w.gap(4.0 * MM);
+    }
+}
+
+/// A closed poll: its kind, times and ballots, its chart, and the engine's arithmetic, all
+/// from its result model.
+fn closed_poll(w: &mut Writer, poll: &Poll, status: &PollStatus, model: &ResultChart, lang: Lang) {
+    let time = |t: Option<Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+    let (opened, closed) = (time(status.opened_at), time(status.closed_at));
+    let (ballots, weight) = (number(model.ballots, lang), number(model.weight, lang));
+    let kind = kind_name(poll, lang);
+    w.para(
+        Face::Regular,
+        9.0,
+        0.3,
+        &match lang {
+            Lang::Fr => format!(
+                "{kind} · ouvert le {opened} · clos le {closed} · {ballots} bulletins (poids {weight})"
+            ),
+            Lang::En => format!(
+                "{kind} · opened {opened} · closed {closed} · {ballots} ballots (weight {weight})"
+            ),
+        },
+    );
+    w.gap(1.0 * MM);
+    charts::draw(w, model, lang);
+    w.gap(1.0 * MM);
+    let last = model.lines.len().saturating_sub(1);
+    for (j, line) in model.lines.iter().enumerate() {
+        let face = if j == last { Face::Bold } else { Face::Regular };
+        w.para(face, 9.0, 0.0, &line.text(lang));
     }
 }
 

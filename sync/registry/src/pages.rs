@@ -1,5 +1,7 @@
 //! The registry's public pages, server-rendered in French: the list of events and each event's
-//! results, with a chart per poll drawn as inline SVG ([`charts`]).
+//! results, with a chart per poll drawn as inline SVG ([`charts`]). A closed poll's decision,
+//! quorum, chart and arithmetic are all drawn from urne-core's result model
+//! ([`ResultChart`]), its figures written by [`urne_core::figures`].
 //!
 //! No JavaScript, no font, image or stylesheet fetched from elsewhere: a registry on an intranet
 //! serves the pages as they are, a phone reads them, a printer prints them. Every text that comes
@@ -11,7 +13,9 @@ mod charts;
 
 use std::fmt::Write as _;
 
+use urne_core::chart::ResultChart;
 use urne_core::crypto::Fingerprint;
+use urne_core::figures::number;
 use urne_core::results::PollState;
 use urne_core::tally::{Decision, Lang, QuorumReport};
 
@@ -35,38 +39,13 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A whole number as French typography writes it: groups of three digits separated by a narrow
-/// no-break space (U+202F), `20 000`.
-pub fn number(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + 8);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202F}');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// An amount in euros: `15 000 €` (no-break space before the sign, as the kiosk writes it).
-pub fn euros(n: u64) -> String {
-    format!("{}\u{00A0}€", number(n))
-}
-
-/// `part` of `whole` as a percentage with one decimal, `63,8 %`; empty when `whole` is zero.
-/// Rounded half up on integers, so that the figure is the kiosk's to the digit.
-pub fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return String::new();
-    }
-    let tenths = (u128::from(part) * 1000 + u128::from(whole) / 2) / u128::from(whole);
-    format!("{},{}\u{202F}%", tenths / 10, tenths % 10)
-}
-
 /// `n` and the noun agreeing with it: French puts 0 and 1 in the singular.
 fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", number(n), if n <= 1 { one } else { many })
+    format!(
+        "{} {}",
+        number(n, Lang::Fr),
+        if n <= 1 { one } else { many }
+    )
 }
 
 /// « 5 décembre 2026 à 19 h 51 UTC » from an RFC 3339 time in UTC (what kiosks and the registry
@@ -321,13 +300,13 @@ fn attendance(body: &mut String, a: &AttendanceTotals) {
          <div><dt>Représentés</dt><dd>{}</dd></div>\n\
          <div><dt>Inscrits</dt><dd>{}</dd></div>\n</dl>\n\
          <p>Au moment de l'export : {} et {} par un pouvoir, soit {} sur {} inscrits.</p>\n",
-        number(a.present),
-        number(a.represented),
-        number(a.members),
+        number(a.present, Lang::Fr),
+        number(a.represented, Lang::Fr),
+        number(a.members, Lang::Fr),
         count(a.present, "membre présent", "membres présents"),
         count(a.represented, "représenté", "représentés"),
-        number(a.present.saturating_add(a.represented)),
-        number(a.members),
+        number(a.present.saturating_add(a.represented), Lang::Fr),
+        number(a.members, Lang::Fr),
     );
 }
 
@@ -359,40 +338,7 @@ fn poll_article(body: &mut String, kiosk: usize, n: usize, p: &PollSummary) {
     let _ = writeln!(body, "<p class=\"meta\">{line}</p>");
     match (&p.record, p.state) {
         (Some(record), PollState::Closed) => {
-            let result = &record.result;
-            let class = match result.decision {
-                Decision::Adopted => "adopted",
-                Decision::Rejected | Decision::QuorumNotReached => "rejected",
-                Decision::NoVotes => "none",
-                Decision::Decided | Decision::Tie => "decided",
-            };
-            if let Some(decision) = &p.decision_fr {
-                let _ = writeln!(
-                    body,
-                    "<p class=\"decision {class}\">{}</p>",
-                    escape(decision)
-                );
-            }
-            if let Some(q) = &result.quorum {
-                let _ = writeln!(body, "<p>{}</p>", quorum_line(q));
-            }
-            body.push_str(&charts::chart(poll, result));
-            if !p.arithmetic_fr.is_empty() {
-                body.push_str(
-                    "<h4>Le calcul, tel que le procès-verbal l'imprime</h4>\n<ul class=\"calc\">\n",
-                );
-                for line in &p.arithmetic_fr {
-                    // The engine indents the lines that detail the one above (a project's
-                    // payments, the duels under their heading).
-                    let sub = if line.starts_with(' ') {
-                        " class=\"sub\""
-                    } else {
-                        ""
-                    };
-                    let _ = writeln!(body, "<li{sub}>{}</li>", escape(line.trim()));
-                }
-                body.push_str("</ul>\n");
-            }
+            closed_poll(body, &ResultChart::of(poll, &record.result))
         }
         (_, PollState::Open) => body.push_str(
             "<p>Le scrutin n'était pas clos quand le kiosque a exporté ses résultats : pas de \
@@ -405,6 +351,39 @@ fn poll_article(body: &mut String, kiosk: usize, n: usize, p: &PollSummary) {
         (None, PollState::Closed) => body.push_str("<p>Résultat indisponible.</p>\n"),
     }
     body.push_str("</article>\n");
+}
+
+/// A closed poll's decision, quorum, chart and arithmetic, from its result model.
+fn closed_poll(body: &mut String, model: &ResultChart) {
+    let class = match model.decision {
+        Decision::Adopted => "adopted",
+        Decision::Rejected | Decision::QuorumNotReached => "rejected",
+        Decision::NoVotes => "none",
+        Decision::Decided | Decision::Tie => "decided",
+    };
+    if let Some(verdict) = model.verdict() {
+        let _ = writeln!(
+            body,
+            "<p class=\"decision {class}\">{}</p>",
+            escape(&verdict.text(Lang::Fr))
+        );
+    }
+    if let Some(q) = &model.quorum {
+        let _ = writeln!(body, "<p>{}</p>", quorum_line(q));
+    }
+    body.push_str(&charts::chart(model));
+    body.push_str("<h4>Le calcul, tel que le procès-verbal l'imprime</h4>\n<ul class=\"calc\">\n");
+    for line in &model.lines {
+        // The lines that detail the one above (a project's payments, the duels under their
+        // heading) are indented.
+        let sub = if line.is_detail() {
+            " class=\"sub\""
+        } else {
+            ""
+        };
+        let _ = writeln!(body, "<li{sub}>{}</li>", escape(line.text(Lang::Fr).trim()));
+    }
+    body.push_str("</ul>\n");
 }
 
 /// « ouvert le 5 décembre 2026 à 19 h 02 UTC, clos à 19 h 20 UTC · 52 bulletins ».
@@ -430,7 +409,7 @@ fn closed_meta(p: &PollSummary) -> String {
         let r = &record.result;
         let mut ballots = count(r.ballots, "bulletin", "bulletins");
         if r.weight != r.ballots {
-            let _ = write!(ballots, " (poids {})", number(r.weight));
+            let _ = write!(ballots, " (poids {})", number(r.weight, Lang::Fr));
         }
         parts.push(ballots);
     }
@@ -470,15 +449,17 @@ mod tests {
 
     #[test]
     fn numbers_are_written_the_french_way() {
-        assert_eq!(number(0), "0");
-        assert_eq!(number(999), "999");
-        assert_eq!(number(1200), "1\u{202F}200");
-        assert_eq!(number(20_000), "20\u{202F}000");
-        assert_eq!(number(1_234_567), "1\u{202F}234\u{202F}567");
-        assert_eq!(euros(15_000), "15\u{202F}000\u{00A0}€");
-        assert_eq!(percent(24, 36), "66,7\u{202F}%");
-        assert_eq!(percent(1, 3), "33,3\u{202F}%");
-        assert_eq!(percent(0, 0), "");
+        use urne_core::figures::{euros, percent};
+        let fr = Lang::Fr;
+        assert_eq!(number(0, fr), "0");
+        assert_eq!(number(999, fr), "999");
+        assert_eq!(number(1200, fr), "1\u{202F}200");
+        assert_eq!(number(20_000, fr), "20\u{202F}000");
+        assert_eq!(number(1_234_567, fr), "1\u{202F}234\u{202F}567");
+        assert_eq!(euros(15_000, fr), "15\u{202F}000\u{00A0}€");
+        assert_eq!(percent(24, 36, fr), "66,7\u{202F}%");
+        assert_eq!(percent(1, 3, fr), "33,3\u{202F}%");
+        assert_eq!(percent(0, 0, fr), "");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The architecture invariants of ARCHITECTURE.md that a machine can check: urne-core's
 //! dependencies and purity, no crate depending on one above it, which crate links Slint and
-//! which open sockets, only urne-core counting votes, and every `.rs` file opening with a `//!`
+//! which open sockets, only urne-core counting votes, only urne-core's result model computing
+//! shares, percentages, euro amounts and column keys, and every `.rs` file opening with a `//!`
 //! line.
 
 use std::path::{Path, PathBuf};
@@ -256,6 +257,176 @@ fn only_urne_core_counts_votes() {
                 file.display()
             );
         }
+    }
+}
+
+/// What computing a figure for people looks like in a presenter's source: a function of its own
+/// for a share, a percentage, an amount in euros, a column key, a bar's length or a mention's
+/// colour; rounding to a percentage or to tenths of one (`* 100`, `* 1000`, `100.0 *`); digits
+/// grouped by hand. urne-core's result model (`core/src/chart/`) and its figures
+/// (`core/src/figures.rs`) do it once for every presenter. Returns what `text` does of it.
+fn figures_computed_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for name in [
+        "percent",
+        "whole_percent",
+        "euros",
+        "column_key",
+        "fraction",
+        "tone_index",
+        "along",
+    ] {
+        for open in ['(', '<'] {
+            let definition = format!("fn {name}{open}");
+            if text.contains(&definition) {
+                found.push(definition);
+            }
+        }
+    }
+    if text.contains("is_multiple_of(3)") {
+        found.push("digits grouped by three".to_owned());
+    }
+    // Multiplications by 100 or 1000, written with or without spaces.
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = squeezed.as_bytes();
+    let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    for (at, _) in squeezed.match_indices("*100") {
+        let end = at + 4;
+        let factor = if !digit_at(end) {
+            Some("* 100")
+        } else if bytes[end] == b'0' && !digit_at(end + 1) {
+            Some("* 1000")
+        } else {
+            None
+        };
+        found.extend(factor.map(str::to_owned));
+    }
+    for (at, _) in squeezed.match_indices("100.0*") {
+        if at == 0 || !digit_at(at - 1) {
+            found.push("100.0 *".to_owned());
+        }
+    }
+    found
+}
+
+/// The presenters' sources, and every other crate but urne-core's model and urne-sync (whose
+/// `* 1000` are milliseconds: it presents nothing). The kiosk has its own test, below.
+fn presenter_sources() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for (krate, package, _) in CRATES {
+        if ["urne-kiosk", "urne-sync", "urne-tests"].contains(&package) {
+            continue;
+        }
+        rust_files(&workspace().join(krate).join("src"), &mut files);
+    }
+    let model = [
+        workspace().join("core/src/chart"),
+        workspace().join("core/src/figures.rs"),
+    ];
+    files.retain(|f| !model.iter().any(|m| f.starts_with(m)));
+    files
+}
+
+#[test]
+fn only_the_result_model_computes_shares_percents_euros_and_column_keys() {
+    let files = presenter_sources();
+    for dir in ["sync/registry/src/pages", "sync/papers/src/pv"] {
+        assert!(
+            files.iter().any(|f| f.starts_with(workspace().join(dir))),
+            "{dir} is checked"
+        );
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let found = figures_computed_in(&text);
+        assert!(
+            found.is_empty(),
+            "{} computes figures itself ({}): shares, percentages, euros and column keys come \
+             from urne_core::chart's result model and urne_core::figures",
+            file.display(),
+            found.join(", ")
+        );
+    }
+}
+
+/// The kiosk's files that still compute figures of their own, each with the reason it may for
+/// now. Remove an entry when its file draws the model: the test then keeps it so, and fails
+/// while a file listed here no longer needs its entry.
+const KIOSK_NOT_YET_ON_THE_MODEL: [(&str, &str); 2] = [
+    (
+        "firmware-ui/src/view/results.rs",
+        "until the kiosk's result screen draws the model",
+    ),
+    (
+        "firmware-ui/src/flow.rs",
+        "until the kiosk's budget ballot writes its euros with urne_core::figures",
+    ),
+];
+
+#[test]
+fn the_kiosk_computes_no_share_percent_euro_amount_or_column_key_either() {
+    let mut files = Vec::new();
+    rust_files(&workspace().join("firmware-ui/src"), &mut files);
+    assert!(files.len() > 10, "the walk found the kiosk's sources");
+    for (listed, why) in KIOSK_NOT_YET_ON_THE_MODEL {
+        let path = workspace().join(listed);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{listed} ({why}) is allowed but unreadable: {e}"));
+        assert!(
+            !figures_computed_in(&text).is_empty(),
+            "{listed} no longer computes figures of its own: remove it from \
+             KIOSK_NOT_YET_ON_THE_MODEL ({why})"
+        );
+    }
+    for file in files {
+        if KIOSK_NOT_YET_ON_THE_MODEL
+            .iter()
+            .any(|(listed, _)| file == workspace().join(listed))
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let found = figures_computed_in(&text);
+        assert!(
+            found.is_empty(),
+            "{} computes figures itself ({}): the kiosk's screens draw urne_core::chart's \
+             result model and write figures with urne_core::figures",
+            file.display(),
+            found.join(", ")
+        );
+    }
+}
+
+#[test]
+fn the_figure_check_sees_what_it_looks_for() {
+    // What the presenters used to write, before the result model.
+    for (code, expected) in [
+        (
+            "pub fn percent(part: u64, whole: u64) -> String {",
+            "fn percent(",
+        ),
+        (
+            "fn column_key(mut position: usize) -> String {",
+            "fn column_key(",
+        ),
+        ("let t = (u128::from(part) * 1000 + h) / w;", "* 1000"),
+        ("let p = (part*100 + h) / w;", "* 100"),
+        ("let x = 100.0 * ratio;", "100.0 *"),
+        (
+            "if i > 0 && (digits.len() - i).is_multiple_of(3) {",
+            "digits grouped by three",
+        ),
+    ] {
+        assert_eq!(figures_computed_in(code), [expected], "{code}");
+    }
+    for code in [
+        "let cap_ms: u64 = 5 * 60;",
+        "x * 1001",
+        "share.percent(lang)",
+        "figures::euros(cost, lang)",
+        "x * 10_000",
+    ] {
+        assert!(figures_computed_in(code).is_empty(), "{code}");
     }
 }
 

@@ -8,6 +8,7 @@ mod architecture;
 mod deb_package;
 mod demo_deck;
 mod demo_package;
+mod presenters;
 mod registry;
 mod registry_faults;
 mod support;

@@ -95,12 +95,27 @@ pub(crate) struct Fitted {
     pub lines: Vec<String>,
 }
 
+/// The spaces a line never breaks at: French typography's no-break space (U+00A0, before « € »)
+/// and narrow no-break space (U+202F, between groups of digits and before « % »), and the
+/// figure space (U+2007), so that « 15 000 € » and « 63,8 % » stay whole on one line.
+fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2007}')
+}
+
+/// Whitespace a line may break at; wrapping turns it into a plain space.
+pub(crate) fn is_breakable_space(c: char) -> bool {
+    c.is_whitespace() && !is_no_break_space(c)
+}
+
 /// Splits `text` into lines no wider than `max_width` (measured by `width`), breaking between
-/// words, and inside a word only when the word alone is too wide.
+/// words (never at a no-break space), and inside a word only when the word alone is too wide.
 pub(crate) fn wrap(text: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
-    for word in text.split_whitespace() {
+    let words = text
+        .split(is_breakable_space)
+        .filter(|word| !word.is_empty());
+    for word in words {
         let candidate = if current.is_empty() {
             word.to_owned()
         } else {
@@ -198,6 +213,11 @@ mod tests {
         assert_eq!(wrap("Agnès Lemaître", 10.0, &chars), ["Agnès", "Lemaître"]);
         assert_eq!(wrap("abcdefghij", 4.0, &chars), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("  a \n b  ", 10.0, &chars), ["a b"]);
+        // No break at a no-break space: the amount moves to the next line whole.
+        assert_eq!(
+            wrap("coût 15\u{202F}000\u{00A0}€", 8.0, &chars),
+            ["coût", "15\u{202F}000\u{00A0}€"]
+        );
         assert!(wrap("", 10.0, &chars).is_empty());
     }
 

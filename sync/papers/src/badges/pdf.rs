@@ -298,11 +298,12 @@ impl PdfFont {
     }
 
     /// Refuses a text with a character the font cannot draw, rather than printing a blank box
-    /// on someone's badge. Whitespace is exempt: wrapping turns it into plain spaces.
+    /// on someone's badge. Breakable whitespace is exempt: wrapping turns it into plain spaces;
+    /// a no-break space is kept, so it must be in the font.
     pub(crate) fn check(&self, text: &str) -> Result<(), RenderError> {
         match text
             .chars()
-            .find(|c| !c.is_whitespace() && self.face.glyph_index(*c).is_none())
+            .find(|c| !layout::is_breakable_space(*c) && self.face.glyph_index(*c).is_none())
         {
             Some(character) => Err(RenderError::MissingGlyph {
                 text: text.to_owned(),

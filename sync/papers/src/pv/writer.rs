@@ -1,11 +1,10 @@
 //! The procès-verbal's running column: text lines and paragraphs that flow onto new pages,
-//! headings, the test-deck banner, the pair of QR codes, the bar charts of each poll and the
-//! signature boxes, drawn with the badge sheet's embedded fonts; footers are added once the page
-//! count is known.
+//! headings, the test-deck banner, the pair of QR codes, the rows of a chart (drawn by
+//! [`super::charts`] from the result model) and the signature boxes, drawn with the badge
+//! sheet's embedded fonts; footers are added once the page count is known.
 
 use pdf_writer::Content;
-use urne_core::poll::{Poll, grade_labels_fr};
-use urne_core::tally::{self, Decision, Details, Lang, PollResult};
+use urne_core::chart::Share;
 
 use crate::badges::RenderError;
 use crate::badges::layout::{self, QUIET_ZONE, QrMatrix};
@@ -23,13 +22,17 @@ pub(super) const QR_SIDE: f32 = 32.0 * MM;
 pub(super) const CHART_LABEL: f32 = 58.0 * MM;
 pub(super) const CHART_BAR: f32 = 85.0 * MM;
 pub(super) const BAR_HEIGHT: f32 = 4.2 * MM;
+/// The size of a figure written inside a bar.
+const SPAN_TEXT: f32 = 6.5;
 
 /// `text` with what the font cannot draw replaced: the engine's « ≈ » and comparison signs by
-/// ASCII forms, anything else by `?`.
+/// ASCII forms (Noto Sans has no mathematical operators), anything else by `?`. Line breaks
+/// and tabs become plain spaces; the no-break spaces of the figures (« 15 000 € », « 63,8 % »)
+/// are in the font and kept, so that they print narrow and never break a line.
 fn printable(font: &PdfFont, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_whitespace() {
+        if layout::is_breakable_space(c) {
             out.push(' ');
         } else if font.check(&c.to_string()).is_ok() {
             out.push(c);
@@ -39,6 +42,7 @@ fn printable(font: &PdfFont, text: &str) -> String {
                 '≤' => "<=",
                 '≥' => ">=",
                 '≠' => "!=",
+                c if c.is_whitespace() => " ",
                 _ => "?",
             });
         }
@@ -52,11 +56,27 @@ pub(super) enum Face {
     Bold,
 }
 
-/// One bar of a chart: a label, a value, and how dark it is drawn.
-struct Bar {
-    label: String,
-    value: u64,
-    gray: f32,
+/// One stretch of a chart's bar, from `start` to `start + length` of the bar's full length.
+pub(super) struct Span<'a> {
+    pub(super) start: Share,
+    pub(super) length: Share,
+    /// How dark it is drawn (0 black, 1 white).
+    pub(super) gray: f32,
+    /// Written in its middle when it fits: a merit segment's percentage.
+    pub(super) text: Option<&'a str>,
+}
+
+/// One row of a chart: its label, its bar and the figure after it.
+pub(super) struct BarRow<'a> {
+    pub(super) label: &'a str,
+    /// Written after the label, never cut: the label is cut first when both do not fit.
+    pub(super) note: Option<&'a str>,
+    /// The winning answer, option or candidate, a funded project.
+    pub(super) bold: bool,
+    pub(super) spans: &'a [Span<'a>],
+    /// An upright line across the bar: the majority required, the median, the budget.
+    pub(super) marker: Option<Share>,
+    pub(super) value: &'a str,
 }
 
 /// The running column: pages so far and where the next line goes.
@@ -77,10 +97,10 @@ impl Writer {
         })
     }
 
-    fn font(&mut self, face: Face) -> &mut PdfFont {
+    fn font(&self, face: Face) -> &PdfFont {
         match face {
-            Face::Regular => &mut self.regular,
-            Face::Bold => &mut self.bold,
+            Face::Regular => &self.regular,
+            Face::Bold => &self.bold,
         }
     }
 
@@ -103,10 +123,7 @@ impl Writer {
     /// Replaces what the embedded font cannot draw, so that an exotic name in the roster never
     /// stops the procès-verbal from being printed.
     fn printable(&self, face: Face, text: &str) -> String {
-        match face {
-            Face::Regular => printable(&self.regular, text),
-            Face::Bold => printable(&self.bold, text),
-        }
+        printable(self.font(face), text)
     }
 
     /// One line, not wrapped.
@@ -225,165 +242,76 @@ impl Writer {
         Ok(())
     }
 
-    /// A horizontal bar chart of a poll's counts (none for rankings: the arithmetic lines give
-    /// the pairwise comparisons).
-    pub(super) fn chart(&mut self, poll: &Poll, result: &PollResult, lang: Lang) {
-        let fr = lang == Lang::Fr;
-        let label = |id: &urne_core::ids::OptionId| {
-            poll.kind.label_of(id).unwrap_or(id.as_str()).to_owned()
-        };
-        let bars: Vec<Bar> = match &result.details {
-            Details::Motion(m) => {
-                let adopted = result.decision == Decision::Adopted;
-                vec![
-                    Bar {
-                        label: (if fr { "Pour" } else { "For" }).into(),
-                        value: m.for_,
-                        gray: if adopted { 0.15 } else { 0.45 },
-                    },
-                    Bar {
-                        label: (if fr { "Contre" } else { "Against" }).into(),
-                        value: m.against,
-                        gray: if adopted { 0.45 } else { 0.15 },
-                    },
-                    Bar {
-                        label: (if fr { "Abstention" } else { "Abstain" }).into(),
-                        value: m.abstain,
-                        gray: 0.7,
-                    },
-                    Bar {
-                        label: (if fr { "Blanc" } else { "Blank" }).into(),
-                        value: m.blank,
-                        gray: 0.8,
-                    },
-                ]
-            }
-            Details::Counts(c) => {
-                let mut bars: Vec<Bar> = c
-                    .options
-                    .iter()
-                    .map(|o| Bar {
-                        label: label(&o.id),
-                        value: o.votes,
-                        gray: if result.winners.contains(&o.id) {
-                            0.15
-                        } else {
-                            0.45
-                        },
-                    })
-                    .collect();
-                bars.push(Bar {
-                    label: (if fr { "Blanc" } else { "Blank" }).into(),
-                    value: c.blank,
-                    gray: 0.8,
-                });
-                bars
-            }
-            Details::Budget(b) => b
-                .projects
-                .iter()
-                .map(|p| Bar {
-                    label: format!("{} ({} €)", label(&p.id), p.cost),
-                    value: p.approvals,
-                    gray: if p.funded { 0.15 } else { 0.6 },
-                })
-                .collect(),
-            Details::MajorityJudgment(d) => {
-                self.merit_profiles(poll, d, lang);
-                return;
-            }
-            Details::Schulze(_) => return,
-        };
-        let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-        for bar in &bars {
-            self.bar_row(
-                &bar.label,
-                &[(bar.value, bar.gray)],
-                max,
-                &bar.value.to_string(),
-            );
-        }
-    }
-
-    /// Majority Judgment: one stacked bar per candidate, best mention on the left.
-    fn merit_profiles(&mut self, poll: &Poll, d: &tally::MajorityJudgmentDetails, lang: Lang) {
-        let labels = grade_labels_fr(d.grades);
-        let shades = |i: usize| 0.1 + 0.8 * i as f32 / f32::from(d.grades.max(2) - 1);
-        for c in &d.candidates {
-            // Profiles are indexed worst first; draw best first, as the mentions read.
-            let segments: Vec<(u64, f32)> = c
-                .profile
-                .iter()
-                .rev()
-                .enumerate()
-                .map(|(i, v)| (*v, shades(i)))
-                .collect();
-            let mention = c
-                .majority_grade
-                .and_then(|g| labels.get(usize::from(d.grades - 1 - g)))
-                .copied()
-                .unwrap_or("—");
-            let name = poll
-                .kind
-                .label_of(&c.id)
-                .unwrap_or(c.id.as_str())
-                .to_owned();
-            self.bar_row(&name, &segments, d.judgments.max(1), mention);
-        }
-        let legend = labels.join(" · ");
-        self.para(
-            Face::Regular,
-            7.5,
-            0.3,
-            &format!(
-                "{} {legend}",
-                if lang == Lang::Fr {
-                    "Mentions, de gauche à droite :"
-                } else {
-                    "Mentions, left to right:"
-                }
-            ),
-        );
-    }
-
-    /// One row of a chart: the label, bars proportional to `max`, and a value after them.
-    fn bar_row(&mut self, label: &str, segments: &[(u64, f32)], max: u64, value: &str) {
+    /// One row of a chart: the label, the bar's frame with its spans and marker, the figure.
+    pub(super) fn bar_row(&mut self, row: &BarRow<'_>) {
         let size = 8.5;
         self.ensure(BAR_HEIGHT + 1.5 * MM);
         let bottom = self.y - BAR_HEIGHT;
-        let label = self.printable(Face::Regular, label);
-        let fitted = layout::fit_or_cut(&label, CHART_LABEL - 2.0 * MM, &[size], 1, &|s, z| {
-            self.regular.width(s, z)
-        });
+        let face = if row.bold { Face::Bold } else { Face::Regular };
+        let label = self.printable(face, row.label);
+        let note = row.note.map(|n| format!(" {}", self.printable(face, n)));
+        let fitted = {
+            let font = self.font(face);
+            let room =
+                CHART_LABEL - 2.0 * MM - note.as_deref().map_or(0.0, |n| font.width(n, size));
+            let mut fitted = layout::fit_or_cut(&label, room, &[size], 1, &|s, z| font.width(s, z));
+            if let (Some(line), Some(note)) = (fitted.lines.first_mut(), &note) {
+                line.push_str(note);
+            }
+            fitted
+        };
+        let value = self.printable(Face::Bold, row.value);
         let text_y = bottom + (BAR_HEIGHT - size * 0.72) / 2.0;
-        let page = self.pages.last_mut().expect("there is always a page");
+        let left = MARGIN + CHART_LABEL;
+        let Self {
+            regular,
+            bold,
+            pages,
+            ..
+        } = self;
+        let page = pages.last_mut().expect("there is always a page");
         if let Some(l) = fitted.lines.first() {
-            self.regular.show(page, 0.0, size, MARGIN, text_y, l);
+            let font = if row.bold { &mut *bold } else { &mut *regular };
+            font.show(page, 0.0, size, MARGIN, text_y, l);
         }
-        let mut x = MARGIN + CHART_LABEL;
         // The frame of the full scale, so that a short bar still reads as a share of it.
         page.set_stroke_gray(0.85)
             .set_line_width(0.3)
-            .rect(x, bottom, CHART_BAR, BAR_HEIGHT)
+            .rect(left, bottom, CHART_BAR, BAR_HEIGHT)
             .stroke();
-        for (v, gray) in segments {
-            let width = CHART_BAR * (*v as f32) / (max as f32);
-            if width > 0.0 {
-                page.set_fill_gray(*gray)
-                    .rect(x, bottom, width, BAR_HEIGHT)
-                    .fill_nonzero();
+        for span in row.spans {
+            let x = left + CHART_BAR * span.start.ratio() as f32;
+            let width = CHART_BAR * span.length.ratio() as f32;
+            if width <= 0.0 {
+                continue;
             }
-            x += width;
+            page.set_fill_gray(span.gray)
+                .rect(x, bottom, width, BAR_HEIGHT)
+                .fill_nonzero();
+            if let Some(text) = span.text {
+                let text = printable(regular, text);
+                let text_width = regular.width(&text, SPAN_TEXT);
+                if text_width + 1.0 * MM <= width {
+                    // Light on the dark greys, dark on the light ones.
+                    let ink = if span.gray < 0.5 { 1.0 } else { 0.0 };
+                    let y = bottom + (BAR_HEIGHT - SPAN_TEXT * 0.72) / 2.0;
+                    let x = x + (width - text_width) / 2.0;
+                    regular.show(page, ink, SPAN_TEXT, x, y, &text);
+                }
+            }
         }
-        let value = printable(&self.bold, value);
-        self.bold.show(
-            page,
-            0.0,
-            size,
-            MARGIN + CHART_LABEL + CHART_BAR + 2.0 * MM,
-            text_y,
-            &value,
-        );
+        if let Some(at) = row.marker {
+            let x = left + CHART_BAR * at.ratio() as f32;
+            // Edged in white so that it shows on every grey it crosses.
+            for (gray, width) in [(1.0, 2.4), (0.0, 1.0)] {
+                page.set_stroke_gray(gray)
+                    .set_line_width(width)
+                    .move_to(x, bottom - 0.8 * MM)
+                    .line_to(x, bottom + BAR_HEIGHT + 0.8 * MM)
+                    .stroke();
+            }
+        }
+        bold.show(page, 0.0, size, left + CHART_BAR + 2.0 * MM, text_y, &value);
         self.y = bottom - 1.2 * MM;
     }
 
@@ -424,5 +352,34 @@ impl Writer {
         }
         let pages: Vec<Vec<u8>> = pages.into_iter().map(|p| p.finish().into_vec()).collect();
         assemble(&pages, title, &mut self.regular, &mut self.bold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_figures_of_the_result_model_print_with_their_own_glyphs() {
+        use urne_core::figures::{euros, number, percent};
+        use urne_core::tally::Lang;
+        for font in [layout::REGULAR, layout::BOLD] {
+            let font = PdfFont::new(font, b"F1", "X").unwrap();
+            // Narrow no-break spaces between digit groups and before « % », a no-break space
+            // before « € », and the signs of the arithmetic and the charts: all in the font.
+            for text in [
+                number(1_234_567, Lang::Fr),
+                euros(15_000, Lang::Fr),
+                euros(15_000, Lang::En),
+                percent(30, 47, Lang::Fr),
+                "« Bien » · — – × ρ = 5000/13 Président·e".to_owned(),
+            ] {
+                assert_eq!(printable(&font, &text), text, "{text:?}");
+            }
+            // Noto Sans has no mathematical operators: the engine's « ≈ » prints as « ~ ».
+            assert_eq!(printable(&font, "≈ 384,62"), "~ 384,62");
+            assert_eq!(printable(&font, "a\nb\tc"), "a b c");
+            assert_eq!(printable(&font, "李"), "?");
+        }
     }
 }

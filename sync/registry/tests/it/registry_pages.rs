@@ -14,13 +14,14 @@ use urne_codec::{bundle, tarball, verify};
 use urne_core::audit::{AuditEntry, AuditEvent};
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::crypto::{SecretKey, Sha256Digest};
+use urne_core::figures::number;
 use urne_core::ids::OptionId;
 use urne_core::poll::PollKind;
 use urne_core::results::{ClosedPoll, PollRecord, PollState, ResultsContent};
-use urne_core::tally::{self, Details, TallyContext};
+use urne_core::tally::{self, Details, Lang, TallyContext};
 use urne_core::timestamp::Timestamp;
 use urne_registry::model::{BundleSummary, EventHeader, EventResults};
-use urne_registry::pages::{self, number};
+use urne_registry::pages;
 use urne_registry::store::BundleRow;
 use urne_registry::{Limits, Registry, RegistryStore, SqliteStore};
 
@@ -379,7 +380,8 @@ fn figures(c: &ResultsContent) -> Vec<(String, Vec<String>)> {
                     .iter()
                     .map(|cand| {
                         // The table's row: rank, name, then the count of every mention.
-                        let counts: Vec<String> = cand.profile.iter().map(|w| number(*w)).collect();
+                        let counts: Vec<String> =
+                            cand.profile.iter().map(|w| number(*w, Lang::Fr)).collect();
                         format!("{} {} {}", cand.rank, label(&cand.id), counts.join(" "))
                     })
                     .collect(),
