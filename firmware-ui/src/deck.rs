@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use urne_core::ballot::{Ballot, MotionChoice};
+use urne_core::event::Event;
 use urne_core::ids::{MemberId, OptionId, PollId};
 use urne_core::poll::{Poll, PollKind, grade_labels_fr};
 use urne_core::tally::{Details, PollResult};
@@ -285,6 +286,33 @@ pub fn run(
     usb_dir: &Path,
 ) -> Result<DeckReport, DeckError> {
     let deck: DeckFile = toml::from_str(deck_text).map_err(|e| invalid(e.to_string()))?;
+    let mut kiosk = scratch_kiosk(&deck, deck_dir, data, usb_dir)?;
+    let (members, represented) = check_in(&mut kiosk, &deck)?;
+    let event = kiosk.event().ok_or(KioskError::NoEvent)?.clone();
+    for poll in &event.polls {
+        kiosk.open_poll(&poll.id)?;
+    }
+    let cast = cast_ballots(&mut kiosk, &deck, &event, &members, &represented)?;
+    let (counted, differences) = count_and_compare(&mut kiosk, &deck, &event)?;
+    let export = kiosk.export(true)?;
+    Ok(DeckReport {
+        title: deck.title,
+        checkins: members.len(),
+        ballots: cast,
+        counted,
+        differences,
+        export,
+    })
+}
+
+/// A kiosk on a scratch database holding the deck's package, organiser mode unlocked with the
+/// deck's badge and PIN.
+fn scratch_kiosk(
+    deck: &DeckFile,
+    deck_dir: &Path,
+    data: &Path,
+    usb_dir: &Path,
+) -> Result<Kiosk, DeckError> {
     let package = if deck.package == "demo" {
         crate::demo::package().bytes
     } else {
@@ -308,7 +336,6 @@ pub fn run(
     // A test deck runs on a scratch database and its bundle is marked as a test: its polls
     // open whatever the clock says (the organiser may rehearse before confirming the time).
     kiosk.accept_unconfirmed_clock();
-
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&deck.organiser_badge)? else {
         return Err(invalid(
             "organiser-badge is not an organiser badge of this event",
@@ -317,7 +344,15 @@ pub fn run(
     if kiosk.unlock(&organiser, &deck.pin)? != PinOutcome::Unlocked {
         return Err(invalid("the deck's PIN did not unlock organiser mode"));
     }
+    Ok(kiosk)
+}
 
+/// Checks the deck's members in and records its proxies: the members in check-in order, and
+/// the absent members in proxy order.
+fn check_in(
+    kiosk: &mut Kiosk,
+    deck: &DeckFile,
+) -> Result<(Vec<MemberId>, Vec<MemberId>), DeckError> {
     let mut members: Vec<MemberId> = Vec::new();
     for (i, payload) in deck.checkins.iter().enumerate() {
         match kiosk.scan(payload)? {
@@ -346,11 +381,18 @@ pub fn run(
         kiosk.grant_proxy(&absent, holder)?;
         represented.push(absent);
     }
-    let event = kiosk.event().ok_or(KioskError::NoEvent)?.clone();
-    for poll in &event.polls {
-        kiosk.open_poll(&poll.id)?;
-    }
+    Ok((members, represented))
+}
 
+/// Casts the deck's ballots through the kiosk's entry points, each voter scanning their badge
+/// first; returns how many were cast.
+fn cast_ballots(
+    kiosk: &mut Kiosk,
+    deck: &DeckFile,
+    event: &Event,
+    members: &[MemberId],
+    represented: &[MemberId],
+) -> Result<usize, DeckError> {
     let mut cast = 0;
     for (i, entry) in deck.ballot.iter().enumerate() {
         let voter = entry
@@ -400,7 +442,18 @@ pub fn run(
             cast += 1;
         }
     }
+    Ok(cast)
+}
 
+/// Each poll's count, in the event's order.
+type Counted = Vec<(PollId, Value)>;
+
+/// Closes and counts every poll, and compares each count with what the deck expects.
+fn count_and_compare(
+    kiosk: &mut Kiosk,
+    deck: &DeckFile,
+    event: &Event,
+) -> Result<(Counted, Vec<Difference>), DeckError> {
     let mut counted = Vec::new();
     let mut differences = Vec::new();
     for poll in &event.polls {
@@ -427,15 +480,7 @@ pub fn run(
             });
         }
     }
-    let export = kiosk.export(true)?;
-    Ok(DeckReport {
-        title: deck.title,
-        checkins: members.len(),
-        ballots: cast,
-        counted,
-        differences,
-        export,
-    })
+    Ok((counted, differences))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
-use crate::udisks::Volume;
+use crate::usb::Volume;
 
 /// What the dashboard is told about the stick.
 #[derive(Debug, Clone, PartialEq, Eq)]

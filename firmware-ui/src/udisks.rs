@@ -11,19 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::usb::{FolderTarget, UsbError, UsbTarget, plain_name};
+use crate::usb::{FolderTarget, UsbError, UsbTarget, Volume, plain_name};
 
 /// The mount options asked of udisks2: no programs, no set-user-id, no device files from a stick.
 pub const MOUNT_OPTIONS: &str = "nosuid,nodev,noexec";
-
-/// A file system on a removable drive.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Volume {
-    /// udisks2's object path (or any stable id).
-    pub id: String,
-    /// The file system's label, for the screen.
-    pub label: String,
-}
 
 /// What the kiosk needs of udisks2.
 pub trait Volumes: Send {
@@ -185,9 +176,9 @@ mod system {
     use zbus::message::Type;
     use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 
-    use super::{Volume, Volumes};
+    use super::Volumes;
     use crate::stick::{StickError, StickWatcher};
-    use crate::usb::UsbError;
+    use crate::usb::{UsbError, Volume};
 
     const SERVICE: &str = "org.freedesktop.UDisks2";
     const MANAGER_PATH: &str = "/org/freedesktop/UDisks2";

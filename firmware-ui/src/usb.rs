@@ -42,6 +42,16 @@ impl From<WriteError> for UsbError {
     }
 }
 
+/// A file system on a removable drive: what udisks2 mounts for an export, and what the stick
+/// watch reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    /// udisks2's object path (or any stable id).
+    pub id: String,
+    /// The file system's label, for the screen.
+    pub label: String,
+}
+
 /// A place exports are written to.
 pub trait UsbTarget: Send {
     /// Writes one file durably and verifies it by reading it back. Returns where it went.

@@ -76,11 +76,10 @@ use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 use serde::{Deserialize, Serialize};
 
-use super::explain::{BudgetLine, label};
 use super::{Decision, Details, PollResult, draft};
 use crate::ballot::{Ballot, WeightedBallot};
 use crate::ids::OptionId;
-use crate::poll::{BudgetMethod, Poll, Project};
+use crate::poll::{BudgetMethod, Project};
 use money::{Ambiguous, Exact, Interval, Money};
 
 /// The most completion steps taken by Equal Shares (see the module documentation).
@@ -711,66 +710,6 @@ pub(super) fn count(
     let mut result = draft(decision, winners, Details::Budget(details));
     result.funded = Some(ids);
     result
-}
-
-/// The arithmetic of a participatory budget: the method, Equal Shares' shares and completion,
-/// every project in the poll's order with its payments, and the spending.
-pub(super) fn lines(poll: &Poll, details: &BudgetDetails) -> Vec<BudgetLine> {
-    let label = |id: &OptionId| label(poll, id);
-    let mut lines = vec![
-        BudgetLine::Method {
-            method: details.method,
-        },
-        BudgetLine::Totals {
-            budget: details.budget,
-            blank: details.blank,
-        },
-    ];
-    if let Some(es) = &details.equal_shares {
-        lines.push(BudgetLine::InitialShare {
-            budget: details.budget,
-            voters_weight: es.voters_weight,
-            share: es.initial_share.clone(),
-        });
-        if let Some(before) = &details.funded_before_completion {
-            lines.push(BudgetLine::EqualSharesAlone {
-                projects: before.iter().map(label).collect(),
-            });
-        }
-        lines.push(BudgetLine::Completion {
-            steps: es.steps,
-            step: es.step,
-            virtual_budget: es.virtual_budget,
-            share: es.share.clone(),
-        });
-    }
-    for p in &details.projects {
-        lines.push(BudgetLine::Project {
-            label: label(&p.id),
-            cost: p.cost,
-            approvals: p.approvals,
-            funded_by: p.funded_by,
-        });
-        if let Some(price) = &p.price {
-            lines.push(BudgetLine::Payments {
-                price: price.clone(),
-                payments: p.payments.clone(),
-            });
-        }
-    }
-    let approved_fits = details
-        .projects
-        .iter()
-        .any(|p| p.approvals > 0 && p.cost <= details.budget);
-    if !approved_fits && details.projects.iter().any(|p| p.approvals > 0) {
-        lines.push(BudgetLine::NothingFits);
-    }
-    lines.push(BudgetLine::Spent {
-        spent: details.spent,
-        budget: details.budget,
-        remaining: details.remaining,
-    });
-    lines
 }
 
 #[cfg(test)]

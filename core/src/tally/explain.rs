@@ -5,10 +5,12 @@
 //! ([`Line::text`], in `render.rs`); the kiosk writes each kind of line with its own translated
 //! sentence. Labels are resolved from the poll (an option without one keeps its id).
 
-use super::budget::{self, FundedBy, Payment, Rational};
-use super::{Decision, Details, PollResult, QuorumReport, majority_judgment, schulze};
+use super::budget::{BudgetDetails, FundedBy, Payment, Rational};
+use super::majority_judgment::{self, MajorityJudgmentDetails, MeritProfile};
+use super::schulze::{self, SchulzeDetails};
+use super::{Decision, Details, PollResult, QuorumReport};
 use crate::ids::OptionId;
-use crate::poll::{BudgetMethod, Mention, Poll};
+use crate::poll::{BudgetMethod, Mention, Poll, PollKind};
 use crate::rules::{MajorityBase, QuorumCheck, Threshold};
 
 /// When the quorum was measured.
@@ -374,14 +376,10 @@ pub fn explain(poll: &Poll, result: &PollResult) -> Vec<Line> {
             lines.push(Line::Count(CountLine::Blank { count: c.blank }));
         }
         Details::MajorityJudgment(d) => {
-            lines.extend(
-                majority_judgment::lines(poll, d)
-                    .into_iter()
-                    .map(Line::Judgment),
-            );
+            lines.extend(judgment_lines(poll, d).into_iter().map(Line::Judgment));
         }
-        Details::Schulze(d) => lines.extend(schulze::lines(poll, d).into_iter().map(Line::Schulze)),
-        Details::Budget(d) => lines.extend(budget::lines(poll, d).into_iter().map(Line::Budget)),
+        Details::Schulze(d) => lines.extend(schulze_lines(poll, d).into_iter().map(Line::Schulze)),
+        Details::Budget(d) => lines.extend(budget_lines(poll, d).into_iter().map(Line::Budget)),
     }
     lines.push(Line::Decision(verdict(poll, result)));
     lines
@@ -398,4 +396,156 @@ fn quorum(q: &QuorumReport) -> [Line; 2] {
         line(Moment::Opening, &q.at_open),
         line(Moment::Closing, &q.at_close),
     ]
+}
+
+/// The arithmetic of a participatory budget: the method, Equal Shares' shares and completion,
+/// every project in the poll's order with its payments, and the spending.
+fn budget_lines(poll: &Poll, details: &BudgetDetails) -> Vec<BudgetLine> {
+    let label = |id: &OptionId| label(poll, id);
+    let mut lines = vec![
+        BudgetLine::Method {
+            method: details.method,
+        },
+        BudgetLine::Totals {
+            budget: details.budget,
+            blank: details.blank,
+        },
+    ];
+    if let Some(es) = &details.equal_shares {
+        lines.push(BudgetLine::InitialShare {
+            budget: details.budget,
+            voters_weight: es.voters_weight,
+            share: es.initial_share.clone(),
+        });
+        if let Some(before) = &details.funded_before_completion {
+            lines.push(BudgetLine::EqualSharesAlone {
+                projects: before.iter().map(label).collect(),
+            });
+        }
+        lines.push(BudgetLine::Completion {
+            steps: es.steps,
+            step: es.step,
+            virtual_budget: es.virtual_budget,
+            share: es.share.clone(),
+        });
+    }
+    for p in &details.projects {
+        lines.push(BudgetLine::Project {
+            label: label(&p.id),
+            cost: p.cost,
+            approvals: p.approvals,
+            funded_by: p.funded_by,
+        });
+        if let Some(price) = &p.price {
+            lines.push(BudgetLine::Payments {
+                price: price.clone(),
+                payments: p.payments.clone(),
+            });
+        }
+    }
+    let approved_fits = details
+        .projects
+        .iter()
+        .any(|p| p.approvals > 0 && p.cost <= details.budget);
+    if !approved_fits && details.projects.iter().any(|p| p.approvals > 0) {
+        lines.push(BudgetLine::NothingFits);
+    }
+    lines.push(BudgetLine::Spent {
+        spent: details.spent,
+        budget: details.budget,
+        remaining: details.remaining,
+    });
+    lines
+}
+
+/// The arithmetic of a Majority Judgment: one line per candidate in ranked order, then one per
+/// pair of neighbours sharing a majority mention, saying how they were separated.
+pub(super) fn judgment_lines(poll: &Poll, details: &MajorityJudgmentDetails) -> Vec<JudgmentLine> {
+    let label = |id: &OptionId| label(poll, id);
+    let grades = match &poll.kind {
+        PollKind::MajorityJudgment { grades, .. } => *grades,
+        _ => details.grades,
+    };
+    let mention = |grade: u8| Mention::new(grade, grades);
+    let mut lines = vec![JudgmentLine::Judgments {
+        count: details.judgments,
+    }];
+    let mut by_rank: Vec<&MeritProfile> = details.candidates.iter().collect();
+    by_rank.sort_by_key(|c| c.rank);
+    for c in &by_rank {
+        lines.push(JudgmentLine::Profile {
+            rank: c.rank,
+            label: label(&c.id),
+            majority: c.majority_grade.map(mention),
+            above: c.above,
+            below: c.below,
+            // Best mention first, as the sentence reads.
+            mentions: (0..c.profile.len())
+                .rev()
+                .map(|g| (mention(u8::try_from(g).unwrap_or(u8::MAX)), c.profile[g]))
+                .collect(),
+        });
+    }
+    // Explain how each pair of neighbours with the same majority grade was separated.
+    for pair in by_rank.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if a.majority_grade != b.majority_grade || a.majority_grade.is_none() {
+            continue;
+        }
+        let cmp = majority_judgment::compare(&a.profile, &b.profile);
+        lines.push(match (cmp.removed, cmp.grades) {
+            (None, _) => JudgmentLine::Identical {
+                first: label(&a.id),
+                second: label(&b.id),
+            },
+            (Some(removed), Some((ga, gb))) => JudgmentLine::TieBroken {
+                ahead: label(&a.id),
+                behind: label(&b.id),
+                removed,
+                ahead_mention: mention(ga),
+                behind_mention: mention(gb),
+            },
+            (Some(_), None) => continue,
+        });
+    }
+    lines
+}
+
+/// The arithmetic of a Schulze count: the pairwise duels, the strongest paths, the order.
+fn schulze_lines(poll: &Poll, details: &SchulzeDetails) -> Vec<SchulzeLine> {
+    let label = |id: &OptionId| label(poll, id);
+    let n = details.candidates.len();
+    let pairs = || (0..n).flat_map(|i| ((i + 1)..n).map(move |j| (i, j)));
+    let mut lines = vec![
+        SchulzeLine::Method {
+            blank: details.blank,
+        },
+        SchulzeLine::DuelsHeading,
+    ];
+    lines.extend(pairs().map(|(i, j)| SchulzeLine::Duel {
+        first: label(&details.candidates[i]),
+        second: label(&details.candidates[j]),
+        first_over_second: details.pairwise[i][j],
+        second_over_first: details.pairwise[j][i],
+    }));
+    lines.push(SchulzeLine::PathsHeading);
+    lines.extend(pairs().map(|(i, j)| SchulzeLine::Path {
+        first: label(&details.candidates[i]),
+        second: label(&details.candidates[j]),
+        first_to_second: details.strongest_paths[i][j],
+        second_to_first: details.strongest_paths[j][i],
+    }));
+    lines.push(SchulzeLine::Condorcet {
+        winner: details.condorcet_winner.as_ref().map(label),
+    });
+    let flat: Vec<u64> = details.strongest_paths.iter().flatten().copied().collect();
+    if flat.len() == n * n {
+        lines.push(SchulzeLine::Ranking {
+            tiers: schulze::schulze_tiers(&flat, n)
+                .iter()
+                .map(|t| t.iter().map(|&i| label(&details.candidates[i])).collect())
+                .collect(),
+        });
+    }
+    lines
 }

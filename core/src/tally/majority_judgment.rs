@@ -32,11 +32,10 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::explain::{JudgmentLine, label};
 use super::{Decision, Details, PollResult, draft};
 use crate::ballot::{Ballot, WeightedBallot};
 use crate::ids::OptionId;
-use crate::poll::{Mention, Poll, PollKind, PollOption};
+use crate::poll::PollOption;
 
 /// The counts of a Majority Judgment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,18 +190,18 @@ fn grade_at(profile: &[u64], pos: u64) -> Option<u8> {
 
 /// How two candidates compare, and where their majority values part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Comparison {
+pub(super) struct Comparison {
     /// `Greater` when the first candidate ranks above the second.
-    ordering: Ordering,
+    pub(super) ordering: Ordering,
     /// How many median judgments were removed before the majority grades differed (`None`
     /// when the profiles are identical).
-    removed: Option<u64>,
+    pub(super) removed: Option<u64>,
     /// The two majority grades at that step.
-    grades: Option<(u8, u8)>,
+    pub(super) grades: Option<(u8, u8)>,
 }
 
 /// Compares the majority values of two profiles of the same total weight, exactly.
-fn compare(a: &[u64], b: &[u64]) -> Comparison {
+pub(super) fn compare(a: &[u64], b: &[u64]) -> Comparison {
     let total: u64 = a.iter().sum();
     debug_assert_eq!(total, b.iter().sum::<u64>());
     let same = Comparison {
@@ -274,59 +273,6 @@ fn compare(a: &[u64], b: &[u64]) -> Comparison {
         removed: Some(step),
         grades: Some((ga, gb)),
     }
-}
-
-/// The arithmetic of a Majority Judgment: one line per candidate in ranked order, then one per
-/// pair of neighbours sharing a majority mention, saying how they were separated.
-pub(super) fn lines(poll: &Poll, details: &MajorityJudgmentDetails) -> Vec<JudgmentLine> {
-    let label = |id: &OptionId| label(poll, id);
-    let grades = match &poll.kind {
-        PollKind::MajorityJudgment { grades, .. } => *grades,
-        _ => details.grades,
-    };
-    let mention = |grade: u8| Mention::new(grade, grades);
-    let mut lines = vec![JudgmentLine::Judgments {
-        count: details.judgments,
-    }];
-    let mut by_rank: Vec<&MeritProfile> = details.candidates.iter().collect();
-    by_rank.sort_by_key(|c| c.rank);
-    for c in &by_rank {
-        lines.push(JudgmentLine::Profile {
-            rank: c.rank,
-            label: label(&c.id),
-            majority: c.majority_grade.map(mention),
-            above: c.above,
-            below: c.below,
-            // Best mention first, as the sentence reads.
-            mentions: (0..c.profile.len())
-                .rev()
-                .map(|g| (mention(u8::try_from(g).unwrap_or(u8::MAX)), c.profile[g]))
-                .collect(),
-        });
-    }
-    // Explain how each pair of neighbours with the same majority grade was separated.
-    for pair in by_rank.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        if a.majority_grade != b.majority_grade || a.majority_grade.is_none() {
-            continue;
-        }
-        let cmp = compare(&a.profile, &b.profile);
-        lines.push(match (cmp.removed, cmp.grades) {
-            (None, _) => JudgmentLine::Identical {
-                first: label(&a.id),
-                second: label(&b.id),
-            },
-            (Some(removed), Some((ga, gb))) => JudgmentLine::TieBroken {
-                ahead: label(&a.id),
-                behind: label(&b.id),
-                removed,
-                ahead_mention: mention(ga),
-                behind_mention: mention(gb),
-            },
-            (Some(_), None) => continue,
-        });
-    }
-    lines
 }
 
 #[cfg(test)]

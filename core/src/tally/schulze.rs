@@ -24,11 +24,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::explain::{SchulzeLine, label};
 use super::{Decision, Details, PollResult, draft};
 use crate::ballot::{Ballot, WeightedBallot};
 use crate::ids::OptionId;
-use crate::poll::{Poll, PollOption};
+use crate::poll::PollOption;
 
 /// The matrices of a Schulze count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,7 +174,7 @@ fn strongest_paths(d: &[u64], n: usize) -> Vec<u64> {
 }
 
 /// Tiers: the candidates not beaten (by path strength) by any remaining candidate, repeatedly.
-fn schulze_tiers(p: &[u64], n: usize) -> Vec<Vec<usize>> {
+pub(super) fn schulze_tiers(p: &[u64], n: usize) -> Vec<Vec<usize>> {
     let mut remaining: Vec<usize> = (0..n).collect();
     let mut tiers = Vec::new();
     while !remaining.is_empty() {
@@ -199,45 +198,6 @@ fn schulze_tiers(p: &[u64], n: usize) -> Vec<Vec<usize>> {
         tiers.push(top);
     }
     tiers
-}
-
-/// The arithmetic of a Schulze count: the pairwise duels, the strongest paths, the order.
-pub(super) fn lines(poll: &Poll, details: &SchulzeDetails) -> Vec<SchulzeLine> {
-    let label = |id: &OptionId| label(poll, id);
-    let n = details.candidates.len();
-    let pairs = || (0..n).flat_map(|i| ((i + 1)..n).map(move |j| (i, j)));
-    let mut lines = vec![
-        SchulzeLine::Method {
-            blank: details.blank,
-        },
-        SchulzeLine::DuelsHeading,
-    ];
-    lines.extend(pairs().map(|(i, j)| SchulzeLine::Duel {
-        first: label(&details.candidates[i]),
-        second: label(&details.candidates[j]),
-        first_over_second: details.pairwise[i][j],
-        second_over_first: details.pairwise[j][i],
-    }));
-    lines.push(SchulzeLine::PathsHeading);
-    lines.extend(pairs().map(|(i, j)| SchulzeLine::Path {
-        first: label(&details.candidates[i]),
-        second: label(&details.candidates[j]),
-        first_to_second: details.strongest_paths[i][j],
-        second_to_first: details.strongest_paths[j][i],
-    }));
-    lines.push(SchulzeLine::Condorcet {
-        winner: details.condorcet_winner.as_ref().map(label),
-    });
-    let flat: Vec<u64> = details.strongest_paths.iter().flatten().copied().collect();
-    if flat.len() == n * n {
-        lines.push(SchulzeLine::Ranking {
-            tiers: schulze_tiers(&flat, n)
-                .iter()
-                .map(|t| t.iter().map(|&i| label(&details.candidates[i])).collect())
-                .collect(),
-        });
-    }
-    lines
 }
 
 #[cfg(test)]

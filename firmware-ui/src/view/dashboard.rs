@@ -12,7 +12,7 @@ use super::{
 use crate::generated::{
     AppWindow, ExportState, OrganiserAdapter, Page, PinError, PollRow, Problem, StickState,
 };
-use crate::kiosk::{Dashboard, Exported, Failure, Kiosk, PIN_LENGTH, PinOutcome};
+use crate::kiosk::{Dashboard, Exported, Failure, Kiosk, KioskError, PIN_LENGTH, PinOutcome};
 use crate::stick::StickEvent;
 
 /// The organiser badge read and the PIN being typed (the PIN goes to the worker on
@@ -251,6 +251,40 @@ fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
     }
 }
 
+/// Asks for a closed poll's result (« Résultats » on the dashboard); a refusal is said on
+/// the dashboard.
+pub(super) fn ask_result(state: &Screens, id: &str) {
+    let Ok(poll) = PollId::new(id) else {
+        return;
+    };
+    action_failed(state, None);
+    busy(state);
+    ask(
+        state,
+        move |k| match k.result(&poll) {
+            Ok(Some(result)) => results::shown_of(k, &poll, result)
+                .ok_or_else(|| Failure::from(KioskError::UnknownPoll(poll))),
+            // Only a closed poll has a result: the button was pressed on a stale dashboard.
+            Ok(None) => Err(Failure::from(KioskError::PollState(poll))),
+            Err(e) => Err(Failure::from(e)),
+        },
+        |state, outcome| match outcome {
+            Ok(shown) => results::show(state, shown),
+            Err(failure) => action_failed(state, Some(&failure)),
+        },
+    );
+    if let Some(page) = current_page(state) {
+        super::arm_timer(state, page);
+    }
+}
+
+/// The result on screen asked again (the language changed: the arithmetic and the
+/// percentages are written in Rust).
+pub(super) fn show_result_again(state: &Screens) {
+    let poll = results::shown_poll(state);
+    ask_result(state, &poll);
+}
+
 /// Shows on the dashboard why the organiser's last action (open, close, show a result) did
 /// not happen, or clears it (`None`). The dashboard sent after a refused action leaves it
 /// standing: only the next action or the next unlock clears it.
@@ -373,7 +407,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     organiser.on_close_poll(move |id| act(&s, &id, close_poll));
     let s = state.clone();
-    organiser.on_show_result(move |id| results::ask_result(&s, &id));
+    organiser.on_show_result(move |id| ask_result(&s, &id));
     let s = state.clone();
     organiser.on_back_to_dashboard(move || back(&s));
     let s = state.clone();

@@ -30,7 +30,7 @@ use urne_core::crypto::Fingerprint;
 use urne_core::event::Event;
 use urne_core::tally::Lang;
 
-use crate::generated::{AppWindow, DemoBadge, KioskAdapter, Page, ScannerState};
+use crate::generated::{AppWindow, DemoBadge, KioskAdapter, PackagesAdapter, Page, ScannerState};
 use crate::kiosk::Kiosk;
 use crate::scanner::ScannerEvent;
 use crate::stick::StickEvent;
@@ -38,7 +38,7 @@ use crate::worker::{Job, Outbox};
 
 #[cfg(feature = "testing")]
 pub use registry::package_answer as registry_package_answer;
-pub use results::{percent, result_bars};
+pub use results::result_bars;
 
 /// Longest keyboard-wedge line kept (a badge is about 200 characters).
 const MAX_WEDGE: usize = 1024;
@@ -370,7 +370,8 @@ fn go_to(state: &Screens, page: Page) {
                     match current_page(&state) {
                         Some(Page::Dashboard) => dashboard::refresh(&state),
                         Some(Page::Attendance) => attendance::refresh(&state),
-                        Some(Page::Settings | Page::Setup) => settings::read(&state),
+                        Some(Page::Settings) => settings::read(&state),
+                        Some(Page::Setup) => setup::read(&state),
                         _ => {}
                     }
                 },
@@ -451,6 +452,19 @@ fn bind(window: &AppWindow, state: &Screens) {
     attendance::bind(window, state);
     packages::bind(window, state);
     registry::bind(window, state);
+    // The packages page opens on the stick, as it always did (the registry is one tap away),
+    // and forgets the registry source when it opens and when it closes.
+    let page = window.global::<PackagesAdapter>();
+    let s = state.clone();
+    page.on_find_packages(move || {
+        registry::reset(&s);
+        packages::find(&s);
+    });
+    let s = state.clone();
+    page.on_close_packages(move || {
+        registry::reset(&s);
+        packages::close(&s);
+    });
     editor::bind(window, state);
     settings::bind(window, state);
     setup::bind(window, state);
@@ -470,7 +484,7 @@ fn bind(window: &AppWindow, state: &Screens) {
         // The result's arithmetic and percentages are written in Rust: fetch them again in the
         // new language.
         if current_page(&s) == Some(Page::Result) {
-            results::show_again(&s);
+            dashboard::show_result_again(&s);
         }
     });
 }

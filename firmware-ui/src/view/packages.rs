@@ -5,9 +5,7 @@
 use slint::ComponentHandle;
 use urne_core::crypto::Fingerprint;
 
-use super::{
-    Screens, ask, busy, codes, dashboard, go_idle, go_to, grouped, model, registry, with_window,
-};
+use super::{Screens, ask, busy, codes, dashboard, go_idle, go_to, grouped, model, with_window};
 use crate::generated::{AppWindow, Offer, PackagesAdapter, Page, Problem};
 use crate::kiosk::{Failure, Kiosk, OfferInfo, PackageOffer, PackageProblem};
 
@@ -121,15 +119,10 @@ pub(super) fn offer_view(
     }
 }
 
-/// Wires the packages page's stick source and its way out.
+/// Wires the packages page's stick source (its opening and its way out are wired by the shell,
+/// which also resets the registry source then).
 pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let packages = window.global::<PackagesAdapter>();
-    let s = state.clone();
-    packages.on_find_packages(move || {
-        // The page opens on the stick, as it always did; the registry is one tap away.
-        registry::reset(&s);
-        find(&s);
-    });
     let s = state.clone();
     packages.on_load_package(move |file| {
         let shown = s
@@ -147,22 +140,21 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
             });
         }
     });
-    let s = state.clone();
-    packages.on_close_packages(move || {
-        registry::reset(&s);
-        // Back where the organiser came from: the controller knows whether organiser mode
-        // is unlocked.
-        busy(&s);
-        ask(
-            &s,
-            |k| k.is_unlocked(),
-            |state, unlocked| {
-                if unlocked {
-                    dashboard::back(state);
-                } else {
-                    go_idle(state);
-                }
-            },
-        );
-    });
+}
+
+/// Leaves the packages page, back where the organiser came from: the controller knows whether
+/// organiser mode is unlocked.
+pub(super) fn close(state: &Screens) {
+    busy(state);
+    ask(
+        state,
+        |k| k.is_unlocked(),
+        |state, unlocked| {
+            if unlocked {
+                dashboard::back(state);
+            } else {
+                go_idle(state);
+            }
+        },
+    );
 }

@@ -6,9 +6,7 @@ use std::time::Duration;
 use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 
-use super::{
-    Screens, ask, busy, codes, current_page, dashboard, go_to, set_language, setup, with_window,
-};
+use super::{Screens, ask, busy, codes, current_page, dashboard, go_to, set_language, with_window};
 use crate::generated::{AppWindow, Page, Problem, SettingsAdapter, SettingsOutcome, UploadRow};
 use crate::kiosk::{Failure, Kiosk, KioskError, Settings, VOTER_TIMEOUT_RANGE};
 use crate::store::UploadState;
@@ -204,19 +202,12 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     a.on_back(move || dashboard::back(&s));
 }
 
-/// Reads the settings (at start, on the settings and setup pages, every few seconds there).
+/// Reads the settings (at start, and every few seconds on the settings page).
 pub(super) fn read(state: &Screens) {
     ask(
         state,
         |k| k.settings().map_err(Failure::from),
-        |state, settings| {
-            if let Ok(read) = &settings
-                && current_page(state) == Some(Page::Setup)
-            {
-                setup::clock_read(state, read);
-            }
-            apply(state, settings, false);
-        },
+        |state, settings| apply(state, settings, false),
     );
 }
 

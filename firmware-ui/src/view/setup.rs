@@ -7,7 +7,7 @@ use slint::ComponentHandle;
 use urne_core::timestamp::Timestamp;
 
 use super::settings::{self, clock_text, type_url};
-use super::{Screens, ask, busy, codes, go_idle, go_to, with_window};
+use super::{Screens, ask, busy, codes, current_page, go_idle, go_to, with_window};
 use crate::generated::{AppWindow, Page, Problem, SetupAdapter, SetupError, SetupStep as Step};
 use crate::kiosk::{Failure, PIN_LENGTH, Provisioning, Settings, check_registry_url};
 
@@ -92,7 +92,7 @@ pub(super) fn start(state: &Screens) {
     refresh(state);
     go_to(state, Page::Setup);
     // The clock step shows the kiosk's time: read it now, and every few seconds after.
-    settings::read(state);
+    read(state);
 }
 
 /// Wires the setup page's callbacks.
@@ -247,8 +247,25 @@ fn finish(state: &Screens) {
     );
 }
 
+/// Reads the settings for the setup page (on its first step, and every few seconds after): the
+/// clock step shows the kiosk's time as the worker read it.
+pub(super) fn read(state: &Screens) {
+    ask(
+        state,
+        |k| k.settings().map_err(Failure::from),
+        |state, settings| {
+            if let Ok(read) = &settings
+                && current_page(state) == Some(Page::Setup)
+            {
+                clock_read(state, read);
+            }
+            settings::apply(state, settings, false);
+        },
+    );
+}
+
 /// The kiosk's clock as the worker read it: shown on the clock step.
-pub(super) fn clock_read(state: &Screens, settings: &Settings) {
+fn clock_read(state: &Screens, settings: &Settings) {
     change(state, |st| {
         st.now = settings.now;
         st.offset = settings.clock_offset;

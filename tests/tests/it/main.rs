@@ -11,5 +11,6 @@ mod demo_package;
 mod presenters;
 mod registry;
 mod registry_faults;
+mod shape;
 mod support;
 mod thread;
