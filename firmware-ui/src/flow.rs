@@ -7,8 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use urne_core::ballot::{Ballot, MotionChoice};
+use urne_core::figures;
 use urne_core::ids::{MemberId, OptionId, PollId};
 use urne_core::poll::{Poll, PollKind};
+use urne_core::tally::Lang;
 
 use crate::kiosk::BallotCast;
 
@@ -133,20 +135,6 @@ fn motion_answer(choice: MotionChoice) -> Answer {
     }
 }
 
-/// Euros with a thin space every three digits: « 15 000 € ».
-pub fn euros(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202F}');
-        }
-        out.push(c);
-    }
-    out.push_str("\u{00A0}€");
-    out
-}
-
 impl VoterFlow {
     /// A visit for `member` over the ballots due, in order. Returns `None` when nothing is due.
     pub fn new(member: MemberId, name: String, items: Vec<Item>) -> Option<Self> {
@@ -199,8 +187,8 @@ impl VoterFlow {
         }
     }
 
-    /// The answers of the poll on screen.
-    pub fn choices(&self) -> Vec<ChoiceView> {
+    /// The answers of the poll on screen, their figures written for `lang` (a project's cost).
+    pub fn choices(&self, lang: Lang) -> Vec<ChoiceView> {
         let Stage::Ballot(i) = self.stage else {
             return Vec::new();
         };
@@ -294,7 +282,12 @@ impl VoterFlow {
                             // A project that no longer fits next to those chosen is shown but
                             // cannot be added: the budget bar refuses to go over.
                             enabled: selected || spent.saturating_add(p.cost) <= *budget,
-                            ..plain(p.id.to_string(), p.label.clone(), euros(p.cost), selected)
+                            ..plain(
+                                p.id.to_string(),
+                                p.label.clone(),
+                                figures::euros(p.cost, lang),
+                                selected,
+                            )
                         }
                     })
                     .collect()
@@ -782,13 +775,10 @@ mod tests {
         f.choose("against");
         f.next();
         assert!(f.back());
-        assert!(f.choices()[1].selected, "« contre » is still chosen");
+        assert!(
+            f.choices(Lang::Fr)[1].selected,
+            "« contre » is still chosen"
+        );
         assert!(!f.back(), "the first poll has nothing before it");
-    }
-
-    #[test]
-    fn money_is_written_the_french_way() {
-        assert_eq!(euros(15000), "15\u{202F}000\u{00A0}€");
-        assert_eq!(euros(800), "800\u{00A0}€");
     }
 }

@@ -2,11 +2,12 @@
 //! `ui/adapters/`): every kind of problem, refusal and state mapped exhaustively, so that a new
 //! one cannot reach a screen without a code, and a code cannot be mistyped.
 
+use urne_core::chart::Tone;
 use urne_core::credential::BadgeError;
 use urne_core::poll::{BudgetMethod, PollKind};
 use urne_core::results::PollState;
 use urne_core::rules::{MajorityRule, QuorumCheck};
-use urne_core::tally::Lang;
+use urne_core::tally::{Decision, Lang};
 
 use crate::editor::{DraftKind, DraftProblem, Field};
 use crate::fetch::FetchError;
@@ -197,6 +198,38 @@ pub(super) fn poll_kind(kind: &PollKind) -> ui::PollKind {
         PollKind::MajorityJudgment { .. } => ui::PollKind::MajorityJudgment,
         PollKind::Ranking { .. } => ui::PollKind::Ranking,
         PollKind::Budget { .. } => ui::PollKind::Budget,
+    }
+}
+
+/// A colour role of the result model, for the result screen's charts.
+pub(super) fn chart_tone(tone: Tone) -> ui::ChartTone {
+    match tone {
+        Tone::For => ui::ChartTone::For,
+        Tone::Against => ui::ChartTone::Against,
+        Tone::Abstain => ui::ChartTone::Abstain,
+        Tone::Blank => ui::ChartTone::Blank,
+        Tone::Plain => ui::ChartTone::Plain,
+        Tone::Winner => ui::ChartTone::Winner,
+        Tone::Funded => ui::ChartTone::Funded,
+        Tone::LeftOut => ui::ChartTone::LeftOut,
+        Tone::Mention(_) => ui::ChartTone::Mention,
+        Tone::DuelWin => ui::ChartTone::DuelWin,
+        Tone::DuelLoss => ui::ChartTone::DuelLoss,
+        Tone::DuelTie => ui::ChartTone::DuelTie,
+        Tone::DuelSelf => ui::ChartTone::DuelSelf,
+        Tone::Marker => ui::ChartTone::Marker,
+    }
+}
+
+/// What the tally decided, for the result screen.
+pub(super) fn decision(decision: Decision) -> ui::Decision {
+    match decision {
+        Decision::Adopted => ui::Decision::Adopted,
+        Decision::Rejected => ui::Decision::Rejected,
+        Decision::Decided => ui::Decision::Decided,
+        Decision::Tie => ui::Decision::Tie,
+        Decision::NoVotes => ui::Decision::NoVotes,
+        Decision::QuorumNotReached => ui::Decision::QuorumNotReached,
     }
 }
 

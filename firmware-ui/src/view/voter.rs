@@ -2,13 +2,15 @@
 //! [`VoterFlow`] until they are confirmed, the review, « A voté ! », and leaving the hall.
 
 use slint::ComponentHandle;
+use urne_core::figures;
 use urne_core::ids::MemberId;
 use urne_core::poll::PollKind;
+use urne_core::tally::Lang;
 
 use super::{
     Screens, ask, attendance, busy, codes, go_idle, go_to, local_time, model, with_window,
 };
-use crate::flow::{Item, Stage, VoterFlow, euros};
+use crate::flow::{Item, Stage, VoterFlow};
 use crate::generated::{AppWindow, Choice, GradeItem, Page, Problem, ReviewLine, VoterAdapter};
 use crate::kiosk::{BallotCast, Due, Failure, Kiosk, ScanOutcome};
 
@@ -145,7 +147,7 @@ fn refresh_ballot(state: &Screens) {
     };
     let voter = window.global::<VoterAdapter>();
     match flow.stage() {
-        Stage::Ballot(i) => show_ballot(&voter, flow, i),
+        Stage::Ballot(i) => show_ballot(&voter, flow, i, s.lang),
         Stage::Review => {
             voter.set_review(model(
                 flow.review()
@@ -172,7 +174,7 @@ fn refresh_ballot(state: &Screens) {
     }
 }
 
-fn show_ballot(voter: &VoterAdapter<'_>, flow: &VoterFlow, i: usize) {
+fn show_ballot(voter: &VoterAdapter<'_>, flow: &VoterFlow, i: usize, lang: Lang) {
     let poll = flow.current().cloned();
     voter.set_question(
         poll.as_ref()
@@ -187,7 +189,7 @@ fn show_ballot(voter: &VoterAdapter<'_>, flow: &VoterFlow, i: usize) {
     voter.set_count(i32::try_from(flow.count()).unwrap_or(i32::MAX));
     voter.set_on_behalf(flow.proxy_for().unwrap_or_default().into());
     voter.set_choices(model(
-        flow.choices()
+        flow.choices(lang)
             .into_iter()
             .map(|c| Choice {
                 id: c.id.into(),
@@ -210,8 +212,8 @@ fn show_ballot(voter: &VoterAdapter<'_>, flow: &VoterFlow, i: usize) {
     let (spent, budget) = flow.spending().unwrap_or((0, 0));
     voter.set_spent(int(spent));
     voter.set_budget(int(budget));
-    voter.set_spent_text(euros(spent).into());
-    voter.set_budget_text(euros(budget).into());
+    voter.set_spent_text(figures::euros(spent, lang).into());
+    voter.set_budget_text(figures::euros(budget, lang).into());
     if let Some(PollKind::MajorityJudgment { grades, .. }) = poll.as_ref().map(|p| &p.kind) {
         voter.set_scale(i32::from(*grades));
     }

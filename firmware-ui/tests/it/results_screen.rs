@@ -618,8 +618,9 @@ fn counted(spec: &[(&str, usize)]) -> (Poll, urne_core::tally::PollResult) {
 
 #[test]
 fn tied_options_are_all_highlighted_and_empty_polls_draw_nothing_misleading() {
+    use urne_core::figures::percent;
     use urne_core::tally::Lang;
-    use urne_kiosk::view::{percent, result_bars};
+    use urne_kiosk::view::result_bars;
 
     let (poll, result) = counted(&[("bellevue", 4), ("bourderie", 4), ("hermeland", 1)]);
     let (bars, marker, base) = result_bars(&poll, &result, Lang::Fr);

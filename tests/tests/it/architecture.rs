@@ -349,42 +349,12 @@ fn only_the_result_model_computes_shares_percents_euros_and_column_keys() {
     }
 }
 
-/// The kiosk's files that still compute figures of their own, each with the reason it may for
-/// now. Remove an entry when its file draws the model: the test then keeps it so, and fails
-/// while a file listed here no longer needs its entry.
-const KIOSK_NOT_YET_ON_THE_MODEL: [(&str, &str); 2] = [
-    (
-        "firmware-ui/src/view/results.rs",
-        "until the kiosk's result screen draws the model",
-    ),
-    (
-        "firmware-ui/src/flow.rs",
-        "until the kiosk's budget ballot writes its euros with urne_core::figures",
-    ),
-];
-
 #[test]
 fn the_kiosk_computes_no_share_percent_euro_amount_or_column_key_either() {
     let mut files = Vec::new();
     rust_files(&workspace().join("firmware-ui/src"), &mut files);
     assert!(files.len() > 10, "the walk found the kiosk's sources");
-    for (listed, why) in KIOSK_NOT_YET_ON_THE_MODEL {
-        let path = workspace().join(listed);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{listed} ({why}) is allowed but unreadable: {e}"));
-        assert!(
-            !figures_computed_in(&text).is_empty(),
-            "{listed} no longer computes figures of its own: remove it from \
-             KIOSK_NOT_YET_ON_THE_MODEL ({why})"
-        );
-    }
     for file in files {
-        if KIOSK_NOT_YET_ON_THE_MODEL
-            .iter()
-            .any(|(listed, _)| file == workspace().join(listed))
-        {
-            continue;
-        }
         let text = std::fs::read_to_string(&file).unwrap();
         let found = figures_computed_in(&text);
         assert!(
