@@ -95,18 +95,7 @@ fn main() {
 
         let t = Instant::now();
         let out = Command::new("openssl")
-            .args([
-                "pkeyutl",
-                "-verify",
-                "-pubin",
-                "-inkey",
-                "device.pem",
-                "-rawin",
-                "-in",
-                "manifest.json",
-                "-sigfile",
-                "manifest.sig",
-            ])
+            .args(urne_codec::bundle::OPENSSL_VERIFY_ARGS)
             .current_dir(&plain)
             .output()
             .unwrap();

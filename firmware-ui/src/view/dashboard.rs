@@ -203,19 +203,27 @@ fn shown(state: &Screens, dashboard: Result<Dashboard, Failure>) {
 
 /// Runs an organiser's action on a poll, then shows what happened.
 fn act(state: &Screens, id: &str, action: fn(&mut Kiosk, &PollId) -> Done) {
+    on_poll(state, id, |state, poll| {
+        ask(
+            state,
+            move |k| Acted {
+                done: action(k, &poll),
+                dashboard: k.dashboard().map_err(Failure::from),
+            },
+            acted,
+        );
+    });
+}
+
+/// An organiser's tap on a poll of the dashboard: the last refusal cleared, the screen waiting,
+/// `send` asking the worker, and the page's timer started again (the organiser is there).
+fn on_poll(state: &Screens, id: &str, send: impl FnOnce(&Screens, PollId)) {
     let Ok(poll) = PollId::new(id) else {
         return;
     };
     action_failed(state, None);
     busy(state);
-    ask(
-        state,
-        move |k| Acted {
-            done: action(k, &poll),
-            dashboard: k.dashboard().map_err(Failure::from),
-        },
-        acted,
-    );
+    send(state, poll);
     if let Some(page) = current_page(state) {
         super::arm_timer(state, page);
     }
@@ -254,28 +262,22 @@ fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
 /// Asks for a closed poll's result (« Résultats » on the dashboard); a refusal is said on
 /// the dashboard.
 pub(super) fn ask_result(state: &Screens, id: &str) {
-    let Ok(poll) = PollId::new(id) else {
-        return;
-    };
-    action_failed(state, None);
-    busy(state);
-    ask(
-        state,
-        move |k| match k.result(&poll) {
-            Ok(Some(result)) => results::shown_of(k, &poll, result)
-                .ok_or_else(|| Failure::from(KioskError::UnknownPoll(poll))),
-            // Only a closed poll has a result: the button was pressed on a stale dashboard.
-            Ok(None) => Err(Failure::from(KioskError::PollState(poll))),
-            Err(e) => Err(Failure::from(e)),
-        },
-        |state, outcome| match outcome {
-            Ok(shown) => results::show(state, shown),
-            Err(failure) => action_failed(state, Some(&failure)),
-        },
-    );
-    if let Some(page) = current_page(state) {
-        super::arm_timer(state, page);
-    }
+    on_poll(state, id, |state, poll| {
+        ask(
+            state,
+            move |k| match k.result(&poll) {
+                Ok(Some(result)) => results::shown_of(k, &poll, result)
+                    .ok_or_else(|| Failure::from(KioskError::UnknownPoll(poll))),
+                // Only a closed poll has a result: the button was pressed on a stale dashboard.
+                Ok(None) => Err(Failure::from(KioskError::PollState(poll))),
+                Err(e) => Err(Failure::from(e)),
+            },
+            |state, outcome| match outcome {
+                Ok(shown) => results::show(state, shown),
+                Err(failure) => action_failed(state, Some(&failure)),
+            },
+        );
+    });
 }
 
 /// The result on screen asked again (the language changed: the arithmetic and the

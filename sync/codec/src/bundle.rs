@@ -20,6 +20,23 @@ pub struct SealedBundle {
     pub digest: Sha256Digest,
 }
 
+/// The arguments with which OpenSSL alone checks a bundle's signature, run in a folder holding
+/// its unpacked files: `openssl pkeyutl -verify -pubin -inkey device.pem -rawin -in
+/// manifest.json -sigfile manifest.sig` answers « Signature Verified Successfully ». The one
+/// spelling of the command that the registry's pages print and the tests and benchmarks run.
+pub const OPENSSL_VERIFY_ARGS: [&str; 10] = [
+    "pkeyutl",
+    "-verify",
+    "-pubin",
+    "-inkey",
+    "device.pem",
+    "-rawin",
+    "-in",
+    "manifest.json",
+    "-sigfile",
+    "manifest.sig",
+];
+
 /// The file name of a bundle.
 pub fn file_name(event: &str, device: &Fingerprint, seq: u64) -> String {
     format!("{event}-{}-{seq:04}.urne", &device.to_hex()[..8])

@@ -274,14 +274,14 @@ fn kiosk_section(body: &mut String, index: usize, kiosk: &KioskResults) {
          (<code>{file}</code>) : <code>sha256sum {file}</code> doit afficher l'empreinte \
          ci-dessus, puis <code>urne verify --expect-device {device} {file}</code> contrôle la \
          signature et recompte chaque scrutin. Avec OpenSSL seul : <code>tar -xmf {file}</code>, \
-         puis <code>openssl pkeyutl -verify -pubin -inkey device.pem -rawin -in manifest.json \
-         -sigfile manifest.sig</code> doit répondre « Signature Verified Successfully », chaque \
+         puis <code>openssl {openssl}</code> doit répondre « Signature Verified Successfully », chaque \
          fichier doit avoir l'empreinte SHA-256 que <code>manifest.json</code> lui donne \
          (<code>sha256sum</code>), et <code>openssl pkey -pubin -in device.pem -outform DER | \
          sha256sum</code> doit donner l'empreinte du kiosque, <code>{device}</code>. OpenSSL \
          prouve quel kiosque a signé quoi ; le recomptage est le travail d'<code>urne \
          verify</code>.</p>\n",
         seq = kiosk.seq,
+        openssl = urne_codec::bundle::OPENSSL_VERIFY_ARGS.join(" "),
         created = escape(&when(&kiosk.summary.created.to_rfc3339())),
         received = escape(&when(&kiosk.received)),
     );

@@ -46,18 +46,9 @@ fn run(cmd: &mut Command) -> (bool, String) {
 }
 
 fn openssl_verifies(dir: &Path) -> bool {
-    run(Command::new("openssl").current_dir(dir).args([
-        "pkeyutl",
-        "-verify",
-        "-pubin",
-        "-inkey",
-        "device.pem",
-        "-rawin",
-        "-in",
-        "manifest.json",
-        "-sigfile",
-        "manifest.sig",
-    ]))
+    run(Command::new("openssl")
+        .current_dir(dir)
+        .args(urne_codec::bundle::OPENSSL_VERIFY_ARGS))
     .0
 }
 

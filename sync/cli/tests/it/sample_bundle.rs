@@ -371,18 +371,7 @@ fn the_bundle_verifies_with_openssl_alone() {
     }
     // The README's command, verbatim.
     let out = Command::new("openssl")
-        .args([
-            "pkeyutl",
-            "-verify",
-            "-pubin",
-            "-inkey",
-            "device.pem",
-            "-rawin",
-            "-in",
-            "manifest.json",
-            "-sigfile",
-            "manifest.sig",
-        ])
+        .args(urne_codec::bundle::OPENSSL_VERIFY_ARGS)
         .current_dir(dir.path())
         .output()
         .unwrap();
