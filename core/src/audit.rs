@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::{Fingerprint, Sha256Digest};
 use crate::ids::{EventId, MemberId, PollId};
 use crate::rules::Attendance;
+use crate::sealed::BoxDigest;
 use crate::timestamp::Timestamp;
 
 const HASH_CONTEXT: &[u8] = b"urne-audit/1\0";
@@ -145,6 +146,41 @@ pub enum AuditEvent {
         poll: PollId,
         /// SHA-256 of the new definition (compact JSON of the `Poll`).
         definition: Sha256Digest,
+    },
+    /// A share of the tally key was read for a poll's count (scanned or typed): which one, never
+    /// its content.
+    ShareRead {
+        /// The poll being counted.
+        poll: PollId,
+        /// The share's number.
+        share: u8,
+    },
+    /// A share offered for a count was refused (another event's, mistyped, unknown, repeated).
+    ShareRefused {
+        /// The poll being counted.
+        poll: PollId,
+        /// Why, in English (the kiosk showed it in the bureau's language).
+        reason: String,
+    },
+    /// A sealed box did not hold at its count: a ciphertext altered, removed or added since the
+    /// casts. Nothing was counted.
+    BoxRefused {
+        /// The poll.
+        poll: PollId,
+        /// What was found, in English.
+        problem: String,
+    },
+    /// A closed poll's sealed box was opened and its ballots counted; the tally key was wiped.
+    PollCounted {
+        /// The poll.
+        poll: PollId,
+        /// Ballots opened.
+        ballots: u64,
+        /// The box's digest as checked.
+        digest: BoxDigest,
+        /// Whether the box was sealed to the published test key (a demo or test deck).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        test_key: bool,
     },
 }
 

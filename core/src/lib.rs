@@ -7,6 +7,7 @@
 //! ([`archive`]) used for event packages ([`package`]) and results bundles ([`results`]).
 //! The one result model ([`chart`]) turns a result into what the kiosk's screens, the registry's
 //! pages and the procès-verbal draw, with figures written in one way ([`figures`], [`lang`]).
+//! The sealed ballot box ([`sealed`]) encrypts each ballot to a key only the bureau can rebuild.
 //! Callers pass in the time ([`timestamp::Timestamp`]) and a random source.
 
 pub mod archive;
@@ -24,6 +25,7 @@ pub mod poll;
 pub mod proxy;
 pub mod results;
 pub mod rules;
+pub mod sealed;
 pub mod tally;
 pub mod timestamp;
 

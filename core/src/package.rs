@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::archive::{self, ArchiveError, ArchiveFormat, ManifestHeader, Opened};
 use crate::crypto::{Fingerprint, PublicKey, SecretKey};
 use crate::event::{Event, EventError, Roster};
+use crate::sealed::TallyInfo;
+use crate::sealed::TallyInfoError;
 use crate::timestamp::Timestamp;
 
 /// Manifest `type` of an event package.
@@ -23,6 +25,10 @@ pub struct EventPackage {
     pub event: Event,
     /// The members.
     pub roster: Roster,
+    /// The event's tally key (`tally.json`): the public key the kiosk seals every ballot to, and
+    /// how the bureau's shares open it. A package without one (made before the sealed box)
+    /// keeps its ballots in clear on the kiosk.
+    pub tally: Option<TallyInfo>,
 }
 
 /// Why a package was refused. Nothing is loaded from a refused package.
@@ -45,6 +51,9 @@ pub enum PackageError {
     /// The manifest and the event disagree.
     #[error("the manifest and event.json name different events")]
     EventMismatch,
+    /// The tally key's description does not hold.
+    #[error("tally.json: {0}")]
+    Tally(#[from] TallyInfoError),
 }
 
 /// A package that verified: its content and who signed it.
@@ -83,6 +92,10 @@ impl EventPackage {
         let mut data = BTreeMap::new();
         data.insert("event.json".to_owned(), pretty(&self.event));
         data.insert("roster.json".to_owned(), pretty(&self.roster));
+        if let Some(tally) = &self.tally {
+            tally.validate()?;
+            data.insert("tally.json".to_owned(), pretty(tally));
+        }
         let header = ManifestHeader {
             format: ArchiveFormat::Package,
             kind: KIND_PACKAGE.into(),
@@ -118,18 +131,35 @@ impl EventPackage {
                 file: "roster.json".into(),
                 reason: e.to_string(),
             })?;
+        let tally: Option<TallyInfo> = opened
+            .files
+            .get("tally.json")
+            .map(|bytes| {
+                serde_json::from_slice(bytes).map_err(|e| PackageError::Unreadable {
+                    file: "tally.json".into(),
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()?;
         event.validate()?;
         roster.validate()?;
+        if let Some(tally) = &tally {
+            tally.validate()?;
+        }
         if event.id != opened.manifest.event {
             return Err(PackageError::EventMismatch);
         }
-        if opened.files.len() != 2 {
+        if opened.files.len() != 2 + usize::from(tally.is_some()) {
             return Err(PackageError::Archive(ArchiveError::Unlisted(
                 "an unexpected file".into(),
             )));
         }
         Ok(VerifiedPackage {
-            package: EventPackage { event, roster },
+            package: EventPackage {
+                event,
+                roster,
+                tally,
+            },
             organiser: opened.signer,
             created: opened.manifest.created,
         })

@@ -86,6 +86,9 @@ pub enum PollState {
     Pending,
     /// Voting in progress.
     Open,
+    /// Closed, its sealed box waiting for the bureau's shares of the tally key (en attente de
+    /// dépouillement): no result yet.
+    AwaitingCount,
     /// Closed and counted.
     Closed,
 }

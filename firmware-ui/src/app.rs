@@ -127,8 +127,10 @@ pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
         if !kiosk.has_pin()? {
             kiosk.set_pin(crate::demo::PIN)?;
         }
-        // Nothing is voted for real in the demo: its polls open whatever the clock says.
+        // Nothing is voted for real in the demo: its polls open whatever the clock says, and its
+        // ballots are sealed to the published test key, which the kiosk opens by itself.
         kiosk.accept_unconfirmed_clock();
+        kiosk.use_test_tally_key();
     }
     Ok(kiosk)
 }

@@ -20,7 +20,7 @@ use urne_core::tally::{Details, PollResult};
 
 use crate::clock::SystemClock;
 use crate::keystore::FileKeyStore;
-use crate::kiosk::{Exported, Kiosk, KioskError, PinOutcome, ScanOutcome};
+use crate::kiosk::{Closing, Exported, Kiosk, KioskError, PinOutcome, ScanOutcome};
 use crate::usb::FolderTarget;
 
 /// Why a deck could not be run at all (as opposed to running and finding differences).
@@ -334,8 +334,11 @@ fn scratch_kiosk(
     kiosk.load_package(&package)?;
     kiosk.set_pin(&deck.pin)?;
     // A test deck runs on a scratch database and its bundle is marked as a test: its polls
-    // open whatever the clock says (the organiser may rehearse before confirming the time).
+    // open whatever the clock says (the organiser may rehearse before confirming the time),
+    // and its ballots are sealed to the published test key, never to the event's: the deck
+    // counts itself, without the bureau's shares, and its results are no vote.
     kiosk.accept_unconfirmed_clock();
+    kiosk.use_test_tally_key();
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&deck.organiser_badge)? else {
         return Err(invalid(
             "organiser-badge is not an organiser badge of this event",
@@ -457,7 +460,13 @@ fn count_and_compare(
     let mut counted = Vec::new();
     let mut differences = Vec::new();
     for poll in &event.polls {
-        let result = kiosk.close_poll(&poll.id)?;
+        let result = match kiosk.close_poll(&poll.id)? {
+            Closing::Counted(result) => *result,
+            // The deck seals to the published test key, which the kiosk opens by itself.
+            Closing::AwaitingShares { .. } => {
+                return Err(KioskError::PollState(poll.id.clone()).into());
+            }
+        };
         let summary = summary(poll, &result);
         match deck.expected.get(poll.id.as_str()) {
             Some(expected) => differences.extend(compare(poll.id.as_str(), expected, &summary)),

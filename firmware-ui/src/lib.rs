@@ -1,5 +1,6 @@
 //! urne-kiosk: the appliance — the controller between urne-core and the touchscreen, and the
-//! adapters for the SQLite store, the serial scanner, the USB target, the key store and the clock.
+//! adapters for the SQLite store, the serial scanner, the USB target, the key store, the clock
+//! and the random source.
 //!
 //! [`kiosk::Kiosk`] is the controller every input goes through (scanner, touchscreen, test
 //! deck); [`view`] binds it to the Slint UI from a worker thread so the UI never blocks.
@@ -9,6 +10,7 @@ pub mod clock;
 pub mod deck;
 pub mod demo;
 pub mod editor;
+pub mod entropy;
 pub mod fetch;
 pub mod flow;
 pub mod keystore;

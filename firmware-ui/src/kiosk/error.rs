@@ -104,6 +104,10 @@ pub enum KioskError {
         "the bundle was written to the stick but does not verify ({0}); no procès-verbal was printed — tell the registry's operator"
     )]
     Unverifiable(String),
+    /// A sealed box did not hold at its count (a ballot altered, removed or added on the
+    /// card): nothing was counted, and the refusal is in the audit chain.
+    #[error("the sealed ballot box does not hold, nothing was counted: {0}")]
+    BoxRefused(String),
 }
 
 /// What went wrong, in the terms the screen explains to a voter or an organiser.
@@ -153,6 +157,8 @@ pub enum Problem {
     SealFailed,
     /// The bundle written does not verify.
     Unverifiable,
+    /// A sealed box did not hold at its count.
+    BoxRefused,
     /// An event package was refused.
     Package(PackageProblem),
     /// A proxy was refused.
@@ -315,6 +321,7 @@ impl KioskError {
             KioskError::AlreadyProvisioned => Problem::AlreadyProvisioned,
             KioskError::Poll(_) => Problem::InvalidPoll,
             KioskError::Unverifiable(_) => Problem::Unverifiable,
+            KioskError::BoxRefused(_) => Problem::BoxRefused,
         }
     }
 }

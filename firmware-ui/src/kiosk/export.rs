@@ -82,15 +82,11 @@ impl Kiosk {
             let row = states.get(&poll.id);
             polls.push(PollStatus {
                 poll: poll.id.clone(),
-                state: match row {
-                    None => PollState::Pending,
-                    Some(r) if r.closed => PollState::Closed,
-                    Some(_) => PollState::Open,
-                },
+                state: row.map_or(PollState::Pending, crate::store::PollRow::state),
                 opened_at: row.map(|r| r.opened_at),
                 closed_at: row.and_then(|r| r.closed_at),
             });
-            if let Some(row) = row.filter(|r| r.closed) {
+            if let Some(row) = row.filter(|r| r.closed && !r.awaiting_count()) {
                 let context = row
                     .context
                     .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;

@@ -9,10 +9,12 @@
 //! One concern per submodule: [`visit`] (a scan, the ballots due, a cast), [`attendance`]
 //! (proxies, check-outs, walk-ins, badges), [`packages`] (loading an event), [`device`] (setup,
 //! clock, settings, device key), [`polls`] (defining, opening, closing, the dashboard),
+//! [`count`] (the sealed ballot box: sealing at cast, the count with the bureau's key),
 //! [`export`] (the signed bundle and its papers), [`auth`] (the organiser's PIN), [`error`].
 
 mod attendance;
 mod auth;
+mod count;
 mod device;
 mod error;
 mod export;
@@ -34,12 +36,14 @@ use urne_core::proxy::ProxyBook;
 use urne_core::rules::Attendance;
 
 use crate::clock::{Clock, OffsetClock};
+use crate::entropy::{Entropy, OsEntropy};
 use crate::keystore::KeyStore;
 use crate::store::Store;
 use crate::usb::UsbTarget;
 
 pub use attendance::{AttendanceLists, PresentEntry, ProxyEntry, WalkIn};
 pub use auth::{PIN_FREE_TRIES, PIN_LENGTH, PinOutcome, pin_delay};
+pub use count::Closing;
 pub use device::{Provisioning, Settings, check_registry_url};
 pub use error::{
     Failure, KioskError, PackageProblem, Problem, ProxyProblem, SettingProblem, UsbProblem,
@@ -86,6 +90,12 @@ pub struct Kiosk {
     /// Whether the date and time were confirmed during this boot (or the kiosk was told the
     /// time does not matter: the demo and test decks).
     clock_confirmed: bool,
+    /// Seal to the published test key whatever the package says (demo and test deck).
+    test_tally: bool,
+    /// The running digests of the sealed boxes not yet counted.
+    boxes: count::Boxes,
+    /// Seeds each sealed ballot's ephemeral key and names its row.
+    entropy: Box<dyn Entropy>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -165,6 +175,16 @@ impl Kiosk {
             Some(p) => Some(with_local_polls(&p.package.event, store.local_polls()?)),
             None => None,
         };
+        // From the card at start; from then on moved by this kiosk's own casts only.
+        let mut boxes = count::Boxes::new();
+        for (poll, row) in store.polls()? {
+            if row.sealed
+                && !row.counted
+                && let Some(on_card) = store.sealed_box(&poll)?
+            {
+                boxes.insert(poll, (on_card.public, on_card.digest));
+            }
+        }
         Ok(Self {
             store,
             clock,
@@ -177,10 +197,25 @@ impl Kiosk {
             auth: auth::OrganiserAuth::default(),
             audit_problem,
             clock_confirmed,
+            test_tally: false,
+            boxes,
+            entropy: Box::new(OsEntropy),
         })
     }
 
-    /// The loaded event.
+    /// Draws the sealing randomness from `entropy` instead of the OS (the tests that compare an
+    /// export with a committed sample byte for byte).
+    pub fn set_entropy(&mut self, entropy: Box<dyn Entropy>) {
+        self.entropy = entropy;
+    }
+
+    /// Random bytes for the sealed box.
+    pub(super) fn draw<const N: usize>(&mut self) -> [u8; N] {
+        let mut bytes = [0u8; N];
+        self.entropy.fill(&mut bytes);
+        bytes
+    }
+
     /// The loaded event, with the polls written or corrected on the kiosk.
     pub fn event(&self) -> Option<&Event> {
         self.event.as_ref()

@@ -35,7 +35,7 @@ pub fn package_problem(error: &urne_codec::package::ReadError) -> PackageProblem
             | A::UnexpectedSigner { .. } => PackageProblem::BadSignature,
             A::HashMismatch(_) | A::Unlisted(_) | A::BadName(_) => PackageProblem::Altered,
         },
-        R::Package(P::Unreadable { .. } | P::Invalid(_) | P::EventMismatch) => {
+        R::Package(P::Unreadable { .. } | P::Invalid(_) | P::EventMismatch | P::Tally(_)) => {
             PackageProblem::Invalid
         }
     }

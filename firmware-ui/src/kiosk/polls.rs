@@ -7,7 +7,8 @@ use urne_core::results::PollState;
 use urne_core::rules::Attendance;
 use urne_core::tally::{self, PollResult, TallyContext};
 
-use super::{Kiosk, KioskError, with_local_polls};
+use super::count::Sealing;
+use super::{Closing, Kiosk, KioskError, with_local_polls};
 use crate::clock::Clock;
 use crate::store::StoreError;
 
@@ -64,11 +65,7 @@ impl Kiosk {
                 let row = states.get(&p.id);
                 Ok(PollSummary {
                     poll: p.clone(),
-                    state: match row {
-                        None => PollState::Pending,
-                        Some(row) if row.closed => PollState::Closed,
-                        Some(_) => PollState::Open,
-                    },
+                    state: row.map_or(PollState::Pending, crate::store::PollRow::state),
                     voted: self.store.voted_count(&p.id)?,
                     quorum_at_open: event
                         .quorum
@@ -100,7 +97,14 @@ impl Kiosk {
             return Err(KioskError::ClockUnconfirmed);
         }
         let attendance = self.attendance()?;
-        self.store.open_poll(poll, self.clock.now(), attendance)?;
+        let sealed = self.sealing();
+        let public = match sealed {
+            Sealing::Clear => None,
+            Sealing::Sealed { public, .. } => Some(public),
+        };
+        self.store
+            .open_poll(poll, self.clock.now(), attendance, public)?;
+        self.box_for_new_poll(poll);
         Ok(())
     }
 
@@ -119,8 +123,10 @@ impl Kiosk {
         })
     }
 
-    /// Closes a poll (organiser) and counts it with urne-core.
-    pub fn close_poll(&mut self, poll: &PollId) -> Result<PollResult, KioskError> {
+    /// Closes a poll (organiser). A box in clear, or sealed to the published test key, is
+    /// counted with urne-core at once; a sealed box then waits for the bureau's shares
+    /// ([`Kiosk::count_poll`]).
+    pub fn close_poll(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
         self.require_organiser()?;
         let row = self
             .store
@@ -129,11 +135,16 @@ impl Kiosk {
             .filter(|row| !row.closed)
             .ok_or_else(|| KioskError::PollState(poll.clone()))?;
         let context = self.context(row.opened_with, self.attendance()?)?;
+        if row.sealed {
+            // Nobody can count a sealed box before it is closed; it is checked and counted next.
+            self.store.close_poll(poll, self.clock.now(), &context)?;
+            return self.after_close(poll);
+        }
         // Count before closing, so that a ballot the engine refuses never leads to a closed poll
         // without a result.
         let result = self.count(poll, &context)?;
         self.store.close_poll(poll, self.clock.now(), &context)?;
-        Ok(result)
+        Ok(Closing::Counted(Box::new(result)))
     }
 
     pub(super) fn count(
@@ -141,19 +152,29 @@ impl Kiosk {
         poll: &PollId,
         context: &TallyContext,
     ) -> Result<PollResult, KioskError> {
+        let ballots = self.store.ballots(poll)?;
+        self.tally_ballots(poll, &ballots, context)
+    }
+
+    /// Counts `ballots` of `poll` with urne-core.
+    pub(super) fn tally_ballots(
+        &self,
+        poll: &PollId,
+        ballots: &[urne_core::ballot::WeightedBallot],
+        context: &TallyContext,
+    ) -> Result<PollResult, KioskError> {
         let definition = self
             .current()?
             .poll(poll)
             .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
-        let ballots = self.store.ballots(poll)?;
-        tally::tally(definition, &ballots, context)
+        tally::tally(definition, ballots, context)
             .map_err(|e| KioskError::Store(StoreError::Corrupt(e.to_string())))
     }
 
-    /// The result of a closed poll.
+    /// The result of a closed and counted poll.
     pub fn result(&self, poll: &PollId) -> Result<Option<PollResult>, KioskError> {
         match self.store.polls()?.remove(poll) {
-            Some(row) if row.closed => {
+            Some(row) if row.closed && !row.awaiting_count() => {
                 let context = row
                     .context
                     .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;

@@ -6,9 +6,9 @@ use urne_core::credential::{BadgeCheck, BadgeError, Credential, Role};
 use urne_core::ids::{MemberId, PollId};
 use urne_core::timestamp::Timestamp;
 
-use super::{Kiosk, KioskError, PackageProblem, random_bytes};
+use super::{Kiosk, KioskError, PackageProblem};
 use crate::clock::Clock;
-use crate::store::{CastError, CheckIn};
+use crate::store::CheckIn;
 
 /// One ballot of a visit, ready to be cast: the poll, the member it counts for (the voter, or
 /// a member whose proxy they hold), and the answer.
@@ -227,11 +227,6 @@ impl Kiosk {
                 return Err(KioskError::NoProxy);
             }
         }
-        match self.store.cast(poll, member, &ballot, random_bytes()) {
-            Ok(()) => Ok(()),
-            Err(CastError::AlreadyVoted) => Err(KioskError::AlreadyVoted),
-            Err(CastError::NotOpen) => Err(KioskError::PollState(poll.clone())),
-            Err(CastError::Store(e)) => Err(e.into()),
-        }
+        self.put_in_box(poll, member, &ballot)
     }
 }

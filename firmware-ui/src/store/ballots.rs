@@ -1,11 +1,41 @@
 //! The ballot box: the "has voted" marks `(poll, member)` and the ballots, written together in
 //! one transaction — the ballots with no member, no time and no order.
+//!
+//! With a sealed box (the package carries a tally key) a cast writes only the ciphertext and the
+//! box's running digest; the clear ballots are written once, at the count, sorted by content,
+//! in the transaction that deletes the ciphertexts.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
+use urne_core::audit::AuditEvent;
 use urne_core::ballot::WeightedBallot;
+use urne_core::crypto::Sha256Digest;
 use urne_core::ids::{MemberId, PollId};
+use urne_core::sealed::{BoxDigest, SealedBallot, TallyPublicKey};
+use urne_core::timestamp::Timestamp;
 
 use super::{Store, StoreError};
+
+/// What a cast puts in the box.
+#[derive(Debug, Clone, Copy)]
+pub enum Cast<'a> {
+    /// The ballot in clear (a package without a tally key, from before the sealed box).
+    Clear(&'a WeightedBallot),
+    /// The ballot sealed to the event's tally key.
+    Sealed(&'a SealedBallot),
+}
+
+/// A sealed box as the card holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedBox {
+    /// The ciphertexts, in the table's order (random, by id).
+    pub ciphertexts: Vec<Vec<u8>>,
+    /// The running digest written with the casts.
+    pub digest: BoxDigest,
+    /// The tally key the box is sealed to.
+    pub public: TallyPublicKey,
+    /// Whether the box was already opened and counted.
+    pub counted: bool,
+}
 
 /// Why a ballot was not cast; nothing was stored.
 #[derive(Debug, thiserror::Error)]
@@ -33,14 +63,15 @@ impl Store {
     }
 
     /// Casts a ballot: the "has voted" mark and the ballot in one transaction, both or neither.
-    /// `ballot_id` must be 128 fresh random bits.
+    /// `ballot_id` must be 128 fresh random bits. Returns the box's digest after this cast
+    /// (for a sealed box; an empty digest for a clear one).
     pub fn cast(
         &mut self,
         poll: &PollId,
         member: &MemberId,
-        ballot: &WeightedBallot,
+        ballot: Cast<'_>,
         ballot_id: [u8; 16],
-    ) -> Result<(), CastError> {
+    ) -> Result<BoxDigest, CastError> {
         let tx = self.write()?;
         let open: Option<String> = tx
             .prepare_cached("SELECT state FROM polls WHERE poll = ?1")
@@ -56,17 +87,121 @@ impl Store {
         if marked == 0 {
             return Err(CastError::AlreadyVoted);
         }
-        tx.prepare_cached("INSERT INTO ballots (poll, id, ballot) VALUES (?1, ?2, ?3)")
-            .and_then(|mut s| {
-                s.execute(params![
-                    poll.as_str(),
-                    &ballot_id[..],
-                    ballot.canonical_bytes()
-                ])
-            })
-            .map_err(StoreError::from)?;
+        let digest = match ballot {
+            Cast::Clear(ballot) => {
+                // A poll whose box is sealed never takes a ballot in clear.
+                let sealed: bool = tx
+                    .prepare_cached("SELECT count(*) > 0 FROM boxes WHERE poll = ?1")
+                    .and_then(|mut s| s.query_row([poll.as_str()], |r| r.get(0)))
+                    .map_err(StoreError::from)?;
+                if sealed {
+                    return Err(CastError::Store(StoreError::Other(format!(
+                        "poll {poll} has a sealed box: a ballot in clear is refused"
+                    ))));
+                }
+                tx.prepare_cached("INSERT INTO ballots (poll, id, ballot) VALUES (?1, ?2, ?3)")
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            poll.as_str(),
+                            &ballot_id[..],
+                            ballot.canonical_bytes()
+                        ])
+                    })
+                    .map_err(StoreError::from)?;
+                BoxDigest::empty()
+            }
+            Cast::Sealed(sealed) => seal_into(&tx, poll, sealed, ballot_id)?,
+        };
         tx.commit().map_err(StoreError::from)?;
-        Ok(())
+        Ok(digest)
+    }
+
+    /// A poll's sealed box, or `None` if its ballots were never sealed.
+    pub fn sealed_box(&self, poll: &PollId) -> Result<Option<SealedBox>, StoreError> {
+        let Some((count, sum, counted, public)) = self
+            .conn
+            .query_row(
+                "SELECT count, sum, counted, public FROM boxes WHERE poll = ?1",
+                [poll.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Vec<u8>>(1)?,
+                        r.get::<_, bool>(2)?,
+                        r.get::<_, Vec<u8>>(3)?,
+                    ))
+                },
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let public = TallyPublicKey(
+            public
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("a box's tally key is not 32 bytes".into()))?,
+        );
+        let mut stmt = self
+            .conn
+            .prepare("SELECT ciphertext FROM sealed WHERE poll = ?1")?;
+        let ciphertexts = stmt
+            .query_map([poll.as_str()], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(SealedBox {
+            ciphertexts,
+            digest: BoxDigest {
+                count: u64::try_from(count).unwrap_or(u64::MAX),
+                sum: Sha256Digest(
+                    sum.try_into()
+                        .map_err(|_| StoreError::Corrupt("a box digest is not 32 bytes".into()))?,
+                ),
+            },
+            counted,
+            public,
+        }))
+    }
+
+    /// Writes a closed poll's opened box: the clear ballots, sorted by content so that their
+    /// place in the file follows what they say and not when they were cast, replace the
+    /// ciphertexts, with the `PollCounted` audit entry, in one transaction.
+    pub fn count_box(
+        &mut self,
+        poll: &PollId,
+        ballots: &mut [WeightedBallot],
+        digest: BoxDigest,
+        test_key: bool,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        ballots.sort();
+        self.audited(|tx, a| {
+            let counted = tx.execute(
+                "UPDATE boxes SET counted = 1 WHERE poll = ?1 AND counted = 0",
+                [poll.as_str()],
+            )?;
+            if counted != 1 {
+                return Err(StoreError::Other(format!(
+                    "the box of {poll} is not waiting to be counted"
+                )));
+            }
+            let mut insert =
+                tx.prepare_cached("INSERT INTO ballots (poll, id, ballot) VALUES (?1, ?2, ?3)")?;
+            for (i, ballot) in ballots.iter().enumerate() {
+                let id = u128::try_from(i).unwrap_or(u128::MAX).to_be_bytes();
+                insert.execute(params![poll.as_str(), &id[..], ballot.canonical_bytes()])?;
+            }
+            tx.execute("DELETE FROM sealed WHERE poll = ?1", [poll.as_str()])?;
+            a.append(
+                tx,
+                at,
+                AuditEvent::PollCounted {
+                    poll: poll.clone(),
+                    ballots: u64::try_from(ballots.len()).unwrap_or(u64::MAX),
+                    digest,
+                    test_key,
+                },
+            )
+        })?;
+        self.checkpoint()
     }
 
     /// A poll's ballots, in the table's order (random, by id).
@@ -91,4 +226,37 @@ impl Store {
         )?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Adds a ciphertext to its box and moves the box's digest on, inside the cast's transaction.
+fn seal_into(
+    tx: &Transaction<'_>,
+    poll: &PollId,
+    sealed: &SealedBallot,
+    id: [u8; 16],
+) -> Result<BoxDigest, StoreError> {
+    tx.prepare_cached("INSERT INTO sealed (poll, id, ciphertext) VALUES (?1, ?2, ?3)")?
+        .execute(params![poll.as_str(), &id[..], &sealed.0])?;
+    let (count, sum) = tx
+        .prepare_cached("SELECT count, sum FROM boxes WHERE poll = ?1 AND counted = 0")?
+        .query_row([poll.as_str()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::Other(format!("poll {poll} has no sealed box")))?;
+    let before = BoxDigest {
+        count: u64::try_from(count).unwrap_or(u64::MAX),
+        sum: Sha256Digest(
+            sum.try_into()
+                .map_err(|_| StoreError::Corrupt("a box digest is not 32 bytes".into()))?,
+        ),
+    };
+    let after = before.with(&sealed.0);
+    tx.prepare_cached("UPDATE boxes SET count = ?2, sum = ?3 WHERE poll = ?1")?
+        .execute(params![
+            poll.as_str(),
+            i64::try_from(after.count).unwrap_or(i64::MAX),
+            &after.sum.0[..]
+        ])?;
+    Ok(after)
 }

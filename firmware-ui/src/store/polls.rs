@@ -8,6 +8,7 @@ use urne_core::audit::AuditEvent;
 use urne_core::ids::PollId;
 use urne_core::poll::Poll;
 use urne_core::rules::Attendance;
+use urne_core::sealed::TallyPublicKey;
 use urne_core::tally::TallyContext;
 use urne_core::timestamp::Timestamp;
 
@@ -26,6 +27,27 @@ pub struct PollRow {
     pub closed_at: Option<Timestamp>,
     /// The counting context, fixed at closing.
     pub context: Option<TallyContext>,
+    /// Whether its ballots are sealed to the event's tally key.
+    pub sealed: bool,
+    /// Whether its sealed box was opened and counted.
+    pub counted: bool,
+}
+
+impl PollRow {
+    /// Closed, with a sealed box not yet opened (en attente de dépouillement).
+    pub fn awaiting_count(&self) -> bool {
+        self.closed && self.sealed && !self.counted
+    }
+
+    /// Where the poll stands.
+    pub fn state(&self) -> urne_core::results::PollState {
+        use urne_core::results::PollState;
+        match (self.closed, self.awaiting_count()) {
+            (false, _) => PollState::Open,
+            (true, true) => PollState::AwaitingCount,
+            (true, false) => PollState::Closed,
+        }
+    }
 }
 
 impl Store {
@@ -44,9 +66,11 @@ impl Store {
 
     /// Every poll that was opened, with its state.
     pub fn polls(&self) -> Result<BTreeMap<PollId, PollRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT poll, state, opened_at, opened_with, closed_at, context FROM polls")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT p.poll, p.state, p.opened_at, p.opened_with, p.closed_at, p.context,
+                        b.counted
+                 FROM polls p LEFT JOIN boxes b ON b.poll = p.poll",
+        )?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -56,39 +80,53 @@ impl Store {
                     r.get::<_, String>(3)?,
                     r.get::<_, Option<i64>>(4)?,
                     r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<bool>>(6)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(poll, state, opened, opened_with, closed, context)| {
-                let id = PollId::new(poll).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let context = context.map(|c| serde_json::from_str(&c)).transpose()?;
-                Ok((
-                    id,
-                    PollRow {
-                        closed: state == "closed",
-                        opened_at: ts(opened),
-                        opened_with: serde_json::from_str(&opened_with)?,
-                        closed_at: closed.map(ts),
-                        context,
-                    },
-                ))
-            })
+            .map(
+                |(poll, state, opened, opened_with, closed, context, counted)| {
+                    let id = PollId::new(poll).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let context = context.map(|c| serde_json::from_str(&c)).transpose()?;
+                    Ok((
+                        id,
+                        PollRow {
+                            closed: state == "closed",
+                            opened_at: ts(opened),
+                            opened_with: serde_json::from_str(&opened_with)?,
+                            closed_at: closed.map(ts),
+                            context,
+                            sealed: counted.is_some(),
+                            counted: counted.unwrap_or(false),
+                        },
+                    ))
+                },
+            )
             .collect()
     }
 
-    /// Opens a poll and audits it with the attendance at that moment.
+    /// Opens a poll and audits it with the attendance at that moment; a poll `sealed` to a
+    /// tally key gets an empty box, with the digest of an empty box.
     pub fn open_poll(
         &mut self,
         poll: &PollId,
         at: Timestamp,
         attendance: Attendance,
+        sealed: Option<TallyPublicKey>,
     ) -> Result<(), StoreError> {
         self.audited(|tx, a| {
             tx.execute(
                 "INSERT INTO polls (poll, state, opened_at, opened_with) VALUES (?1, 'open', ?2, ?3)",
                 params![poll.as_str(), at.0, serde_json::to_string(&attendance)?],
             )?;
+            if let Some(public) = sealed {
+                let empty = urne_core::sealed::BoxDigest::empty();
+                tx.execute(
+                    "INSERT INTO boxes (poll, public, count, sum) VALUES (?1, ?2, 0, ?3)",
+                    params![poll.as_str(), &public.0[..], &empty.sum.0[..]],
+                )?;
+            }
             a.append(
                 tx,
                 at,
@@ -111,7 +149,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.audited(|tx, a| {
             let ballots: i64 = tx.query_row(
-                "SELECT count(*) FROM ballots WHERE poll = ?1",
+                "SELECT (SELECT count(*) FROM ballots WHERE poll = ?1)
+                      + (SELECT count(*) FROM sealed WHERE poll = ?1)",
                 [poll.as_str()],
                 |r| r.get(0),
             )?;
@@ -141,7 +180,9 @@ impl Store {
     /// pages and the WAL is truncated, so that nothing of the discarded ballots remains.
     pub fn reset_poll(&mut self, poll: &PollId, at: Timestamp) -> Result<u64, StoreError> {
         let discarded = self.audited(|tx, a| {
-            let ballots = tx.execute("DELETE FROM ballots WHERE poll = ?1", [poll.as_str()])?;
+            let ballots = tx.execute("DELETE FROM ballots WHERE poll = ?1", [poll.as_str()])?
+                + tx.execute("DELETE FROM sealed WHERE poll = ?1", [poll.as_str()])?;
+            tx.execute("DELETE FROM boxes WHERE poll = ?1", [poll.as_str()])?;
             tx.execute("DELETE FROM voted WHERE poll = ?1", [poll.as_str()])?;
             tx.execute("DELETE FROM polls WHERE poll = ?1", [poll.as_str()])?;
             let ballots = u64::try_from(ballots).unwrap_or(0);

@@ -1,7 +1,7 @@
 //! The kiosk database's schema, as the list of migrations that build it.
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`. A
 /// migration is never edited once released: later changes are new migrations.
@@ -93,5 +93,24 @@ pub const MIGRATIONS: &[&str] = &[
         poll TEXT NOT NULL UNIQUE,
         definition TEXT NOT NULL
     );
+",
+    // 5: the sealed ballot box. While a poll is open its ballots are only ciphertexts sealed to
+    // the event's tally key, keyed by a random id (no member, no time, no order); `boxes` keeps
+    // each box's running digest, the public key it is sealed to, and whether it was opened and
+    // counted.
+    "
+    CREATE TABLE sealed (
+        poll TEXT NOT NULL,
+        id BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        PRIMARY KEY (poll, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE boxes (
+        poll TEXT PRIMARY KEY,
+        public BLOB NOT NULL,
+        count INTEGER NOT NULL,
+        sum BLOB NOT NULL,
+        counted INTEGER NOT NULL DEFAULT 0 CHECK (counted IN (0, 1))
+    ) WITHOUT ROWID;
 ",
 ];

@@ -21,12 +21,14 @@ fn a_member_votes_once_and_the_ballot_carries_no_member() {
     let (_dir, mut store) = store();
     let member = MemberId::from_bytes([7; 16]);
     store
-        .open_poll(&poll(), Timestamp(10), Attendance::default())
+        .open_poll(&poll(), Timestamp(10), Attendance::default(), None)
         .unwrap();
     let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
-    store.cast(&poll(), &member, &ballot, [1; 16]).unwrap();
+    store
+        .cast(&poll(), &member, Cast::Clear(&ballot), [1; 16])
+        .unwrap();
     assert!(matches!(
-        store.cast(&poll(), &member, &ballot, [2; 16]),
+        store.cast(&poll(), &member, Cast::Clear(&ballot), [2; 16]),
         Err(CastError::AlreadyVoted)
     ));
     assert_eq!(store.ballots(&poll()).unwrap(), vec![ballot]);
@@ -39,7 +41,7 @@ fn casting_in_a_closed_or_unknown_poll_stores_nothing() {
     let member = MemberId::from_bytes([7; 16]);
     let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
     assert!(matches!(
-        store.cast(&poll(), &member, &ballot, [1; 16]),
+        store.cast(&poll(), &member, Cast::Clear(&ballot), [1; 16]),
         Err(CastError::NotOpen)
     ));
     assert!(!store.has_voted(&poll(), &member).unwrap());

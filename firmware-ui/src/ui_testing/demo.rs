@@ -165,6 +165,10 @@ impl<'a> Fixture<'a> {
             self.usb,
         )
         .expect("the kiosk opens");
+        if let Keys::Seed(seed) = self.keys {
+            // A seeded kiosk is reproducible whole: its sealed ballots too (the export sample).
+            kiosk.set_entropy(Box::new(crate::entropy::SeededEntropy::new(seed)));
+        }
         kiosk.set_default_registry(self.registry);
         if self.demo {
             kiosk
@@ -173,6 +177,7 @@ impl<'a> Fixture<'a> {
             kiosk
                 .set_pin(crate::demo::PIN)
                 .expect("the demo PIN is set");
+            kiosk.use_test_tally_key();
         }
         if self.confirm_time {
             confirm_time(&mut kiosk);

@@ -63,6 +63,7 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::AlreadyProvisioned
         | Problem::SealFailed
         | Problem::Unverifiable
+        | Problem::BoxRefused
         | Problem::Package(_)
         | Problem::Proxy(_)
         | Problem::Setting(_)
@@ -100,6 +101,7 @@ pub(super) fn problem(problem: Problem) -> ui::Problem {
         Problem::AlreadyProvisioned => ui::Problem::AlreadyProvisioned,
         Problem::SealFailed => ui::Problem::SealFailed,
         Problem::Unverifiable => ui::Problem::Unverifiable,
+        Problem::BoxRefused => ui::Problem::BoxRefused,
         Problem::Package(p) => package_problem(p),
         Problem::Proxy(p) => proxy_problem(p),
         Problem::Setting(p) => setting_problem(p),
@@ -238,6 +240,7 @@ pub(super) fn poll_state(state: PollState) -> ui::PollState {
     match state {
         PollState::Pending => ui::PollState::Pending,
         PollState::Open => ui::PollState::Open,
+        PollState::AwaitingCount => ui::PollState::AwaitingCount,
         PollState::Closed => ui::PollState::Closed,
     }
 }

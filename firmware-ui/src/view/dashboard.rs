@@ -12,7 +12,9 @@ use super::{
 use crate::generated::{
     AppWindow, ExportState, OrganiserAdapter, Page, PinError, PollRow, Problem, StickState,
 };
-use crate::kiosk::{Dashboard, Exported, Failure, Kiosk, KioskError, PIN_LENGTH, PinOutcome};
+use crate::kiosk::{
+    Closing, Dashboard, Exported, Failure, Kiosk, KioskError, PIN_LENGTH, PinOutcome,
+};
 use crate::stick::StickEvent;
 
 /// The organiser badge read and the PIN being typed (the PIN goes to the worker on
@@ -248,9 +250,14 @@ fn open_poll(k: &mut Kiosk, poll: &PollId) -> Done {
 
 fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
     match k.close_poll(poll) {
-        Ok(result) => Done {
+        Ok(Closing::Counted(result)) => Done {
             failure: None,
-            closed: results::shown_of(k, poll, result),
+            closed: results::shown_of(k, poll, *result),
+        },
+        // The dashboard shows it « en attente de dépouillement ».
+        Ok(Closing::AwaitingShares { .. }) => Done {
+            failure: None,
+            closed: None,
         },
         Err(e) => Done {
             failure: Some(Failure::from(e)),

@@ -142,7 +142,7 @@ fn a_voter_fills_in_every_kind_of_ballot() {
 
     let store = urne_kiosk::store::Store::open(&dir.path().join("urne.sqlite")).unwrap();
     let ballot = |poll: &str| {
-        let b = store.ballots(&PollId::new(poll).unwrap()).unwrap();
+        let b = crate::support::demo_box(&store, poll);
         assert_eq!(b.len(), 1, "{poll}");
         b[0].clone()
     };

@@ -16,6 +16,7 @@ mod registry_packages;
 mod results_screen;
 mod scanner;
 mod screenshots;
+mod sealed_box;
 mod service;
 mod stick;
 mod stick_screen;

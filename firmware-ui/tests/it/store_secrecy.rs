@@ -9,7 +9,7 @@ use urne_core::ballot::{Ballot, WeightedBallot};
 use urne_core::ids::{MemberId, OptionId, PollId};
 use urne_core::rules::Attendance;
 use urne_core::timestamp::Timestamp;
-use urne_kiosk::store::Store;
+use urne_kiosk::store::{Cast, Store};
 
 /// A small deterministic generator (the test must be reproducible).
 struct Lcg(u64);
@@ -67,7 +67,7 @@ fn spearman(ranks: &[usize]) -> f64 {
 
 fn open_poll(store: &mut Store, poll: &PollId) {
     store
-        .open_poll(poll, Timestamp(1), Attendance::default())
+        .open_poll(poll, Timestamp(1), Attendance::default(), None)
         .unwrap();
 }
 
@@ -87,7 +87,12 @@ fn casting_order_is_not_in_the_stored_or_exported_order() {
         let mut member = [0u8; 16];
         member[..8].copy_from_slice(&(i as u64).to_be_bytes());
         store
-            .cast(&poll, &MemberId::from_bytes(member), ballot, random_id())
+            .cast(
+                &poll,
+                &MemberId::from_bytes(member),
+                Cast::Clear(ballot),
+                random_id(),
+            )
             .unwrap();
     }
 
@@ -155,13 +160,20 @@ fn a_reset_poll_leaves_no_ballot_in_the_database_wal_or_shm() {
         let (for_kept, for_reset) = ballots.split_at(100);
         for (i, ballot) in for_kept.iter().enumerate() {
             let member = MemberId::from_bytes([u8::try_from(i).unwrap(); 16]);
-            store.cast(&kept, &member, ballot, random_id()).unwrap();
+            store
+                .cast(&kept, &member, Cast::Clear(ballot), random_id())
+                .unwrap();
         }
         for (i, ballot) in for_reset.iter().enumerate() {
             let mut member = [0xAB; 16];
             member[..2].copy_from_slice(&u16::try_from(i).unwrap().to_be_bytes());
             store
-                .cast(&reset, &MemberId::from_bytes(member), ballot, random_id())
+                .cast(
+                    &reset,
+                    &MemberId::from_bytes(member),
+                    Cast::Clear(ballot),
+                    random_id(),
+                )
                 .unwrap();
         }
         let needles: Vec<Vec<u8>> = for_reset.iter().map(|b| b.canonical_bytes()).collect();

@@ -253,6 +253,7 @@ fn every_problem_has_a_sentence_of_its_own() {
         Problem::AlreadyProvisioned,
         Problem::SealFailed,
         Problem::Unverifiable,
+        Problem::BoxRefused,
         Problem::PackageNotAPackage,
         Problem::PackageUnsigned,
         Problem::PackageBadSignature,

@@ -99,6 +99,17 @@ pub fn render(report: &Report, lang: Lang) -> String {
             } else {
                 format!("· Poll « {} »: still open at export time", poll.id)
             }),
+            (PollState::AwaitingCount, _) => line(if fr {
+                format!(
+                    "· Scrutin « {} » : clos, en attente de dépouillement lors de l'export",
+                    poll.id
+                )
+            } else {
+                format!(
+                    "· Poll « {} »: closed, not yet counted at export time",
+                    poll.id
+                )
+            }),
             _ => line(if fr {
                 format!("· Scrutin « {} » : non ouvert", poll.id)
             } else {

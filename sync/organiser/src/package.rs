@@ -62,8 +62,15 @@ pub fn build<R: Rng + CryptoRng + ?Sized>(
         return Err(BuildError::EmptyRoster);
     }
     let roster = import.into_roster(rng);
-    let Signed { package, bytes } =
-        urne_codec::package::write(EventPackage { event, roster }, key, created)?;
+    let Signed { package, bytes } = urne_codec::package::write(
+        EventPackage {
+            event,
+            roster,
+            tally: None,
+        },
+        key,
+        created,
+    )?;
     Ok(Built {
         package,
         bytes,

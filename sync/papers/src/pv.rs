@@ -303,6 +303,16 @@ fn polls(w: &mut Writer, report: &Report, lang: Lang) {
                     "Still open at export time: no result.",
                 ),
             ),
+            (PollState::AwaitingCount, _) => w.para(
+                Face::Regular,
+                9.0,
+                0.3,
+                t(
+                    fr,
+                    "Clos, en attente de dépouillement lors de l'export : pas de résultat.",
+                    "Closed, its sealed box not yet counted at export time: no result.",
+                ),
+            ),
             _ => w.para(Face::Regular, 9.0, 0.3, t(fr, "Non ouvert.", "Not opened.")),
         }
         w.gap(4.0 * MM);

@@ -326,6 +326,7 @@ fn poll_article(body: &mut String, kiosk: usize, n: usize, p: &PollSummary) {
                 .map(|t| format!("ouvert le {}", when(&t.to_rfc3339())))
                 .unwrap_or_default(),
         ),
+        PollState::AwaitingCount => ("Clos, en attente de dépouillement", closed_meta(p)),
         PollState::Closed => ("Clos", closed_meta(p)),
     };
     let mut line = format!(
@@ -343,6 +344,11 @@ fn poll_article(body: &mut String, kiosk: usize, n: usize, p: &PollSummary) {
         (_, PollState::Open) => body.push_str(
             "<p>Le scrutin n'était pas clos quand le kiosque a exporté ses résultats : pas de \
              résultat.</p>\n",
+        ),
+        (_, PollState::AwaitingCount) => body.push_str(
+            "<p>Le scrutin était clos mais son urne scellée n'avait pas encore été dépouillée \
+             (il faut les parts de la clé du bureau) quand le kiosque a exporté ses résultats : \
+             pas de résultat.</p>\n",
         ),
         (_, PollState::Pending) => {
             body.push_str("<p>Ce scrutin n'a pas été ouvert : pas de résultat.</p>\n");

@@ -111,3 +111,30 @@ pub fn closed_address() -> String {
     drop(listener);
     format!("http://{address}")
 }
+
+/// The ballots in a demo poll's sealed box, opened with the published test key the demo seals
+/// to (the demo's ballots are no vote): what the voters cast, read as the count would.
+pub fn demo_box(
+    store: &urne_kiosk::store::Store,
+    poll: &str,
+) -> Vec<urne_core::ballot::WeightedBallot> {
+    use urne_core::sealed::{self, BoxId, TallySecretKey};
+    let event = urne_kiosk::demo::package().package.event;
+    let id = urne_core::ids::PollId::new(poll).unwrap();
+    let definition = event.poll(&id).expect("a demo poll");
+    let on_card = store.sealed_box(&id).unwrap().expect("a sealed box");
+    let key = TallySecretKey::test();
+    on_card
+        .ciphertexts
+        .iter()
+        .map(|c| {
+            sealed::open(
+                &key,
+                &BoxId::of(&event.id, definition),
+                c,
+                sealed::padded_len(definition),
+            )
+            .unwrap()
+        })
+        .collect()
+}

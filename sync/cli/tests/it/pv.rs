@@ -79,8 +79,20 @@ fn page_one_carries_the_bundle_digest_and_the_device_fingerprint_as_qr_codes() {
     // 210 × 297 mm at 120 dpi, rounded up by pdftoppm.
     assert_eq!((width, height), (993, 1404));
 
-    // Each half of the page on its own, so that the decoder never pairs the finder patterns
-    // of the two codes.
+    // The codes are read from a 200 dpi render (about 7 pixels per module, what a phone's
+    // camera sees at arm's length): rqrr misses some codes at 4 pixels per module that a phone
+    // reads. Each half of the page on its own, so that the decoder never pairs the finder
+    // patterns of the two codes.
+    let fine = tempfile::tempdir().unwrap();
+    let fine_png = fine.path().join("page");
+    run(Command::new("pdftoppm")
+        .args(["-f", "1", "-l", "1", "-r", "200", "-png", "-singlefile"])
+        .arg(&pdf)
+        .arg(&fine_png));
+    let page = image::open(fine_png.with_extension("png"))
+        .unwrap()
+        .to_luma8();
+    let (width, height) = (page.width(), page.height());
     let mut texts = Vec::new();
     for half in 0..2 {
         let crop =

@@ -1,0 +1,242 @@
+//! The sealed ballot box on the kiosk: sealing each ballot to the event's tally key at cast, and
+//! the count (dépouillement) — the box opened with the key the bureau's shares rebuild, checked
+//! against its digest, written in clear sorted by content, and the key wiped.
+//!
+//! While a poll is open the kiosk holds nothing that can read its ballots: only the public key.
+//! The demo and the test deck seal to the published test key, which the kiosk opens by itself;
+//! their results are no vote.
+
+use std::collections::BTreeMap;
+
+use urne_core::audit::AuditEvent;
+use urne_core::ballot::WeightedBallot;
+use urne_core::ids::PollId;
+use urne_core::sealed::{self, BoxDigest, BoxId, TallyPublicKey, TallySecretKey};
+use urne_core::tally::PollResult;
+
+use super::{Kiosk, KioskError};
+use crate::clock::Clock;
+use crate::store::{Cast, CastError, StoreError};
+
+/// What closing a poll did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Closing {
+    /// The poll was counted: its result.
+    Counted(Box<PollResult>),
+    /// The poll is closed and its box sealed: it waits for this many of the bureau's shares.
+    AwaitingShares {
+        /// Shares needed.
+        threshold: u8,
+    },
+}
+
+/// How this kiosk seals ballots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sealing {
+    /// A package from before the sealed box: ballots in clear.
+    Clear,
+    /// Sealed to the event's tally key; `test` when it is the published test key.
+    Sealed {
+        /// The public key.
+        public: TallyPublicKey,
+        /// The published test key (demo, test deck): the kiosk opens the box itself.
+        test: bool,
+    },
+}
+
+/// The sealed boxes of open and closed-but-uncounted polls: the key each is sealed to, and its
+/// digest in memory, moved on at every cast, against which the card is checked at the count.
+pub(super) type Boxes = BTreeMap<PollId, (TallyPublicKey, BoxDigest)>;
+
+impl Kiosk {
+    /// Seals the ballots of this kiosk's runs to the published test key, whatever key the
+    /// package carries (the test deck and the demo: their results are no vote).
+    pub fn use_test_tally_key(&mut self) {
+        self.test_tally = true;
+    }
+
+    /// How a poll opened now is sealed.
+    pub(super) fn sealing(&self) -> Sealing {
+        if self.test_tally {
+            return Sealing::Sealed {
+                public: TallySecretKey::test().public(),
+                test: true,
+            };
+        }
+        match self.loaded.as_ref().and_then(|l| l.package.tally.as_ref()) {
+            None => Sealing::Clear,
+            Some(info) => Sealing::Sealed {
+                public: info.public,
+                test: info.is_test_key(),
+            },
+        }
+    }
+
+    /// Stores a validated ballot: sealed when the poll's box is sealed, then moves the box's
+    /// in-memory digest on. Returns once the store committed.
+    pub(super) fn put_in_box(
+        &mut self,
+        poll: &PollId,
+        member: &urne_core::ids::MemberId,
+        ballot: &WeightedBallot,
+    ) -> Result<(), KioskError> {
+        let row_id = self.draw::<16>();
+        let seed = self.draw::<32>();
+        let result = match self.boxes.get(poll).map(|(public, _)| *public) {
+            None => self.store.cast(poll, member, Cast::Clear(ballot), row_id),
+            Some(public) => {
+                let event = self.current()?;
+                let definition = event
+                    .poll(poll)
+                    .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
+                let sealed = sealed::seal(
+                    &public,
+                    &BoxId::of(&event.id, definition),
+                    ballot,
+                    sealed::padded_len(definition),
+                    seed,
+                )
+                .map_err(|e| KioskError::Seal(e.to_string()))?;
+                self.store.cast(poll, member, Cast::Sealed(&sealed), row_id)
+            }
+        };
+        match result {
+            Ok(digest) => {
+                if let Some((_, kept)) = self.boxes.get_mut(poll) {
+                    *kept = digest;
+                }
+                Ok(())
+            }
+            Err(CastError::AlreadyVoted) => Err(KioskError::AlreadyVoted),
+            Err(CastError::NotOpen) => Err(KioskError::PollState(poll.clone())),
+            Err(CastError::Store(e)) => Err(e.into()),
+        }
+    }
+
+    /// Records that a poll opened now with a sealed box, or `None` for a box in clear.
+    pub(super) fn box_for_new_poll(&mut self, poll: &PollId) -> Option<TallyPublicKey> {
+        match self.sealing() {
+            Sealing::Clear => None,
+            Sealing::Sealed { public, .. } => {
+                self.boxes
+                    .insert(poll.clone(), (public, BoxDigest::empty()));
+                Some(public)
+            }
+        }
+    }
+
+    /// After a sealed poll closed: counted at once if sealed to the published test key, or
+    /// left for the bureau's shares.
+    pub(super) fn after_close(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
+        let test = TallySecretKey::test();
+        match self.boxes.get(poll).map(|(public, _)| *public) {
+            Some(public) if public == test.public() => Ok(Closing::Counted(Box::new(
+                self.open_box(poll, &test, true)?,
+            ))),
+            _ => Ok(Closing::AwaitingShares {
+                threshold: self
+                    .loaded()?
+                    .package
+                    .tally
+                    .as_ref()
+                    .map_or(0, |t| t.threshold),
+            }),
+        }
+    }
+
+    /// Counts a closed poll whose sealed box waits (organiser), with the tally key the bureau's
+    /// shares rebuilt. The key is dropped — and so wiped — by the caller right after.
+    pub fn count_poll(
+        &mut self,
+        poll: &PollId,
+        key: &TallySecretKey,
+    ) -> Result<PollResult, KioskError> {
+        self.require_organiser()?;
+        self.open_box(poll, key, key.public() == TallySecretKey::test().public())
+    }
+
+    /// Opens, checks and counts a closed poll's sealed box, then writes its clear ballots sorted
+    /// by content in place of the ciphertexts. A box that does not hold is refused, audited,
+    /// and left as it is: nothing is counted silently.
+    fn open_box(
+        &mut self,
+        poll: &PollId,
+        key: &TallySecretKey,
+        test_key: bool,
+    ) -> Result<PollResult, KioskError> {
+        let row = self.store.polls()?.remove(poll);
+        let Some(row) = row.filter(|r| r.awaiting_count()) else {
+            return Err(KioskError::PollState(poll.clone()));
+        };
+        let context = row
+            .context
+            .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;
+        let mut ballots = match self.checked_box(poll, key) {
+            Ok(ballots) => ballots,
+            Err(problem) => {
+                self.store.audit(
+                    self.clock.now(),
+                    AuditEvent::BoxRefused {
+                        poll: poll.clone(),
+                        problem: problem.clone(),
+                    },
+                )?;
+                return Err(KioskError::BoxRefused(problem));
+            }
+        };
+        let digest = self.boxes.get(poll).map(|(_, d)| *d).unwrap_or_default();
+        let result = self.tally_ballots(poll, &ballots, &context)?;
+        self.store
+            .count_box(poll, &mut ballots, digest, test_key, self.clock.now())?;
+        self.boxes.remove(poll);
+        Ok(result)
+    }
+
+    /// Every ballot of a sealed box, opened and checked; or what is wrong with the box, in
+    /// English for the audit chain.
+    fn checked_box(
+        &self,
+        poll: &PollId,
+        key: &TallySecretKey,
+    ) -> Result<Vec<WeightedBallot>, String> {
+        let failed = |e: &dyn std::fmt::Display| format!("the box could not be read: {e}");
+        let event = self.current().map_err(|e| failed(&e))?;
+        let definition = event.poll(poll).ok_or_else(|| failed(&"unknown poll"))?;
+        let on_card = self
+            .store
+            .sealed_box(poll)
+            .map_err(|e| failed(&e))?
+            .ok_or_else(|| failed(&"no sealed box"))?;
+        if on_card.public != key.public() {
+            return Err("the box is sealed to another tally key than the one rebuilt".into());
+        }
+        let found = BoxDigest::of(on_card.ciphertexts.iter().map(Vec::as_slice));
+        let marks = self.store.voted_count(poll).map_err(|e| failed(&e))?;
+        if found.count != marks {
+            return Err(format!(
+                "{} sealed ballots for {marks} voters marked as having voted",
+                found.count
+            ));
+        }
+        if found != on_card.digest {
+            return Err("the sealed ballots do not match the box's digest on the card".into());
+        }
+        if self.boxes.get(poll).is_some_and(|(_, kept)| *kept != found) {
+            return Err(
+                "the sealed ballots changed on the card since they were cast on this kiosk".into(),
+            );
+        }
+        let id = BoxId::of(&event.id, definition);
+        let pad = sealed::padded_len(definition);
+        let mut ballots = Vec::with_capacity(on_card.ciphertexts.len());
+        for (i, sealed) in on_card.ciphertexts.iter().enumerate() {
+            let ballot = sealed::open(key, &id, sealed, pad)
+                .map_err(|e| format!("sealed ballot {} of {}: {e}", i + 1, found.count))?;
+            ballot
+                .validate(definition)
+                .map_err(|e| format!("sealed ballot {} of {}: {e}", i + 1, found.count))?;
+            ballots.push(ballot);
+        }
+        Ok(ballots)
+    }
+}
