@@ -78,11 +78,12 @@ impl Share {
         Zeroizing::new(text)
     }
 
-    /// The share's text in groups of four characters, for the sheet a person may have to type.
+    /// The share to type, in groups of four characters: the text of the QR code without its
+    /// `URNE-PART1:` prefix, which a person need not type.
     pub fn grouped(&self) -> Zeroizing<String> {
         let text = self.text();
         let body = &text[SHARE_PREFIX.len()..];
-        let mut out = String::from(SHARE_PREFIX);
+        let mut out = String::with_capacity(body.len() + body.len() / 4);
         for (i, c) in body.chars().enumerate() {
             if i > 0 && i % 4 == 0 {
                 out.push(' ');
@@ -92,15 +93,19 @@ impl Share {
         Zeroizing::new(out)
     }
 
-    /// Reads a share scanned or typed: the prefix in any case, spaces and dashes ignored, and
-    /// the digits a person may type for the letters they resemble (0 for O, 1 for I, 8 for B).
+    /// Reads a share scanned or typed: with its prefix (in any case) or without, spaces and
+    /// dashes ignored, and the digits a person may type for the letters they resemble (0 for O,
+    /// 1 for I, 8 for B).
     pub fn parse(text: &str) -> Result<Self, ShareError> {
         let trimmed = text.trim();
-        let body = trimmed
+        let prefixed = trimmed
             .get(..SHARE_PREFIX.len())
-            .filter(|p| p.eq_ignore_ascii_case(SHARE_PREFIX))
-            .map(|_| &trimmed[SHARE_PREFIX.len()..])
-            .ok_or(ShareError::NotAShare)?;
+            .is_some_and(|p| p.eq_ignore_ascii_case(SHARE_PREFIX));
+        let body = if prefixed {
+            &trimmed[SHARE_PREFIX.len()..]
+        } else {
+            trimmed
+        };
         let mut clean: Zeroizing<String> = Zeroizing::new(String::with_capacity(body.len()));
         for c in body.chars() {
             match c.to_ascii_uppercase() {
@@ -110,6 +115,10 @@ impl Share {
                 '8' => clean.push('B'),
                 c => clean.push(c),
             }
+        }
+        // Without the prefix, only text of a share's length is taken for a share mistyped.
+        if !prefixed && clean.len() != data_encoding::BASE32_NOPAD.encode_len(PAYLOAD_LEN) {
+            return Err(ShareError::NotAShare);
         }
         let mut decoded = Zeroizing::new(
             data_encoding::BASE32_NOPAD
@@ -358,6 +367,8 @@ mod tests {
             .replace('i', "1");
         let mut set = ShareSet::new(&info);
         assert_eq!(set.add(&format!("  {typed}\n")), Ok(2));
+        let prefixed = format!("urne-part1: {}", shares[2].grouped().to_lowercase());
+        assert_eq!(set.add(&prefixed), Ok(3));
     }
 
     #[test]

@@ -169,6 +169,8 @@ impl Kiosk {
     /// Leaves organiser mode.
     pub fn lock(&mut self) {
         self.auth.lock();
+        // A count left half-way is started again from the first share.
+        self.forget_shares();
     }
 
     /// Whether organiser mode is unlocked.

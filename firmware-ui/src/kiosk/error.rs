@@ -108,6 +108,9 @@ pub enum KioskError {
     /// card): nothing was counted, and the refusal is in the audit chain.
     #[error("the sealed ballot box does not hold, nothing was counted: {0}")]
     BoxRefused(String),
+    /// A share of the tally key was refused.
+    #[error("{0}")]
+    Share(urne_core::sealed::ShareError),
 }
 
 /// What went wrong, in the terms the screen explains to a voter or an organiser.
@@ -159,6 +162,8 @@ pub enum Problem {
     Unverifiable,
     /// A sealed box did not hold at its count.
     BoxRefused,
+    /// A share of the tally key was refused.
+    Share(ShareProblem),
     /// An event package was refused.
     Package(PackageProblem),
     /// A proxy was refused.
@@ -194,6 +199,38 @@ pub enum PackageProblem {
     Changed,
     /// The downloaded package is not signed by the key that was shown.
     NotShown,
+}
+
+/// Why a share of the tally key was refused at a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareProblem {
+    /// Not a share of an Urne key.
+    NotAShare,
+    /// Mistyped or misread.
+    Mistyped,
+    /// Another event's.
+    OtherEvent,
+    /// Not one of the shares made for this event.
+    Unknown,
+    /// Already read.
+    Duplicate,
+    /// The shares do not rebuild the key.
+    Mismatch,
+}
+
+impl From<&urne_core::sealed::ShareError> for ShareProblem {
+    fn from(e: &urne_core::sealed::ShareError) -> Self {
+        use urne_core::sealed::ShareError as E;
+        match e {
+            E::NotAShare => ShareProblem::NotAShare,
+            E::Mistyped => ShareProblem::Mistyped,
+            E::OtherEvent => ShareProblem::OtherEvent,
+            E::Unknown => ShareProblem::Unknown,
+            E::Duplicate(_) => ShareProblem::Duplicate,
+            // Splitting errors never come from reading shares; said as shares that do not fit.
+            E::Mismatch | E::Parameters => ShareProblem::Mismatch,
+        }
+    }
 }
 
 /// Why a proxy was refused.
@@ -322,6 +359,7 @@ impl KioskError {
             KioskError::Poll(_) => Problem::InvalidPoll,
             KioskError::Unverifiable(_) => Problem::Unverifiable,
             KioskError::BoxRefused(_) => Problem::BoxRefused,
+            KioskError::Share(e) => Problem::Share(e.into()),
         }
     }
 }

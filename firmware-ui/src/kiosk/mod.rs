@@ -10,6 +10,7 @@
 //! (proxies, check-outs, walk-ins, badges), [`packages`] (loading an event), [`device`] (setup,
 //! clock, settings, device key), [`polls`] (defining, opening, closing, the dashboard),
 //! [`count`] (the sealed ballot box: sealing at cast, the count with the bureau's key),
+//! [`shares`] (the bureau's shares gathered at a count),
 //! [`export`] (the signed bundle and its papers), [`auth`] (the organiser's PIN), [`error`].
 
 mod attendance;
@@ -20,6 +21,7 @@ mod error;
 mod export;
 mod packages;
 mod polls;
+mod shares;
 mod visit;
 
 use std::collections::BTreeSet;
@@ -46,11 +48,13 @@ pub use auth::{PIN_FREE_TRIES, PIN_LENGTH, PinOutcome, pin_delay};
 pub use count::Closing;
 pub use device::{Provisioning, Settings, check_registry_url};
 pub use error::{
-    Failure, KioskError, PackageProblem, Problem, ProxyProblem, SettingProblem, UsbProblem,
+    Failure, KioskError, PackageProblem, Problem, ProxyProblem, SettingProblem, ShareProblem,
+    UsbProblem,
 };
 pub use export::Exported;
 pub use packages::{OfferInfo, PackageOffer, describe_package, package_problem};
 pub use polls::{Dashboard, PollSummary};
+pub use shares::{CountProgress, ShareOutcome};
 pub use visit::{BallotCast, Due, Refusal, ScanOutcome};
 
 const SETTING_ORGANISER_KEY: &str = "organiser_key";
@@ -96,6 +100,8 @@ pub struct Kiosk {
     boxes: count::Boxes,
     /// Seeds each sealed ballot's ephemeral key and names its row.
     entropy: Box<dyn Entropy>,
+    /// The bureau's shares read for the count under way.
+    gathered: shares::Gathered,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -200,6 +206,7 @@ impl Kiosk {
             test_tally: false,
             boxes,
             entropy: Box::new(OsEntropy),
+            gathered: shares::Gathered::default(),
         })
     }
 

@@ -14,7 +14,8 @@ use crate::fetch::FetchError;
 use crate::flow::Answer;
 use crate::generated as ui;
 use crate::kiosk::{
-    Failure, PackageProblem, Problem, ProxyProblem, Refusal, SettingProblem, UsbProblem,
+    Failure, PackageProblem, Problem, ProxyProblem, Refusal, SettingProblem, ShareProblem,
+    UsbProblem,
 };
 use crate::store::UploadState;
 
@@ -64,6 +65,7 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::SealFailed
         | Problem::Unverifiable
         | Problem::BoxRefused
+        | Problem::Share(_)
         | Problem::Package(_)
         | Problem::Proxy(_)
         | Problem::Setting(_)
@@ -102,6 +104,7 @@ pub(super) fn problem(problem: Problem) -> ui::Problem {
         Problem::SealFailed => ui::Problem::SealFailed,
         Problem::Unverifiable => ui::Problem::Unverifiable,
         Problem::BoxRefused => ui::Problem::BoxRefused,
+        Problem::Share(p) => share_problem(p),
         Problem::Package(p) => package_problem(p),
         Problem::Proxy(p) => proxy_problem(p),
         Problem::Setting(p) => setting_problem(p),
@@ -123,6 +126,17 @@ pub(super) fn package_problem(problem: PackageProblem) -> ui::Problem {
         PackageProblem::OtherEvent => ui::Problem::PackageOtherEvent,
         PackageProblem::Changed => ui::Problem::PackageChanged,
         PackageProblem::NotShown => ui::Problem::PackageNotShown,
+    }
+}
+
+fn share_problem(problem: ShareProblem) -> ui::Problem {
+    match problem {
+        ShareProblem::NotAShare => ui::Problem::ShareNotAShare,
+        ShareProblem::Mistyped => ui::Problem::ShareMistyped,
+        ShareProblem::OtherEvent => ui::Problem::ShareOtherEvent,
+        ShareProblem::Unknown => ui::Problem::ShareUnknown,
+        ShareProblem::Duplicate => ui::Problem::ShareDuplicate,
+        ShareProblem::Mismatch => ui::Problem::ShareMismatch,
     }
 }
 

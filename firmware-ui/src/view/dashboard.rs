@@ -40,6 +40,8 @@ impl std::fmt::Debug for DashboardState {
 struct Done {
     failure: Option<Failure>,
     closed: Option<results::Shown>,
+    /// A poll just closed whose sealed box waits for the bureau's shares: its count opens.
+    awaiting: Option<PollId>,
 }
 
 /// What the dashboard shows after an organiser's action: what it did, and the figures.
@@ -238,30 +240,33 @@ fn acted(state: &Screens, acted: Acted) {
     if let Some(closed) = acted.done.closed {
         results::show(state, closed);
     }
+    if let Some(poll) = acted.done.awaiting {
+        super::count::start(state, poll.as_str());
+    }
     shown(state, acted.dashboard);
 }
 
 fn open_poll(k: &mut Kiosk, poll: &PollId) -> Done {
     Done {
         failure: k.open_poll(poll).err().map(Failure::from),
-        closed: None,
+        ..Done::default()
     }
 }
 
 fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
     match k.close_poll(poll) {
         Ok(Closing::Counted(result)) => Done {
-            failure: None,
             closed: results::shown_of(k, poll, *result),
+            ..Done::default()
         },
-        // The dashboard shows it « en attente de dépouillement ».
+        // The count page opens; the dashboard shows it « en attente de dépouillement ».
         Ok(Closing::AwaitingShares { .. }) => Done {
-            failure: None,
-            closed: None,
+            awaiting: Some(poll.clone()),
+            ..Done::default()
         },
         Err(e) => Done {
             failure: Some(Failure::from(e)),
-            closed: None,
+            ..Done::default()
         },
     }
 }
@@ -417,6 +422,8 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     organiser.on_close_poll(move |id| act(&s, &id, close_poll));
     let s = state.clone();
     organiser.on_show_result(move |id| ask_result(&s, &id));
+    let s = state.clone();
+    organiser.on_count_poll(move |id| super::count::start(&s, &id));
     let s = state.clone();
     organiser.on_back_to_dashboard(move || back(&s));
     let s = state.clone();

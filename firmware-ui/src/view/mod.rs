@@ -11,6 +11,7 @@
 
 mod attendance;
 mod codes;
+mod count;
 mod dashboard;
 mod editor;
 mod packages;
@@ -124,6 +125,7 @@ struct State {
     editor: editor::EditorState,
     settings: settings::SettingsState,
     setup: setup::SetupState,
+    count: count::CountState,
 }
 
 /// The view: owns the UI-side state and the inbox of replies.
@@ -162,6 +164,7 @@ impl View {
             voter_timeout: Duration::from_secs(options.voter_timeout_secs.max(10)),
             voter: Default::default(),
             dashboard: Default::default(),
+            count: Default::default(),
             attendance: Default::default(),
             packages: Default::default(),
             registry: Default::default(),
@@ -338,7 +341,8 @@ fn arm_timer(state: &Screens, page: Page) {
         | Page::Walkin
         | Page::WalkinBadge
         | Page::Editor
-        | Page::Settings => Some(Duration::from_secs(300)),
+        | Page::Settings
+        | Page::Count => Some(Duration::from_secs(300)),
         Page::Goodbye => Some(Duration::from_secs(6)),
     };
     s.timer.stop();
@@ -390,6 +394,7 @@ fn go_idle(state: &Screens) {
     }
     voter::forget(state);
     dashboard::forget(state);
+    count::forget(state);
     // An answer from the registry still on its way is for a page no longer shown.
     registry::reset(state);
     with_window(state, |w| {
@@ -468,6 +473,7 @@ fn bind(window: &AppWindow, state: &Screens) {
     editor::bind(window, state);
     settings::bind(window, state);
     setup::bind(window, state);
+    count::bind(window, state);
     let kiosk = window.global::<KioskAdapter>();
     let s = state.clone();
     kiosk.on_scanned(move |payload| voter::scan(&s, payload.to_string()));

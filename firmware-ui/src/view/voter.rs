@@ -70,6 +70,11 @@ pub(super) fn scan(state: &Screens, payload: String) {
         }
         return;
     }
+    // On the count page a scan is one of the bureau's shares of the tally key.
+    if super::count::waiting(state) {
+        super::count::share(state, payload);
+        return;
+    }
     // Otherwise a scan is taken only where nobody is in the middle of something: a voter
     // filling in a ballot or an organiser at work is never interrupted by the next badge.
     let accept = super::current_page(state).is_some_and(|p| {

@@ -354,3 +354,112 @@ fn only_this_events_shares_rebuild_its_key() {
     assert_eq!(set.add(&evening.shares[2].text()), Ok(3));
     assert_eq!(set.key().unwrap().unwrap().public(), evening.key.public());
 }
+
+/// Types a share on the count page's keyboard, as a person reading the printed sheet would:
+/// lower-case letters (the page writes them in capitals), and the share's digits and « : » on
+/// their own row.
+fn type_share(h: &urne_kiosk::ui_testing::Harness, text: &str) {
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        h.tap(&c.to_lowercase().to_string());
+    }
+}
+
+#[test]
+fn the_bureau_counts_a_sealed_poll_on_the_touchscreen() {
+    use std::time::Duration;
+    use urne_kiosk::generated::Page;
+    use urne_kiosk::ui_testing::Harness;
+    use urne_kiosk::view::ViewOptions;
+    const WAIT: Duration = Duration::from_secs(10);
+
+    let dir = tempfile::tempdir().unwrap();
+    let evening = evening(dir.path());
+    let expected_ballots = evening.cast.len();
+    let Evening {
+        mut kiosk,
+        poll,
+        shares,
+        ..
+    } = evening;
+    kiosk.lock();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1280, 800);
+    h.unlock();
+    h.tap(&format!("Clore le scrutin : {}", poll.question));
+    // Closing a sealed poll opens its count: two of the bureau's three parts are needed.
+    assert!(h.wait_for_page(Page::Count, WAIT));
+    assert!(h.shows("Aucune part lue pour l'instant."));
+    // Another event's part is refused by name, and nothing is read.
+    let other = TallySecretKey::from_seed([9; 32]);
+    let (foreign, _) = sealed::split(&other, 2, 3, [1; 32]).unwrap();
+    h.scan(&foreign[0].text());
+    assert!(h.wait_for(
+        "Part refusée : cette part n'appartient pas à cet événement.",
+        WAIT
+    ));
+    // The secretary's part, scanned.
+    h.scan(&shares[1].text());
+    assert!(h.wait_for("Parts lues : 1 sur 2 (n° 2).", WAIT));
+    // The same part again is refused; the count stays where it was.
+    h.scan(&shares[1].text());
+    assert!(h.wait_for(
+        "Part refusée : cette part a déjà été lue : il en faut une autre.",
+        WAIT
+    ));
+    // « Plus tard » leaves the poll waiting on the dashboard and forgets the part read (no
+    // share stays in memory between counts); « Dépouiller » comes back to it.
+    h.tap("Dépouiller plus tard : le scrutin reste en attente de dépouillement et les parts lues sont oubliées");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    assert!(h.shows_containing("en attente de dépouillement"));
+    h.tap(&format!("Dépouiller le scrutin : {}", poll.question));
+    assert!(h.wait_for_page(Page::Count, WAIT));
+    assert!(h.wait_for("Aucune part lue pour l'instant.", WAIT));
+    h.scan(&shares[1].text());
+    assert!(h.wait_for("Parts lues : 1 sur 2 (n° 2).", WAIT));
+    // What the bureau sees, for the docs, at the kiosk's two usual sizes.
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    h.snapshot(&shots.join("count-1280x800.png"));
+    h.resize(800, 480);
+    h.settle();
+    h.snapshot(&shots.join("count-800x480.png"));
+    h.resize(1280, 800);
+    // The assessor types theirs from the sheet, with its spaces; the box opens and the result
+    // is shown.
+    type_share(&h, &shares[2].grouped());
+    h.tap("Lire cette part");
+    assert!(
+        h.wait_for_page(Page::Result, WAIT),
+        "the result follows the last part"
+    );
+    h.shutdown();
+
+    let store = urne_kiosk::store::Store::open(&dir.path().join("urne.sqlite")).unwrap();
+    assert_eq!(store.ballots(&poll.id).unwrap().len(), expected_ballots);
+    let events: Vec<_> = store
+        .audit_chain()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    use urne_core::audit::AuditEvent as A;
+    let read: Vec<u8> = events
+        .iter()
+        .filter_map(|e| match e {
+            A::ShareRead { share, .. } => Some(*share),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(read, [2, 2, 3]);
+    let refused = events
+        .iter()
+        .filter(|e| matches!(e, A::ShareRefused { .. }))
+        .count();
+    assert_eq!(refused, 2);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        A::PollCounted {
+            ballots: 40,
+            test_key: false,
+            ..
+        }
+    )));
+}
