@@ -161,6 +161,7 @@ pub fn run_window(options: &Options) -> Result<()> {
     let device = kiosk.device_fingerprint().to_hex();
     let target = kiosk.export_target();
     let database = kiosk.store().path().to_owned();
+    let quiet = kiosk.store().quiet_gate();
 
     let window = AppWindow::new().context("cannot open the kiosk window")?;
     let waker: crate::worker::Waker = Arc::new(|| {
@@ -211,7 +212,7 @@ pub fn run_window(options: &Options) -> Result<()> {
         None
     };
     // Always running: the organiser may set the registry's address on the settings page.
-    let _uploads = UploadLoop::spawn(database, options.registry.clone())?;
+    let _uploads = UploadLoop::spawn(database, options.registry.clone(), quiet)?;
     // Replies that arrived before the event loop started.
     waker();
     // systemd (Type=notify): READY=1 after the first frame, WATCHDOG=1 from this thread's event

@@ -1,9 +1,11 @@
 //! The upload loop: sends pending bundles from the outbox to the registry whenever it answers,
 //! with exponential backoff and jitter, and records each signed receipt. It runs on its own
-//! thread with its own database connection, so neither the UI nor the controller waits on the
-//! network; it resumes after a restart because the outbox is in the store.
+//! thread with its own short-lived database connections, so neither the UI nor the controller
+//! waits on the network; each is opened behind the store's quiet gate, so that it pauses while
+//! the kiosk empties the journal at a close; it resumes after a restart because the outbox is in
+//! the store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -13,7 +15,7 @@ use urne_core::crypto::Fingerprint;
 use urne_sync::uploader::{UploadError, Uploader, backoff};
 
 use crate::kiosk::SETTING_REGISTRY_URL;
-use crate::store::{Store, StoreError, UploadState};
+use crate::store::{QuietGate, Store, StoreError, UploadState};
 
 const SETTING_REGISTRY_KEY: &str = "registry_key";
 
@@ -28,46 +30,103 @@ pub struct Pass {
     pub waiting: usize,
 }
 
-/// Tries once to upload every pending bundle.
+/// The registry key pinned on its first valid receipt (trust on first use), if any.
+fn pinned_registry(store: &Store) -> Result<Option<Fingerprint>, StoreError> {
+    Ok(store
+        .setting(SETTING_REGISTRY_KEY)?
+        .and_then(|hex| Fingerprint::parse(&hex)))
+}
+
+/// Records what the registry answered for the bundle `seq`; returns whether to stop the pass
+/// (the registry is not answering: the next bundles would fail the same way).
+fn record(
+    store: &mut Store,
+    seq: u64,
+    pinned: bool,
+    outcome: Result<urne_codec::receipt::SignedReceipt, UploadError>,
+    pass: &mut Pass,
+) -> Result<bool, StoreError> {
+    match outcome {
+        Ok(receipt) => {
+            if !pinned
+                && let Ok(parsed) =
+                    serde_json::from_str::<urne_codec::receipt::Receipt>(&receipt.receipt)
+            {
+                store.set_setting(SETTING_REGISTRY_KEY, &parsed.registry.to_hex())?;
+            }
+            store.record_upload(
+                seq,
+                UploadState::Synced,
+                &serde_json::to_string(&receipt).unwrap_or_default(),
+            )?;
+            pass.synced += 1;
+            Ok(false)
+        }
+        Err(e) if e.is_transient() => {
+            tracing::info!(seq, error = %e, "registry unreachable; will retry");
+            store.record_upload(seq, UploadState::Pending, &e.to_string())?;
+            pass.waiting += 1;
+            Ok(true)
+        }
+        Err(e @ (UploadError::Refused { .. } | UploadError::BadReceipt(_))) => {
+            tracing::warn!(seq, error = %e, "bundle refused by the registry");
+            store.record_upload(seq, UploadState::Refused, &e.to_string())?;
+            pass.refused += 1;
+            Ok(false)
+        }
+        Err(e) => {
+            store.record_upload(seq, UploadState::Pending, &e.to_string())?;
+            pass.waiting += 1;
+            Ok(false)
+        }
+    }
+}
+
+/// Tries once to upload every pending bundle, on the caller's connection.
 pub async fn upload_pending(store: &mut Store, uploader: &Uploader) -> Result<Pass, StoreError> {
     let mut pass = Pass::default();
     for (seq, bytes) in store.pending_uploads()? {
-        // The registry's key is pinned on its first valid receipt (trust on first use); after
-        // that, a receipt from any other key is refused.
-        let pinned = store
-            .setting(SETTING_REGISTRY_KEY)?
-            .and_then(|hex| Fingerprint::parse(&hex));
-        match uploader.upload(bytes, pinned.as_ref()).await {
-            Ok(receipt) => {
-                if pinned.is_none()
-                    && let Ok(parsed) =
-                        serde_json::from_str::<urne_codec::receipt::Receipt>(&receipt.receipt)
-                {
-                    store.set_setting(SETTING_REGISTRY_KEY, &parsed.registry.to_hex())?;
-                }
-                store.record_upload(
-                    seq,
-                    UploadState::Synced,
-                    &serde_json::to_string(&receipt).unwrap_or_default(),
-                )?;
-                pass.synced += 1;
-            }
-            Err(e) if e.is_transient() => {
-                tracing::info!(seq, error = %e, "registry unreachable; will retry");
-                store.record_upload(seq, UploadState::Pending, &e.to_string())?;
-                pass.waiting += 1;
-                // The registry is not answering: the next bundles would fail the same way.
-                break;
-            }
-            Err(e @ (UploadError::Refused { .. } | UploadError::BadReceipt(_))) => {
-                tracing::warn!(seq, error = %e, "bundle refused by the registry");
-                store.record_upload(seq, UploadState::Refused, &e.to_string())?;
-                pass.refused += 1;
-            }
-            Err(e) => {
-                store.record_upload(seq, UploadState::Pending, &e.to_string())?;
-                pass.waiting += 1;
-            }
+        let pinned = pinned_registry(store)?;
+        let outcome = uploader.upload(bytes, pinned.as_ref()).await;
+        if record(store, seq, pinned.is_some(), outcome, &mut pass)? {
+            break;
+        }
+    }
+    Ok(pass)
+}
+
+/// Runs `f` on a connection of its own, opened and closed while the quiet gate is held for
+/// reading: never while the kiosk empties the journal at a close, and never across a wait on
+/// the network.
+fn with_store<T>(
+    database: &Path,
+    gate: &QuietGate,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let _reading = gate
+        .read()
+        .map_err(|_| StoreError::Other("the kiosk's store panicked".into()))?;
+    let mut store = Store::open(database)?;
+    f(&mut store)
+}
+
+/// One pass of the loop: the outbox read, each bundle sent, each answer recorded, every
+/// database access behind the quiet gate.
+async fn gated_pass(
+    database: &Path,
+    gate: &QuietGate,
+    uploader: &Uploader,
+) -> Result<Pass, StoreError> {
+    let mut pass = Pass::default();
+    let pending = with_store(database, gate, |s| s.pending_uploads())?;
+    for (seq, bytes) in pending {
+        let pinned = with_store(database, gate, |s| pinned_registry(s))?;
+        let outcome = uploader.upload(bytes, pinned.as_ref()).await;
+        let stop = with_store(database, gate, |s| {
+            record(s, seq, pinned.is_some(), outcome, &mut pass)
+        })?;
+        if stop {
+            break;
         }
     }
     Ok(pass)
@@ -84,7 +143,11 @@ impl UploadLoop {
     /// Starts uploading the bundles of the database at `database` to the registry set on the
     /// settings page, or else to `registry_url` (the command line's); with neither, it waits
     /// for an address to be set.
-    pub fn spawn(database: PathBuf, registry_url: Option<String>) -> std::io::Result<Self> {
+    pub fn spawn(
+        database: PathBuf,
+        registry_url: Option<String>,
+        gate: QuietGate,
+    ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -100,7 +163,7 @@ impl UploadLoop {
                         return;
                     }
                 };
-                runtime.block_on(run(database, registry_url, flag));
+                runtime.block_on(run(database, registry_url, gate, flag));
             })?;
         Ok(Self {
             stop,
@@ -127,38 +190,36 @@ impl Drop for UploadLoop {
     }
 }
 
-async fn run(database: PathBuf, default_url: Option<String>, stop: Arc<AtomicBool>) {
+async fn run(
+    database: PathBuf,
+    default_url: Option<String>,
+    gate: QuietGate,
+    stop: Arc<AtomicBool>,
+) {
     let mut uploader: Option<(String, Uploader)> = None;
     let mut attempt: u32 = 0;
     while !stop.load(Ordering::SeqCst) {
-        let outcome = match Store::open(&database) {
-            Ok(mut store) => {
-                // The address set on the settings page wins, and may change while running.
-                let url = store
-                    .setting(SETTING_REGISTRY_URL)
-                    .ok()
-                    .flatten()
-                    .or_else(|| default_url.clone());
-                match url {
+        // The address set on the settings page wins, and may change while running.
+        let url = with_store(&database, &gate, |s| s.setting(SETTING_REGISTRY_URL))
+            .map(|url| url.or_else(|| default_url.clone()));
+        let outcome = match url {
+            Err(e) => Err(e),
+            Ok(None) => Ok(Pass::default()),
+            Ok(Some(url)) => {
+                if uploader.as_ref().is_none_or(|(u, _)| *u != url) {
+                    uploader = match Uploader::new(&url) {
+                        Ok(up) => Some((url.clone(), up)),
+                        Err(e) => {
+                            tracing::error!(error = %e, "bad registry address");
+                            None
+                        }
+                    };
+                }
+                match &uploader {
+                    Some((_, up)) => gated_pass(&database, &gate, up).await,
                     None => Ok(Pass::default()),
-                    Some(url) => {
-                        if uploader.as_ref().is_none_or(|(u, _)| *u != url) {
-                            uploader = match Uploader::new(&url) {
-                                Ok(up) => Some((url.clone(), up)),
-                                Err(e) => {
-                                    tracing::error!(error = %e, "bad registry address");
-                                    None
-                                }
-                            };
-                        }
-                        match &uploader {
-                            Some((_, up)) => upload_pending(&mut store, up).await,
-                            None => Ok(Pass::default()),
-                        }
-                    }
                 }
             }
-            Err(e) => Err(e),
         };
         let wait = match outcome {
             Ok(pass) if pass.waiting == 0 => {

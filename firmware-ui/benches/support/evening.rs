@@ -13,7 +13,7 @@ use urne_core::ids::{OptionId, PollId};
 use urne_core::rand_core::SeedableRng;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::kiosk::{Closing, Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::demo::Fixture;
 
 /// Members on the roster, each casting five ballots.
@@ -59,6 +59,7 @@ pub fn ten_thousand_ballots() -> Evening {
         &mut ChaCha20Rng::seed_from_u64(7),
         Timestamp(1_794_441_600),
         false,
+        urne_organiser::package::Sealing::default(),
     )
     .unwrap();
     let badges = urne_papers::badges::issue_all(&built.package, &key);
@@ -138,8 +139,13 @@ pub fn ten_thousand_ballots() -> Evening {
             cast += 1;
         }
     }
+    // The box is sealed to the event's key: two of the bureau's three parts count each poll.
     for p in &polls {
-        kiosk.close_poll(p).unwrap();
+        if let Closing::AwaitingShares { .. } = kiosk.close_poll(p).unwrap() {
+            for share in &built.shares[..2] {
+                kiosk.offer_share(p, &share.text()).unwrap();
+            }
+        }
     }
     eprintln!(
         "{cast} ballots of {MEMBERS} members cast and closed in {:.1} s",

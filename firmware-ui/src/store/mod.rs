@@ -98,7 +98,14 @@ pub struct Store {
     head: Option<AuditEntry>,
     /// A storage fault reproduced for tests (see [`Store::simulate_fault`]).
     fault: std::cell::Cell<Option<Fault>>,
+    /// Taken for writing while the journal is rewritten and emptied (see [`QuietGate`]).
+    gate: QuietGate,
 }
+
+/// The gate other connections of this process (the uploader's) hold for reading while they use
+/// the database, and the store holds for writing while it rewrites the file and empties the
+/// WAL at a close: a reader in the middle would keep the WAL from being truncated.
+pub type QuietGate = std::sync::Arc<std::sync::RwLock<()>>;
 
 pub(super) fn ts(v: i64) -> Timestamp {
     Timestamp(v)
@@ -114,6 +121,7 @@ impl Store {
             path: path.to_owned(),
             head: None,
             fault: std::cell::Cell::new(None),
+            gate: QuietGate::default(),
         };
         store.migrate()?;
         store.head = store.last_audit_entry()?;
@@ -210,6 +218,11 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The gate the uploader's connection holds while it reads and writes (see [`QuietGate`]).
+    pub fn quiet_gate(&self) -> QuietGate {
+        self.gate.clone()
     }
 
     fn configure(conn: &Connection) -> Result<(), StoreError> {

@@ -200,17 +200,32 @@ impl Store {
         Ok(discarded)
     }
 
-    /// Rewrites the database in key order (`VACUUM`), so that even the physical placement of
-    /// ballots in the file keeps no trace of when they were written, then copies the WAL into
-    /// the database and truncates it to zero bytes. The rewrite is best effort: if another
-    /// connection keeps it from running, ballots still carry no order in any table scan or
-    /// export, and the next close tries again.
+    /// Rewrites the database in key order (`VACUUM`), so that the physical placement of rows
+    /// keeps no trace of when they were written, then copies the WAL into the database and
+    /// truncates it to zero bytes, with the uploader's connection kept out meanwhile (the quiet
+    /// gate). What SQLite answers is checked: a rewrite that fails, or a checkpoint that another
+    /// program kept busy or left frames behind, is an error, never a silent success. This
+    /// scrubs the file; it cannot make the disk forget (freed blocks, wear levelling) — the
+    /// sealed box is what keeps ballots secret.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Err(e) = self.conn.execute_batch("VACUUM") {
-            tracing::warn!(error = %e, "the database could not be rewritten in key order");
+        let _quiet = self
+            .gate
+            .write()
+            .map_err(|_| StoreError::Other("the uploader's connection panicked".into()))?;
+        self.conn.execute_batch("VACUUM")?;
+        let (busy, log, done): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 {
+            return Err(StoreError::Locked);
         }
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        if log != done {
+            return Err(StoreError::Other(format!(
+                "the journal was not emptied: {done} of {log} frames copied"
+            )));
+        }
         Ok(())
     }
 

@@ -85,3 +85,63 @@ fn reopening_keeps_everything_and_the_schema_version() {
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.present_count().unwrap(), 1);
 }
+
+#[test]
+fn a_close_that_cannot_empty_the_journal_says_so() {
+    let (dir, mut store) = store();
+    store
+        .open_poll(&poll(), Timestamp(10), Attendance::default(), None)
+        .unwrap();
+    let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
+    store
+        .cast(
+            &poll(),
+            &MemberId::from_bytes([7; 16]),
+            Cast::Clear(&ballot),
+            [1; 16],
+        )
+        .unwrap();
+    // Another program reading the database in the middle of a transaction (as the uploader's
+    // connection did) keeps the WAL from being truncated: the close must not call it done.
+    let other = Connection::open(dir.path().join("urne.sqlite")).unwrap();
+    other.execute_batch("BEGIN").unwrap();
+    let _: i64 = other
+        .query_row("SELECT count(*) FROM ballots", [], |r| r.get(0))
+        .unwrap();
+    let context = urne_core::tally::TallyContext::default();
+    let refused = store.close_poll(&poll(), Timestamp(20), &context);
+    assert!(refused.is_err(), "a busy checkpoint was reported as done");
+    // Once the reader is gone the journal empties, to zero bytes.
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    store.checkpoint().unwrap();
+    let wal = std::fs::metadata(dir.path().join("urne.sqlite-wal")).unwrap();
+    assert_eq!(wal.len(), 0);
+}
+
+#[test]
+fn the_journal_is_emptied_only_once_the_uploaders_connection_let_go() {
+    let (dir, store) = store();
+    let gate = store.quiet_gate();
+    let (held, holding) = std::sync::mpsc::channel();
+    let released = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = released.clone();
+    let path = dir.path().join("urne.sqlite");
+    let reader = std::thread::spawn(move || {
+        let _reading = gate.read().unwrap();
+        let other = Store::open(&path).unwrap();
+        held.send(()).unwrap();
+        // The uploader reads its outbox while the kiosk asks to close a poll.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        other.pending_uploads().unwrap();
+        drop(other);
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    holding.recv().unwrap();
+    store.checkpoint().unwrap();
+    assert!(
+        released.load(std::sync::atomic::Ordering::SeqCst),
+        "the checkpoint ran while the uploader's connection was reading"
+    );
+    reader.join().unwrap();
+}

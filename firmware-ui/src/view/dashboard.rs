@@ -241,7 +241,11 @@ fn acted(state: &Screens, acted: Acted) {
         results::show(state, closed);
     }
     if let Some(poll) = acted.done.awaiting {
-        super::count::start(state, poll.as_str());
+        // As if « Dépouiller » were tapped: the shell opens the count page.
+        with_window(state, |w| {
+            w.global::<OrganiserAdapter>()
+                .invoke_count_poll(poll.as_str().into());
+        });
     }
     shown(state, acted.dashboard);
 }
@@ -422,8 +426,7 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     organiser.on_close_poll(move |id| act(&s, &id, close_poll));
     let s = state.clone();
     organiser.on_show_result(move |id| ask_result(&s, &id));
-    let s = state.clone();
-    organiser.on_count_poll(move |id| super::count::start(&s, &id));
+
     let s = state.clone();
     organiser.on_back_to_dashboard(move || back(&s));
     let s = state.clone();

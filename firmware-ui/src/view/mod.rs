@@ -474,6 +474,11 @@ fn bind(window: &AppWindow, state: &Screens) {
     settings::bind(window, state);
     setup::bind(window, state);
     count::bind(window, state);
+    // « Dépouiller » on the dashboard (and the close of a sealed poll) opens the count page.
+    let s = state.clone();
+    window
+        .global::<crate::generated::OrganiserAdapter>()
+        .on_count_poll(move |id| count::start(&s, &id));
     let kiosk = window.global::<KioskAdapter>();
     let s = state.clone();
     kiosk.on_scanned(move |payload| voter::scan(&s, payload.to_string()));

@@ -31,6 +31,7 @@ fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_organiser::package:
         &mut rng,
         Timestamp(1_794_441_600),
         false,
+        urne_organiser::package::Sealing::default(),
     )
     .unwrap()
 }

@@ -24,6 +24,7 @@ fn foreign_package() -> Vec<u8> {
         &mut rng,
         urne_core::timestamp::Timestamp(1_794_441_600),
         false,
+        urne_organiser::package::Sealing::default(),
     )
     .unwrap()
     .bytes

@@ -44,6 +44,7 @@ fn foreign_package(key: &SecretKey) -> Vec<u8> {
         &mut urne_codec::os::os_rng(),
         urne_core::timestamp::Timestamp(1_794_441_600 + 86_400),
         false,
+        urne_organiser::package::Sealing::default(),
     )
     .unwrap()
     .bytes

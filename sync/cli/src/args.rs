@@ -52,6 +52,19 @@ pub enum Command {
         /// Import the roster even if some lines are rejected (they are listed and skipped).
         #[arg(long)]
         skip_bad_lines: bool,
+        /// Parts of the tally key made for the bureau (n): one sheet each.
+        #[arg(long, default_value_t = 3)]
+        shares: u8,
+        /// Parts needed to count a poll (k).
+        #[arg(long, default_value_t = 2)]
+        threshold: u8,
+        /// Where to write the bureau's part sheets (A4 PDF, one page per part); by default
+        /// beside the package, as <package>-parts.pdf.
+        #[arg(long)]
+        parts: Option<PathBuf>,
+        /// Also write each part as a text file in this folder (part-1.txt, …).
+        #[arg(long)]
+        parts_dir: Option<PathBuf>,
     },
     /// Make the badges of a package: an A4 PDF to print, one PNG per member to e-mail, or
     /// (with neither) a list of every badge with the text of its QR code.

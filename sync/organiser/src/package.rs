@@ -1,11 +1,14 @@
 //! An event package built from the organiser's own files: the event description (TOML) and the
-//! roster exported from a spreadsheet (CSV), parsed, then signed and written by urne-codec.
+//! roster exported from a spreadsheet (CSV), parsed, then signed and written by urne-codec —
+//! with the event's tally key: a fresh key pair whose public half goes into the package and
+//! whose private half is only split into the bureau's shares, never kept.
 
 use urne_codec::package::Signed;
 use urne_core::crypto::SecretKey;
 use urne_core::event::Event;
 use urne_core::package::{EventPackage, PackageError};
 use urne_core::rand_core::{CryptoRng, Rng};
+use urne_core::sealed::{self, Share, ShareError, TallyInfo, TallySecretKey};
 use urne_core::tally::Lang;
 use urne_core::timestamp::Timestamp;
 
@@ -30,10 +33,38 @@ pub enum BuildError {
     /// The package content does not validate.
     #[error(transparent)]
     Package(#[from] PackageError),
+    /// The tally key cannot be split as asked.
+    #[error(transparent)]
+    Shares(#[from] ShareError),
+}
+
+/// How the package's ballot box is sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sealing {
+    /// A fresh tally key, split into `shares` parts of which `threshold` open the box.
+    Bureau {
+        /// Parts needed (k).
+        threshold: u8,
+        /// Parts made (n).
+        shares: u8,
+    },
+    /// The published test key (the demo): nothing sealed to it is secret.
+    TestKey,
+}
+
+impl Default for Sealing {
+    /// Two parts of three: the président·e, the secrétaire and an assesseur·e, any two of whom
+    /// can count.
+    fn default() -> Self {
+        Sealing::Bureau {
+            threshold: 2,
+            shares: 3,
+        }
+    }
 }
 
 /// A freshly built package.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Built {
     /// The content.
     pub package: EventPackage,
@@ -41,10 +72,32 @@ pub struct Built {
     pub bytes: Vec<u8>,
     /// What the roster import found (accepted and skipped lines).
     pub import: RosterImport,
+    /// The bureau's shares of the tally key, by number (none for the test key): to print and
+    /// hand out, then forget. The key itself was dropped, and so wiped.
+    pub shares: Vec<Share>,
 }
 
-/// Builds and signs a package. With `skip_bad_lines` false, one bad roster line and nothing is
-/// built.
+/// The tally key of a new package, drawn from `rng`, and its shares.
+fn tally_key<R: Rng + CryptoRng + ?Sized>(
+    sealing: Sealing,
+    rng: &mut R,
+) -> Result<(TallyInfo, Vec<Share>), ShareError> {
+    match sealing {
+        Sealing::TestKey => Ok((TallyInfo::test(), Vec::new())),
+        Sealing::Bureau { threshold, shares } => {
+            let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+            rng.fill_bytes(&mut seed[..]);
+            let key = TallySecretKey::from_seed(*seed);
+            let mut split_seed = zeroize::Zeroizing::new([0u8; 32]);
+            rng.fill_bytes(&mut split_seed[..]);
+            let (shares, info) = sealed::split(&key, threshold, shares, *split_seed)?;
+            Ok((info, shares))
+        }
+    }
+}
+
+/// Builds and signs a package, sealed as `sealing` says. With `skip_bad_lines` false, one bad
+/// roster line and nothing is built.
 pub fn build<R: Rng + CryptoRng + ?Sized>(
     event_toml: &str,
     roster_csv: &[u8],
@@ -52,6 +105,7 @@ pub fn build<R: Rng + CryptoRng + ?Sized>(
     rng: &mut R,
     created: Timestamp,
     skip_bad_lines: bool,
+    sealing: Sealing,
 ) -> Result<Built, BuildError> {
     let event: Event = event_toml::parse(event_toml, rng)?;
     let import = roster_csv::read(roster_csv).map_err(BuildError::RosterFile)?;
@@ -62,11 +116,12 @@ pub fn build<R: Rng + CryptoRng + ?Sized>(
         return Err(BuildError::EmptyRoster);
     }
     let roster = import.into_roster(rng);
+    let (tally, shares) = tally_key(sealing, rng)?;
     let Signed { package, bytes } = urne_codec::package::write(
         EventPackage {
             event,
             roster,
-            tally: None,
+            tally: Some(tally),
         },
         key,
         created,
@@ -75,5 +130,6 @@ pub fn build<R: Rng + CryptoRng + ?Sized>(
         package,
         bytes,
         import,
+        shares,
     })
 }

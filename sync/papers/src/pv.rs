@@ -14,7 +14,7 @@
 //! kiosk and the registry's pages.
 
 mod charts;
-mod writer;
+pub(crate) mod writer;
 
 use urne_codec::verify::Report;
 use urne_core::chart::ResultChart;

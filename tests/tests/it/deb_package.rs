@@ -393,6 +393,8 @@ fn the_unit_runs_the_kiosk_as_urne_under_the_watchdog_and_starts_at_boot() {
     );
     assert_eq!(one("Service", "LimitCORE"), "0", "no core dump of ballots");
     assert_eq!(one("Service", "NoNewPrivileges"), "yes");
+    // A ballot before it is sealed and the tally key during a count live in memory only.
+    assert_eq!(one("Service", "MemorySwapMax"), "0");
     assert_eq!(one("Service", "ProtectSystem"), "strict");
     assert_eq!(one("Unit", "Conflicts"), "getty@tty1.service");
     // Never started with its data partition missing (ballots would go to the overlay's RAM).

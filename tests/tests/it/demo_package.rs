@@ -24,6 +24,7 @@ fn rebuilt() -> Vec<u8> {
         &mut rng,
         DEMO_CREATED,
         false,
+        urne_organiser::package::Sealing::TestKey,
     )
     .expect("the demo assembly is valid")
     .bytes

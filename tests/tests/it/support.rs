@@ -65,6 +65,7 @@ pub fn demo_package(organiser: &SecretKey) -> Signed {
         &mut rng,
         DEMO_CREATED,
         false,
+        urne_organiser::package::Sealing::TestKey,
     )
     .expect("the demo assembly is valid");
     Signed {

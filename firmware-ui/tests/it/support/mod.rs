@@ -112,8 +112,9 @@ pub fn closed_address() -> String {
     format!("http://{address}")
 }
 
-/// The ballots in a demo poll's sealed box, opened with the published test key the demo seals
-/// to (the demo's ballots are no vote): what the voters cast, read as the count would.
+/// The ballots of a demo poll: those written in clear once it was counted, and those still in
+/// its sealed box, opened with the published test key the demo seals to (the demo's ballots are
+/// no vote) — what the voters cast, read as the count would.
 pub fn demo_box(
     store: &urne_kiosk::store::Store,
     poll: &str,
@@ -122,19 +123,14 @@ pub fn demo_box(
     let event = urne_kiosk::demo::package().package.event;
     let id = urne_core::ids::PollId::new(poll).unwrap();
     let definition = event.poll(&id).expect("a demo poll");
-    let on_card = store.sealed_box(&id).unwrap().expect("a sealed box");
+    let mut ballots = store.ballots(&id).unwrap();
+    let Some(on_card) = store.sealed_box(&id).unwrap() else {
+        return ballots;
+    };
     let key = TallySecretKey::test();
-    on_card
-        .ciphertexts
-        .iter()
-        .map(|c| {
-            sealed::open(
-                &key,
-                &BoxId::of(&event.id, definition),
-                c,
-                sealed::padded_len(definition),
-            )
-            .unwrap()
-        })
-        .collect()
+    let box_id = BoxId::of(&event.id, definition);
+    for c in &on_card.ciphertexts {
+        ballots.push(sealed::open(&key, &box_id, c, sealed::padded_len(definition)).unwrap());
+    }
+    ballots
 }

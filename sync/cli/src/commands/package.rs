@@ -1,65 +1,94 @@
 //! `urne package --event E --roster R --key K --out P`: the organiser's files built into a signed
-//! event package, with the roster lines it rejected named.
+//! event package sealed to a fresh tally key, with the roster lines it rejected named, and the
+//! bureau's part sheets of that key printed beside it (the key itself is never written).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use urne_codec::atomic;
 use urne_core::tally::Lang;
-use urne_organiser::package::{self, BuildError};
+use urne_organiser::package::{self, BuildError, Built, Sealing};
 
-/// Builds, signs and writes the package; exits 2 when the roster is refused.
-pub fn run(
-    event: &Path,
-    roster: &Path,
-    key: &Path,
-    out: &Path,
-    skip_bad_lines: bool,
-    lang: Lang,
-) -> Result<ExitCode> {
+/// What `urne package` was asked.
+#[derive(Debug)]
+pub struct Request {
+    /// The event description (TOML).
+    pub event: PathBuf,
+    /// The roster (CSV).
+    pub roster: PathBuf,
+    /// The organiser key.
+    pub key: PathBuf,
+    /// The package to write.
+    pub out: PathBuf,
+    /// Leave rejected roster lines out instead of refusing.
+    pub skip_bad_lines: bool,
+    /// Parts made (n).
+    pub shares: u8,
+    /// Parts needed (k).
+    pub threshold: u8,
+    /// The part sheets (PDF).
+    pub parts: PathBuf,
+    /// A folder for the parts as text files, if asked.
+    pub parts_dir: Option<PathBuf>,
+}
+
+/// The part sheets' default place: beside the package, `<name>-parts.pdf`.
+pub fn default_parts(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "evenement".into(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!("{stem}-parts.pdf"))
+}
+
+/// Builds, signs and writes the package and its part sheets; exits 2 when the roster or the
+/// parts asked for are refused.
+pub fn run(request: &Request, lang: Lang) -> Result<ExitCode> {
     let fr = lang == Lang::Fr;
-    let event_text = std::fs::read_to_string(event)
-        .with_context(|| format!("cannot read {}", event.display()))?;
-    let roster_bytes = super::read(roster)?;
-    let key = super::read_key(key)?;
+    let threshold_ok = (2..=request.shares).contains(&request.threshold);
+    if !threshold_ok {
+        eprintln!(
+            "{}",
+            if fr {
+                format!(
+                    "--threshold {} --shares {} : il faut au moins 2 parts pour dépouiller, et pas plus que de parts créées.",
+                    request.threshold, request.shares
+                )
+            } else {
+                format!(
+                    "--threshold {} --shares {}: counting needs at least 2 parts, and no more than the parts made.",
+                    request.threshold, request.shares
+                )
+            }
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let event_text = std::fs::read_to_string(&request.event)
+        .with_context(|| format!("cannot read {}", request.event.display()))?;
+    let roster_bytes = super::read(&request.roster)?;
+    let key = super::read_key(&request.key)?;
     let mut rng = urne_codec::os::os_rng();
     let now = urne_codec::os::system_clock();
+    let sealing = Sealing::Bureau {
+        threshold: request.threshold,
+        shares: request.shares,
+    };
     match package::build(
         &event_text,
         &roster_bytes,
         &key,
         &mut rng,
         now,
-        skip_bad_lines,
+        request.skip_bad_lines,
+        sealing,
     ) {
         Ok(built) => {
             for e in &built.import.errors {
                 eprintln!("{}", e.message(lang));
             }
-            atomic::write(out, &built.bytes, 0o644)?;
-            println!(
-                "{} {} — {} {}, {} {}",
-                if fr {
-                    "Paquet écrit :"
-                } else {
-                    "Package written:"
-                },
-                out.display(),
-                built.package.roster.len(),
-                if fr { "membres" } else { "members" },
-                built.package.event.polls.len(),
-                if fr { "scrutins" } else { "polls" },
-            );
-            println!(
-                "{} {}",
-                if fr {
-                    "Clé de l'organisateur :"
-                } else {
-                    "Organiser key:"
-                },
-                key.public().fingerprint()
-            );
+            write_parts(request, &built, lang)?;
+            atomic::write(&request.out, &built.bytes, 0o644)?;
+            say_written(request, &built, &key, lang);
             Ok(ExitCode::SUCCESS)
         }
         Err(BuildError::RosterLines(import)) => {
@@ -81,5 +110,65 @@ pub fn run(
             Ok(ExitCode::from(2))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The part sheets (and the parts as text files, if asked), written before the package: a
+/// package whose parts were not written could never be counted.
+fn write_parts(request: &Request, built: &Built, lang: Lang) -> Result<()> {
+    let tally = built
+        .package
+        .tally
+        .as_ref()
+        .context("the package has no tally key")?;
+    let pdf = urne_papers::shares::share_sheets(&built.package.event, tally, &built.shares, lang)?;
+    atomic::write(&request.parts, &pdf, 0o600)?;
+    if let Some(dir) = &request.parts_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for share in &built.shares {
+            let path = dir.join(format!("part-{}.txt", share.number()));
+            let mut text = share.text().to_string();
+            text.push('\n');
+            atomic::write(&path, text.as_bytes(), 0o600)?;
+        }
+    }
+    Ok(())
+}
+
+fn say_written(request: &Request, built: &Built, key: &urne_core::crypto::SecretKey, lang: Lang) {
+    let fr = lang == Lang::Fr;
+    let (members, polls) = (built.package.roster.len(), built.package.event.polls.len());
+    if fr {
+        println!(
+            "Paquet écrit : {} — {members} membres, {polls} scrutins",
+            request.out.display()
+        );
+        println!("Clé de l'organisateur : {}", key.public().fingerprint());
+    } else {
+        println!(
+            "Package written: {} — {members} members, {polls} polls",
+            request.out.display()
+        );
+        println!("Organiser key: {}", key.public().fingerprint());
+    }
+    let Some(tally) = &built.package.tally else {
+        return;
+    };
+    let (k, n) = (request.threshold, built.shares.len());
+    let parts = request.parts.display();
+    if fr {
+        println!("Clé de dépouillement : {}", tally.public.fingerprint());
+        println!(
+            "Parts du bureau : {parts} ({n} feuilles, {k} nécessaires pour dépouiller). Imprimez-les, \
+             remettez une feuille à chaque membre du bureau, puis supprimez ce fichier : cet \
+             ordinateur ne garde pas la clé."
+        );
+    } else {
+        println!("Tally key: {}", tally.public.fingerprint());
+        println!(
+            "The bureau's parts: {parts} ({n} sheets, {k} needed to count). Print them, give one \
+             sheet to each member of the bureau, then delete this file: this computer keeps no \
+             copy of the key."
+        );
     }
 }

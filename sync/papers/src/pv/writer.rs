@@ -11,17 +11,17 @@ use crate::badges::layout::{self, QUIET_ZONE, QrMatrix};
 use crate::badges::pdf::{PAGE_HEIGHT, PAGE_WIDTH, PdfFont, assemble};
 
 /// Points per millimetre.
-pub(super) const MM: f32 = 72.0 / 25.4;
-pub(super) const MARGIN: f32 = 18.0 * MM;
+pub(crate) const MM: f32 = 72.0 / 25.4;
+pub(crate) const MARGIN: f32 = 18.0 * MM;
 /// Room kept at the bottom of every page for the footer.
-pub(super) const FOOTER: f32 = 10.0 * MM;
-pub(super) const COLUMN: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+pub(crate) const FOOTER: f32 = 10.0 * MM;
+pub(crate) const COLUMN: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 /// Side of each QR code with its quiet zone: 32 mm reads at arm's length with any phone.
-pub(super) const QR_SIDE: f32 = 32.0 * MM;
+pub(crate) const QR_SIDE: f32 = 32.0 * MM;
 /// The label column of a chart, and the longest bar.
-pub(super) const CHART_LABEL: f32 = 58.0 * MM;
-pub(super) const CHART_BAR: f32 = 85.0 * MM;
-pub(super) const BAR_HEIGHT: f32 = 4.2 * MM;
+pub(crate) const CHART_LABEL: f32 = 58.0 * MM;
+pub(crate) const CHART_BAR: f32 = 85.0 * MM;
+pub(crate) const BAR_HEIGHT: f32 = 4.2 * MM;
 /// The size of a figure written inside a bar.
 const SPAN_TEXT: f32 = 6.5;
 
@@ -51,36 +51,36 @@ fn printable(font: &PdfFont, text: &str) -> String {
 }
 
 #[derive(Clone, Copy)]
-pub(super) enum Face {
+pub(crate) enum Face {
     Regular,
     Bold,
 }
 
 /// One stretch of a chart's bar, from `start` to `start + length` of the bar's full length.
-pub(super) struct Span<'a> {
-    pub(super) start: Share,
-    pub(super) length: Share,
+pub(crate) struct Span<'a> {
+    pub(crate) start: Share,
+    pub(crate) length: Share,
     /// How dark it is drawn (0 black, 1 white).
-    pub(super) gray: f32,
+    pub(crate) gray: f32,
     /// Written in its middle when it fits: a merit segment's percentage.
-    pub(super) text: Option<&'a str>,
+    pub(crate) text: Option<&'a str>,
 }
 
 /// One row of a chart: its label, its bar and the figure after it.
-pub(super) struct BarRow<'a> {
-    pub(super) label: &'a str,
+pub(crate) struct BarRow<'a> {
+    pub(crate) label: &'a str,
     /// Written after the label, never cut: the label is cut first when both do not fit.
-    pub(super) note: Option<&'a str>,
+    pub(crate) note: Option<&'a str>,
     /// The winning answer, option or candidate, a funded project.
-    pub(super) bold: bool,
-    pub(super) spans: &'a [Span<'a>],
+    pub(crate) bold: bool,
+    pub(crate) spans: &'a [Span<'a>],
     /// An upright line across the bar: the majority required, the median, the budget.
-    pub(super) marker: Option<Share>,
-    pub(super) value: &'a str,
+    pub(crate) marker: Option<Share>,
+    pub(crate) value: &'a str,
 }
 
 /// The running column: pages so far and where the next line goes.
-pub(super) struct Writer {
+pub(crate) struct Writer {
     regular: PdfFont,
     bold: PdfFont,
     pages: Vec<Content>,
@@ -88,7 +88,7 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn new() -> Result<Self, RenderError> {
+    pub(crate) fn new() -> Result<Self, RenderError> {
         Ok(Self {
             regular: PdfFont::new(layout::REGULAR, b"F1", "URNEAA+NotoSans-Regular")?,
             bold: PdfFont::new(layout::BOLD, b"F2", "URNEAB+NotoSans-Bold")?,
@@ -109,14 +109,14 @@ impl Writer {
     }
 
     /// Starts a new page when less than `height` is left above the footer.
-    pub(super) fn ensure(&mut self, height: f32) {
+    pub(crate) fn ensure(&mut self, height: f32) {
         if self.y - height < MARGIN + FOOTER {
             self.pages.push(Content::new());
             self.y = PAGE_HEIGHT - MARGIN;
         }
     }
 
-    pub(super) fn gap(&mut self, height: f32) {
+    pub(crate) fn gap(&mut self, height: f32) {
         self.y -= height;
     }
 
@@ -127,7 +127,7 @@ impl Writer {
     }
 
     /// One line, not wrapped.
-    pub(super) fn line(&mut self, face: Face, size: f32, gray: f32, text: &str) {
+    pub(crate) fn line(&mut self, face: Face, size: f32, gray: f32, text: &str) {
         let text = self.printable(face, text);
         self.ensure(size * 1.3);
         self.y -= size;
@@ -143,7 +143,7 @@ impl Writer {
     }
 
     /// A paragraph wrapped to the column.
-    pub(super) fn para(&mut self, face: Face, size: f32, gray: f32, text: &str) {
+    pub(crate) fn para(&mut self, face: Face, size: f32, gray: f32, text: &str) {
         let text = self.printable(face, text);
         let lines = {
             let font = self.font(face);
@@ -154,7 +154,7 @@ impl Writer {
         }
     }
 
-    pub(super) fn heading(&mut self, text: &str) {
+    pub(crate) fn heading(&mut self, text: &str) {
         self.ensure(20.0 * MM);
         self.line(Face::Bold, 12.0, 0.0, text);
         let y = self.y + 1.0;
@@ -167,7 +167,7 @@ impl Writer {
         self.gap(1.5 * MM);
     }
 
-    pub(super) fn banner(&mut self, text: &str) {
+    pub(crate) fn banner(&mut self, text: &str) {
         let size = 11.0;
         self.ensure(9.0 * MM);
         let height = 7.0 * MM;
@@ -189,8 +189,55 @@ impl Writer {
         self.y = bottom;
     }
 
+    /// Starts a new page (each share sheet is a page of its own, to be handed to one person).
+    pub(crate) fn new_page(&mut self) {
+        self.pages.push(Content::new());
+        self.y = PAGE_HEIGHT - MARGIN;
+    }
+
+    /// One QR code of `side` (with its quiet zone) at the left of the column, and `lines`
+    /// beside it, each in its face and size.
+    pub(crate) fn qr_with_lines(
+        &mut self,
+        text: &str,
+        side: f32,
+        lines: &[(Face, f32, &str)],
+    ) -> Result<(), RenderError> {
+        self.ensure(side + 4.0 * MM);
+        let top = self.y;
+        let qr = QrMatrix::of_text(text)
+            .ok_or_else(|| RenderError::Font("a text does not fit a QR code".into()))?;
+        let module = side / (qr.width + 2 * QUIET_ZONE) as f32;
+        let x0 = MARGIN + QUIET_ZONE as f32 * module;
+        let y0 = top - QUIET_ZONE as f32 * module;
+        let page = self.pages.last_mut().expect("there is always a page");
+        page.set_fill_gray(0.0);
+        for (x, y, len) in qr.dark_runs() {
+            page.rect(
+                x0 + x as f32 * module,
+                y0 - (y + 1) as f32 * module,
+                len as f32 * module,
+                module,
+            );
+        }
+        page.fill_nonzero();
+        let tx = MARGIN + side + 4.0 * MM;
+        let mut ty = top - 6.0 * MM;
+        for (face, size, line) in lines {
+            let line = self.printable(*face, line);
+            let page = self.pages.last_mut().expect("there is always a page");
+            match face {
+                Face::Regular => self.regular.show(page, 0.0, *size, tx, ty, &line),
+                Face::Bold => self.bold.show(page, 0.0, *size, tx, ty, &line),
+            }
+            ty -= size * 1.45;
+        }
+        self.y = top - side - 4.0 * MM;
+        Ok(())
+    }
+
     /// Two QR codes side by side, each with its caption and its text in groups of four.
-    pub(super) fn qr_pair(
+    pub(crate) fn qr_pair(
         &mut self,
         first: &str,
         first_caption: &str,
@@ -243,7 +290,7 @@ impl Writer {
     }
 
     /// One row of a chart: the label, the bar's frame with its spans and marker, the figure.
-    pub(super) fn bar_row(&mut self, row: &BarRow<'_>) {
+    pub(crate) fn bar_row(&mut self, row: &BarRow<'_>) {
         let size = 8.5;
         self.ensure(BAR_HEIGHT + 1.5 * MM);
         let bottom = self.y - BAR_HEIGHT;
@@ -316,7 +363,7 @@ impl Writer {
     }
 
     /// Boxes side by side, each with a role, a line for the name and room to sign.
-    pub(super) fn signature_boxes(&mut self, roles: &[&str]) {
+    pub(crate) fn signature_boxes(&mut self, roles: &[&str]) {
         let height = 32.0 * MM;
         self.ensure(height);
         let gap = 4.0 * MM;
@@ -341,7 +388,7 @@ impl Writer {
     }
 
     /// Adds the footers and writes the PDF.
-    pub(super) fn finish(mut self, footer: &str, title: &str) -> Result<Vec<u8>, RenderError> {
+    pub(crate) fn finish(mut self, footer: &str, title: &str) -> Result<Vec<u8>, RenderError> {
         let count = self.pages.len();
         let footer = self.printable(Face::Regular, footer);
         let mut pages = std::mem::take(&mut self.pages);
