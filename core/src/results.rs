@@ -7,7 +7,7 @@
 //! | `event.json` | the event: title, place, polls and their rules |
 //! | `attendance.json` | who was present, with their names, and the totals |
 //! | `polls.json` | each poll's state and when it opened and closed |
-//! | `polls/<id>/ballots.json` | a closed poll's ballots, sorted by content |
+//! | `polls/<id>/ballots.json` | a closed poll's ballot classes: one per content, of their total weight, sorted by content |
 //! | `polls/<id>/result.json` | the counting context and the result |
 //! | `audit.jsonl` | the audit chain |
 //!
@@ -131,7 +131,8 @@ impl PollRecord {
 /// A closed poll, ready for export.
 #[derive(Debug, Clone)]
 pub struct ClosedPoll {
-    /// Its ballots, in any order (they are sorted on export).
+    /// Its ballot classes ([`crate::tally::classes_of`]: one per content, of their total
+    /// weight), in any order (they are sorted on export): never one ballot beside its weight.
     pub ballots: Vec<WeightedBallot>,
     /// Context and result.
     pub record: PollRecord,
@@ -236,6 +237,11 @@ pub enum ResultsError {
     /// A poll's ballots are not in canonical order (they could reveal casting order).
     #[error("the ballots of poll {0} are not sorted by content")]
     Unsorted(PollId),
+    /// A poll's ballot classes repeat a content, or cannot hold the number of ballots stated.
+    #[error(
+        "poll {0}: the ballot classes repeat a content or cannot hold the number of ballots its result states"
+    )]
+    Classes(PollId),
     /// A ballot is malformed.
     #[error("poll {poll}: {error}")]
     Tally {
@@ -333,16 +339,23 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
         let poll = event.poll(id).ok_or(ResultsError::PollList)?;
         let ballots_name = format!("polls/{id}/ballots.json");
         let result_name = format!("polls/{id}/result.json");
-        let ballots: Vec<WeightedBallot> = parse(files, &ballots_name)?;
-        if files.get(&ballots_name).map(Vec::as_slice) != Some(ballots_file(&ballots).as_slice()) {
+        let classes: Vec<WeightedBallot> = parse(files, &ballots_name)?;
+        if files.get(&ballots_name).map(Vec::as_slice) != Some(ballots_file(&classes).as_slice()) {
             return Err(ResultsError::Unsorted(id.clone()));
         }
         let stated: PollRecord = parse(files, &result_name)?;
+        // The number of ballots is the one the result states, which the audit chain's close
+        // must confirm (below); the classes must be able to hold it.
         let recounted =
-            tally::tally(poll, &ballots, &stated.context).map_err(|error| ResultsError::Tally {
-                poll: id.clone(),
-                error,
-            })?;
+            tally::tally_classes(poll, &classes, stated.result.ballots, &stated.context).map_err(
+                |e| match e {
+                    tally::ClassesError::Tally(error) => ResultsError::Tally {
+                        poll: id.clone(),
+                        error,
+                    },
+                    tally::ClassesError::NotClasses => ResultsError::Classes(id.clone()),
+                },
+            )?;
         let record = PollRecord {
             context: stated.context,
             result: recounted,

@@ -1,6 +1,8 @@
 //! The durable check-in and the durable cast against a bare SQLite insert + commit with the same
 //! pragmas, measured interleaved: round after round, one of each, in rotating order, so that
-//! all three see the same disk. A virtual machine's fsync can swing tenfold within a minute;
+//! all see the same disk. The cast is sealed (the demo package's box is sealed to the published
+//! test key, which costs what any key costs); the sealing alone — HPKE with a fresh ephemeral
+//! key, no I/O — is measured in the same rounds. A virtual machine's fsync can swing tenfold within a minute;
 //! sequential benchmarks would compare different weather.
 //!
 //! Run: `cargo bench -p urne-kiosk --bench durability` (`URNE_BENCH_ROUNDS`, default 1500).
@@ -81,7 +83,13 @@ fn main() {
     // transaction), without badge verification and the queries of the polls due.
     let store_dir = bench_dir();
     let mut store = urne_kiosk::store::Store::open(&store_dir.path().join("urne.sqlite")).unwrap();
-    let mut times: [Vec<Duration>; 4] = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    let mut times: [Vec<Duration>; 5] = Default::default();
+    let event = k.event().unwrap().clone();
+    let definition = event.poll(&poll).unwrap().clone();
+    let public = urne_core::sealed::TallySecretKey::test().public();
+    let box_id = urne_core::sealed::BoxId::of(&event.id, &definition);
+    let pad = urne_core::sealed::padded_len(&definition);
+    let ballot = urne_core::ballot::WeightedBallot::single(Ballot::Motion(MotionChoice::For));
     let mut n: u64 = 0;
     for round in 0..rounds {
         if next == members.len() {
@@ -91,8 +99,8 @@ fn main() {
             next = 0;
             voters.clear();
         }
-        for step in 0..4 {
-            match (round + step) % 4 {
+        for step in 0..5 {
+            match (round + step) % 5 {
                 0 => {
                     n += 1;
                     let mut key = [0u8; 16];
@@ -126,6 +134,15 @@ fn main() {
                         .unwrap();
                     times[2].push(start.elapsed());
                 }
+                4 => {
+                    let mut seed = [0u8; 32];
+                    seed[..8].copy_from_slice(&n.to_le_bytes());
+                    seed[8..16].copy_from_slice(&(round as u64).to_le_bytes());
+                    let start = Instant::now();
+                    let sealed = urne_core::sealed::seal(&public, &box_id, &ballot, pad, seed);
+                    times[4].push(start.elapsed());
+                    std::hint::black_box(sealed.unwrap());
+                }
                 _ => {
                     let mut id = [0xC0u8; 16];
                     id[..8].copy_from_slice(&n.to_be_bytes());
@@ -143,10 +160,11 @@ fn main() {
     let names = [
         "bare SQLite insert + commit",
         "scan to greeting (verify, check in, due)",
-        "cast (mark + ballot, one transaction)",
+        "sealed cast (mark + ciphertext + digest)",
         "check-in write (row + audit entry)",
+        "sealing alone (HPKE, no I/O)",
     ];
-    let mut medians = [Duration::ZERO; 4];
+    let mut medians = [Duration::ZERO; 5];
     println!("{rounds} interleaved rounds (WAL, synchronous=FULL, secure_delete=ON):");
     for (i, samples) in times.iter_mut().enumerate() {
         samples.sort();
@@ -162,9 +180,10 @@ fn main() {
     }
     let ratio = |d: Duration| d.as_secs_f64() / medians[0].as_secs_f64();
     println!(
-        "  median ratio to the bare commit: check-in write {:.2}×, cast {:.2}×, scan to greeting {:.2}×",
+        "  median ratio to the bare commit: check-in write {:.2}×, sealed cast {:.2}×, scan to greeting {:.2}×, sealing alone {:.2}×",
         ratio(medians[3]),
         ratio(medians[2]),
-        ratio(medians[1])
+        ratio(medians[1]),
+        ratio(medians[4])
     );
 }

@@ -5,6 +5,7 @@
 //! serialise to byte-identical JSON for the same ballots. All arithmetic is on integers.
 
 mod budget;
+mod classes;
 mod explain;
 mod majority_judgment;
 mod render;
@@ -24,6 +25,7 @@ pub use budget::{
     BudgetDetails, EqualSharesReport, FundedBy, MAX_COMPLETION_STEPS, Payment, ProjectOutcome,
     Rational,
 };
+pub use classes::{ClassesError, classes_of, tally_classes};
 pub use explain::{
     BudgetLine, CountLine, JudgmentLine, Line, Moment, MotionLine, SchulzeLine, Verdict, explain,
     verdict,
@@ -42,7 +44,7 @@ pub enum TallyError {
         /// Why it was refused.
         error: BallotError,
     },
-    /// The sum of weights does not fit in 64 bits.
+    /// The sum of weights does not fit in 64 bits (or a class's in 32).
     #[error("the total weight of the ballots overflows")]
     Overflow,
 }

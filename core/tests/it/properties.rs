@@ -299,3 +299,89 @@ proptest! {
         prop_assert_eq!(&after.winners, &expected);
     }
 }
+
+/// Weighted ballots of every kind of poll, with heavy weights (delegates carrying mandates).
+fn weighted_boxes() -> impl Strategy<Value = Vec<(usize, u32)>> {
+    prop::collection::vec((0usize..8, 1u32..=12), 1..40)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Counting the classes (content, total weight) with the number of ballots gives exactly
+    /// the result of counting the ballots, for every kind of poll.
+    #[test]
+    fn the_classes_count_as_the_ballots(picks in weighted_boxes(), m in 2usize..=5) {
+        let motion = poll(PollKind::Motion { blank_allowed: true, rule: MajorityRule::SIMPLE });
+        let single = poll(PollKind::SingleChoice { options: options(m), blank_allowed: true });
+        let approval = poll(PollKind::Approval {
+            options: options(m), min: 1, max: u32::try_from(m).unwrap(), blank_allowed: true,
+        });
+        let judgment = poll(PollKind::MajorityJudgment { candidates: options(m), grades: 5 });
+        let ranked = poll(PollKind::Ranking { candidates: options(m) });
+        let costs: Vec<u64> = (0..m).map(|i| 10 + 7 * i as u64).collect();
+        let boxes: Vec<(Poll, Vec<WeightedBallot>)> = vec![
+            (motion, picks.iter().map(|&(c, w)| weighted(match c % 4 {
+                0 => Ballot::Motion(MotionChoice::For),
+                1 => Ballot::Motion(MotionChoice::Against),
+                2 => Ballot::Motion(MotionChoice::Abstain),
+                _ => Ballot::Blank,
+            }, w)).collect()),
+            (single, picks.iter().map(|&(c, w)| weighted(
+                if c % (m + 1) == m { Ballot::Blank } else { Ballot::Single(id(c % (m + 1))) }, w,
+            )).collect()),
+            (approval, picks.iter().map(|&(c, w)| weighted(
+                Ballot::Approval((0..=c % m).map(id).collect()), w,
+            )).collect()),
+            (judgment, picks.iter().map(|&(c, w)| weighted(Ballot::Grades(
+                (0..m).map(|i| (id(i), u8::try_from((c + i * 3) % 5).unwrap())).collect(),
+            ), w)).collect()),
+            (ranked, picks.iter().map(|&(c, w)| {
+                let ranks: Vec<usize> = (0..m).map(|i| (c + i) % (m + 1)).collect();
+                weighted(ranking(&ranks), w)
+            }).collect()),
+        ];
+        let mut all = boxes;
+        for method in [BudgetMethod::Greedy, BudgetMethod::EqualShares] {
+            let p = poll(PollKind::Budget { projects: projects(&costs), budget: 40, method });
+            let masks: Vec<(u32, u32)> = picks.iter()
+                .map(|&(c, w)| (u32::try_from(c).unwrap() % (1 << m), w)).collect();
+            all.push((p, budget_ballots(&masks, m)));
+        }
+        for (p, ballots) in &all {
+            let classes = urne_core::tally::classes_of(ballots).unwrap();
+            prop_assert!(classes.len() <= ballots.len());
+            let n = u64::try_from(ballots.len()).unwrap();
+            let from_classes = urne_core::tally::tally_classes(
+                p, &classes, n, &TallyContext::default(),
+            ).unwrap();
+            prop_assert_eq!(bytes(&from_classes), bytes(&count(p, ballots)), "{}", p.kind.name());
+        }
+    }
+}
+
+#[test]
+fn classes_that_repeat_a_content_or_cannot_hold_the_ballots_are_refused() {
+    let p = poll(PollKind::Motion {
+        blank_allowed: true,
+        rule: MajorityRule::SIMPLE,
+    });
+    let yes = |w| weighted(Ballot::Motion(MotionChoice::For), w);
+    let ctx = TallyContext::default();
+    let refused = Err(urne_core::tally::ClassesError::NotClasses);
+    assert_eq!(
+        urne_core::tally::tally_classes(&p, &[yes(2), yes(3)], 5, &ctx),
+        refused
+    );
+    // Two classes hold at least two ballots, and 12 mandates at most 12.
+    let no = weighted(Ballot::Motion(MotionChoice::Against), 10);
+    assert_eq!(
+        urne_core::tally::tally_classes(&p, &[yes(2), no.clone()], 1, &ctx),
+        refused
+    );
+    assert_eq!(
+        urne_core::tally::tally_classes(&p, &[yes(2), no.clone()], 13, &ctx),
+        refused
+    );
+    assert!(urne_core::tally::tally_classes(&p, &[yes(2), no], 12, &ctx).is_ok());
+}

@@ -12,7 +12,7 @@ use urne_core::audit::AuditEvent;
 use urne_core::ballot::WeightedBallot;
 use urne_core::ids::PollId;
 use urne_core::sealed::{self, BoxDigest, BoxId, TallyPublicKey, TallySecretKey};
-use urne_core::tally::PollResult;
+use urne_core::tally::{self, PollResult, TallyContext};
 
 use super::{Kiosk, KioskError};
 use crate::clock::Clock;
@@ -171,7 +171,7 @@ impl Kiosk {
         let context = row
             .context
             .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;
-        let mut ballots = match self.checked_box(poll, key) {
+        let ballots = match self.checked_box(poll, key) {
             Ok(ballots) => ballots,
             Err(problem) => {
                 self.store.audit(
@@ -186,8 +186,16 @@ impl Kiosk {
         };
         let digest = self.boxes.get(poll).map(|(_, d)| *d).unwrap_or_default();
         let result = self.tally_ballots(poll, &ballots, &context)?;
-        self.store
-            .count_box(poll, &mut ballots, digest, test_key, self.clock.now())?;
+        let mut classes = tally::classes_of(&ballots)
+            .map_err(|e| KioskError::Store(StoreError::Corrupt(e.to_string())))?;
+        self.store.count_box(
+            poll,
+            &mut classes,
+            result.ballots,
+            digest,
+            test_key,
+            self.clock.now(),
+        )?;
         self.boxes.remove(poll);
         Ok(result)
     }
@@ -238,5 +246,37 @@ impl Kiosk {
             ballots.push(ballot);
         }
         Ok(ballots)
+    }
+}
+
+impl Kiosk {
+    /// A closed and counted poll's ballot classes and result: from the classes the count wrote
+    /// (with the number of ciphertexts the box held), or, for a box in clear, from each ballot.
+    pub(super) fn counted_box(
+        &self,
+        poll: &PollId,
+        context: &TallyContext,
+    ) -> Result<(Vec<WeightedBallot>, PollResult), KioskError> {
+        let definition = self
+            .current()?
+            .poll(poll)
+            .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
+        let in_store = self.store.ballots(poll)?;
+        let corrupt =
+            |e: &dyn std::fmt::Display| KioskError::Store(StoreError::Corrupt(e.to_string()));
+        match self.store.sealed_box(poll)? {
+            Some(sealed) => {
+                let result =
+                    tally::tally_classes(definition, &in_store, sealed.digest.count, context)
+                        .map_err(|e| corrupt(&e))?;
+                Ok((in_store, result))
+            }
+            None => {
+                let result =
+                    tally::tally(definition, &in_store, context).map_err(|e| corrupt(&e))?;
+                let classes = tally::classes_of(&in_store).map_err(|e| corrupt(&e))?;
+                Ok((classes, result))
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ use urne_core::results::{
     AttendanceSheet, ClosedPoll, PollRecord, PollState, PollStatus, PresentMember, ProxyRecord,
     ResultsContent,
 };
-use urne_core::tally::{self, Lang};
+use urne_core::tally::Lang;
 
 use super::{Kiosk, KioskError};
 use crate::clock::Clock;
@@ -90,9 +90,7 @@ impl Kiosk {
                 let context = row
                     .context
                     .ok_or_else(|| StoreError::Corrupt("closed poll without context".into()))?;
-                let ballots = self.store.ballots(&poll.id)?;
-                let result = tally::tally(poll, &ballots, &context)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let (ballots, result) = self.counted_box(&poll.id, &context)?;
                 closed.insert(
                     poll.id.clone(),
                     ClosedPoll {

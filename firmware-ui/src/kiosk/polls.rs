@@ -152,8 +152,7 @@ impl Kiosk {
         poll: &PollId,
         context: &TallyContext,
     ) -> Result<PollResult, KioskError> {
-        let ballots = self.store.ballots(poll)?;
-        self.tally_ballots(poll, &ballots, context)
+        Ok(self.counted_box(poll, context)?.1)
     }
 
     /// Counts `ballots` of `poll` with urne-core.

@@ -161,13 +161,16 @@ impl Store {
         }))
     }
 
-    /// Writes a closed poll's opened box: the clear ballots, sorted by content so that their
-    /// place in the file follows what they say and not when they were cast, replace the
-    /// ciphertexts, with the `PollCounted` audit entry, in one transaction.
+    /// Writes a closed poll's opened box: its ballot classes (one per content, of their total
+    /// weight: a member's weight never sits beside their ballot), sorted by content so that
+    /// their place in the file follows what they say and not when they were cast, replace the
+    /// ciphertexts, with the `PollCounted` audit entry for the `count` ballots, in one
+    /// transaction.
     pub fn count_box(
         &mut self,
         poll: &PollId,
         ballots: &mut [WeightedBallot],
+        count: u64,
         digest: BoxDigest,
         test_key: bool,
         at: Timestamp,
@@ -195,7 +198,7 @@ impl Store {
                 at,
                 AuditEvent::PollCounted {
                     poll: poll.clone(),
-                    ballots: u64::try_from(ballots.len()).unwrap_or(u64::MAX),
+                    ballots: count,
                     digest,
                     test_key,
                 },
@@ -204,7 +207,9 @@ impl Store {
         self.checkpoint()
     }
 
-    /// A poll's ballots, in the table's order (random, by id).
+    /// A poll's ballots in clear, in the table's order: for a sealed box once counted, its
+    /// classes in content order; for a box in clear (a package from before the sealed box),
+    /// each ballot, in random order (by id).
     pub fn ballots(&self, poll: &PollId) -> Result<Vec<WeightedBallot>, StoreError> {
         let mut stmt = self
             .conn

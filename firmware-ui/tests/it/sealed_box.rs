@@ -463,3 +463,90 @@ fn the_bureau_counts_a_sealed_poll_on_the_touchscreen() {
         }
     )));
 }
+
+/// One evening of a delegate assembly on the demo: the first member is a federation carrying 12
+/// mandates, twelve others carry one each; on the charter the federation votes `federation`
+/// and the twelve vote `others`. Returns the exported bundle's ballot file and its result.
+fn delegate_evening(
+    federation: urne_core::ballot::MotionChoice,
+    others: urne_core::ballot::MotionChoice,
+) -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut package = urne_kiosk::demo::package().package;
+    package.roster.members[0].weight = 12;
+    let signed = urne_codec::package::write(
+        package.clone(),
+        &urne_kiosk::demo::organiser_key(),
+        Timestamp(1_796_400_000),
+    )
+    .unwrap();
+    let mut kiosk = urne_kiosk::ui_testing::demo::Fixture::new(dir.path())
+        .clock(Arc::new(FakeClock::at(Timestamp(1_796_495_400))))
+        .build();
+    kiosk.load_package(&signed.bytes).unwrap();
+    kiosk.set_pin(urne_kiosk::demo::PIN).unwrap();
+    kiosk.accept_unconfirmed_clock();
+    let badges = urne_papers::badges::issue_all(&package, &urne_kiosk::demo::organiser_key());
+    let members: Vec<MemberId> = badges
+        .iter()
+        .filter(|b| b.role == Role::Participant)
+        .take(13)
+        .map(|b| {
+            assert!(matches!(
+                kiosk.scan(&b.payload).unwrap(),
+                ScanOutcome::Welcome { .. }
+            ));
+            b.id
+        })
+        .collect();
+    assert_eq!(
+        members[0], package.roster.members[0].id,
+        "the federation votes first"
+    );
+    unlock(&mut kiosk);
+    let charte = PollId::new("charte").unwrap();
+    kiosk.open_poll(&charte).unwrap();
+    for (i, member) in members.iter().enumerate() {
+        let choice = if i == 0 { federation } else { others };
+        kiosk
+            .cast(member, member, &charte, Ballot::Motion(choice))
+            .unwrap();
+    }
+    let Closing::Counted(_) = kiosk.close_poll(&charte).unwrap() else {
+        panic!("sealed to the test key, counted at once");
+    };
+    let exported = kiosk.export(false).unwrap();
+    let (_, bundle) = kiosk
+        .store()
+        .pending_uploads()
+        .unwrap()
+        .into_iter()
+        .find(|(seq, _)| *seq == exported.seq)
+        .unwrap();
+    // The bundle verifies: the re-count from the classes gives the result it states.
+    urne_codec::verify::verify(&bundle, None).unwrap();
+    let opened = urne_codec::bundle::open(&bundle, None).unwrap();
+    (
+        opened.files["polls/charte/ballots.json"].clone(),
+        opened.files["polls/charte/result.json"].clone(),
+    )
+}
+
+#[test]
+fn a_delegates_unique_weight_does_not_say_how_it_voted() {
+    use urne_core::ballot::MotionChoice::{Against, For};
+    // Twelve mandates against and twelve for, in both evenings: the federation voted against in
+    // the first and for in the second. Someone reading the bundles cannot tell which is which.
+    let (ballots_a, result_a) = delegate_evening(Against, For);
+    let (ballots_b, result_b) = delegate_evening(For, Against);
+    assert_eq!(
+        String::from_utf8_lossy(&ballots_a),
+        String::from_utf8_lossy(&ballots_b),
+        "the ballot file gives the federation's vote away"
+    );
+    assert_eq!(result_a, result_b);
+    // Two classes, of twelve mandates each: no line carries the federation's weight alone.
+    let classes: Vec<WeightedBallot> = serde_json::from_slice(&ballots_a).unwrap();
+    assert_eq!(classes.len(), 2);
+    assert!(classes.iter().all(|c| c.weight == 12));
+}

@@ -249,6 +249,9 @@ fn french(error: &VerifyError) -> String {
             ResultsError::Unsorted(p) => format!(
                 "les bulletins du scrutin {p} ne sont pas triés par contenu (leur ordre pourrait révéler l'ordre des votes)"
             ),
+            ResultsError::Classes(p) => format!(
+                "scrutin {p} : les classes de bulletins se répètent ou ne peuvent pas contenir le nombre de bulletins annoncé"
+            ),
             ResultsError::Tally { poll, error } => {
                 format!("scrutin {poll} : bulletin refusé ({error})")
             }

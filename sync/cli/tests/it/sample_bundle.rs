@@ -75,14 +75,22 @@ fn rehash(files: &mut [(String, Vec<u8>)], key: Option<&SecretKey>) {
 /// Turns one « pour » of the charter motion into « contre », keeps the ballots sorted, and, if
 /// `recount`, rewrites the stated result from the engine so the content is self-consistent.
 fn change_one_ballot(files: &mut [(String, Vec<u8>)], recount: bool) {
+    // The ballots are classes (each content once, with its total weight): one ballot « pour »
+    // turned « contre » moves one mandate from the one class to the other.
     let name = "polls/charte/ballots.json";
-    let mut ballots: Vec<WeightedBallot> = serde_json::from_slice(get(files, name)).unwrap();
-    let one = ballots
+    let mut classes: Vec<WeightedBallot> = serde_json::from_slice(get(files, name)).unwrap();
+    let against = Ballot::Motion(MotionChoice::Against);
+    let one = classes
         .iter_mut()
         .find(|b| b.ballot == Ballot::Motion(MotionChoice::For))
         .unwrap();
-    one.ballot = Ballot::Motion(MotionChoice::Against);
-    set(files, name, ballots_file(&ballots));
+    one.weight -= 1;
+    match classes.iter_mut().find(|b| b.ballot == against) {
+        Some(class) => class.weight += 1,
+        None => classes.push(WeightedBallot::single(against)),
+    }
+    classes.retain(|c| c.weight > 0);
+    set(files, name, ballots_file(&classes));
     if recount {
         let result_name = "polls/charte/result.json";
         let mut record: PollRecord = serde_json::from_slice(get(files, result_name)).unwrap();
@@ -91,7 +99,9 @@ fn change_one_ballot(files: &mut [(String, Vec<u8>)], recount: bool) {
         let poll = event
             .poll(&urne_core::ids::PollId::new("charte").unwrap())
             .unwrap();
-        record.result = urne_core::tally::tally(poll, &ballots, &record.context).unwrap();
+        record.result =
+            urne_core::tally::tally_classes(poll, &classes, record.result.ballots, &record.context)
+                .unwrap();
         set(files, result_name, record.canonical_bytes());
     }
 }

@@ -207,7 +207,7 @@ fn evening(ballots_for: fn(&PollKind) -> Vec<WeightedBallot>, all: bool) -> Resu
         c.closed.insert(
             poll_id,
             ClosedPoll {
-                ballots,
+                ballots: tally::classes_of(&ballots).unwrap(),
                 record: PollRecord { context, result },
             },
         );
