@@ -153,11 +153,10 @@ pub fn open(
     }
     let (enc, ciphertext) = sealed.split_at(ENC_LEN);
     let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(enc).map_err(|_| SealError::Malformed)?;
-    let private = secret.to_hpke();
     let plain = Zeroizing::new(
         hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Kem>(
             &OpModeR::Base,
-            &private,
+            secret.hpke(),
             &enc,
             &id.info(),
             ciphertext,

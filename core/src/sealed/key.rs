@@ -61,11 +61,14 @@ impl<'de> Deserialize<'de> for TallyPublicKey {
 }
 
 /// The private half of a tally key. It is kept as the 32-byte seed HPKE derives the X25519 key
-/// from (RFC 9180 DeriveKeyPair), which is also what the bureau's shares split. Both are wiped
-/// when the key is dropped; it is never serialised.
+/// from (RFC 9180 DeriveKeyPair), which is also what the bureau's shares split, and as that
+/// derived key, so that a count derives it once and not once per ballot. Both are wiped when the
+/// key is dropped (the X25519 secret by x25519-dalek's own drop); it is never serialised.
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct TallySecretKey {
     seed: [u8; 32],
+    #[zeroize(skip)]
+    private: <Kem as hpke::Kem>::PrivateKey,
     #[zeroize(skip)]
     public: TallyPublicKey,
 }
@@ -73,11 +76,12 @@ pub struct TallySecretKey {
 impl TallySecretKey {
     /// The key derived from 32 random bytes (the caller draws them from the OS).
     pub fn from_seed(seed: [u8; 32]) -> Self {
-        let (_, public) = Kem::derive_keypair(&seed);
+        let (private, public) = Kem::derive_keypair(&seed);
         let mut bytes = [0u8; 32];
         bytes.copy_from_slice(&public.to_bytes());
         Self {
             seed,
+            private,
             public: TallyPublicKey(bytes),
         }
     }
@@ -97,10 +101,9 @@ impl TallySecretKey {
         &self.seed
     }
 
-    /// The X25519 private key in the HPKE crate's form, wiped by the caller's drop.
-    pub(super) fn to_hpke(&self) -> <Kem as hpke::Kem>::PrivateKey {
-        let (private, _) = Kem::derive_keypair(&self.seed);
-        private
+    /// The X25519 private key in the HPKE crate's form.
+    pub(super) fn hpke(&self) -> &<Kem as hpke::Kem>::PrivateKey {
+        &self.private
     }
 
     /// The seed as a wiped-on-drop copy (for a passphrase-protected file the organiser asked to

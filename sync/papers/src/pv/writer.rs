@@ -189,6 +189,28 @@ impl Writer {
         self.y = bottom;
     }
 
+    /// Draws the QR code of `text`, `side` wide with its quiet zone, its top left corner at
+    /// (`left`, `top`).
+    fn draw_qr(&mut self, text: &str, left: f32, top: f32, side: f32) -> Result<(), RenderError> {
+        let qr = QrMatrix::of_text(text)
+            .ok_or_else(|| RenderError::Font("a text does not fit a QR code".into()))?;
+        let module = side / (qr.width + 2 * QUIET_ZONE) as f32;
+        let x0 = left + QUIET_ZONE as f32 * module;
+        let y0 = top - QUIET_ZONE as f32 * module;
+        let page = self.pages.last_mut().expect("there is always a page");
+        page.set_fill_gray(0.0);
+        for (x, y, len) in qr.dark_runs() {
+            page.rect(
+                x0 + x as f32 * module,
+                y0 - (y + 1) as f32 * module,
+                len as f32 * module,
+                module,
+            );
+        }
+        page.fill_nonzero();
+        Ok(())
+    }
+
     /// Starts a new page (each share sheet is a page of its own, to be handed to one person).
     pub(crate) fn new_page(&mut self) {
         self.pages.push(Content::new());
@@ -205,22 +227,7 @@ impl Writer {
     ) -> Result<(), RenderError> {
         self.ensure(side + 4.0 * MM);
         let top = self.y;
-        let qr = QrMatrix::of_text(text)
-            .ok_or_else(|| RenderError::Font("a text does not fit a QR code".into()))?;
-        let module = side / (qr.width + 2 * QUIET_ZONE) as f32;
-        let x0 = MARGIN + QUIET_ZONE as f32 * module;
-        let y0 = top - QUIET_ZONE as f32 * module;
-        let page = self.pages.last_mut().expect("there is always a page");
-        page.set_fill_gray(0.0);
-        for (x, y, len) in qr.dark_runs() {
-            page.rect(
-                x0 + x as f32 * module,
-                y0 - (y + 1) as f32 * module,
-                len as f32 * module,
-                module,
-            );
-        }
-        page.fill_nonzero();
+        self.draw_qr(text, MARGIN, top, side)?;
         let tx = MARGIN + side + 4.0 * MM;
         let mut ty = top - 6.0 * MM;
         for (face, size, line) in lines {
@@ -252,22 +259,8 @@ impl Writer {
             .enumerate()
         {
             let left = MARGIN + i as f32 * half;
-            let qr = QrMatrix::of_text(text)
-                .ok_or_else(|| RenderError::Font("a digest does not fit a QR code".into()))?;
-            let module = QR_SIDE / (qr.width + 2 * QUIET_ZONE) as f32;
-            let x0 = left + QUIET_ZONE as f32 * module;
-            let y0 = top - QUIET_ZONE as f32 * module;
+            self.draw_qr(text, left, top, QR_SIDE)?;
             let page = self.pages.last_mut().expect("there is always a page");
-            page.set_fill_gray(0.0);
-            for (x, y, len) in qr.dark_runs() {
-                page.rect(
-                    x0 + x as f32 * module,
-                    y0 - (y + 1) as f32 * module,
-                    len as f32 * module,
-                    module,
-                );
-            }
-            page.fill_nonzero();
             // The caption and the digest beside the code, four hexadecimal digits a group,
             // four groups a line: easy to read aloud and compare.
             let tx = left + QR_SIDE + 1.5 * MM;
