@@ -181,20 +181,13 @@ fn draw_badge(
 
     // The QR code, bottom right.
     let qr = QrMatrix::of(badge)?;
-    let modules = qr.width + 2 * QUIET_ZONE;
-    let module = QR_SIDE / modules as f32;
-    let qr_left = left + BADGE_WIDTH - QR_INSET - QR_SIDE + QUIET_ZONE as f32 * module;
-    let qr_top = bottom + QR_INSET + QR_SIDE - QUIET_ZONE as f32 * module;
-    content.set_fill_gray(0.0);
-    for (x, y, len) in qr.dark_runs() {
-        content.rect(
-            qr_left + x as f32 * module,
-            qr_top - (y + 1) as f32 * module,
-            len as f32 * module,
-            module,
-        );
-    }
-    content.fill_nonzero();
+    fill_qr(
+        content,
+        &qr,
+        left + BADGE_WIDTH - QR_INSET - QR_SIDE,
+        bottom + QR_INSET + QR_SIDE,
+        QR_SIDE,
+    );
 
     // The name, large, left of the code: on one line if it fits at a readable size (so that
     // « Prénom Nom » reads as one), else on up to three lines.
@@ -431,6 +424,24 @@ impl PdfFont {
         pdf.stream(cmap, unicode.finish().as_slice());
         Ok(())
     }
+}
+
+/// Fills the dark modules of `qr` in black, the code `side` wide with its quiet zone and its top
+/// left corner at (`left`, `top`): one rectangle per run of dark modules, one filled path.
+pub(crate) fn fill_qr(content: &mut Content, qr: &QrMatrix, left: f32, top: f32, side: f32) {
+    let module = side / (qr.width + 2 * QUIET_ZONE) as f32;
+    let x0 = left + QUIET_ZONE as f32 * module;
+    let y0 = top - QUIET_ZONE as f32 * module;
+    content.set_fill_gray(0.0);
+    for (x, y, len) in qr.dark_runs() {
+        content.rect(
+            x0 + x as f32 * module,
+            y0 - (y + 1) as f32 * module,
+            len as f32 * module,
+            module,
+        );
+    }
+    content.fill_nonzero();
 }
 
 #[cfg(test)]

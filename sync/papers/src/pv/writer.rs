@@ -7,8 +7,8 @@ use pdf_writer::Content;
 use urne_core::chart::Share;
 
 use crate::badges::RenderError;
-use crate::badges::layout::{self, QUIET_ZONE, QrMatrix};
-use crate::badges::pdf::{PAGE_HEIGHT, PAGE_WIDTH, PdfFont, assemble};
+use crate::badges::layout::{self, QrMatrix};
+use crate::badges::pdf::{PAGE_HEIGHT, PAGE_WIDTH, PdfFont, assemble, fill_qr};
 
 /// Points per millimetre.
 pub(crate) const MM: f32 = 72.0 / 25.4;
@@ -194,20 +194,8 @@ impl Writer {
     fn draw_qr(&mut self, text: &str, left: f32, top: f32, side: f32) -> Result<(), RenderError> {
         let qr = QrMatrix::of_text(text)
             .ok_or_else(|| RenderError::Font("a text does not fit a QR code".into()))?;
-        let module = side / (qr.width + 2 * QUIET_ZONE) as f32;
-        let x0 = left + QUIET_ZONE as f32 * module;
-        let y0 = top - QUIET_ZONE as f32 * module;
         let page = self.pages.last_mut().expect("there is always a page");
-        page.set_fill_gray(0.0);
-        for (x, y, len) in qr.dark_runs() {
-            page.rect(
-                x0 + x as f32 * module,
-                y0 - (y + 1) as f32 * module,
-                len as f32 * module,
-                module,
-            );
-        }
-        page.fill_nonzero();
+        fill_qr(page, &qr, left, top, side);
         Ok(())
     }
 
