@@ -17,6 +17,7 @@ mod results_screen;
 mod scanner;
 mod screenshots;
 mod sealed_box;
+mod sealed_box_disk;
 mod service;
 mod stick;
 mod stick_screen;

@@ -37,10 +37,10 @@ fn sealed_package() -> (Vec<u8>, Vec<Share>, TallyInfo, TallySecretKey) {
     (signed.bytes, shares, info, key)
 }
 
-struct Evening {
-    kiosk: Kiosk,
-    poll: Poll,
-    cast: Vec<WeightedBallot>,
+pub(crate) struct Evening {
+    pub(crate) kiosk: Kiosk,
+    pub(crate) poll: Poll,
+    pub(crate) cast: Vec<WeightedBallot>,
     shares: Vec<Share>,
     info: TallyInfo,
     key: TallySecretKey,
@@ -69,7 +69,7 @@ fn distinct_ballots(poll: &Poll, n: usize) -> Vec<WeightedBallot> {
 
 /// A kiosk on the sealed package: 40 members checked in, the Majority Judgment poll open and
 /// every member's distinct ballot cast.
-fn evening(dir: &Path) -> Evening {
+pub(crate) fn evening(dir: &Path) -> Evening {
     let (bytes, shares, info, key) = sealed_package();
     let clock = FakeClock::at(Timestamp(1_796_495_400));
     let mut kiosk = Kiosk::open(
@@ -131,7 +131,7 @@ fn unlock(kiosk: &mut Kiosk) {
     kiosk.unlock(&organiser, urne_kiosk::demo::PIN).unwrap();
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
@@ -155,7 +155,7 @@ fn found_on_card(dir: &Path, needles: &[Vec<u8>]) -> Vec<String> {
 }
 
 /// Every ballot's bytes, and the bytes any ballot in clear would hold whatever its content.
-fn clear_needles(cast: &[WeightedBallot]) -> Vec<Vec<u8>> {
+pub(crate) fn clear_needles(cast: &[WeightedBallot]) -> Vec<Vec<u8>> {
     let mut needles: Vec<Vec<u8>> = cast.iter().map(WeightedBallot::canonical_bytes).collect();
     needles.push(b"{\"ballot\":{\"grades\"".to_vec());
     needles
