@@ -65,6 +65,26 @@ pub enum Command {
         /// Also write each part as a text file in this folder (part-1.txt, …).
         #[arg(long)]
         parts_dir: Option<PathBuf>,
+        /// Keep the tally key in this file, sealed under a passphrase (asked twice), so that
+        /// lost part sheets can be printed again with `urne shares`. By default nothing is kept.
+        #[arg(long)]
+        keep_tally_key: Option<PathBuf>,
+    },
+    /// Print the bureau's part sheets again from a tally key kept with
+    /// `urne package --keep-tally-key`: the same parts, which the package lists.
+    Shares {
+        /// The kept tally key file.
+        #[arg(long)]
+        tally_key: PathBuf,
+        /// The event package the key seals.
+        #[arg(long)]
+        package: PathBuf,
+        /// Where to write the part sheets (A4 PDF, one page per part).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write each part as a text file in this folder (part-1.txt, …).
+        #[arg(long)]
+        parts_dir: Option<PathBuf>,
     },
     /// Make the badges of a package: an A4 PDF to print, one PNG per member to e-mail, or
     /// (with neither) a list of every badge with the text of its QR code.

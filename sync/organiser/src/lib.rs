@@ -8,5 +8,6 @@
 
 pub mod ballot_files;
 pub mod event_toml;
+pub mod kept_key;
 pub mod package;
 pub mod roster_csv;

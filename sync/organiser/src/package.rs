@@ -1,18 +1,20 @@
 //! An event package built from the organiser's own files: the event description (TOML) and the
 //! roster exported from a spreadsheet (CSV), parsed, then signed and written by urne-codec —
 //! with the event's tally key: a fresh key pair whose public half goes into the package and
-//! whose private half is only split into the bureau's shares, never kept.
+//! whose private half is split into the bureau's shares, and kept only when the organiser asks
+//! (sealed under a passphrase: [`crate::kept_key`]).
 
 use urne_codec::package::Signed;
 use urne_core::crypto::SecretKey;
 use urne_core::event::Event;
 use urne_core::package::{EventPackage, PackageError};
 use urne_core::rand_core::{CryptoRng, Rng};
-use urne_core::sealed::{self, Share, ShareError, TallyInfo, TallySecretKey};
+use urne_core::sealed::{Share, ShareError, TallyInfo};
 use urne_core::tally::Lang;
 use urne_core::timestamp::Timestamp;
 
 use crate::event_toml::{self, EventFileError};
+use crate::kept_key::TallyMaterial;
 use crate::roster_csv::{self, RosterFileError, RosterImport};
 
 /// Why a package could not be built.
@@ -73,25 +75,26 @@ pub struct Built {
     /// What the roster import found (accepted and skipped lines).
     pub import: RosterImport,
     /// The bureau's shares of the tally key, by number (none for the test key): to print and
-    /// hand out, then forget. The key itself was dropped, and so wiped.
+    /// hand out, then forget.
     pub shares: Vec<Share>,
+    /// The tally key and its shares' seed (none for the test key): sealed under a passphrase
+    /// when the organiser asked to keep it, else dropped — and so wiped — with `Built`.
+    pub material: Option<TallyMaterial>,
 }
 
 /// The tally key of a new package, drawn from `rng`, and its shares.
+type TallyKey = (TallyInfo, Vec<Share>, Option<TallyMaterial>);
+
 fn tally_key<R: Rng + CryptoRng + ?Sized>(
     sealing: Sealing,
     rng: &mut R,
-) -> Result<(TallyInfo, Vec<Share>), ShareError> {
+) -> Result<TallyKey, ShareError> {
     match sealing {
-        Sealing::TestKey => Ok((TallyInfo::test(), Vec::new())),
+        Sealing::TestKey => Ok((TallyInfo::test(), Vec::new(), None)),
         Sealing::Bureau { threshold, shares } => {
-            let mut seed = zeroize::Zeroizing::new([0u8; 32]);
-            rng.fill_bytes(&mut seed[..]);
-            let key = TallySecretKey::from_seed(*seed);
-            let mut split_seed = zeroize::Zeroizing::new([0u8; 32]);
-            rng.fill_bytes(&mut split_seed[..]);
-            let (shares, info) = sealed::split(&key, threshold, shares, *split_seed)?;
-            Ok((info, shares))
+            let material = TallyMaterial::draw(rng);
+            let (shares, info) = material.split(threshold, shares)?;
+            Ok((info, shares, Some(material)))
         }
     }
 }
@@ -116,7 +119,7 @@ pub fn build<R: Rng + CryptoRng + ?Sized>(
         return Err(BuildError::EmptyRoster);
     }
     let roster = import.into_roster(rng);
-    let (tally, shares) = tally_key(sealing, rng)?;
+    let (tally, shares, material) = tally_key(sealing, rng)?;
     let Signed { package, bytes } = urne_codec::package::write(
         EventPackage {
             event,
@@ -131,5 +134,6 @@ pub fn build<R: Rng + CryptoRng + ?Sized>(
         bytes,
         import,
         shares,
+        material,
     })
 }

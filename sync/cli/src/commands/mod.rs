@@ -5,8 +5,10 @@ mod badges;
 pub mod demo;
 mod keygen;
 mod package;
+mod passphrase;
 mod publish;
 mod pv;
+mod shares;
 mod tally;
 mod verify;
 
@@ -35,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             threshold,
             parts,
             parts_dir,
+            keep_tally_key,
         } => package::run(
             &package::Request {
                 event,
@@ -46,9 +49,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 shares,
                 threshold,
                 parts_dir,
+                keep_tally_key,
             },
             lang,
         ),
+        Command::Shares {
+            tally_key,
+            package,
+            out,
+            parts_dir,
+        } => shares::run(&tally_key, &package, &out, parts_dir.as_deref(), lang),
         Command::Badges {
             package,
             key,

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use urne_codec::atomic;
 use urne_core::tally::Lang;
+use urne_organiser::kept_key;
 use urne_organiser::package::{self, BuildError, Built, Sealing};
 
 /// What `urne package` was asked.
@@ -31,6 +32,8 @@ pub struct Request {
     pub parts: PathBuf,
     /// A folder for the parts as text files, if asked.
     pub parts_dir: Option<PathBuf>,
+    /// Where to keep the tally key under a passphrase, if asked.
+    pub keep_tally_key: Option<PathBuf>,
 }
 
 /// The part sheets' default place: beside the package, `<name>-parts.pdf`.
@@ -63,6 +66,14 @@ pub fn run(request: &Request, lang: Lang) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
+    // Asked before anything is built, so that a mistyped passphrase costs nothing.
+    let passphrase = match &request.keep_tally_key {
+        Some(_) => match super::passphrase::new(lang)? {
+            Some(p) => Some(p),
+            None => return Ok(ExitCode::from(2)),
+        },
+        None => None,
+    };
     let event_text = std::fs::read_to_string(&request.event)
         .with_context(|| format!("cannot read {}", request.event.display()))?;
     let roster_bytes = super::read(&request.roster)?;
@@ -86,7 +97,10 @@ pub fn run(request: &Request, lang: Lang) -> Result<ExitCode> {
             for e in &built.import.errors {
                 eprintln!("{}", e.message(lang));
             }
-            write_parts(request, &built, lang)?;
+            write_parts(&request.parts, request.parts_dir.as_deref(), &built, lang)?;
+            if let (Some(path), Some(passphrase)) = (&request.keep_tally_key, &passphrase) {
+                keep_key(path, &built, request, passphrase)?;
+            }
             atomic::write(&request.out, &built.bytes, 0o644)?;
             say_written(request, &built, &key, lang);
             Ok(ExitCode::SUCCESS)
@@ -113,26 +127,40 @@ pub fn run(request: &Request, lang: Lang) -> Result<ExitCode> {
     }
 }
 
+/// The tally key sealed under the organiser's passphrase, readable by the organiser only.
+fn keep_key(path: &Path, built: &Built, request: &Request, passphrase: &str) -> Result<()> {
+    let material = built
+        .material
+        .as_ref()
+        .context("the package has no tally key of its own")?;
+    let bytes = kept_key::seal(
+        material,
+        &built.package.event.id,
+        request.threshold,
+        request.shares,
+        passphrase,
+        &mut urne_codec::os::os_rng(),
+    )?;
+    atomic::write(path, &bytes, 0o600)?;
+    Ok(())
+}
+
 /// The part sheets (and the parts as text files, if asked), written before the package: a
 /// package whose parts were not written could never be counted.
-fn write_parts(request: &Request, built: &Built, lang: Lang) -> Result<()> {
+fn write_parts(pdf_path: &Path, dir: Option<&Path>, built: &Built, lang: Lang) -> Result<()> {
     let tally = built
         .package
         .tally
         .as_ref()
         .context("the package has no tally key")?;
-    let pdf = urne_papers::shares::share_sheets(&built.package.event, tally, &built.shares, lang)?;
-    atomic::write(&request.parts, &pdf, 0o600)?;
-    if let Some(dir) = &request.parts_dir {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        for share in &built.shares {
-            let path = dir.join(format!("part-{}.txt", share.number()));
-            let mut text = share.text().to_string();
-            text.push('\n');
-            atomic::write(&path, text.as_bytes(), 0o600)?;
-        }
-    }
-    Ok(())
+    super::shares::write(
+        pdf_path,
+        dir,
+        &built.package.event,
+        tally,
+        &built.shares,
+        lang,
+    )
 }
 
 fn say_written(request: &Request, built: &Built, key: &urne_core::crypto::SecretKey, lang: Lang) {
@@ -160,15 +188,29 @@ fn say_written(request: &Request, built: &Built, key: &urne_core::crypto::Secret
         println!("Clé de dépouillement : {}", tally.public.fingerprint());
         println!(
             "Parts du bureau : {parts} ({n} feuilles, {k} nécessaires pour dépouiller). Imprimez-les, \
-             remettez une feuille à chaque membre du bureau, puis supprimez ce fichier : cet \
-             ordinateur ne garde pas la clé."
+             remettez une feuille à chaque membre du bureau, puis supprimez ce fichier."
         );
+        match &request.keep_tally_key {
+            None => println!("Cet ordinateur ne garde pas la clé."),
+            Some(path) => println!(
+                "La clé est gardée dans {}, protégée par votre phrase secrète : `urne shares` \
+                 réimprime les mêmes parts. Sans la phrase, ce fichier n'ouvre rien.",
+                path.display()
+            ),
+        }
     } else {
         println!("Tally key: {}", tally.public.fingerprint());
         println!(
             "The bureau's parts: {parts} ({n} sheets, {k} needed to count). Print them, give one \
-             sheet to each member of the bureau, then delete this file: this computer keeps no \
-             copy of the key."
+             sheet to each member of the bureau, then delete this file."
         );
+        match &request.keep_tally_key {
+            None => println!("This computer keeps no copy of the key."),
+            Some(path) => println!(
+                "The key is kept in {}, protected by your passphrase: `urne shares` prints the \
+                 same parts again. Without the passphrase this file opens nothing.",
+                path.display()
+            ),
+        }
     }
 }

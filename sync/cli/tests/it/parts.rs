@@ -3,7 +3,9 @@
 //! each, rendered by poppler) carry QR codes that an independent decoder (`rqrr`) reads back to
 //! parts the kiosk accepts, any two of which rebuild the package's key; the text to type is on
 //! the sheet too; `--parts-dir` writes the same parts as files; an impossible threshold is
-//! refused in the organiser's language. Page 1 is copied to `docs/screenshots/parts.png`.
+//! refused in the organiser's language. With `URNE_UPDATE_SCREENSHOTS=1`, page 1 is copied to
+//! `docs/screenshots/parts.png`. A key kept under a passphrase (`--keep-tally-key`) prints the
+//! very same parts again with `urne shares`, and only with its passphrase and its package.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -123,7 +125,7 @@ fn urne_package_prints_the_bureaus_parts_and_keeps_no_key() {
             .arg(&sheets)
             .arg(&prefix));
         let png = prefix.with_extension("png");
-        if page == 1 {
+        if page == 1 && std::env::var_os("URNE_UPDATE_SCREENSHOTS").is_some() {
             let shot =
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots/parts.png");
             std::fs::copy(&png, shot).unwrap();
@@ -192,4 +194,130 @@ fn an_impossible_threshold_is_refused_in_the_organisers_language() {
             assert!(!dir.path().join("x.urnepkg").exists(), "nothing written");
         }
     }
+}
+
+/// Runs `cmd` with `passphrase` as the one line of its standard input.
+fn with_passphrase(mut cmd: Command, passphrase: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{passphrase}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `urne package` with the demo's files, the passphrase given on standard input.
+fn package_keeping(dir: &Path, key: &Path, name: &str, passphrase: &str) -> std::process::Output {
+    let mut cmd = urne();
+    cmd.arg("package")
+        .arg("--event")
+        .arg(demo("assemblee-demo.toml"))
+        .arg("--roster")
+        .arg(demo("roster.csv"))
+        .arg("--key")
+        .arg(key)
+        .arg("--out")
+        .arg(dir.join(format!("{name}.urnepkg")))
+        .arg("--parts-dir")
+        .arg(dir.join(format!("{name}-parts")))
+        .arg("--keep-tally-key")
+        .arg(dir.join(format!("{name}.tallykey")));
+    with_passphrase(cmd, passphrase)
+}
+
+/// `urne shares` again from a kept key, the passphrase on standard input.
+fn shares_again(dir: &Path, key: &str, package: &str, passphrase: &str) -> std::process::Output {
+    let mut cmd = urne();
+    cmd.arg("shares")
+        .arg("--tally-key")
+        .arg(dir.join(format!("{key}.tallykey")))
+        .arg("--package")
+        .arg(dir.join(format!("{package}.urnepkg")))
+        .arg("--out")
+        .arg(dir.join("again.pdf"))
+        .arg("--parts-dir")
+        .arg(dir.join("again"));
+    with_passphrase(cmd, passphrase)
+}
+
+fn parts_in(dir: &Path) -> Vec<String> {
+    (1..=3)
+        .map(|n| std::fs::read_to_string(dir.join(format!("part-{n}.txt"))).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_kept_tally_key_prints_the_same_parts_again_with_its_passphrase_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = d.join("organiser.key");
+    run(urne().args(["keygen", "--out"]).arg(&key));
+    let phrase = "la mer monte vite ce soir";
+
+    // A short passphrase is refused before anything is built.
+    let short = package_keeping(d, &key, "short", "court");
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("trop courte"));
+    assert!(!d.join("short.urnepkg").exists() && !d.join("short.tallykey").exists());
+
+    let made = package_keeping(d, &key, "ag", phrase);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&made.stdout);
+    assert!(
+        stdout.contains("protégée par votre phrase secrète"),
+        "{stdout}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let kept = d.join("ag.tallykey");
+    assert_eq!(
+        std::fs::metadata(&kept).unwrap().permissions().mode() & 0o077,
+        0
+    );
+    // The file names its event and key, and holds neither the key nor a part in clear.
+    let text = std::fs::read_to_string(&kept).unwrap();
+    let first = parts_in(&d.join("ag-parts"));
+    for part in &first {
+        let body = part.trim().trim_start_matches("URNE-PART1:");
+        assert!(!text.contains(&body[..20]), "a part in the key file");
+    }
+
+    // The same parts, from the key and its passphrase.
+    let again = shares_again(d, "ag", "ag", phrase);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(parts_in(&d.join("again")), first);
+    let info = run(Command::new("pdfinfo").arg(d.join("again.pdf")));
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.ends_with(" 3")),
+        "{info}"
+    );
+    std::fs::remove_dir_all(d.join("again")).unwrap();
+    std::fs::remove_file(d.join("again.pdf")).unwrap();
+
+    // A wrong passphrase, or another event's package, prints nothing.
+    let wrong = shares_again(d, "ag", "ag", "la mer monte vite ce matin");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Phrase secrète incorrecte"));
+    let other = package_keeping(d, &key, "autre", phrase);
+    assert!(other.status.success());
+    let mismatched = shares_again(d, "ag", "autre", phrase);
+    assert_eq!(mismatched.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&mismatched.stderr).contains("pas celle"),
+        "{}",
+        String::from_utf8_lossy(&mismatched.stderr)
+    );
+    assert!(!d.join("again.pdf").exists() && !d.join("again").exists());
 }
