@@ -59,6 +59,10 @@ pub enum AuditEvent {
         attendance: Attendance,
         /// Ballots in the box.
         ballots: u64,
+        /// Closed with fewer ballots than this, the event's small-poll threshold: the organiser
+        /// confirmed that the result may reveal votes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        small_poll: Option<u32>,
     },
     /// A poll's ballots and "has voted" marks were discarded (opened by mistake, or to be held
     /// again); the poll is back to not opened.

@@ -117,11 +117,38 @@ pub struct Event {
     /// Badges revoked before the event (lost, stolen, reissued): refused at the door.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked_badges: Vec<MemberId>,
+    /// Below this many ballots (and above none), closing a poll needs the organiser to confirm
+    /// that its result may reveal how some voted: with three ballots, « 3 pour » tells each
+    /// voter's choice. `0` or `1` never asks.
+    #[serde(
+        default = "default_small_poll",
+        skip_serializing_if = "is_default_small_poll"
+    )]
+    pub small_poll: u32,
     /// The polls, in the order they are presented.
     pub polls: Vec<Poll>,
 }
 
+/// The small-poll threshold when the event does not set one: fewer than 5 ballots.
+pub const SMALL_POLL: u32 = 5;
+
+fn default_small_poll() -> u32 {
+    SMALL_POLL
+}
+
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_default_small_poll(n: &u32) -> bool {
+    *n == SMALL_POLL
+}
+
 impl Event {
+    /// Whether closing a poll with `ballots` ballots needs the organiser's confirmation that
+    /// its result may reveal votes.
+    pub fn is_small_poll(&self, ballots: u64) -> bool {
+        ballots > 0 && ballots < u64::from(self.small_poll)
+    }
+
     /// Checks ids, titles and every poll.
     pub fn validate(&self) -> Result<(), EventError> {
         if self.title.trim().is_empty() {

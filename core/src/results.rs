@@ -453,6 +453,7 @@ fn check_poll_against_audit(
             poll,
             attendance,
             ballots,
+            ..
         } if poll == id => Some((*attendance, *ballots)),
         _ => None,
     });

@@ -460,7 +460,9 @@ fn count_and_compare(
     let mut counted = Vec::new();
     let mut differences = Vec::new();
     for poll in &event.polls {
-        let result = match kiosk.close_poll(&poll.id)? {
+        // The deck stands for the organiser and its results are no vote: a poll with few
+        // ballots is closed as if confirmed, and the audit chain says so.
+        let result = match kiosk.close_small_poll(&poll.id)? {
             Closing::Counted(result) => *result,
             // The deck seals to the published test key, which the kiosk opens by itself.
             Closing::AwaitingShares { .. } => {

@@ -111,6 +111,17 @@ pub enum KioskError {
     /// A share of the tally key was refused.
     #[error("{0}")]
     Share(urne_core::sealed::ShareError),
+    /// The poll has fewer ballots than the event's small-poll threshold: closing it needs the
+    /// organiser's confirmation that the result may reveal votes. Nothing changed.
+    #[error(
+        "the poll has only {ballots} ballot(s), fewer than {threshold}: its result may reveal votes"
+    )]
+    SmallPoll {
+        /// Ballots in the box.
+        ballots: u64,
+        /// The event's threshold.
+        threshold: u32,
+    },
 }
 
 /// What went wrong, in the terms the screen explains to a voter or an organiser.
@@ -164,6 +175,8 @@ pub enum Problem {
     BoxRefused,
     /// A share of the tally key was refused.
     Share(ShareProblem),
+    /// A poll too small to close without the organiser's confirmation.
+    SmallPoll,
     /// An event package was refused.
     Package(PackageProblem),
     /// A proxy was refused.
@@ -360,6 +373,7 @@ impl KioskError {
             KioskError::Unverifiable(_) => Problem::Unverifiable,
             KioskError::BoxRefused(_) => Problem::BoxRefused,
             KioskError::Share(e) => Problem::Share(e.into()),
+            KioskError::SmallPoll { .. } => Problem::SmallPoll,
         }
     }
 }

@@ -125,8 +125,20 @@ impl Kiosk {
 
     /// Closes a poll (organiser). A box in clear, or sealed to the published test key, is
     /// counted with urne-core at once; a sealed box then waits for the bureau's shares
-    /// ([`Kiosk::count_poll`]).
+    /// ([`Kiosk::count_poll`]). A poll with fewer ballots than the event's small-poll threshold
+    /// is refused with [`KioskError::SmallPoll`], changing nothing, until the organiser confirms
+    /// with [`Kiosk::close_small_poll`].
     pub fn close_poll(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
+        self.close(poll, false)
+    }
+
+    /// Closes a poll with fewer ballots than the small-poll threshold, the organiser having
+    /// confirmed that its result may reveal votes: the audit chain and the procès-verbal say so.
+    pub fn close_small_poll(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
+        self.close(poll, true)
+    }
+
+    fn close(&mut self, poll: &PollId, confirmed: bool) -> Result<Closing, KioskError> {
         self.require_organiser()?;
         let row = self
             .store
@@ -134,16 +146,25 @@ impl Kiosk {
             .remove(poll)
             .filter(|row| !row.closed)
             .ok_or_else(|| KioskError::PollState(poll.clone()))?;
+        // The "has voted" marks are as many as the ballots, and need no key to count.
+        let ballots = self.store.voted_count(poll)?;
+        let threshold = self.current()?.small_poll;
+        let small_poll = match (self.current()?.is_small_poll(ballots), confirmed) {
+            (false, _) => None,
+            (true, true) => Some(threshold),
+            (true, false) => return Err(KioskError::SmallPoll { ballots, threshold }),
+        };
         let context = self.context(row.opened_with, self.attendance()?)?;
+        let now = self.clock.now();
         if row.sealed {
             // Nobody can count a sealed box before it is closed; it is checked and counted next.
-            self.store.close_poll(poll, self.clock.now(), &context)?;
+            self.store.close_poll(poll, now, &context, small_poll)?;
             return self.after_close(poll);
         }
         // Count before closing, so that a ballot the engine refuses never leads to a closed poll
         // without a result.
         let result = self.count(poll, &context)?;
-        self.store.close_poll(poll, self.clock.now(), &context)?;
+        self.store.close_poll(poll, now, &context, small_poll)?;
         Ok(Closing::Counted(Box::new(result)))
     }
 

@@ -146,6 +146,7 @@ impl Store {
         poll: &PollId,
         at: Timestamp,
         context: &TallyContext,
+        small_poll: Option<u32>,
     ) -> Result<(), StoreError> {
         self.audited(|tx, a| {
             let ballots: i64 = tx.query_row(
@@ -169,6 +170,7 @@ impl Store {
                     poll: poll.clone(),
                     attendance: context.at_close,
                     ballots: u64::try_from(ballots).unwrap_or(0),
+                    small_poll,
                 },
             )
         })?;

@@ -109,7 +109,7 @@ fn a_close_that_cannot_empty_the_journal_says_so() {
         .query_row("SELECT count(*) FROM ballots", [], |r| r.get(0))
         .unwrap();
     let context = urne_core::tally::TallyContext::default();
-    let refused = store.close_poll(&poll(), Timestamp(20), &context);
+    let refused = store.close_poll(&poll(), Timestamp(20), &context, None);
     assert!(refused.is_err(), "a busy checkpoint was reported as done");
     // Once the reader is gone the journal empties, to zero bytes.
     other.execute_batch("COMMIT").unwrap();

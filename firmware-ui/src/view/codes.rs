@@ -65,6 +65,7 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::SealFailed
         | Problem::Unverifiable
         | Problem::BoxRefused
+        | Problem::SmallPoll
         | Problem::Share(_)
         | Problem::Package(_)
         | Problem::Proxy(_)
@@ -104,6 +105,7 @@ pub(super) fn problem(problem: Problem) -> ui::Problem {
         Problem::SealFailed => ui::Problem::SealFailed,
         Problem::Unverifiable => ui::Problem::Unverifiable,
         Problem::BoxRefused => ui::Problem::BoxRefused,
+        Problem::SmallPoll => ui::Problem::SmallPoll,
         Problem::Share(p) => share_problem(p),
         Problem::Package(p) => package_problem(p),
         Problem::Proxy(p) => proxy_problem(p),

@@ -42,6 +42,15 @@ struct Done {
     closed: Option<results::Shown>,
     /// A poll just closed whose sealed box waits for the bureau's shares: its count opens.
     awaiting: Option<PollId>,
+    /// A poll not closed because it has too few ballots: the organiser is asked to confirm.
+    small: Option<SmallPoll>,
+}
+
+/// A poll whose close waits for the organiser's confirmation that its result may reveal votes.
+struct SmallPoll {
+    poll: PollId,
+    ballots: u64,
+    threshold: u32,
 }
 
 /// What the dashboard shows after an organiser's action: what it did, and the figures.
@@ -240,6 +249,14 @@ fn acted(state: &Screens, acted: Acted) {
     if let Some(closed) = acted.done.closed {
         results::show(state, closed);
     }
+    if let Some(small) = acted.done.small {
+        with_window(state, |w| {
+            let organiser = w.global::<OrganiserAdapter>();
+            organiser.set_small_poll_ballots(as_int(small.ballots));
+            organiser.set_small_poll_threshold(as_int(u64::from(small.threshold)));
+            organiser.set_small_poll(small.poll.as_str().into());
+        });
+    }
     if let Some(poll) = acted.done.awaiting {
         // As if « Dépouiller » were tapped: the shell opens the count page.
         with_window(state, |w| {
@@ -258,7 +275,18 @@ fn open_poll(k: &mut Kiosk, poll: &PollId) -> Done {
 }
 
 fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
-    match k.close_poll(poll) {
+    let closing = k.close_poll(poll);
+    closed(k, poll, closing)
+}
+
+/// « Clore quand même »: the organiser confirmed closing a poll with few ballots.
+fn close_small_poll(k: &mut Kiosk, poll: &PollId) -> Done {
+    let closing = k.close_small_poll(poll);
+    closed(k, poll, closing)
+}
+
+fn closed(k: &mut Kiosk, poll: &PollId, closing: Result<Closing, KioskError>) -> Done {
+    match closing {
         Ok(Closing::Counted(result)) => Done {
             closed: results::shown_of(k, poll, *result),
             ..Done::default()
@@ -266,6 +294,14 @@ fn close_poll(k: &mut Kiosk, poll: &PollId) -> Done {
         // The count page opens; the dashboard shows it « en attente de dépouillement ».
         Ok(Closing::AwaitingShares { .. }) => Done {
             awaiting: Some(poll.clone()),
+            ..Done::default()
+        },
+        Err(KioskError::SmallPoll { ballots, threshold }) => Done {
+            small: Some(SmallPoll {
+                poll: poll.clone(),
+                ballots,
+                threshold,
+            }),
             ..Done::default()
         },
         Err(e) => Done {
@@ -308,8 +344,10 @@ pub(super) fn show_result_again(state: &Screens) {
 /// standing: only the next action or the next unlock clears it.
 pub(super) fn action_failed(state: &Screens, failure: Option<&Failure>) {
     with_window(state, |w| {
-        w.global::<OrganiserAdapter>()
-            .set_action_error(codes::failure(failure));
+        let organiser = w.global::<OrganiserAdapter>();
+        organiser.set_action_error(codes::failure(failure));
+        // Any new action, or its refusal, puts a pending confirmation away.
+        organiser.set_small_poll(SharedString::new());
     });
 }
 
@@ -424,6 +462,10 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     organiser.on_open_poll(move |id| act(&s, &id, open_poll));
     let s = state.clone();
     organiser.on_close_poll(move |id| act(&s, &id, close_poll));
+    let s = state.clone();
+    organiser.on_close_small_poll(move |id| act(&s, &id, close_small_poll));
+    let s = state.clone();
+    organiser.on_keep_small_poll_open(move || action_failed(&s, None));
     let s = state.clone();
     organiser.on_show_result(move |id| ask_result(&s, &id));
 

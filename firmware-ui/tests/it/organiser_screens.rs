@@ -12,7 +12,7 @@ use urne_core::poll::PollKind;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::{Clock, FakeClock};
 use urne_kiosk::generated::Page;
-use urne_kiosk::kiosk::{Closing, Kiosk, ScanOutcome};
+use urne_kiosk::kiosk::{Closing, Kiosk, KioskError, ScanOutcome};
 use urne_kiosk::ui_testing::demo::Fixture;
 use urne_kiosk::ui_testing::{Harness, demo};
 use urne_kiosk::view::ViewOptions;
@@ -138,10 +138,24 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
         panic!("organiser badge");
     };
     kiosk.unlock(&organiser, "123456").unwrap();
-    let Closing::Counted(result) = kiosk.close_poll(&poll.id).unwrap() else {
+    // One ballot: its result would say how that voter voted. Closing asks the organiser first,
+    // and changes nothing until confirmed; the audit chain then says it was confirmed.
+    assert!(matches!(
+        kiosk.close_poll(&poll.id),
+        Err(KioskError::SmallPoll {
+            ballots: 1,
+            threshold: 5
+        })
+    ));
+    assert_eq!(kiosk.result(&poll.id).unwrap(), None);
+    let Closing::Counted(result) = kiosk.close_small_poll(&poll.id).unwrap() else {
         panic!("the demo's box is sealed to the test key and counted at once");
     };
     assert_eq!(result.ballots, 1);
+    assert!(audit_events(dir.path()).iter().any(|e| matches!(
+        e,
+        AuditEvent::PollClosed { poll: p, small_poll: Some(5), .. } if *p == poll.id
+    )));
     // The exported bundle carries the poll as voted on.
     let exported = kiosk.export(false).unwrap();
     let (_, bundle) = kiosk
@@ -155,6 +169,25 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
     let event: urne_core::event::Event =
         serde_json::from_slice(&opened.files["event.json"]).unwrap();
     assert!(event.polls.contains(&poll));
+    // The procès-verbal says the organiser confirmed the close of a poll with one ballot.
+    let report = urne_codec::verify::verify(&bundle, None).unwrap();
+    let pdf = urne_papers::pv::render(&report, "soiree.urne", urne_core::tally::Lang::Fr).unwrap();
+    let pdf_path = dir.path().join("pv.pdf");
+    std::fs::write(&pdf_path, pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Clos avec 1 bulletin(s), moins que le seuil de 5")
+            && text.contains("peut révéler des votes"),
+        "{text}"
+    );
 }
 
 #[test]

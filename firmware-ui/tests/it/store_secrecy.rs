@@ -183,7 +183,9 @@ fn a_reset_poll_leaves_no_ballot_in_the_database_wal_or_shm() {
         );
         if close_first {
             let context = urne_core::tally::TallyContext::default();
-            store.close_poll(&reset, Timestamp(5), &context).unwrap();
+            store
+                .close_poll(&reset, Timestamp(5), &context, None)
+                .unwrap();
         }
         assert_eq!(store.reset_poll(&reset, Timestamp(9)).unwrap(), 200);
         let found = scan_files(dir.path(), &needles);

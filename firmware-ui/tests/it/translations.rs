@@ -254,6 +254,7 @@ fn every_problem_has_a_sentence_of_its_own() {
         Problem::SealFailed,
         Problem::Unverifiable,
         Problem::BoxRefused,
+        Problem::SmallPoll,
         Problem::ShareNotAShare,
         Problem::ShareMistyped,
         Problem::ShareOtherEvent,

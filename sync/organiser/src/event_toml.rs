@@ -62,6 +62,7 @@ struct EventSection {
     badge_keys: Vec<String>,
     #[serde(default)]
     revoked_badges: Vec<String>,
+    small_poll: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -382,6 +383,7 @@ pub fn parse<R: Rng + CryptoRng + ?Sized>(
         organisers,
         badge_keys: section.badge_keys,
         revoked_badges,
+        small_poll: section.small_poll.unwrap_or(urne_core::event::SMALL_POLL),
         polls,
     };
     event.validate().map_err(|e| invalid(e.to_string()))?;

@@ -17,6 +17,7 @@ mod charts;
 pub(crate) mod writer;
 
 use urne_codec::verify::Report;
+use urne_core::audit::AuditEvent;
 use urne_core::chart::ResultChart;
 use urne_core::figures::number;
 use urne_core::poll::Poll;
@@ -292,6 +293,9 @@ fn polls(w: &mut Writer, report: &Report, lang: Lang) {
             (PollState::Closed, Some(record)) => {
                 let model = ResultChart::of(poll, &record.result);
                 closed_poll(w, poll, status, &model, lang);
+                if let Some(threshold) = small_poll(report, &status.poll) {
+                    small_poll_note(w, model.ballots, threshold, lang);
+                }
             }
             (PollState::Open, _) => w.para(
                 Face::Regular,
@@ -317,6 +321,42 @@ fn polls(w: &mut Writer, report: &Report, lang: Lang) {
         }
         w.gap(4.0 * MM);
     }
+}
+
+/// The small-poll threshold a poll was closed under, with the organiser's confirmation, if it was.
+fn small_poll(report: &Report, id: &urne_core::ids::PollId) -> Option<u32> {
+    report
+        .content
+        .audit
+        .iter()
+        .rev()
+        .find_map(|e| match &e.event {
+            AuditEvent::PollClosed {
+                poll, small_poll, ..
+            } if poll == id => Some(*small_poll),
+            _ => None,
+        })
+        .flatten()
+}
+
+/// Said under a poll closed with fewer ballots than the event's threshold.
+fn small_poll_note(w: &mut Writer, ballots: u64, threshold: u32, lang: Lang) {
+    let ballots = number(ballots, lang);
+    w.para(
+        Face::Bold,
+        9.0,
+        0.3,
+        &match lang {
+            Lang::Fr => format!(
+                "Clos avec {ballots} bulletin(s), moins que le seuil de {threshold} fixé pour l'événement : \
+                 l'organisateur a confirmé la clôture en sachant que ce résultat peut révéler des votes."
+            ),
+            Lang::En => format!(
+                "Closed with {ballots} ballot(s), fewer than the event's threshold of {threshold}: the \
+                 organiser confirmed the close knowing that this result may reveal votes."
+            ),
+        },
+    );
 }
 
 /// A closed poll: its kind, times and ballots, its chart, and the engine's arithmetic, all

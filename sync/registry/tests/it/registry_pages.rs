@@ -199,6 +199,7 @@ fn evening(ballots_for: fn(&PollKind) -> Vec<WeightedBallot>, all: bool) -> Resu
                 poll: poll_id.clone(),
                 attendance,
                 ballots: result.ballots,
+                small_poll: None,
             },
         );
         c.audit.push(entry);
