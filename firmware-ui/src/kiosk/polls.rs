@@ -148,8 +148,9 @@ impl Kiosk {
             .ok_or_else(|| KioskError::PollState(poll.clone()))?;
         // The "has voted" marks are as many as the ballots, and need no key to count.
         let ballots = self.store.voted_count(poll)?;
-        let threshold = self.current()?.small_poll;
-        let small_poll = match (self.current()?.is_small_poll(ballots), confirmed) {
+        let event = self.current()?;
+        let threshold = event.small_poll;
+        let small_poll = match (event.is_small_poll(ballots), confirmed) {
             (false, _) => None,
             (true, true) => Some(threshold),
             (true, false) => return Err(KioskError::SmallPoll { ballots, threshold }),

@@ -201,21 +201,23 @@ pub fn seal<R: Rng + CryptoRng + ?Sized>(
     Ok(bytes)
 }
 
-/// The header of a kept key file, read without the passphrase (to say which event it is for).
-pub fn header(bytes: &[u8]) -> Result<KeptHeader, KeptKeyError> {
+/// A kept key file of this format, not yet opened.
+fn parse(bytes: &[u8]) -> Result<KeptFile, KeptKeyError> {
     let file: KeptFile = serde_json::from_slice(bytes).map_err(|_| KeptKeyError::NotAKeyFile)?;
     if file.header.format != FORMAT {
         return Err(KeptKeyError::NotAKeyFile);
     }
-    Ok(file.header)
+    Ok(file)
+}
+
+/// The header of a kept key file, read without the passphrase (to say which event it is for).
+pub fn header(bytes: &[u8]) -> Result<KeptHeader, KeptKeyError> {
+    Ok(parse(bytes)?.header)
 }
 
 /// Opens a kept key file with its passphrase.
 pub fn open(bytes: &[u8], passphrase: &str) -> Result<(KeptHeader, TallyMaterial), KeptKeyError> {
-    let file: KeptFile = serde_json::from_slice(bytes).map_err(|_| KeptKeyError::NotAKeyFile)?;
-    if file.header.format != FORMAT {
-        return Err(KeptKeyError::NotAKeyFile);
-    }
+    let file = parse(bytes)?;
     let sealed = hex::decode(&file.sealed).map_err(|_| KeptKeyError::NotAKeyFile)?;
     let key = derive(passphrase, &file.header)?;
     let aad = aad(&file.header);
