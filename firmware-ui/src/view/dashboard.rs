@@ -49,6 +49,8 @@ struct Done {
 /// A poll whose close waits for the organiser's confirmation that its result may reveal votes.
 struct SmallPoll {
     poll: PollId,
+    /// Its question, so that the organiser knows which poll is asked about.
+    question: String,
     ballots: u64,
     threshold: u32,
 }
@@ -254,6 +256,7 @@ fn acted(state: &Screens, acted: Acted) {
             let organiser = w.global::<OrganiserAdapter>();
             organiser.set_small_poll_ballots(as_int(small.ballots));
             organiser.set_small_poll_threshold(as_int(u64::from(small.threshold)));
+            organiser.set_small_poll_question(small.question.as_str().into());
             organiser.set_small_poll(small.poll.as_str().into());
         });
     }
@@ -299,6 +302,10 @@ fn closed(k: &mut Kiosk, poll: &PollId, closing: Result<Closing, KioskError>) ->
         Err(KioskError::SmallPoll { ballots, threshold }) => Done {
             small: Some(SmallPoll {
                 poll: poll.clone(),
+                question: k
+                    .event()
+                    .and_then(|e| e.poll(poll).map(|p| p.question.clone()))
+                    .unwrap_or_default(),
                 ballots,
                 threshold,
             }),

@@ -165,7 +165,7 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     h.tap(&format!("Clore le scrutin : {CHARTE}"));
     // One ballot would show how its voter voted: the dashboard asks before closing.
     assert!(h.wait_for("Clore quand même ce scrutin à peu de bulletins", WAIT));
-    assert!(h.shows_containing("Ce scrutin n'a que 1 bulletin(s), moins de 5"));
+    assert!(h.shows_containing(&format!("« {CHARTE} » n'a que 1 bulletin(s), moins de 5")));
     assert_eq!(h.page(), Page::Dashboard);
     h.tap("Clore quand même ce scrutin à peu de bulletins");
     assert!(h.wait_for_page(Page::Result, WAIT));
