@@ -26,9 +26,10 @@ pub struct EventPackage {
     /// The members.
     pub roster: Roster,
     /// The event's tally key (`tally.json`): the public key the kiosk seals every ballot to, and
-    /// how the bureau's shares open it. A package without one (made before the sealed box)
-    /// keeps its ballots in clear on the kiosk.
-    pub tally: Option<TallyInfo>,
+    /// how the bureau's shares open it. Every package carries one: a package made before the
+    /// sealed box is refused ([`PackageError::Unsealed`]), since its ballots would sit in clear
+    /// on the kiosk's card.
+    pub tally: TallyInfo,
 }
 
 /// Why a package was refused. Nothing is loaded from a refused package.
@@ -54,6 +55,12 @@ pub enum PackageError {
     /// The tally key's description does not hold.
     #[error("tally.json: {0}")]
     Tally(#[from] TallyInfoError),
+    /// The package carries no tally key: it was made before the sealed ballot box.
+    #[error(
+        "this package carries no tally key (tally.json): it was made before the sealed ballot \
+         box; build it again with urne package"
+    )]
+    Unsealed,
 }
 
 /// A package that verified: its content and who signed it.
@@ -92,10 +99,8 @@ impl EventPackage {
         let mut data = BTreeMap::new();
         data.insert("event.json".to_owned(), pretty(&self.event));
         data.insert("roster.json".to_owned(), pretty(&self.roster));
-        if let Some(tally) = &self.tally {
-            tally.validate()?;
-            data.insert("tally.json".to_owned(), pretty(tally));
-        }
+        self.tally.validate()?;
+        data.insert("tally.json".to_owned(), pretty(&self.tally));
         let header = ManifestHeader {
             format: ArchiveFormat::Package,
             kind: KIND_PACKAGE.into(),
@@ -131,25 +136,23 @@ impl EventPackage {
                 file: "roster.json".into(),
                 reason: e.to_string(),
             })?;
-        let tally: Option<TallyInfo> = opened
-            .files
-            .get("tally.json")
-            .map(|bytes| {
-                serde_json::from_slice(bytes).map_err(|e| PackageError::Unreadable {
-                    file: "tally.json".into(),
-                    reason: e.to_string(),
-                })
-            })
-            .transpose()?;
+        let tally: TallyInfo = serde_json::from_slice(
+            opened
+                .files
+                .get("tally.json")
+                .ok_or(PackageError::Unsealed)?,
+        )
+        .map_err(|e| PackageError::Unreadable {
+            file: "tally.json".into(),
+            reason: e.to_string(),
+        })?;
         event.validate()?;
         roster.validate()?;
-        if let Some(tally) = &tally {
-            tally.validate()?;
-        }
+        tally.validate()?;
         if event.id != opened.manifest.event {
             return Err(PackageError::EventMismatch);
         }
-        if opened.files.len() != 2 + usize::from(tally.is_some()) {
+        if opened.files.len() != 3 {
             return Err(PackageError::Archive(ArchiveError::Unlisted(
                 "an unexpected file".into(),
             )));

@@ -16,7 +16,7 @@ use urne_core::tally::{self, PollResult, TallyContext};
 
 use super::{Kiosk, KioskError};
 use crate::clock::Clock;
-use crate::store::{Cast, CastError, StoreError};
+use crate::store::{CastError, StoreError};
 
 /// What closing a poll did.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,20 +27,6 @@ pub enum Closing {
     AwaitingShares {
         /// Shares needed.
         threshold: u8,
-    },
-}
-
-/// How this kiosk seals ballots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Sealing {
-    /// A package from before the sealed box: ballots in clear.
-    Clear,
-    /// Sealed to the event's tally key; `test` when it is the published test key.
-    Sealed {
-        /// The public key.
-        public: TallyPublicKey,
-        /// The published test key (demo, test deck): the kiosk opens the box itself.
-        test: bool,
     },
 }
 
@@ -55,24 +41,17 @@ impl Kiosk {
         self.test_tally = true;
     }
 
-    /// How a poll opened now is sealed.
-    pub(super) fn sealing(&self) -> Sealing {
+    /// The key a poll opened now is sealed to: the package's tally key, or the published test
+    /// key for the test deck and the demo. Every package carries a tally key (one made before
+    /// the sealed box is refused at loading), so no ballot is ever stored in clear.
+    pub(super) fn sealing(&self) -> Result<TallyPublicKey, KioskError> {
         if self.test_tally {
-            return Sealing::Sealed {
-                public: TallySecretKey::test().public(),
-                test: true,
-            };
+            return Ok(TallySecretKey::test().public());
         }
-        match self.loaded.as_ref().and_then(|l| l.package.tally.as_ref()) {
-            None => Sealing::Clear,
-            Some(info) => Sealing::Sealed {
-                public: info.public,
-                test: info.is_test_key(),
-            },
-        }
+        Ok(self.loaded()?.package.tally.public)
     }
 
-    /// Stores a validated ballot: sealed when the poll's box is sealed, then moves the box's
+    /// Seals a validated ballot to its poll's key, stores the ciphertext, then moves the box's
     /// in-memory digest on. Returns once the store committed.
     pub(super) fn put_in_box(
         &mut self,
@@ -82,25 +61,22 @@ impl Kiosk {
     ) -> Result<(), KioskError> {
         let row_id = self.draw::<16>();
         let seed = self.draw::<32>();
-        let result = match self.boxes.get(poll).map(|(public, _)| *public) {
-            None => self.store.cast(poll, member, Cast::Clear(ballot), row_id),
-            Some(public) => {
-                let event = self.current()?;
-                let definition = event
-                    .poll(poll)
-                    .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
-                let sealed = sealed::seal(
-                    &public,
-                    &BoxId::of(&event.id, definition),
-                    ballot,
-                    sealed::padded_len(definition),
-                    seed,
-                )
-                .map_err(|e| KioskError::Seal(e.to_string()))?;
-                self.store.cast(poll, member, Cast::Sealed(&sealed), row_id)
-            }
+        let Some((public, _)) = self.boxes.get(poll).copied() else {
+            return Err(KioskError::PollState(poll.clone()));
         };
-        match result {
+        let event = self.current()?;
+        let definition = event
+            .poll(poll)
+            .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
+        let sealed = sealed::seal(
+            &public,
+            &BoxId::of(&event.id, definition),
+            ballot,
+            sealed::padded_len(definition),
+            seed,
+        )
+        .map_err(|e| KioskError::Seal(e.to_string()))?;
+        match self.store.cast(poll, member, &sealed, row_id) {
             Ok(digest) => {
                 if let Some((_, kept)) = self.boxes.get_mut(poll) {
                     *kept = digest;
@@ -113,16 +89,10 @@ impl Kiosk {
         }
     }
 
-    /// Records that a poll opened now with a sealed box, or `None` for a box in clear.
-    pub(super) fn box_for_new_poll(&mut self, poll: &PollId) -> Option<TallyPublicKey> {
-        match self.sealing() {
-            Sealing::Clear => None,
-            Sealing::Sealed { public, .. } => {
-                self.boxes
-                    .insert(poll.clone(), (public, BoxDigest::empty()));
-                Some(public)
-            }
-        }
+    /// Records that a poll opened now with an empty box sealed to `public`.
+    pub(super) fn box_for_new_poll(&mut self, poll: &PollId, public: TallyPublicKey) {
+        self.boxes
+            .insert(poll.clone(), (public, BoxDigest::empty()));
     }
 
     /// After a sealed poll closed: counted at once if sealed to the published test key, or
@@ -134,12 +104,7 @@ impl Kiosk {
                 self.open_box(poll, &test, true)?,
             ))),
             _ => Ok(Closing::AwaitingShares {
-                threshold: self
-                    .loaded()?
-                    .package
-                    .tally
-                    .as_ref()
-                    .map_or(0, |t| t.threshold),
+                threshold: self.loaded()?.package.tally.threshold,
             }),
         }
     }
@@ -278,8 +243,8 @@ impl Kiosk {
 }
 
 impl Kiosk {
-    /// A closed and counted poll's ballot classes and result: from the classes the count wrote
-    /// (with the number of ciphertexts the box held), or, for a box in clear, from each ballot.
+    /// A closed and counted poll's ballot classes and result: from the classes the count wrote,
+    /// with the number of ciphertexts the box held.
     pub(super) fn counted_box(
         &self,
         poll: &PollId,
@@ -290,21 +255,12 @@ impl Kiosk {
             .poll(poll)
             .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
         let in_store = self.store.ballots(poll)?;
-        let corrupt =
-            |e: &dyn std::fmt::Display| KioskError::Store(StoreError::Corrupt(e.to_string()));
-        match self.store.sealed_box(poll)? {
-            Some(sealed) => {
-                let result =
-                    tally::tally_classes(definition, &in_store, sealed.digest.count, context)
-                        .map_err(|e| corrupt(&e))?;
-                Ok((in_store, result))
-            }
-            None => {
-                let result =
-                    tally::tally(definition, &in_store, context).map_err(|e| corrupt(&e))?;
-                let classes = tally::classes_of(&in_store).map_err(|e| corrupt(&e))?;
-                Ok((classes, result))
-            }
-        }
+        let sealed = self
+            .store
+            .sealed_box(poll)?
+            .ok_or_else(|| StoreError::Corrupt(format!("poll {poll} has no sealed box")))?;
+        let result = tally::tally_classes(definition, &in_store, sealed.digest.count, context)
+            .map_err(|e| KioskError::Store(StoreError::Corrupt(e.to_string())))?;
+        Ok((in_store, result))
     }
 }

@@ -212,6 +212,9 @@ pub enum PackageProblem {
     Changed,
     /// The downloaded package is not signed by the key that was shown.
     NotShown,
+    /// Made before the sealed ballot box: it carries no tally key, and its ballots would sit in
+    /// clear on the card.
+    Unsealed,
 }
 
 /// Why a share of the tally key was refused at a count.

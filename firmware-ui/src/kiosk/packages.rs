@@ -38,6 +38,7 @@ pub fn package_problem(error: &urne_codec::package::ReadError) -> PackageProblem
         R::Package(P::Unreadable { .. } | P::Invalid(_) | P::EventMismatch | P::Tally(_)) => {
             PackageProblem::Invalid
         }
+        R::Package(P::Unsealed) => PackageProblem::Unsealed,
     }
 }
 

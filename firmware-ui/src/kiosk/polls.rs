@@ -7,7 +7,6 @@ use urne_core::results::PollState;
 use urne_core::rules::Attendance;
 use urne_core::tally::{self, PollResult, TallyContext};
 
-use super::count::Sealing;
 use super::{Closing, Kiosk, KioskError, with_local_polls};
 use crate::clock::Clock;
 use crate::store::StoreError;
@@ -97,14 +96,10 @@ impl Kiosk {
             return Err(KioskError::ClockUnconfirmed);
         }
         let attendance = self.attendance()?;
-        let sealed = self.sealing();
-        let public = match sealed {
-            Sealing::Clear => None,
-            Sealing::Sealed { public, .. } => Some(public),
-        };
+        let public = self.sealing()?;
         self.store
             .open_poll(poll, self.clock.now(), attendance, public)?;
-        self.box_for_new_poll(poll);
+        self.box_for_new_poll(poll, public);
         Ok(())
     }
 
@@ -123,9 +118,9 @@ impl Kiosk {
         })
     }
 
-    /// Closes a poll (organiser). A box in clear, or sealed to the published test key, is
-    /// counted with urne-core at once; a sealed box then waits for the bureau's shares
-    /// ([`Kiosk::count_poll`]). A poll with fewer ballots than the event's small-poll threshold
+    /// Closes a poll (organiser). A box sealed to the published test key is counted with
+    /// urne-core at once; a box sealed to the event's tally key then waits for the bureau's
+    /// shares ([`Kiosk::count_poll`]). A poll with fewer ballots than the event's small-poll threshold
     /// is refused with [`KioskError::SmallPoll`], changing nothing, until the organiser confirms
     /// with [`Kiosk::close_small_poll`].
     pub fn close_poll(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
@@ -157,16 +152,14 @@ impl Kiosk {
         };
         let context = self.context(row.opened_with, self.attendance()?)?;
         let now = self.clock.now();
-        if row.sealed {
-            // Nobody can count a sealed box before it is closed; it is checked and counted next.
-            self.store.close_poll(poll, now, &context, small_poll)?;
-            return self.after_close(poll);
+        if !row.sealed {
+            return Err(
+                StoreError::Corrupt(format!("poll {poll} is open without a sealed box")).into(),
+            );
         }
-        // Count before closing, so that a ballot the engine refuses never leads to a closed poll
-        // without a result.
-        let result = self.count(poll, &context)?;
+        // Nobody can count a sealed box before it is closed; it is checked and counted next.
         self.store.close_poll(poll, now, &context, small_poll)?;
-        Ok(Closing::Counted(Box::new(result)))
+        self.after_close(poll)
     }
 
     pub(super) fn count(

@@ -25,6 +25,9 @@ pub struct CountProgress {
     pub threshold: u8,
     /// The numbers of the shares read so far.
     pub read: Vec<u8>,
+    /// The tally key's fingerprint, printed on every share sheet: the bureau checks that its
+    /// sheets belong to this box before reading them.
+    pub key: urne_core::crypto::Fingerprint,
 }
 
 /// What one share did.
@@ -133,10 +136,11 @@ impl Kiosk {
             .get(poll)
             .is_some_and(crate::store::PollRow::awaiting_count);
         let sealed_to = self.boxes.get(poll).map(|(public, _)| *public);
-        let info = self.loaded()?.package.tally.clone();
-        match info {
-            Some(info) if waiting && sealed_to == Some(info.public) && !info.test => Ok(info),
-            _ => Err(KioskError::PollState(poll.clone())),
+        let info = &self.loaded()?.package.tally;
+        if waiting && sealed_to == Some(info.public) && !info.test {
+            Ok(info.clone())
+        } else {
+            Err(KioskError::PollState(poll.clone()))
         }
     }
 
@@ -156,6 +160,7 @@ impl Kiosk {
             question,
             threshold: info.threshold,
             read: set.numbers(),
+            key: info.public.fingerprint(),
         })
     }
 }

@@ -1,9 +1,10 @@
-//! The ballot box: the "has voted" marks `(poll, member)` and the ballots, written together in
-//! one transaction — the ballots with no member, no time and no order.
+//! The ballot box: the "has voted" marks `(poll, member)` and the sealed ballots, written
+//! together in one transaction — the ballots with no member, no time and no order.
 //!
-//! With a sealed box (the package carries a tally key) a cast writes only the ciphertext and the
-//! box's running digest; the clear ballots are written once, at the count, sorted by content,
-//! in the transaction that deletes the ciphertexts.
+//! A cast writes only the ciphertext (sealed to the event's tally key) and the box's running
+//! digest: the store has no way to take a ballot in clear while a poll is open. The clear
+//! ballots are written once, at the count, sorted by content, in the transaction that deletes
+//! the ciphertexts.
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use urne_core::audit::AuditEvent;
@@ -14,15 +15,6 @@ use urne_core::sealed::{BoxDigest, SealedBallot, TallyPublicKey};
 use urne_core::timestamp::Timestamp;
 
 use super::{Store, StoreError};
-
-/// What a cast puts in the box.
-#[derive(Debug, Clone, Copy)]
-pub enum Cast<'a> {
-    /// The ballot in clear (a package without a tally key, from before the sealed box).
-    Clear(&'a WeightedBallot),
-    /// The ballot sealed to the event's tally key.
-    Sealed(&'a SealedBallot),
-}
 
 /// A sealed box as the card holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,14 +54,14 @@ impl Store {
             .is_some())
     }
 
-    /// Casts a ballot: the "has voted" mark and the ballot in one transaction, both or neither.
-    /// `ballot_id` must be 128 fresh random bits. Returns the box's digest after this cast
-    /// (for a sealed box; an empty digest for a clear one).
+    /// Casts a sealed ballot: the "has voted" mark and the ciphertext in one transaction, both
+    /// or neither. `ballot_id` must be 128 fresh random bits. Returns the box's digest after
+    /// this cast.
     pub fn cast(
         &mut self,
         poll: &PollId,
         member: &MemberId,
-        ballot: Cast<'_>,
+        ballot: &SealedBallot,
         ballot_id: [u8; 16],
     ) -> Result<BoxDigest, CastError> {
         let tx = self.write()?;
@@ -87,36 +79,12 @@ impl Store {
         if marked == 0 {
             return Err(CastError::AlreadyVoted);
         }
-        let digest = match ballot {
-            Cast::Clear(ballot) => {
-                // A poll whose box is sealed never takes a ballot in clear.
-                let sealed: bool = tx
-                    .prepare_cached("SELECT count(*) > 0 FROM boxes WHERE poll = ?1")
-                    .and_then(|mut s| s.query_row([poll.as_str()], |r| r.get(0)))
-                    .map_err(StoreError::from)?;
-                if sealed {
-                    return Err(CastError::Store(StoreError::Other(format!(
-                        "poll {poll} has a sealed box: a ballot in clear is refused"
-                    ))));
-                }
-                tx.prepare_cached("INSERT INTO ballots (poll, id, ballot) VALUES (?1, ?2, ?3)")
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            poll.as_str(),
-                            &ballot_id[..],
-                            ballot.canonical_bytes()
-                        ])
-                    })
-                    .map_err(StoreError::from)?;
-                BoxDigest::empty()
-            }
-            Cast::Sealed(sealed) => seal_into(&tx, poll, sealed, ballot_id)?,
-        };
+        let digest = seal_into(&tx, poll, ballot, ballot_id)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(digest)
     }
 
-    /// A poll's sealed box, or `None` if its ballots were never sealed.
+    /// A poll's sealed box, or `None` for a poll never opened.
     pub fn sealed_box(&self, poll: &PollId) -> Result<Option<SealedBox>, StoreError> {
         let Some((count, sum, counted, public)) = self
             .conn
@@ -207,9 +175,7 @@ impl Store {
         self.checkpoint()
     }
 
-    /// A poll's ballots in clear, in the table's order: for a sealed box once counted, its
-    /// classes in content order; for a box in clear (a package from before the sealed box),
-    /// each ballot, in random order (by id).
+    /// A counted poll's ballot classes in clear, in content order (none before the count).
     pub fn ballots(&self, poll: &PollId) -> Result<Vec<WeightedBallot>, StoreError> {
         let mut stmt = self
             .conn

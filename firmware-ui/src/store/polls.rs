@@ -113,20 +113,18 @@ impl Store {
         poll: &PollId,
         at: Timestamp,
         attendance: Attendance,
-        sealed: Option<TallyPublicKey>,
+        sealed_to: TallyPublicKey,
     ) -> Result<(), StoreError> {
         self.audited(|tx, a| {
             tx.execute(
                 "INSERT INTO polls (poll, state, opened_at, opened_with) VALUES (?1, 'open', ?2, ?3)",
                 params![poll.as_str(), at.0, serde_json::to_string(&attendance)?],
             )?;
-            if let Some(public) = sealed {
-                let empty = urne_core::sealed::BoxDigest::empty();
-                tx.execute(
-                    "INSERT INTO boxes (poll, public, count, sum) VALUES (?1, ?2, 0, ?3)",
-                    params![poll.as_str(), &public.0[..], &empty.sum.0[..]],
-                )?;
-            }
+            let empty = urne_core::sealed::BoxDigest::empty();
+            tx.execute(
+                "INSERT INTO boxes (poll, public, count, sum) VALUES (?1, ?2, 0, ?3)",
+                params![poll.as_str(), &sealed_to.0[..], &empty.sum.0[..]],
+            )?;
             a.append(
                 tx,
                 at,

@@ -3,11 +3,28 @@
 use super::*;
 use urne_core::ballot::WeightedBallot;
 use urne_core::ballot::{Ballot, MotionChoice};
-use urne_core::ids::PollId;
+use urne_core::crypto::Sha256Digest;
+use urne_core::ids::{EventId, PollId};
 use urne_core::rules::Attendance;
+use urne_core::sealed::{self, BoxId, SealedBallot, TallySecretKey};
 
 fn poll() -> PollId {
     PollId::new("charte").unwrap()
+}
+
+/// The key the store's tests seal to: the store never opens a box, so any key will do.
+fn public() -> sealed::TallyPublicKey {
+    TallySecretKey::test().public()
+}
+
+fn sealed(ballot: &WeightedBallot) -> SealedBallot {
+    let event = EventId::new("test").unwrap();
+    let id = BoxId {
+        event: &event,
+        poll: &poll(),
+        definition: Sha256Digest([0; 32]),
+    };
+    sealed::seal(&public(), &id, ballot, 128, [9; 32]).unwrap()
 }
 
 fn store() -> (tempfile::TempDir, Store) {
@@ -21,17 +38,19 @@ fn a_member_votes_once_and_the_ballot_carries_no_member() {
     let (_dir, mut store) = store();
     let member = MemberId::from_bytes([7; 16]);
     store
-        .open_poll(&poll(), Timestamp(10), Attendance::default(), None)
+        .open_poll(&poll(), Timestamp(10), Attendance::default(), public())
         .unwrap();
-    let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
-    store
-        .cast(&poll(), &member, Cast::Clear(&ballot), [1; 16])
-        .unwrap();
+    let ballot = sealed(&WeightedBallot::single(Ballot::Motion(MotionChoice::For)));
+    store.cast(&poll(), &member, &ballot, [1; 16]).unwrap();
     assert!(matches!(
-        store.cast(&poll(), &member, Cast::Clear(&ballot), [2; 16]),
+        store.cast(&poll(), &member, &ballot, [2; 16]),
         Err(CastError::AlreadyVoted)
     ));
-    assert_eq!(store.ballots(&poll()).unwrap(), vec![ballot]);
+    let on_card = store.sealed_box(&poll()).unwrap().unwrap();
+    assert_eq!(on_card.ciphertexts, vec![ballot.0.clone()]);
+    assert_eq!(on_card.digest, sealed::BoxDigest::of([&ballot.0[..]]));
+    // Nothing in clear before the count.
+    assert!(store.ballots(&poll()).unwrap().is_empty());
     assert!(store.has_voted(&poll(), &member).unwrap());
 }
 
@@ -39,13 +58,13 @@ fn a_member_votes_once_and_the_ballot_carries_no_member() {
 fn casting_in_a_closed_or_unknown_poll_stores_nothing() {
     let (_dir, mut store) = store();
     let member = MemberId::from_bytes([7; 16]);
-    let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
+    let ballot = sealed(&WeightedBallot::single(Ballot::Motion(MotionChoice::For)));
     assert!(matches!(
-        store.cast(&poll(), &member, Cast::Clear(&ballot), [1; 16]),
+        store.cast(&poll(), &member, &ballot, [1; 16]),
         Err(CastError::NotOpen)
     ));
     assert!(!store.has_voted(&poll(), &member).unwrap());
-    assert!(store.ballots(&poll()).unwrap().is_empty());
+    assert!(store.sealed_box(&poll()).unwrap().is_none());
 }
 
 #[test]
@@ -90,23 +109,18 @@ fn reopening_keeps_everything_and_the_schema_version() {
 fn a_close_that_cannot_empty_the_journal_says_so() {
     let (dir, mut store) = store();
     store
-        .open_poll(&poll(), Timestamp(10), Attendance::default(), None)
+        .open_poll(&poll(), Timestamp(10), Attendance::default(), public())
         .unwrap();
-    let ballot = WeightedBallot::single(Ballot::Motion(MotionChoice::For));
+    let ballot = sealed(&WeightedBallot::single(Ballot::Motion(MotionChoice::For)));
     store
-        .cast(
-            &poll(),
-            &MemberId::from_bytes([7; 16]),
-            Cast::Clear(&ballot),
-            [1; 16],
-        )
+        .cast(&poll(), &MemberId::from_bytes([7; 16]), &ballot, [1; 16])
         .unwrap();
     // Another program reading the database in the middle of a transaction (as the uploader's
     // connection did) keeps the WAL from being truncated: the close must not call it done.
     let other = Connection::open(dir.path().join("urne.sqlite")).unwrap();
     other.execute_batch("BEGIN").unwrap();
     let _: i64 = other
-        .query_row("SELECT count(*) FROM ballots", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM sealed", [], |r| r.get(0))
         .unwrap();
     let context = urne_core::tally::TallyContext::default();
     let refused = store.close_poll(&poll(), Timestamp(20), &context, None);

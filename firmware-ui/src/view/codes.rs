@@ -128,6 +128,7 @@ pub(super) fn package_problem(problem: PackageProblem) -> ui::Problem {
         PackageProblem::OtherEvent => ui::Problem::PackageOtherEvent,
         PackageProblem::Changed => ui::Problem::PackageChanged,
         PackageProblem::NotShown => ui::Problem::PackageNotShown,
+        PackageProblem::Unsealed => ui::Problem::PackageUnsealed,
     }
 }
 

@@ -89,7 +89,7 @@ pub(super) fn share(state: &Screens, text: String) {
                 .map_err(|failure| {
                     // A refused share leaves the count where it was; anything else ends it.
                     let progress = matches!(failure, KioskError::Share(_))
-                        .then(|| k.count_progress(&poll).ok())
+                        .then(|| k.count_progress(&poll).ok().map(Box::new))
                         .flatten();
                     (Failure::from(failure), progress)
                 })
@@ -99,7 +99,11 @@ pub(super) fn share(state: &Screens, text: String) {
     super::arm_timer(state, Page::Count);
 }
 
-fn answered(state: &Screens, outcome: Result<Answered, (Failure, Option<CountProgress>)>) {
+/// A refused share and where the count stands, or why it ended (boxed: the error travels back
+/// from the kiosk's worker).
+type Refused = (Failure, Option<Box<CountProgress>>);
+
+fn answered(state: &Screens, outcome: Result<Answered, Refused>) {
     match outcome {
         Ok(Answered::Progress(progress)) => show(state, &progress, Problem::None),
         Ok(Answered::Counted(shown)) => {
@@ -122,6 +126,17 @@ fn answered(state: &Screens, outcome: Result<Answered, (Failure, Option<CountPro
     }
 }
 
+/// A fingerprint as the share sheets print it: lower-case hexadecimal in groups of four.
+fn sheet_fingerprint(key: &urne_core::crypto::Fingerprint) -> String {
+    let hex = key.to_hex();
+    let groups: Vec<&str> = hex
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    groups.join(" ")
+}
+
 fn show(state: &Screens, progress: &CountProgress, error: Problem) {
     let typed = grouped(&state.borrow().count.typed);
     with_window(state, |w| {
@@ -131,6 +146,7 @@ fn show(state: &Screens, progress: &CountProgress, error: Problem) {
         c.set_read_count(as_int(u64::try_from(progress.read.len()).unwrap_or(0)));
         let numbers: Vec<String> = progress.read.iter().map(u8::to_string).collect();
         c.set_read_numbers(numbers.join(", ").into());
+        c.set_key_fingerprint(sheet_fingerprint(&progress.key).into());
         c.set_typed(typed.as_str().into());
         c.set_error(error);
     });

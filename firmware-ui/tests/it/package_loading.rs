@@ -50,6 +50,27 @@ fn unsigned_package() -> Vec<u8> {
     urne_codec::tarball::write(&kept, 0)
 }
 
+/// The demo event as a package made before the sealed ballot box: signed by the demo organiser,
+/// valid in every other way, but with no `tally.json` — its ballots would sit in clear.
+fn unsealed_package() -> Vec<u8> {
+    let files = urne_codec::tarball::read(&urne_kiosk::demo::package().bytes).unwrap();
+    let data: std::collections::BTreeMap<String, Vec<u8>> = files
+        .into_iter()
+        .filter(|(name, _)| name == "event.json" || name == "roster.json")
+        .collect();
+    let verified = urne_codec::package::read(&urne_kiosk::demo::package().bytes, None).unwrap();
+    let header = urne_core::archive::ManifestHeader {
+        format: urne_core::archive::ArchiveFormat::Package,
+        kind: urne_core::package::KIND_PACKAGE.into(),
+        event: verified.package.event.id.clone(),
+        seq: 1,
+        created: verified.created,
+    };
+    let sealed =
+        urne_core::archive::seal(&header, &data, &urne_kiosk::demo::organiser_key()).unwrap();
+    urne_codec::tarball::write(&sealed, 0)
+}
+
 fn kiosk(dir: &std::path::Path, usb: &std::path::Path) -> Kiosk {
     Fixture::new(dir).seed(8).usb_folder(usb).build()
 }
@@ -65,13 +86,14 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
     .unwrap();
     std::fs::write(usb.path().join("2-altere.urnepkg"), tampered_package()).unwrap();
     std::fs::write(usb.path().join("3-non-signe.urnepkg"), unsigned_package()).unwrap();
+    std::fs::write(usb.path().join("4-ancien.urnepkg"), unsealed_package()).unwrap();
 
-    // Tall enough for the three packages to be on screen without scrolling.
+    // Tall enough for the four packages to be on screen without scrolling.
     let h = Harness::new(
         kiosk(dir.path(), usb.path()),
         ViewOptions::default(),
         1024,
-        1100,
+        1400,
     );
     assert!(h.shows("Un organisateur doit charger l'événement"));
     h.tap("Charger l'événement (clé USB ou registre)");
@@ -86,6 +108,13 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
         "the tampered package is shown as unusable, with the reason"
     );
     assert!(h.shows("Paquet inutilisable : le paquet n'est pas signé."));
+    assert!(
+        h.shows(
+            "Paquet inutilisable : ce paquet a été préparé avant l'urne scellée et n'a pas de \
+             clé de dépouillement : refaites-le avec urne package."
+        ),
+        "a package whose ballots would sit in clear is refused, with what to do"
+    );
     h.tap("Charger l'événement : Banquet citoyen de Bellevue — Assemblée populaire du 5 décembre");
     assert!(h.wait_for_page(Page::Idle, WAIT));
     assert!(h.wait_for("Scannez votre badge", WAIT));
@@ -104,6 +133,10 @@ fn the_first_package_is_confirmed_on_screen_and_pins_its_key() {
     assert!(matches!(
         k.load_package(&unsigned_package()),
         Err(KioskError::Package(PackageProblem::Unsigned, _))
+    ));
+    assert!(matches!(
+        k.load_package(&unsealed_package()),
+        Err(KioskError::Package(PackageProblem::Unsealed, _))
     ));
     assert_eq!(k.store().audit_chain().unwrap().len(), before);
     assert_eq!(

@@ -27,7 +27,7 @@ fn sealed_package() -> (Vec<u8>, Vec<Share>, TallyInfo, TallySecretKey) {
     let key = TallySecretKey::from_seed(*b"a tally key for the sealed tests");
     let (shares, info) = sealed::split(&key, 2, 3, [42; 32]).unwrap();
     let mut package = urne_kiosk::demo::package().package;
-    package.tally = Some(info.clone());
+    package.tally = info.clone();
     let signed = urne_codec::package::write(
         package,
         &urne_kiosk::demo::organiser_key(),
@@ -379,6 +379,7 @@ fn the_bureau_counts_a_sealed_poll_on_the_touchscreen() {
         mut kiosk,
         poll,
         shares,
+        info,
         ..
     } = evening;
     kiosk.lock();
@@ -388,6 +389,13 @@ fn the_bureau_counts_a_sealed_poll_on_the_touchscreen() {
     // Closing a sealed poll opens its count: two of the bureau's three parts are needed.
     assert!(h.wait_for_page(Page::Count, WAIT));
     assert!(h.shows("Aucune part lue pour l'instant."));
+    // The key's fingerprint, written as each part sheet prints it, for the bureau to compare.
+    let hex = info.public.fingerprint().to_hex();
+    let groups: Vec<&str> = (0..16).map(|i| &hex[4 * i..4 * i + 4]).collect();
+    assert!(h.shows(&format!(
+        "Empreinte de la clé (la même sur chaque feuille de part) : {}",
+        groups.join(" ")
+    )));
     // Another event's part is refused by name, and nothing is read.
     let other = TallySecretKey::from_seed([9; 32]);
     let (foreign, _) = sealed::split(&other, 2, 3, [1; 32]).unwrap();

@@ -1,15 +1,18 @@
-//! Secrecy by construction: the order ballots were cast in cannot be read back from the store or
-//! the export, a reset poll leaves no trace of its ballots in the database, its WAL or its
-//! shared-memory file, and no column joins a ballot to a member.
+//! Secrecy by construction: the order ballots were cast in cannot be read back from the sealed
+//! box on the card, nor from the counted ballots or the export; a reset poll leaves no trace of
+//! its ballots in the database, its WAL or its shared-memory file; and no column joins a ballot
+//! to a member.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use urne_core::ballot::{Ballot, WeightedBallot};
-use urne_core::ids::{MemberId, OptionId, PollId};
+use urne_core::crypto::Sha256Digest;
+use urne_core::ids::{EventId, MemberId, OptionId, PollId};
 use urne_core::rules::Attendance;
+use urne_core::sealed::{self, BoxId, SealedBallot, TallySecretKey};
 use urne_core::timestamp::Timestamp;
-use urne_kiosk::store::{Cast, Store};
+use urne_kiosk::store::Store;
 
 /// A small deterministic generator (the test must be reproducible).
 struct Lcg(u64);
@@ -28,6 +31,20 @@ fn random_id() -> [u8; 16] {
     let mut id = [0u8; 16];
     getrandom::fill(&mut id).unwrap();
     id
+}
+
+/// A ballot sealed as the kiosk seals it, with fresh randomness (the store never opens a box:
+/// the published test key will do).
+fn seal(poll: &PollId, ballot: &WeightedBallot) -> SealedBallot {
+    let event = EventId::new("secrecy").unwrap();
+    let id = BoxId {
+        event: &event,
+        poll,
+        definition: Sha256Digest([0; 32]),
+    };
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).unwrap();
+    sealed::seal(&TallySecretKey::test().public(), &id, ballot, 256, seed).unwrap()
 }
 
 /// Distinct Majority Judgment ballots, in a shuffled order that is unrelated to their content.
@@ -67,7 +84,12 @@ fn spearman(ranks: &[usize]) -> f64 {
 
 fn open_poll(store: &mut Store, poll: &PollId) {
     store
-        .open_poll(poll, Timestamp(1), Attendance::default(), None)
+        .open_poll(
+            poll,
+            Timestamp(1),
+            Attendance::default(),
+            TallySecretKey::test().public(),
+        )
         .unwrap();
 }
 
@@ -83,20 +105,49 @@ fn casting_order_is_not_in_the_stored_or_exported_order() {
         .enumerate()
         .map(|(i, b)| (b.canonical_bytes(), i))
         .collect();
+    let mut sealed_position = BTreeMap::new();
     for (i, ballot) in ballots.iter().enumerate() {
         let mut member = [0u8; 16];
         member[..8].copy_from_slice(&(i as u64).to_be_bytes());
-        store
-            .cast(
-                &poll,
-                &MemberId::from_bytes(member),
-                Cast::Clear(ballot),
-                random_id(),
-            )
+        let sealed = seal(&poll, ballot);
+        let digest = store
+            .cast(&poll, &MemberId::from_bytes(member), &sealed, random_id())
             .unwrap();
+        sealed_position.insert(sealed.0, i);
+        assert_eq!(digest.count, i as u64 + 1);
     }
 
-    // A plain table scan.
+    // A plain table scan of the sealed box, as the card holds it while the poll is open.
+    let on_card = store.sealed_box(&poll).unwrap().unwrap();
+    let stored: Vec<usize> = on_card
+        .ciphertexts
+        .iter()
+        .map(|c| sealed_position[c])
+        .collect();
+    assert_eq!(stored.len(), 10_000);
+    let rho = spearman(&stored);
+    assert!(
+        rho.abs() < 0.05,
+        "the sealed box's order correlates with casting order: {rho}"
+    );
+
+    // The count writes the opened ballots (here, the same ones, in casting order) in their
+    // content's order.
+    let context = urne_core::tally::TallyContext::default();
+    store
+        .close_poll(&poll, Timestamp(2), &context, None)
+        .unwrap();
+    let mut opened = ballots.clone();
+    store
+        .count_box(
+            &poll,
+            &mut opened,
+            10_000,
+            on_card.digest,
+            true,
+            Timestamp(3),
+        )
+        .unwrap();
     let stored: Vec<usize> = store
         .ballots(&poll)
         .unwrap()
@@ -107,7 +158,7 @@ fn casting_order_is_not_in_the_stored_or_exported_order() {
     let rho = spearman(&stored);
     assert!(
         rho.abs() < 0.05,
-        "stored order correlates with casting order: {rho}"
+        "counted order correlates with casting order: {rho}"
     );
 
     // The exported order (ballots.json of a bundle).
@@ -138,8 +189,8 @@ fn scan_files(dir: &Path, needles: &[Vec<u8>]) -> Vec<String> {
         for needle in needles {
             if contains(&bytes, needle) {
                 found.push(format!(
-                    "urne.sqlite{suffix} holds {}",
-                    String::from_utf8_lossy(needle)
+                    "urne.sqlite{suffix} holds a ballot ({} bytes)",
+                    needle.len()
                 ));
             }
         }
@@ -161,25 +212,23 @@ fn a_reset_poll_leaves_no_ballot_in_the_database_wal_or_shm() {
         for (i, ballot) in for_kept.iter().enumerate() {
             let member = MemberId::from_bytes([u8::try_from(i).unwrap(); 16]);
             store
-                .cast(&kept, &member, Cast::Clear(ballot), random_id())
+                .cast(&kept, &member, &seal(&kept, ballot), random_id())
                 .unwrap();
         }
+        let mut needles = Vec::new();
         for (i, ballot) in for_reset.iter().enumerate() {
             let mut member = [0xAB; 16];
             member[..2].copy_from_slice(&u16::try_from(i).unwrap().to_be_bytes());
+            let sealed = seal(&reset, ballot);
             store
-                .cast(
-                    &reset,
-                    &MemberId::from_bytes(member),
-                    Cast::Clear(ballot),
-                    random_id(),
-                )
+                .cast(&reset, &MemberId::from_bytes(member), &sealed, random_id())
                 .unwrap();
+            // The ciphertext's tail: what a reader of the card could match across copies.
+            needles.push(sealed.0[sealed.0.len() - 32..].to_vec());
         }
-        let needles: Vec<Vec<u8>> = for_reset.iter().map(|b| b.canonical_bytes()).collect();
         assert!(
             !scan_files(dir.path(), &needles).is_empty(),
-            "the scan finds ballots while they are stored"
+            "the scan finds the sealed ballots while they are stored"
         );
         if close_first {
             let context = urne_core::tally::TallyContext::default();
@@ -191,7 +240,9 @@ fn a_reset_poll_leaves_no_ballot_in_the_database_wal_or_shm() {
         let found = scan_files(dir.path(), &needles);
         assert!(found.is_empty(), "after the reset: {found:?}");
         // The other poll's ballots are untouched.
-        assert_eq!(store.ballots(&kept).unwrap().len(), 100);
+        let kept_box = store.sealed_box(&kept).unwrap().unwrap();
+        assert_eq!(kept_box.ciphertexts.len(), 100);
+        assert_eq!(kept_box.digest.count, 100);
         assert_eq!(store.voted_count(&reset).unwrap(), 0);
         store.integrity_check().unwrap();
     }

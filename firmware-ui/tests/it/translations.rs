@@ -272,6 +272,7 @@ fn every_problem_has_a_sentence_of_its_own() {
         Problem::PackageOtherEvent,
         Problem::PackageChanged,
         Problem::PackageNotShown,
+        Problem::PackageUnsealed,
         Problem::ProxySelf,
         Problem::ProxyGiverPresent,
         Problem::ProxyHolderAbsent,

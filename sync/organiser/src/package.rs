@@ -124,7 +124,7 @@ pub fn build<R: Rng + CryptoRng + ?Sized>(
         EventPackage {
             event,
             roster,
-            tally: Some(tally),
+            tally,
         },
         key,
         created,

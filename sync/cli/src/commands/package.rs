@@ -148,16 +148,11 @@ fn keep_key(path: &Path, built: &Built, request: &Request, passphrase: &str) -> 
 /// The part sheets (and the parts as text files, if asked), written before the package: a
 /// package whose parts were not written could never be counted.
 fn write_parts(pdf_path: &Path, dir: Option<&Path>, built: &Built, lang: Lang) -> Result<()> {
-    let tally = built
-        .package
-        .tally
-        .as_ref()
-        .context("the package has no tally key")?;
     super::shares::write(
         pdf_path,
         dir,
         &built.package.event,
-        tally,
+        &built.package.tally,
         &built.shares,
         lang,
     )
@@ -179,9 +174,7 @@ fn say_written(request: &Request, built: &Built, key: &urne_core::crypto::Secret
         );
         println!("Organiser key: {}", key.public().fingerprint());
     }
-    let Some(tally) = &built.package.tally else {
-        return;
-    };
+    let tally = &built.package.tally;
     let (k, n) = (request.threshold, built.shares.len());
     let parts = request.parts.display();
     if fr {

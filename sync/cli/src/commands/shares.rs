@@ -53,7 +53,7 @@ pub fn run(
     let package = urne_codec::package::read(&super::read(package_path)?, None)
         .with_context(|| format!("{} is not a valid event package", package_path.display()))?
         .package;
-    let Some(tally) = package.tally.as_ref().filter(|t| !t.is_test_key()) else {
+    let Some(tally) = Some(&package.tally).filter(|t| !t.is_test_key()) else {
         return refuse(
             "Ce paquet n'a pas de clé de dépouillement propre (paquet de démonstration) : il n'a pas de parts à imprimer.".into(),
             "This package has no tally key of its own (a demo package): it has no parts to print.".into(),
