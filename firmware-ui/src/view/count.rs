@@ -128,13 +128,7 @@ fn answered(state: &Screens, outcome: Result<Answered, Refused>) {
 
 /// A fingerprint as the share sheets print it: lower-case hexadecimal in groups of four.
 fn sheet_fingerprint(key: &urne_core::crypto::Fingerprint) -> String {
-    let hex = key.to_hex();
-    let groups: Vec<&str> = hex
-        .as_bytes()
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    groups.join(" ")
+    super::group_hex(&key.to_hex()).to_lowercase()
 }
 
 fn show(state: &Screens, progress: &CountProgress, error: Problem) {
