@@ -12,6 +12,14 @@ use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
 use urne_codec::protocol::{self, EventListing};
 use urne_codec::receipt::{ReceiptError, SignedReceipt};
 
+/// The most the client reads of a small answer: a receipt, a challenge, a refusal's reason.
+pub const SMALL_ANSWER: usize = 64 * 1024;
+/// The most the client reads of the registry's event list (hundreds of events fit in a few
+/// hundred KiB).
+pub const EVENT_LIST_ANSWER: usize = 4 * 1024 * 1024;
+/// The most the client reads of an event package: the registry's own default body limit.
+pub const PACKAGE_ANSWER: usize = 32 * 1024 * 1024;
+
 /// Why an upload did not end with a valid receipt.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -70,18 +78,27 @@ impl Uploader {
         })
     }
 
-    /// Sends a request and reads the whole answer; 5xx and transport failures are transient,
-    /// other non-success answers are refusals with the registry's reason.
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, UploadError> {
+    /// Sends a request and reads the answer, at most `cap` bytes of it: a server that answers
+    /// more (a hostile one, or not a registry at all) is dropped as soon as it passes the cap,
+    /// never held in memory. 5xx and transport failures are transient, other non-success
+    /// answers are refusals with the registry's reason.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        cap: usize,
+    ) -> Result<Vec<u8>, UploadError> {
         let response = request
             .send()
             .await
             .map_err(|e| UploadError::Unreachable(e.to_string()))?;
         let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
+        // A refusal's reason is a sentence: never more than a small answer.
+        let cap = if status.is_success() {
+            cap
+        } else {
+            cap.min(SMALL_ANSWER)
+        };
+        let body = read_capped(response, cap).await?;
         if status.is_server_error()
             || status == reqwest::StatusCode::TOO_MANY_REQUESTS
             || status == reqwest::StatusCode::REQUEST_TIMEOUT
@@ -98,7 +115,7 @@ impl Uploader {
                 reason,
             });
         }
-        Ok(body.to_vec())
+        Ok(body)
     }
 
     /// Uploads one bundle and verifies the receipt (against `pinned_registry` when given).
@@ -114,6 +131,7 @@ impl Uploader {
                     .post(format!("{}{}", self.base, protocol::BUNDLES))
                     .header("content-type", "application/x-tar")
                     .body(bytes),
+                SMALL_ANSWER,
             )
             .await?;
         let receipt: SignedReceipt =
@@ -131,6 +149,7 @@ impl Uploader {
                     .post(format!("{}{}", self.base, protocol::PACKAGES))
                     .header("content-type", "application/x-tar")
                     .body(bytes),
+                SMALL_ANSWER,
             )
             .await?;
         text_field(&body, "package")
@@ -142,6 +161,7 @@ impl Uploader {
             .send(
                 self.client
                     .get(format!("{}{}", self.base, protocol::EVENTS)),
+                EVENT_LIST_ANSWER,
             )
             .await?;
         #[derive(serde::Deserialize)]
@@ -165,6 +185,7 @@ impl Uploader {
             .send(
                 self.client
                     .get(format!("{}{}", self.base, protocol::CHALLENGE)),
+                SMALL_ANSWER,
             )
             .await?;
         let challenge = text_field(&body, "challenge")?;
@@ -180,9 +201,36 @@ impl Uploader {
                     protocol::HEADER_SIGNATURE,
                     protocol::sign_package_request(device, event, &challenge),
                 ),
+            PACKAGE_ANSWER,
         )
         .await
     }
+}
+
+/// Reads an answer's body chunk by chunk, refusing it once it passes `cap` bytes (or when its
+/// announced length already does).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, UploadError> {
+    let too_large = || {
+        UploadError::Unreachable(format!(
+            "the answer is larger than {cap} bytes: this is not a registry's answer"
+        ))
+    };
+    let announced = response.content_length().unwrap_or(0);
+    if announced > u64::try_from(cap).unwrap_or(u64::MAX) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| UploadError::Unreachable(e.to_string()))?
+    {
+        if body.len() + chunk.len() > cap {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A text field of the registry's JSON answer; an answer without it is not the registry's.
