@@ -13,6 +13,7 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, 
 use rand_core::{CryptoRng, Rng};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
 
 pub use ed25519_dalek::Signature;
 
@@ -174,19 +175,28 @@ impl SecretKey {
         Self(ed25519_dalek::SigningKey::from_bytes(seed))
     }
 
-    /// Parses a PKCS#8 PEM private key.
+    /// Parses a PKCS#8 PEM private key: version 1 (the key alone, as Urne writes it and OpenSSL
+    /// reads it) or version 2 (with its public key, as Urne wrote it before; the public key must
+    /// match).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         ed25519_dalek::SigningKey::from_pkcs8_pem(pem.trim())
             .map(Self)
             .map_err(|_| KeyError::BadPrivateKeyPem)
     }
 
-    /// The PKCS#8 PEM form, to be written to a file readable by its owner only.
-    pub fn to_pem(&self) -> String {
-        self.0
-            .to_pkcs8_pem(LineEnding::LF)
-            .expect("Ed25519 PKCS#8 always encodes")
-            .to_string()
+    /// The PKCS#8 PEM form, to be written to a file readable by its owner only. Version 1
+    /// (RFC 8410: the 32-byte seed alone), the form OpenSSL 3.0 and Python's `cryptography`
+    /// read; ed25519-dalek's own encoder adds the public key (version 2), which they refuse.
+    pub fn to_pem(&self) -> Zeroizing<String> {
+        let v1 = ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.0.to_bytes(),
+            public_key: None,
+        };
+        Zeroizing::new(
+            v1.to_pkcs8_pem(LineEnding::LF)
+                .expect("Ed25519 PKCS#8 always encodes")
+                .to_string(),
+        )
     }
 
     /// The matching public key.
@@ -229,6 +239,26 @@ mod tests {
             public.verify(b"hello", &sig[..63]),
             Err(KeyError::BadSignatureLength(63))
         );
+    }
+
+    #[test]
+    fn private_keys_are_written_as_pkcs8_v1_and_both_versions_read_back() {
+        use base64::Engine as _;
+        let key = SecretKey::from_seed(&[3; 32]);
+        let pem = key.to_pem();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        // RFC 8410's v1 form: SEQUENCE { INTEGER 0, AlgorithmIdentifier, OCTET STRING { seed } },
+        // 48 bytes, without the public key OpenSSL 3.0 refuses.
+        assert_eq!(der.len(), 48, "{der:02x?}");
+        assert_eq!(&der[..5], &[0x30, 0x2e, 0x02, 0x01, 0x00]);
+        // A key Urne wrote before, in the v2 form with its public key, still reads.
+        let v2 = key.0.to_pkcs8_pem(LineEnding::LF).unwrap();
+        assert!(v2.len() > pem.len());
+        let restored = SecretKey::from_pem(&v2).unwrap();
+        assert_eq!(restored.public(), key.public());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! once, as rust-analyzer keeps its tests).
 
 mod badges_print;
+mod keys;
 mod parts;
 mod pv;
 mod roster_fixtures;
