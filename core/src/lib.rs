@@ -8,6 +8,7 @@
 //! The one result model ([`chart`]) turns a result into what the kiosk's screens, the registry's
 //! pages and the procès-verbal draw, with figures written in one way ([`figures`], [`lang`]).
 //! The sealed ballot box ([`sealed`]) encrypts each ballot to a key only the bureau can rebuild.
+//! Text from outside is shown escaped and cut ([`untrusted`]).
 //! Callers pass in the time ([`timestamp::Timestamp`]) and a random source.
 
 pub mod archive;
@@ -28,5 +29,6 @@ pub mod rules;
 pub mod sealed;
 pub mod tally;
 pub mod timestamp;
+pub mod untrusted;
 
 pub use rand_core;

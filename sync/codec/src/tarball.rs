@@ -8,6 +8,11 @@
 use std::io::Read;
 
 use urne_core::archive::safe_name;
+use urne_core::untrusted;
+
+/// A name in an error is cut at this many characters: it is the attacker's text, and it goes to
+/// the log, the refusals table and the operator's terminal.
+const SHOWN_NAME_CHARS: usize = 120;
 
 /// At most this many files in one archive.
 pub const MAX_FILES: usize = 4096;
@@ -66,18 +71,21 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, TarError> {
             continue;
         }
         if !(kind.is_file() || kind == tar::EntryType::Continuous) {
-            return Err(TarError::NotAFile(name));
+            return Err(TarError::NotAFile(untrusted::shown(&name, SHOWN_NAME_CHARS)));
         }
         let name = name.strip_prefix("./").unwrap_or(&name).to_owned();
         if !safe_name(&name) || out.iter().any(|(n, _)| *n == name) {
-            return Err(TarError::BadName(name));
+            return Err(TarError::BadName(untrusted::shown(&name, SHOWN_NAME_CHARS)));
         }
         let size = entry.header().size().map_err(unreadable)?;
         total = total.saturating_add(size);
         if out.len() >= MAX_FILES || total > MAX_TOTAL_BYTES {
             return Err(TarError::TooLarge);
         }
-        let mut content = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // A header's size is a claim: reserve no more than the whole input could hold, so that
+        // a lying header cannot make the reader ask for a quarter of a gibibyte it never fills.
+        let mut content =
+            Vec::with_capacity(usize::try_from(size).map_or(bytes.len(), |s| s.min(bytes.len())));
         entry
             .by_ref()
             .take(size)
@@ -141,6 +149,27 @@ mod tests {
             read(&bytes[..1024]).is_err(),
             "a truncated archive is refused"
         );
+    }
+
+    #[test]
+    fn a_hostile_name_is_shown_escaped_and_cut() {
+        // A GNU long name of 1 MiB with terminal escapes: refused as a bad name, and the error
+        // carries neither the escapes nor the megabyte.
+        let name = format!("polls/\u{1b}]0;pwned\u{7}{}", "x".repeat(1 << 20));
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(1);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder
+            .append_data(&mut header, &name, &b"1"[..])
+            .expect("the tar crate writes a GNU long name");
+        let bytes = builder.into_inner().unwrap();
+        let error = read(&bytes).unwrap_err();
+        assert!(matches!(error, TarError::BadName(_)), "{error}");
+        let text = error.to_string();
+        assert!(text.chars().count() < 250, "{} characters", text.len());
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.contains("\\u{1b}]0;pwned"), "{text}");
     }
 
     #[test]

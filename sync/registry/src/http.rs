@@ -75,7 +75,10 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
 }
 
 fn refusal_response(refusal: &Refusal) -> Response {
-    json_response(status(refusal), json!({ "error": refusal.to_string() }))
+    json_response(
+        status(refusal),
+        json!({ "error": refusal.to_string(), "code": refusal.code() }),
+    )
 }
 
 fn join_failed() -> Response {
@@ -104,10 +107,8 @@ async fn upload(State(registry): State<Registry>, body: Bytes) -> Response {
             StatusCode::CONFLICT,
             json!({ "error": "conflicting bundle" }),
         ),
-        Ok(Err(refusal)) => {
-            tracing::warn!(status = %status(&refusal), reason = %refusal, "bundle refused");
-            refusal_response(&refusal)
-        }
+        // The service logged the refusal (escaped, cut and under a rate): an attacker's text.
+        Ok(Err(refusal)) => refusal_response(&refusal),
         Err(_) => join_failed(),
     }
 }
@@ -122,10 +123,7 @@ async fn publish(State(registry): State<Registry>, body: Bytes) -> Response {
             },
             json!({ "event": p.event, "package": p.digest.to_hex() }),
         ),
-        Ok(Err(refusal)) => {
-            tracing::warn!(status = %status(&refusal), reason = %refusal, "package refused");
-            refusal_response(&refusal)
-        }
+        Ok(Err(refusal)) => refusal_response(&refusal),
         Err(_) => join_failed(),
     }
 }

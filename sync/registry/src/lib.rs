@@ -3,7 +3,8 @@
 //! urne-core), stores each exactly once and answers with a signed receipt; it also hands event
 //! packages to enrolled kiosks and publishes results as JSON and as French HTML pages.
 //!
-//! [`service`] is the registry without HTTP (its refusals are its own [`Refusal`]s); [`http`]
+//! [`service`] is the registry without HTTP (its refusals are its own [`Refusal`]s, each with a
+//! code, kept for the operator under a rate by [`refusal`]); [`http`]
 //! serves it with axum and maps each refusal to a status; [`store`] keeps it (the storage trait
 //! and its SQLite backend, with group commit); [`model`] is the results as the registry shows
 //! them, [`pages`] their HTML; [`limits`] the rates and caps both apply. The binary
@@ -13,6 +14,7 @@ pub mod http;
 pub mod limits;
 pub mod model;
 pub mod pages;
+pub mod refusal;
 pub mod service;
 pub mod store;
 

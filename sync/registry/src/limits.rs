@@ -1,6 +1,7 @@
 //! The registry's limits: body size, request timeout, how many uploads are checked at once, and
 //! a per-key rate limit (a token bucket per device or organiser key, applied once the signature
-//! proves who is sending, so nobody can spend another kiosk's allowance).
+//! proves who is sending, so nobody can spend another kiosk's allowance); and the rate at which
+//! refusals are recorded for the operator (see [`crate::refusal`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,6 +22,10 @@ pub struct Limits {
     pub uploads_per_minute: u32,
     /// Uploads one key may send in a burst (a kiosk back online with a backlog).
     pub burst: u32,
+    /// Refusals recorded a minute, from all senders together (the rest are counted).
+    pub refusals_per_minute: u32,
+    /// Refusals recorded in a burst.
+    pub refusal_burst: u32,
 }
 
 impl Default for Limits {
@@ -33,14 +38,39 @@ impl Default for Limits {
                 .unwrap_or(4),
             uploads_per_minute: 60,
             burst: 30,
+            refusals_per_minute: 60,
+            refusal_burst: 200,
         }
     }
 }
 
+/// A token bucket: `burst` tokens, refilled at a rate.
 #[derive(Debug)]
-struct Bucket {
+pub(crate) struct Bucket {
     tokens: f64,
     last: Instant,
+}
+
+impl Bucket {
+    pub(crate) fn full(burst: f64, now: Instant) -> Self {
+        Self {
+            tokens: burst,
+            last: now,
+        }
+    }
+
+    /// Refills for the time since the last call, then takes one token if there is one.
+    pub(crate) fn take(&mut self, now: Instant, per_second: f64, burst: f64) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * per_second).min(burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// Token buckets by key. Memory is bounded by the number of enrolled keys: a key gets a bucket
@@ -68,19 +98,10 @@ impl RateLimiter {
 
     fn allow_at(&self, key: &Fingerprint, now: Instant) -> bool {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let bucket = buckets.entry(*key).or_insert(Bucket {
-            tokens: self.burst,
-            last: now,
-        });
-        let elapsed = now.saturating_duration_since(bucket.last).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
-        bucket.last = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
+        buckets
+            .entry(*key)
+            .or_insert(Bucket::full(self.burst, now))
+            .take(now, self.per_second, self.burst)
     }
 }
 

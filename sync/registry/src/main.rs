@@ -120,12 +120,15 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Refusals { db, limit } => {
+            // Reasons are escaped again when printed: a database written by an older registry
+            // holds them raw, and a reason must not drive the operator's terminal.
+            let shown = |text: &str| urne_core::untrusted::shown(text, 400);
             for r in SqliteStore::open(&db)?.refusals(limit)? {
                 println!(
                     "{}\t{}\t{}",
-                    r.at,
-                    r.device.as_deref().unwrap_or("-"),
-                    r.reason
+                    shown(&r.at),
+                    shown(r.device.as_deref().unwrap_or("-")),
+                    shown(&r.reason)
                 );
             }
             Ok(())

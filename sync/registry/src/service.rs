@@ -10,16 +10,17 @@ use std::sync::Arc;
 
 use urne_codec::protocol::{self, EventListing};
 use urne_codec::receipt::{RECEIPT_FORMAT, Receipt, SignedReceipt};
-use urne_codec::tarball::{self, TarError};
-use urne_core::archive::ArchiveError;
+use urne_codec::tarball;
 use urne_core::audit::AuditEvent;
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
-use urne_core::package::{EventPackage, PackageError};
-use urne_core::results::{self, ResultsError};
+use urne_core::package::EventPackage;
+use urne_core::results;
 use urne_core::timestamp::Timestamp;
 
 use crate::limits::{Limits, RateLimiter};
 use crate::model::{BundleSummary, EventHeader, EventResults};
+pub use crate::refusal::{Refusal, Upload};
+use crate::refusal::RefusalLog;
 use crate::store::{self, BundleRow, RegistryStore, StoreError, Stored};
 
 /// Why the registry could not start.
@@ -46,6 +47,7 @@ pub struct Registry {
     clock: fn() -> Timestamp,
     limits: Limits,
     rate: Arc<RateLimiter>,
+    refusals: Arc<RefusalLog>,
     known: Arc<Known>,
 }
 
@@ -88,129 +90,6 @@ pub fn load_or_create_key(path: &Path) -> Result<SecretKey, RegistryError> {
     }
 }
 
-/// What an upload is, in a refusal's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Upload {
-    /// A results bundle from a kiosk.
-    Bundle,
-    /// An event package from an organiser.
-    Package,
-}
-
-impl std::fmt::Display for Upload {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Upload::Bundle => "bundle",
-            Upload::Package => "package",
-        })
-    }
-}
-
-/// Why the registry refused a request, in words an operator can act on (its `Display`, given
-/// back to the client).
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    /// The upload is not a tar file, or a hostile one.
-    #[error("not a {what}: {error}")]
-    NotATar {
-        /// Bundle or package.
-        what: Upload,
-        /// What the container reader found.
-        error: TarError,
-    },
-    /// The tar file is not byte for byte the one Urne writes.
-    #[error("not a {what} as Urne writes it (the tar container was altered)")]
-    NotCanonical {
-        /// Bundle or package.
-        what: Upload,
-    },
-    /// The bundle's signature, hashes or layout do not hold.
-    #[error("{0}")]
-    Archive(ArchiveError),
-    /// The bundle's content does not hold: audit chain, ballots, re-count.
-    #[error("{0}")]
-    Content(ResultsError),
-    /// The package's signature, hashes or content do not hold.
-    #[error("{0}")]
-    Package(PackageError),
-    /// The bundle's signer is not an enrolled kiosk.
-    #[error("device {0} is not enrolled at this registry (urne-registry enrol)")]
-    DeviceNotEnrolled(Fingerprint),
-    /// A kiosk sent more bundles than its rate allows.
-    #[error("device {device} sent more than {per_minute} bundles a minute; try again later")]
-    DeviceTooFast {
-        /// The kiosk.
-        device: Fingerprint,
-        /// Its sustained rate.
-        per_minute: u32,
-    },
-    /// The bundle's audit chain shows no package of its event.
-    #[error("the audit chain records no package loaded for event {0}")]
-    NoPackageLoaded(String),
-    /// No organiser key is enrolled for the bundle's event.
-    #[error("event {0} is not enrolled at this registry (urne-registry enrol-organiser)")]
-    EventNotEnrolled(String),
-    /// The kiosk ran a package signed by a key not enrolled for the event.
-    #[error(
-        "the kiosk ran a package of event {event} signed by {signer}, which is not an organiser key enrolled for this event"
-    )]
-    ForeignPackage {
-        /// The event.
-        event: String,
-        /// The package's signer.
-        signer: Fingerprint,
-    },
-    /// The kiosk already sent another bundle with this sequence number.
-    #[error(
-        "device {device} already sent a different bundle ({existing}) with sequence number {seq}"
-    )]
-    Conflict {
-        /// The kiosk.
-        device: Fingerprint,
-        /// The digest of the bundle stored first.
-        existing: String,
-        /// The sequence number.
-        seq: u64,
-    },
-    /// The package's signer is not enrolled for its event.
-    #[error(
-        "organiser key {organiser} is not enrolled for event {event} (urne-registry enrol-organiser)"
-    )]
-    OrganiserNotEnrolled {
-        /// The signer.
-        organiser: Fingerprint,
-        /// The event.
-        event: String,
-    },
-    /// An organiser published more packages than its rate allows.
-    #[error("too many packages published a minute; try again later")]
-    OrganiserTooFast,
-    /// A package request's challenge is missing, not this registry's, or expired.
-    #[error("the challenge is missing, not ours or expired: ask /api/v1/challenge again")]
-    StaleChallenge,
-    /// A package request names no device.
-    #[error("the device fingerprint is not 64 hexadecimal digits")]
-    BadFingerprint,
-    /// A package request comes from a kiosk not enrolled here.
-    #[error("device {0} is not enrolled at this registry")]
-    UnknownDevice(Fingerprint),
-    /// A package request's signature is not base64.
-    #[error("the signature is not base64")]
-    SignatureNotBase64,
-    /// A package request is not signed by the device it names.
-    #[error("the request's signature does not match the device key")]
-    BadSignature,
-    /// No package has been published for the event asked.
-    #[error("no package has been published for event {0}")]
-    NoPackage(String),
-    /// The registry knows no such event.
-    #[error("the registry knows no event {0}")]
-    UnknownEvent(String),
-    /// The registry's storage failed: nothing is wrong with the request.
-    #[error("the registry's storage failed; try again later")]
-    Storage,
-}
-
 /// A storage failure, logged here; the client is only told to try again.
 pub fn storage_failed(e: &StoreError) -> Refusal {
     tracing::error!(error = %e, "registry storage failed");
@@ -241,6 +120,7 @@ impl Registry {
             key: Arc::new(key),
             clock,
             rate: Arc::new(RateLimiter::new(&limits)),
+            refusals: Arc::new(RefusalLog::new(&limits)),
             known: Arc::new(Known::default()),
             limits,
         }
@@ -305,16 +185,11 @@ impl Registry {
     }
 
     fn refuse(&self, device: Option<&Fingerprint>, refusal: Refusal) -> Refusal {
-        // Recording is best effort: the answer to the client matters more. Storage failures
-        // are not refusals of the bundle and are not recorded as such.
+        // Storage failures are not refusals of the upload and are not recorded as such.
         if !matches!(refusal, Refusal::Storage) {
-            let now = (self.clock)();
-            if let Err(e) =
-                self.store
-                    .record_refusal(device, &refusal.to_string(), &now.to_rfc3339())
-            {
-                tracing::error!(error = %e, "cannot record a refusal");
-            }
+            let now = (self.clock)().to_rfc3339();
+            self.refusals
+                .record(self.store.as_ref(), device, &refusal, &now);
         }
         refusal
     }

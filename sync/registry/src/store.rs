@@ -70,6 +70,10 @@ pub struct NewPackage<'a> {
     pub bytes: &'a [u8],
 }
 
+/// How many refusals a store keeps: the newest. With reasons cut at 200 characters, the table
+/// stays under a few megabytes whatever is sent.
+pub const KEPT_REFUSALS: u32 = 10_000;
+
 /// A refused upload, for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RefusalRow {
@@ -144,7 +148,7 @@ pub trait RegistryStore: Send + Sync {
     fn device(&self, fingerprint: &Fingerprint) -> Result<Option<Device>, StoreError>;
     /// Stores a bundle exactly once.
     fn store(&self, bundle: &NewBundle<'_>) -> Result<Stored, StoreError>;
-    /// Records a refused upload (for the operator).
+    /// Records a refused upload (for the operator), keeping only the newest [`KEPT_REFUSALS`].
     fn record_refusal(
         &self,
         device: Option<&Fingerprint>,
@@ -395,10 +399,17 @@ impl RegistryStore for SqliteStore {
         reason: &str,
         at: &str,
     ) -> Result<(), StoreError> {
-        self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
             "INSERT INTO refusals (device, reason, at) VALUES (?1, ?2, ?3)",
             params![device.map(|d| d.to_hex()), reason, at],
         )?;
+        tx.execute(
+            "DELETE FROM refusals WHERE id <= (SELECT max(id) FROM refusals) - ?1",
+            [KEPT_REFUSALS],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -20,6 +20,8 @@ fn open_limits() -> Limits {
     Limits {
         uploads_per_minute: 100_000,
         burst: 10_000,
+        // The mutation test checks that each of its 100 refusals is recorded.
+        refusal_burst: 10_000,
         ..Limits::default()
     }
 }

@@ -3,3 +3,4 @@
 //! scenarios with real kiosks are urne-tests' (`registry`, `registry_faults`, `thread`).
 
 mod registry_pages;
+mod refusals;
