@@ -45,7 +45,11 @@ mod tests {
         assert_eq!(shown("Assemblée « 2026 »", 100), "Assemblée « 2026 »");
         assert_eq!(shown("a\u{1b}[2Jb\r\n", 100), "a\\u{1b}[2Jb\\u{d}\\u{a}");
         assert_eq!(shown("x\u{202E}gpj.exe", 100), "x\\u{202e}gpj.exe");
-        assert_eq!(shown("\u{9b}31m", 100), "\\u{9b}31m", "the C1 control introducer");
+        assert_eq!(
+            shown("\u{9b}31m", 100),
+            "\\u{9b}31m",
+            "the C1 control introducer"
+        );
     }
 
     #[test]

@@ -71,7 +71,10 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, TarError> {
             continue;
         }
         if !(kind.is_file() || kind == tar::EntryType::Continuous) {
-            return Err(TarError::NotAFile(untrusted::shown(&name, SHOWN_NAME_CHARS)));
+            return Err(TarError::NotAFile(untrusted::shown(
+                &name,
+                SHOWN_NAME_CHARS,
+            )));
         }
         let name = name.strip_prefix("./").unwrap_or(&name).to_owned();
         if !safe_name(&name) || out.iter().any(|(n, _)| *n == name) {

@@ -1,36 +1,61 @@
 //! The registry over HTTP: the axum routes and handlers of `docs/registry.md`, with the body
-//! cap, the request timeout and the cap on checks at once ([`crate::limits`]), and the one
-//! mapping from a [`Refusal`] to its HTTP status. Each handler hands its request to the
-//! [`Registry`] service on a blocking thread (checks and SQLite block) and shapes the answer.
+//! cap, the minimum rate of a body, the request timeout and the cap on checks at once
+//! ([`crate::limits`]), and the one mapping from a [`Refusal`] to its HTTP status. Each handler
+//! hands its request to the [`Registry`] service on a blocking thread (checks and SQLite block)
+//! and shapes the answer. [`crate::listen`] serves the routes.
 
-use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRef, Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use http_body_util::BodyExt;
 use serde_json::json;
+use tokio::sync::Semaphore;
 use urne_codec::protocol;
 use urne_core::crypto::Sha256Digest;
 
+use crate::limits::Limits;
 use crate::pages;
 use crate::service::{Refusal, Registry};
 use crate::store::Stored;
 
+/// What the handlers share: the registry, and the slots of uploads checked at once.
+#[derive(Clone)]
+struct Served {
+    registry: Registry,
+    checks: Checks,
+}
+
+/// The slots of uploads checked at once ([`Limits::concurrent_checks`]).
+#[derive(Clone)]
+struct Checks(Arc<Semaphore>);
+
+impl FromRef<Served> for Registry {
+    fn from_ref(served: &Served) -> Registry {
+        served.registry.clone()
+    }
+}
+
+impl FromRef<Served> for Checks {
+    fn from_ref(served: &Served) -> Checks {
+        served.checks.clone()
+    }
+}
+
 /// The HTTP routes, with the body cap, the request timeout and the cap on checks at once.
 pub fn router(registry: Registry) -> Router {
     let limits = registry.limits().clone();
-    let checks = tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrent_checks);
+    let checks = Checks(Arc::new(Semaphore::new(limits.concurrent_checks.max(1))));
     let api = Router::new()
         .route(protocol::HEALTH, get(health))
-        .route(
-            protocol::BUNDLES,
-            post(upload).layer(checks.clone()).get(list),
-        )
+        .route(protocol::BUNDLES, post(upload).get(list))
         .route("/api/v1/bundles/{digest}", get(download))
-        .route(protocol::PACKAGES, post(publish).layer(checks))
+        .route(protocol::PACKAGES, post(publish))
         .route(protocol::CHALLENGE, get(challenge))
         .route(protocol::EVENTS, get(events))
         .route("/api/v1/events/{id}/results", get(results_json))
@@ -43,7 +68,66 @@ pub fn router(registry: Registry) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
-        .with_state(registry)
+        .with_state(Served { registry, checks })
+}
+
+/// An upload's body, read whole under the size cap and the minimum rate before any check slot
+/// is taken: a sender that trickles its body holds a connection, never a slot. The body may
+/// start slowly for [`Limits::body_grace`]; from then on each piece must arrive before the
+/// time by which the bytes so far would have come at [`Limits::min_body_bytes_per_second`].
+async fn read_body(body: Body, headers: &HeaderMap, limits: &Limits) -> Result<Vec<u8>, Response> {
+    let too_large = || {
+        json_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!({
+                "error": format!("the upload is larger than {} bytes", limits.max_body_bytes),
+                "code": "too-large",
+            }),
+        )
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return Err(too_large());
+    }
+    let start = tokio::time::Instant::now();
+    let per_second = f64::from(limits.min_body_bytes_per_second.max(1));
+    let mut body = body;
+    let mut bytes = Vec::new();
+    loop {
+        let due =
+            start + limits.body_grace + Duration::from_secs_f64(bytes.len() as f64 / per_second);
+        let frame = match tokio::time::timeout_at(due, body.frame()).await {
+            Err(_) => {
+                return Err(json_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    json!({
+                        "error": format!(
+                            "the upload arrived slower than {} bytes a second; try again",
+                            limits.min_body_bytes_per_second
+                        ),
+                        "code": "too-slow",
+                    }),
+                ));
+            }
+            Ok(None) => return Ok(bytes),
+            Ok(Some(Err(_))) => {
+                return Err(json_response(
+                    StatusCode::BAD_REQUEST,
+                    json!({ "error": "the upload's body could not be read", "code": "bad-body" }),
+                ));
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limits.max_body_bytes {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
 }
 
 /// The HTTP status of each refusal: the one place where the registry's reasons meet HTTP.
@@ -96,7 +180,19 @@ async fn not_found() -> Response {
     json_response(StatusCode::NOT_FOUND, json!({ "error": "no such page" }))
 }
 
-async fn upload(State(registry): State<Registry>, body: Bytes) -> Response {
+async fn upload(
+    State(registry): State<Registry>,
+    State(checks): State<Checks>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let body = match read_body(body, &headers, registry.limits()).await {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
+    let Ok(_slot) = checks.0.acquire().await else {
+        return join_failed();
+    };
     match tokio::task::spawn_blocking(move || registry.receive(&body)).await {
         Ok(Ok(Stored::New(receipt))) => {
             tracing::info!("bundle stored");
@@ -113,7 +209,19 @@ async fn upload(State(registry): State<Registry>, body: Bytes) -> Response {
     }
 }
 
-async fn publish(State(registry): State<Registry>, body: Bytes) -> Response {
+async fn publish(
+    State(registry): State<Registry>,
+    State(checks): State<Checks>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let body = match read_body(body, &headers, registry.limits()).await {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
+    let Ok(_slot) = checks.0.acquire().await else {
+        return join_failed();
+    };
     match tokio::task::spawn_blocking(move || registry.publish(&body)).await {
         Ok(Ok(p)) => json_response(
             if p.new {
@@ -241,15 +349,4 @@ fn html_page(status: StatusCode, body: String) -> Response {
         Html(body),
     )
         .into_response()
-}
-
-/// Serves the registry on `listener` until `shutdown` completes, finishing requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    registry: Registry,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(registry))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

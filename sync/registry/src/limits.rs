@@ -1,4 +1,5 @@
-//! The registry's limits: body size, request timeout, how many uploads are checked at once, and
+//! The registry's limits: body size, request timeout, how many uploads are checked at once, the
+//! connections and how slowly a request may arrive (applied by [`crate::listen`]), and
 //! a per-key rate limit (a token bucket per device or organiser key, applied once the signature
 //! proves who is sending, so nobody can spend another kiosk's allowance); and the rate at which
 //! refusals are recorded for the operator (see [`crate::refusal`]).
@@ -16,8 +17,20 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// A request taking longer is answered 408 (a slow hotspot still sends a few MB in this time).
     pub request_timeout: Duration,
-    /// Uploads checked at once; more wait their turn.
+    /// Uploads checked at once; more wait their turn. A slot is taken only once the whole body
+    /// is read, so that a slow sender holds none.
     pub concurrent_checks: usize,
+    /// A connection that has not sent a request's headers in this time is closed.
+    pub header_read_timeout: Duration,
+    /// A body may start slowly for this long; after it, it must keep up
+    /// [`Limits::min_body_bytes_per_second`] on average or be answered 408.
+    pub body_grace: Duration,
+    /// The slowest body accepted after the grace (a hotspot on a bad day sends well above it).
+    pub min_body_bytes_per_second: u32,
+    /// Connections open at once; the next one waits in the system's queue.
+    pub max_connections: usize,
+    /// Connections open at once from one address; more are closed on arrival.
+    pub connections_per_ip: usize,
     /// Sustained uploads per minute per key.
     pub uploads_per_minute: u32,
     /// Uploads one key may send in a burst (a kiosk back online with a backlog).
@@ -36,6 +49,11 @@ impl Default for Limits {
             concurrent_checks: std::thread::available_parallelism()
                 .map(|n| n.get() * 2)
                 .unwrap_or(4),
+            header_read_timeout: Duration::from_secs(10),
+            body_grace: Duration::from_secs(10),
+            min_body_bytes_per_second: 4096,
+            max_connections: 1024,
+            connections_per_ip: 64,
             uploads_per_minute: 60,
             burst: 30,
             refusals_per_minute: 60,

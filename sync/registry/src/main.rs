@@ -42,6 +42,13 @@ enum Command {
         /// Seconds after which an unfinished request is answered 408.
         #[arg(long, default_value_t = Limits::default().request_timeout.as_secs())]
         timeout_seconds: u64,
+        /// Connections served at once; the next ones wait in the system's queue.
+        #[arg(long, default_value_t = Limits::default().max_connections)]
+        max_connections: usize,
+        /// Connections served at once from one address (a hall behind one router is one
+        /// address); more are closed on arrival.
+        #[arg(long, default_value_t = Limits::default().connections_per_ip)]
+        connections_per_ip: usize,
     },
     /// Enrol a kiosk by its device key.
     Enrol {
@@ -140,6 +147,8 @@ fn main() -> Result<()> {
             burst,
             max_body_mb,
             timeout_seconds,
+            max_connections,
+            connections_per_ip,
         } => {
             let store = SqliteStore::open(&db)?;
             let key = urne_registry::load_or_create_key(&key_path(&db))?;
@@ -148,6 +157,8 @@ fn main() -> Result<()> {
                 burst,
                 max_body_bytes: max_body_mb.saturating_mul(1024 * 1024),
                 request_timeout: std::time::Duration::from_secs(timeout_seconds),
+                max_connections,
+                connections_per_ip,
                 ..Limits::default()
             };
             let registry =

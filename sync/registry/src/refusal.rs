@@ -222,7 +222,10 @@ impl RefusalLog {
     ) {
         let unrecorded = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            if !state.bucket.take(Instant::now(), self.per_second, self.burst) {
+            if !state
+                .bucket
+                .take(Instant::now(), self.per_second, self.burst)
+            {
                 state.unrecorded += 1;
                 return;
             }

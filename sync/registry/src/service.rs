@@ -19,8 +19,8 @@ use urne_core::timestamp::Timestamp;
 
 use crate::limits::{Limits, RateLimiter};
 use crate::model::{BundleSummary, EventHeader, EventResults};
-pub use crate::refusal::{Refusal, Upload};
 use crate::refusal::RefusalLog;
+pub use crate::refusal::{Refusal, Upload};
 use crate::store::{self, BundleRow, RegistryStore, StoreError, Stored};
 
 /// Why the registry could not start.

@@ -279,6 +279,7 @@ fn limits_answer_with_a_reason_and_keep_nothing() {
             uploads_per_minute: 1,
             burst: 2,
             concurrent_checks: 2,
+            ..Limits::default()
         },
     );
 

@@ -72,8 +72,16 @@ fn a_flood_of_hostile_names_is_stored_short_escaped_and_under_a_rate() {
             "{} characters stored",
             detail.chars().count()
         );
-        assert!(!row.reason.chars().any(char::is_control), "{:?}", row.reason);
-        assert!(row.reason.contains("\\u{1b}]0;registre pirate"), "{}", row.reason);
+        assert!(
+            !row.reason.chars().any(char::is_control),
+            "{:?}",
+            row.reason
+        );
+        assert!(
+            row.reason.contains("\\u{1b}]0;registre pirate"),
+            "{}",
+            row.reason
+        );
     }
     // Once the rate allows again, the refusals that were only counted are recorded as a number.
     let recorded = rows.len();
@@ -81,7 +89,11 @@ fn a_flood_of_hostile_names_is_stored_short_escaped_and_under_a_rate() {
     registry.receive(&hostile).unwrap_err();
     let after = registry.store().refusals(1000).unwrap();
     assert_eq!(after.len(), recorded + 2);
-    assert!(after[0].reason.starts_with("not-a-tar: "), "{}", after[0].reason);
+    assert!(
+        after[0].reason.starts_with("not-a-tar: "),
+        "{}",
+        after[0].reason
+    );
     assert!(
         after[1]
             .reason
@@ -126,7 +138,11 @@ fn the_refusals_command_never_prints_a_terminal_escape() {
         .arg(&db)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         !text.contains(['\u{1b}', '\u{7}', '\u{9b}', '\r']),
