@@ -264,6 +264,31 @@ pub enum ResultsError {
     /// The attendance sheet disagrees with itself or the audit chain.
     #[error("attendance.json: {0}")]
     Attendance(&'static str),
+    /// The manifest's type is neither results nor a test-deck run.
+    #[error("the manifest's type « {0} » is neither « results » nor « test-results »")]
+    UnknownKind(String),
+    /// The manifest's sequence number or type is not the export the audit chain ends with.
+    #[error(
+        "the manifest says export {seq} ({kind}), but the audit chain does not end with that export"
+    )]
+    ExportMismatch {
+        /// The manifest's sequence number.
+        seq: u64,
+        /// The manifest's type.
+        kind: String,
+    },
+    /// A poll holds more ballots than people could have cast.
+    #[error(
+        "poll {poll}: {ballots} ballots, but only {voters} members checked in or were represented before it closed"
+    )]
+    MoreBallotsThanVoters {
+        /// The poll.
+        poll: PollId,
+        /// The ballots its result states.
+        ballots: u64,
+        /// Members checked in, and absent members whose proxy was granted, before its close.
+        voters: u64,
+    },
 }
 
 /// A bundle whose content was re-counted and found consistent.
@@ -317,6 +342,7 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
     })?;
     let audit = audit::parse_jsonl(audit_text)?;
     audit::verify_chain(&audit)?;
+    let test = check_export(&opened.manifest, &audit)?;
 
     let attendance: AttendanceSheet = parse(files, "attendance.json")?;
     check_attendance(&attendance, &audit)?;
@@ -345,7 +371,9 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
         }
         let stated: PollRecord = parse(files, &result_name)?;
         // The number of ballots is the one the result states, which the audit chain's close
-        // must confirm (below); the classes must be able to hold it.
+        // must confirm, and which no more people than could vote may have cast: both before any
+        // re-count, whose work a forger chooses. The classes must be able to hold it.
+        check_poll_against_audit(id, &stated, &attendance, &audit)?;
         let recounted =
             tally::tally_classes(poll, &classes, stated.result.ballots, &stated.context).map_err(
                 |e| match e {
@@ -363,7 +391,6 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
         if files.get(&result_name).map(Vec::as_slice) != Some(record.canonical_bytes().as_slice()) {
             return Err(ResultsError::ResultMismatch(id.clone()));
         }
-        check_poll_against_audit(id, &record, &attendance, &audit)?;
         expected_files.insert(ballots_name);
         expected_files.insert(result_name);
         results.insert(id.clone(), record);
@@ -373,12 +400,36 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
     }
     Ok(Verified {
         event,
-        test: opened.manifest.kind == KIND_TEST,
+        test,
         attendance,
         polls,
         results,
         audit,
     })
+}
+
+/// Whether the bundle is a test-deck run: its manifest's type, which must be one of the two, and
+/// which with its sequence number must be the export the signed audit chain ends with (the
+/// kiosk records the export, then seals). A test-deck run re-signed as results, or an old
+/// export re-signed with a new number, is refused.
+fn check_export(
+    manifest: &crate::archive::Manifest,
+    audit: &[AuditEntry],
+) -> Result<bool, ResultsError> {
+    let test = match manifest.kind.as_str() {
+        KIND_RESULTS => false,
+        KIND_TEST => true,
+        other => return Err(ResultsError::UnknownKind(other.to_owned())),
+    };
+    match audit.last().map(|e| &e.event) {
+        Some(AuditEvent::Exported { seq, test: t }) if *seq == manifest.seq && *t == test => {
+            Ok(test)
+        }
+        _ => Err(ResultsError::ExportMismatch {
+            seq: manifest.seq,
+            kind: manifest.kind.clone(),
+        }),
+    }
 }
 
 fn check_attendance(sheet: &AttendanceSheet, audit: &[AuditEntry]) -> Result<(), ResultsError> {
@@ -448,17 +499,46 @@ fn check_poll_against_audit(
     if opened != Some(record.context.at_open) {
         return Err(mismatch("the attendance at opening"));
     }
-    let closed = audit.iter().rev().find_map(|e| match &e.event {
-        AuditEvent::PollClosed {
-            poll,
-            attendance,
-            ballots,
-            ..
-        } if poll == id => Some((*attendance, *ballots)),
-        _ => None,
-    });
-    if closed != Some((record.context.at_close, record.result.ballots)) {
+    let closed = audit
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, e)| match &e.event {
+            AuditEvent::PollClosed {
+                poll,
+                attendance,
+                ballots,
+                ..
+            } if poll == id => Some((i, *attendance, *ballots)),
+            _ => None,
+        });
+    let Some((closed_at, attendance, ballots)) = closed else {
         return Err(mismatch("the attendance or ballot count at closing"));
+    };
+    if (attendance, ballots) != (record.context.at_close, record.result.ballots) {
+        return Err(mismatch("the attendance or ballot count at closing"));
+    }
+    // Whoever checked in before the close (even if they left before it), and every absent
+    // member whose proxy was granted before it: nobody else can have cast a ballot.
+    let mut voters = BTreeSet::new();
+    for entry in &audit[..closed_at] {
+        match &entry.event {
+            AuditEvent::CheckIn { member } => {
+                voters.insert(*member);
+            }
+            AuditEvent::ProxyGranted { absent, .. } => {
+                voters.insert(*absent);
+            }
+            _ => {}
+        }
+    }
+    let voters = u64::try_from(voters.len()).unwrap_or(u64::MAX);
+    if record.result.ballots > voters {
+        return Err(ResultsError::MoreBallotsThanVoters {
+            poll: id.clone(),
+            ballots: record.result.ballots,
+            voters,
+        });
     }
     Ok(())
 }

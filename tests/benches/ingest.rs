@@ -19,6 +19,7 @@ mod big;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use urne_core::audit::{AuditEntry, AuditEvent};
 use urne_core::crypto::SecretKey;
 use urne_core::timestamp::Timestamp;
 use urne_registry::{Limits, RegistryStore, Stored};
@@ -63,15 +64,18 @@ fn main() {
         let content = evening.kiosk.results_content().unwrap();
         let bundles = (1..=PER_KIOSK)
             .map(|seq| {
-                urne_codec::bundle::seal(
-                    &content,
-                    &evening.device,
-                    seq,
-                    Timestamp(1_796_500_000 + i64::try_from(seq).unwrap()),
-                    false,
-                )
-                .unwrap()
-                .bytes
+                // As the kiosk exports: the export goes on the audit chain, then it is sealed.
+                let at = Timestamp(1_796_500_000 + i64::try_from(seq).unwrap());
+                let mut content = content.clone();
+                let exported = AuditEntry::next(
+                    content.audit.last(),
+                    at,
+                    AuditEvent::Exported { seq, test: false },
+                );
+                content.audit.push(exported);
+                urne_codec::bundle::seal(&content, &evening.device, seq, at, false)
+                    .unwrap()
+                    .bytes
             })
             .collect();
         kiosks.push((evening.device, bundles));

@@ -55,11 +55,13 @@ pub fn tally_classes(
     if classes.windows(2).any(|w| w[0].ballot == w[1].ballot) {
         return Err(ClassesError::NotClasses);
     }
-    let mut result = tally(poll, classes, context)?;
+    // Checked before the count, whose work grows with what a forger sends.
     let held = u64::try_from(classes.len()).unwrap_or(u64::MAX);
-    if ballots < held || ballots > result.weight {
+    let weight: u64 = classes.iter().map(|c| u64::from(c.weight)).sum();
+    if ballots < held || ballots > weight {
         return Err(ClassesError::NotClasses);
     }
+    let mut result = tally(poll, classes, context)?;
     result.ballots = ballots;
     Ok(result)
 }

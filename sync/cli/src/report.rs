@@ -264,6 +264,19 @@ fn french(error: &VerifyError) -> String {
             ResultsError::Attendance(what) => {
                 format!("attendance.json ne concorde pas ({what})")
             }
+            ResultsError::UnknownKind(kind) => format!(
+                "le type du manifeste, « {kind} », n'est ni « results » ni « test-results »"
+            ),
+            ResultsError::ExportMismatch { seq, kind } => format!(
+                "le manifeste annonce l'export n° {seq} ({kind}), mais la chaîne d'audit ne se termine pas par cet export"
+            ),
+            ResultsError::MoreBallotsThanVoters {
+                poll,
+                ballots,
+                voters,
+            } => format!(
+                "scrutin {poll} : {ballots} bulletins, alors que seuls {voters} membres étaient émargés ou représentés avant sa clôture"
+            ),
         },
     }
 }

@@ -180,20 +180,33 @@ async fn not_found() -> Response {
     json_response(StatusCode::NOT_FOUND, json!({ "error": "no such page" }))
 }
 
+/// An upload: its body read under the limits, then `check` run on a blocking thread once a
+/// check slot is free. `Err` is the answer already made (too large, too slow, unreadable).
+async fn checked<T: Send + 'static>(
+    registry: Registry,
+    checks: Checks,
+    headers: &HeaderMap,
+    body: Body,
+    check: impl FnOnce(&Registry, &[u8]) -> T + Send + 'static,
+) -> Result<T, Response> {
+    let body = read_body(body, headers, registry.limits()).await?;
+    let _slot = checks.0.acquire().await.map_err(|_| join_failed())?;
+    tokio::task::spawn_blocking(move || check(&registry, &body))
+        .await
+        .map_err(|_| join_failed())
+}
+
 async fn upload(
     State(registry): State<Registry>,
     State(checks): State<Checks>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(body, &headers, registry.limits()).await {
-        Ok(body) => body,
-        Err(answer) => return answer,
-    };
-    let Ok(_slot) = checks.0.acquire().await else {
-        return join_failed();
-    };
-    match tokio::task::spawn_blocking(move || registry.receive(&body)).await {
+    match checked(registry, checks, &headers, body, |r, bytes| {
+        r.receive(bytes)
+    })
+    .await
+    {
         Ok(Ok(Stored::New(receipt))) => {
             tracing::info!("bundle stored");
             (StatusCode::CREATED, axum::Json(receipt)).into_response()
@@ -205,7 +218,7 @@ async fn upload(
         ),
         // The service logged the refusal (escaped, cut and under a rate): an attacker's text.
         Ok(Err(refusal)) => refusal_response(&refusal),
-        Err(_) => join_failed(),
+        Err(answer) => answer,
     }
 }
 
@@ -215,14 +228,11 @@ async fn publish(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(body, &headers, registry.limits()).await {
-        Ok(body) => body,
-        Err(answer) => return answer,
-    };
-    let Ok(_slot) = checks.0.acquire().await else {
-        return join_failed();
-    };
-    match tokio::task::spawn_blocking(move || registry.publish(&body)).await {
+    match checked(registry, checks, &headers, body, |r, bytes| {
+        r.publish(bytes)
+    })
+    .await
+    {
         Ok(Ok(p)) => json_response(
             if p.new {
                 StatusCode::CREATED
@@ -232,7 +242,7 @@ async fn publish(
             json!({ "event": p.event, "package": p.digest.to_hex() }),
         ),
         Ok(Err(refusal)) => refusal_response(&refusal),
-        Err(_) => join_failed(),
+        Err(answer) => answer,
     }
 }
 

@@ -35,7 +35,7 @@ const EVENT: &str = "bellevue-2026-12-05";
 /// What only the test-deck run says: it must never reach a results page.
 const TEST_ONLY: &str = "Question posée pendant l'essai à blanc";
 
-fn sample() -> Vec<u8> {
+pub(super) fn sample() -> Vec<u8> {
     std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../docs/vectors/sample")
@@ -44,7 +44,7 @@ fn sample() -> Vec<u8> {
     .unwrap()
 }
 
-fn sample_key() -> SecretKey {
+pub(super) fn sample_key() -> SecretKey {
     SecretKey::from_seed(&SAMPLE_SEED)
 }
 
@@ -53,7 +53,7 @@ fn id(text: &str) -> OptionId {
 }
 
 /// A verified bundle's content, ready to be changed and signed again.
-fn content_of(bytes: &[u8]) -> (ResultsContent, Timestamp) {
+pub(super) fn content_of(bytes: &[u8]) -> (ResultsContent, Timestamp) {
     let report = verify::verify(bytes, None).unwrap();
     let files: BTreeMap<String, Vec<u8>> = tarball::read(bytes).unwrap().into_iter().collect();
     let c = report.content;
@@ -216,9 +216,18 @@ fn evening(ballots_for: fn(&PollKind) -> Vec<WeightedBallot>, all: bool) -> Resu
     c
 }
 
-fn seal(content: &ResultsContent, seq: u64, test: bool) -> Vec<u8> {
+/// Seals `content` as the sample kiosk would export it: the export goes on the audit chain,
+/// then the bundle is signed.
+pub(super) fn seal(content: &ResultsContent, seq: u64, test: bool) -> Vec<u8> {
+    let mut content = content.clone();
     let created = content.audit.last().unwrap().at.plus_seconds(30);
-    bundle::seal(content, &sample_key(), seq, created, test)
+    let exported = AuditEntry::next(
+        content.audit.last(),
+        created,
+        AuditEvent::Exported { seq, test },
+    );
+    content.audit.push(exported);
+    bundle::seal(&content, &sample_key(), seq, created, test)
         .unwrap()
         .bytes
 }
@@ -676,7 +685,7 @@ fn the_events_list_counts_results_and_test_runs_apart() {
     assert!(text_of(&empty).contains("Aucun événement n'est encore inscrit."));
 }
 
-fn clock() -> Timestamp {
+pub(super) fn clock() -> Timestamp {
     Timestamp::parse_rfc3339("2026-12-06T09:30:00Z").unwrap()
 }
 
