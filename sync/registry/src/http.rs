@@ -143,6 +143,7 @@ pub fn status(refusal: &Refusal) -> StatusCode {
         | Refusal::SignatureNotBase64
         | Refusal::BadSignature => StatusCode::UNAUTHORIZED,
         Refusal::DeviceNotEnrolled(_)
+        | Refusal::DeviceRevoked { .. }
         | Refusal::EventNotEnrolled(_)
         | Refusal::ForeignPackage { .. }
         | Refusal::OrganiserNotEnrolled { .. }

@@ -78,6 +78,26 @@ enum Command {
         #[arg(long)]
         pubkey: PathBuf,
     },
+    /// List the enrolled kiosks: fingerprint, label, and revocation if any.
+    Devices {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Revoke a kiosk for good (its key was copied, the kiosk was stolen): from the next
+    /// request on, nothing it signs is accepted and it fetches no package; what it sent before
+    /// is kept but shown as « kiosque révoqué », never as results. Takes effect while the
+    /// registry serves.
+    RevokeDevice {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+        /// Why, in words shown on the event pages (« clé copiée », « kiosque volé »).
+        #[arg(long)]
+        reason: String,
+        /// The kiosk's fingerprint (64 hexadecimal digits, as `devices` lists it).
+        fingerprint: String,
+    },
     /// List the latest refused uploads, newest first.
     Refusals {
         /// The registry database.
@@ -124,6 +144,47 @@ fn main() -> Result<()> {
             let key = read_key(&pubkey)?;
             SqliteStore::open(&db)?.enrol_organiser(&event, &label, &key)?;
             println!("{}", key.fingerprint());
+            Ok(())
+        }
+        Command::Devices { db } => {
+            let shown = |text: &str| urne_core::untrusted::shown(text, 200);
+            for d in SqliteStore::open(&db)?.devices()? {
+                let standing = d.revoked.map_or_else(
+                    || "enrolled".to_owned(),
+                    |r| format!("revoked {} ({})", r.at, shown(&r.reason)),
+                );
+                println!("{}\t{}\t{standing}", d.fingerprint, shown(&d.label));
+            }
+            Ok(())
+        }
+        Command::RevokeDevice {
+            db,
+            reason,
+            fingerprint,
+        } => {
+            let Some(fp) = urne_core::crypto::Fingerprint::parse(&fingerprint) else {
+                anyhow::bail!("« {fingerprint} » is not a fingerprint (64 hexadecimal digits)");
+            };
+            if reason.trim().is_empty() {
+                anyhow::bail!("say why the kiosk is revoked (--reason): the event pages show it");
+            }
+            let now = urne_codec::os::system_clock().to_rfc3339();
+            let Some(outcome) = SqliteStore::open(&db)?.revoke(&fp, reason.trim(), &now)? else {
+                anyhow::bail!(
+                    "no kiosk {fp} is enrolled in {} (urne-registry devices lists them)",
+                    db.display()
+                );
+            };
+            let device = outcome.device;
+            let revoked = device.revoked.context("the revocation was not recorded")?;
+            if outcome.now {
+                println!("revoked {fp} « {} »: {}", device.label, revoked.reason);
+            } else {
+                println!(
+                    "{fp} « {} » was already revoked on {}: {}",
+                    device.label, revoked.at, revoked.reason
+                );
+            }
             Ok(())
         }
         Command::Refusals { db, limit } => {

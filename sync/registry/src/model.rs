@@ -8,7 +8,7 @@ use urne_core::results::{PollRecord, PollState, Verified};
 use urne_core::tally::{self, Lang};
 use urne_core::timestamp::Timestamp;
 
-use crate::store::BundleRow;
+use crate::store::{BundleRow, Device, Revocation};
 
 /// The public header of an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,20 +170,82 @@ pub struct EventResults {
     pub superseded: u64,
     /// Test-deck bundles stored (never shown as results).
     pub test_runs: u64,
+    /// Kiosks revoked by the operator, whose bundles are kept but never shown as results.
+    pub revoked: Vec<RevokedKiosk>,
+}
+
+/// What the pages need to know of a kiosk's enrolment: its label and whether it was revoked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// The label it was enrolled with (empty if unknown).
+    pub label: String,
+    /// Its revocation, if the operator revoked it.
+    pub revoked: Option<Revocation>,
+}
+
+impl Standing {
+    /// An enrolled kiosk in good standing.
+    pub fn enrolled(label: &str) -> Self {
+        Self {
+            label: label.to_owned(),
+            revoked: None,
+        }
+    }
+}
+
+impl From<Device> for Standing {
+    fn from(device: Device) -> Self {
+        Self {
+            label: device.label,
+            revoked: device.revoked,
+        }
+    }
+}
+
+/// A revoked kiosk that had sent bundles for the event (« kiosque révoqué »).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevokedKiosk {
+    /// The kiosk's device fingerprint.
+    pub device: String,
+    /// The label it was enrolled with.
+    pub label: String,
+    /// When and why it was revoked.
+    #[serde(flatten)]
+    pub revocation: Revocation,
+    /// How many of its bundles the registry holds for the event (test-deck runs included).
+    pub bundles: u64,
 }
 
 impl EventResults {
     /// Assembles an event's results from its stored bundles: for each kiosk, its newest real
-    /// bundle; test-deck runs are counted apart and never shown as results.
+    /// bundle; test-deck runs are counted apart and never shown as results; the bundles of a
+    /// revoked kiosk are listed under it, never as results. `standing_of` gives a device
+    /// fingerprint's enrolment, as the storage holds it now.
     pub fn assemble(
         header: EventHeader,
         rows: Vec<(BundleRow, BundleSummary)>,
-        label_of: impl Fn(&str) -> String,
+        standing_of: impl Fn(&str) -> Standing,
     ) -> Self {
         let mut kiosks: Vec<KioskResults> = Vec::new();
+        let mut revoked: Vec<RevokedKiosk> = Vec::new();
         let mut superseded = 0;
         let mut test_runs = 0;
+        let label_of = |fingerprint: &str| standing_of(fingerprint).label;
         for (row, summary) in rows {
+            if let Some(listed) = revoked.iter_mut().find(|r| r.device == row.device) {
+                listed.bundles += 1;
+                continue;
+            }
+            let standing = standing_of(&row.device);
+            if let Some(revocation) = standing.revoked {
+                revoked.push(RevokedKiosk {
+                    device: row.device,
+                    label: standing.label,
+                    revocation,
+                    bundles: 1,
+                });
+                continue;
+            }
             if row.test || summary.test {
                 test_runs += 1;
                 continue;
@@ -203,11 +265,13 @@ impl EventResults {
             .max_by(|a, b| a.received.cmp(&b.received))
             .map(|k| k.summary.event.clone())
             .unwrap_or(header);
+        revoked.sort_by(|a, b| a.device.cmp(&b.device));
         Self {
             event,
             kiosks,
             superseded,
             test_runs,
+            revoked,
         }
     }
 }

@@ -213,6 +213,27 @@ pub fn results(results: &EventResults) -> String {
             )
         );
     }
+    for kiosk in &results.revoked {
+        let name = if kiosk.label.trim().is_empty() {
+            format!("kiosque {}", kiosk.device.get(..8).unwrap_or(&kiosk.device))
+        } else {
+            kiosk.label.clone()
+        };
+        let _ = writeln!(
+            body,
+            "<p class=\"notice\"><strong>Kiosque révoqué</strong> : « {} » (<code>{}</code>) a été \
+             révoqué par le registre le {} ({}). {} : ses résultats ne sont pas retenus.</p>",
+            escape(&name),
+            escape(&kiosk.device),
+            escape(&when(&kiosk.revocation.at)),
+            escape(&kiosk.revocation.reason),
+            count(
+                kiosk.bundles,
+                "envoi conservé, jamais affiché comme résultat",
+                "envois conservés, jamais affichés comme résultats"
+            )
+        );
+    }
     if results.superseded > 0 {
         let _ = writeln!(
             body,

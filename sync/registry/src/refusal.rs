@@ -68,6 +68,16 @@ pub enum Refusal {
     /// The bundle's signer is not an enrolled kiosk.
     #[error("device {0} is not enrolled at this registry (urne-registry enrol)")]
     DeviceNotEnrolled(Fingerprint),
+    /// The bundle's signer was revoked by the operator.
+    #[error(
+        "device {device} was revoked at this registry on {at}: nothing it signs is accepted (a kiosk comes back with a new key, enrolled again)"
+    )]
+    DeviceRevoked {
+        /// The kiosk.
+        device: Fingerprint,
+        /// When it was revoked.
+        at: String,
+    },
     /// A kiosk sent more bundles than its rate allows.
     #[error("device {device} sent more than {per_minute} bundles a minute; try again later")]
     DeviceTooFast {
@@ -154,6 +164,7 @@ impl Refusal {
             Refusal::Content(_) => "content",
             Refusal::Package(_) => "package",
             Refusal::DeviceNotEnrolled(_) => "device-not-enrolled",
+            Refusal::DeviceRevoked { .. } => "device-revoked",
             Refusal::DeviceTooFast { .. } => "device-too-fast",
             Refusal::NoPackageLoaded(_) => "no-package-loaded",
             Refusal::EventNotEnrolled(_) => "event-not-enrolled",

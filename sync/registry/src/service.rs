@@ -18,7 +18,7 @@ use urne_core::results;
 use urne_core::timestamp::Timestamp;
 
 use crate::limits::{Limits, RateLimiter};
-use crate::model::{BundleSummary, EventHeader, EventResults};
+use crate::model::{BundleSummary, EventHeader, EventResults, Standing};
 use crate::refusal::RefusalLog;
 pub use crate::refusal::{Refusal, Upload};
 use crate::store::{self, BundleRow, RegistryStore, StoreError, Stored};
@@ -48,16 +48,6 @@ pub struct Registry {
     limits: Limits,
     rate: Arc<RateLimiter>,
     refusals: Arc<RefusalLog>,
-    known: Arc<Known>,
-}
-
-/// Enrolments already found in the store. Enrolment is only ever added (there is no
-/// unenrolment), so a key found once stays valid; a key not found is looked up again each time,
-/// so one enrolled while the registry runs (by `urne-registry enrol` on the same file) is seen.
-#[derive(Debug, Default)]
-struct Known {
-    devices: std::sync::Mutex<std::collections::HashMap<Fingerprint, urne_core::crypto::PublicKey>>,
-    organisers: std::sync::Mutex<BTreeSet<(String, Fingerprint)>>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -121,7 +111,6 @@ impl Registry {
             clock,
             rate: Arc::new(RateLimiter::new(&limits)),
             refusals: Arc::new(RefusalLog::new(&limits)),
-            known: Arc::new(Known::default()),
             limits,
         }
     }
@@ -136,23 +125,12 @@ impl Registry {
         &self.store
     }
 
-    /// The enrolled key of a device, if it is enrolled.
-    fn device_key(
-        &self,
-        fingerprint: &Fingerprint,
-    ) -> Result<Option<urne_core::crypto::PublicKey>, Refusal> {
-        let lock = || self.known.devices.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(key) = lock().get(fingerprint) {
-            return Ok(Some(*key));
-        }
-        let found = self
-            .store
+    /// The enrolled device with this fingerprint, as the storage holds it now. Nothing is
+    /// cached: a revocation or an enrolment by another process counts on the next request.
+    fn device(&self, fingerprint: &Fingerprint) -> Result<Option<store::Device>, Refusal> {
+        self.store
             .device(fingerprint)
-            .map_err(|e| storage_failed(&e))?;
-        if let Some(device) = &found {
-            lock().insert(*fingerprint, device.key);
-        }
-        Ok(found.map(|d| d.key))
+            .map_err(|e| storage_failed(&e))
     }
 
     /// Whether `organiser` is enrolled for `event`, and whether any key is.
@@ -161,25 +139,12 @@ impl Registry {
         event: &str,
         organiser: &Fingerprint,
     ) -> Result<(bool, bool), Refusal> {
-        let lock = || {
-            self.known
-                .organisers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-        };
-        if lock().contains(&(event.to_owned(), *organiser)) {
-            return Ok((true, true));
-        }
         let enrolled = self
             .store
             .organisers(event)
             .map_err(|e| storage_failed(&e))?;
-        let mut known = lock();
-        for o in &enrolled {
-            known.insert((event.to_owned(), o.key.fingerprint()));
-        }
         Ok((
-            known.contains(&(event.to_owned(), *organiser)),
+            enrolled.iter().any(|o| o.key.fingerprint() == *organiser),
             !enrolled.is_empty(),
         ))
     }
@@ -218,8 +183,20 @@ impl Registry {
         // From here the bundle is signed by the key it names.
         let device_fp = opened.manifest.signer;
         let device = Some(&device_fp);
-        match self.device_key(&device_fp)? {
-            Some(key) if key == opened.signer => {}
+        match self.device(&device_fp)? {
+            Some(store::Device {
+                revoked: Some(revoked),
+                ..
+            }) => {
+                return Err(self.refuse(
+                    device,
+                    Refusal::DeviceRevoked {
+                        device: device_fp,
+                        at: revoked.at,
+                    },
+                ));
+            }
+            Some(enrolled) if enrolled.key == opened.signer => {}
             _ => {
                 return Err(self.refuse(device, Refusal::DeviceNotEnrolled(device_fp)));
             }
@@ -376,8 +353,18 @@ impl Registry {
             return Err(Refusal::StaleChallenge);
         }
         let fingerprint = Fingerprint::parse(device).ok_or(Refusal::BadFingerprint)?;
-        let Some(enrolled) = self.device_key(&fingerprint)? else {
-            return Err(Refusal::UnknownDevice(fingerprint));
+        let enrolled = match self.device(&fingerprint)? {
+            None => return Err(Refusal::UnknownDevice(fingerprint)),
+            Some(store::Device {
+                revoked: Some(revoked),
+                ..
+            }) => {
+                return Err(Refusal::DeviceRevoked {
+                    device: fingerprint,
+                    at: revoked.at,
+                });
+            }
+            Some(device) => device.key,
         };
         let signature = base64::engine::general_purpose::STANDARD
             .decode(signature)
@@ -411,10 +398,10 @@ impl Registry {
                     .map_err(|e| storage_failed(&StoreError::Corrupt(e.to_string())))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let labels = |device: &str| {
+        let standing = |device: &str| {
             Fingerprint::parse(device)
                 .and_then(|fp| self.store.device(&fp).ok().flatten())
-                .map(|d| d.label)
+                .map(Standing::from)
                 .unwrap_or_default()
         };
         let header = EventHeader {
@@ -424,7 +411,7 @@ impl Registry {
             date: row.date,
             organisation: None,
         };
-        Ok(EventResults::assemble(header, rows, labels))
+        Ok(EventResults::assemble(header, rows, standing))
     }
 
     /// A fresh challenge for a kiosk that is about to ask for its package.

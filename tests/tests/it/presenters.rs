@@ -18,7 +18,7 @@ use urne_core::figures::{euros, number};
 use urne_core::poll::PollKind;
 use urne_core::results::{PollRecord, PollState};
 use urne_core::tally::{self, Lang, TallyContext};
-use urne_registry::model::{BundleSummary, EventHeader, EventResults};
+use urne_registry::model::{BundleSummary, EventHeader, EventResults, Standing};
 use urne_registry::pages;
 use urne_registry::store::BundleRow;
 use urne_tests::workspace;
@@ -243,7 +243,7 @@ fn page_figures(report: &Report) -> Vec<String> {
     let html = pages::results(&EventResults::assemble(
         header,
         vec![(row, summary)],
-        |_| "Kiosque".to_owned(),
+        |_| Standing::enrolled("Kiosque"),
     ));
     html.split("<figure>")
         .skip(1)

@@ -30,6 +30,27 @@ pub struct Device {
     pub label: String,
     /// Its public key.
     pub key: PublicKey,
+    /// Set once the operator revoked it: nothing it signs is accepted from then on, and what it
+    /// sent before is no longer shown as results.
+    pub revoked: Option<Revocation>,
+}
+
+/// What [`RegistryStore::revoke`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoked {
+    /// The device as it now stands.
+    pub device: Device,
+    /// Whether this call revoked it (false: it already was).
+    pub now: bool,
+}
+
+/// Why and when a device was revoked (`urne-registry revoke-device`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Revocation {
+    /// When (RFC 3339).
+    pub at: String,
+    /// The operator's reason (« clé copiée », « kiosque volé »).
+    pub reason: String,
 }
 
 /// An organiser key enrolled for one event: packages it signs may be published, and bundles of
@@ -141,8 +162,20 @@ pub struct NewBundle<'a> {
 pub trait RegistryStore: Send + Sync {
     /// Enrols (or relabels) a device.
     fn enrol(&self, label: &str, key: &PublicKey) -> Result<(), StoreError>;
-    /// The enrolled device with this fingerprint.
+    /// The enrolled device with this fingerprint, revoked or not. Read from the storage on every
+    /// call: a revocation made by another process is seen on the next request.
     fn device(&self, fingerprint: &Fingerprint) -> Result<Option<Device>, StoreError>;
+    /// Every enrolled device, by label then fingerprint.
+    fn devices(&self) -> Result<Vec<Device>, StoreError>;
+    /// Revokes a device for good (enrolling its key again does not lift it: a kiosk comes back
+    /// with a new key). `None` if it was never enrolled. A device already revoked keeps its
+    /// first revocation.
+    fn revoke(
+        &self,
+        fingerprint: &Fingerprint,
+        reason: &str,
+        at: &str,
+    ) -> Result<Option<Revoked>, StoreError>;
     /// Stores a bundle exactly once.
     fn store(&self, bundle: &NewBundle<'_>) -> Result<Stored, StoreError>;
     /// Records a refused upload (for the operator), keeping only the newest [`KEPT_REFUSALS`].

@@ -47,13 +47,24 @@ struct QueuedBundle {
 }
 
 /// The schema version this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+
+/// What takes a database of version `n - 1` to version `n`, for each `n` above the oldest
+/// version still read (2). Applied in one transaction with the new version number.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    3,
+    // Revocation: a flag, not a delete, since stored bundles reference their device.
+    "ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+     ALTER TABLE devices ADD COLUMN revoked_reason TEXT;",
+)];
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
     fingerprint TEXT PRIMARY KEY,
     label TEXT NOT NULL,
-    pem TEXT NOT NULL
+    pem TEXT NOT NULL,
+    revoked_at TEXT,
+    revoked_reason TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bundles (
     digest TEXT PRIMARY KEY,
@@ -98,24 +109,36 @@ CREATE TABLE IF NOT EXISTS refusals (
 impl SqliteStore {
     /// Opens (or creates) the database file.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let tables: i64 = conn.query_row(
+        // One write transaction: two processes opening an old file at once migrate it once.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tables: i64 = tx.query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
             [],
             |r| r.get(0),
         )?;
-        if tables > 0 && version != SCHEMA_VERSION {
-            return Err(StoreError::Corrupt(format!(
-                "the database has schema version {version}; this urne-registry reads version {SCHEMA_VERSION}"
-            )));
+        if tables > 0 {
+            let oldest = MIGRATIONS.first().map_or(SCHEMA_VERSION, |(to, _)| to - 1);
+            if !(oldest..=SCHEMA_VERSION).contains(&version) {
+                return Err(StoreError::Corrupt(format!(
+                    "the database has schema version {version}; this urne-registry reads versions {oldest} to {SCHEMA_VERSION}"
+                )));
+            }
+            for (to, migration) in MIGRATIONS {
+                if *to > version {
+                    tx.execute_batch(migration)?;
+                    tracing::info!(from = to - 1, to, "registry database migrated");
+                }
+            }
         }
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
         Ok(Self {
             conn: Mutex::new(conn),
             queue: Mutex::new(Vec::new()),
@@ -161,6 +184,30 @@ impl SqliteStore {
     }
 }
 
+/// A device row as stored: fingerprint, label, PEM, and the revocation's time and reason.
+type DeviceRow = (String, String, String, Option<String>, Option<String>);
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn device_of((fingerprint, label, pem, at, reason): DeviceRow) -> Result<Device, StoreError> {
+    let corrupt = |what: String| StoreError::Corrupt(what);
+    let key = PublicKey::from_pem(&pem).map_err(|e| corrupt(e.to_string()))?;
+    if key.fingerprint().to_hex() != fingerprint {
+        return Err(corrupt(format!("device {fingerprint} holds another key")));
+    }
+    Ok(Device {
+        fingerprint: key.fingerprint(),
+        label,
+        key,
+        revoked: at.map(|at| Revocation {
+            at,
+            reason: reason.unwrap_or_default(),
+        }),
+    })
+}
+
 /// SQLite integers are signed: sequence numbers above `i64::MAX` are refused, not wrapped.
 fn seq_sql(seq: u64) -> Result<i64, StoreError> {
     i64::try_from(seq)
@@ -178,23 +225,45 @@ impl RegistryStore for SqliteStore {
     }
 
     fn device(&self, fingerprint: &Fingerprint) -> Result<Option<Device>, StoreError> {
-        let row: Option<(String, String)> = self
-            .conn()
+        let conn = self.conn();
+        let row = conn
             .query_row(
-                "SELECT label, pem FROM devices WHERE fingerprint = ?1",
+                "SELECT fingerprint, label, pem, revoked_at, revoked_reason FROM devices
+                 WHERE fingerprint = ?1",
                 [fingerprint.to_hex()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                device_row,
             )
             .optional()?;
-        row.map(|(label, pem)| {
-            let key = PublicKey::from_pem(&pem).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok(Device {
-                fingerprint: *fingerprint,
-                label,
-                key,
-            })
-        })
-        .transpose()
+        row.map(device_of).transpose()
+    }
+
+    fn devices(&self) -> Result<Vec<Device>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT fingerprint, label, pem, revoked_at, revoked_reason FROM devices
+             ORDER BY label, fingerprint",
+        )?;
+        let rows = stmt
+            .query_map([], device_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(device_of).collect()
+    }
+
+    fn revoke(
+        &self,
+        fingerprint: &Fingerprint,
+        reason: &str,
+        at: &str,
+    ) -> Result<Option<Revoked>, StoreError> {
+        let changed = self.conn().execute(
+            "UPDATE devices SET revoked_at = ?2, revoked_reason = ?3
+             WHERE fingerprint = ?1 AND revoked_at IS NULL",
+            params![fingerprint.to_hex(), at, reason],
+        )?;
+        Ok(self.device(fingerprint)?.map(|device| Revoked {
+            device,
+            now: changed == 1,
+        }))
     }
 
     fn store(&self, b: &NewBundle<'_>) -> Result<Stored, StoreError> {

@@ -20,7 +20,7 @@ use super::registry_pages::{clock, content_of, sample, sample_key, seal};
 const EVENT: &str = "bellevue-2026-12-05";
 
 /// A registry with the sample kiosk and the demo organiser enrolled.
-fn registry(dir: &std::path::Path) -> Registry {
+pub(super) fn registry(dir: &std::path::Path) -> Registry {
     let store = Arc::new(SqliteStore::open(&dir.join("registry.sqlite")).unwrap());
     store.enrol("Kiosque", &sample_key().public()).unwrap();
     store

@@ -6,3 +6,4 @@ mod forged;
 mod hostile_http;
 mod refusals;
 mod registry_pages;
+mod revocation;

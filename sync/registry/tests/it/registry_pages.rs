@@ -20,7 +20,7 @@ use urne_core::poll::PollKind;
 use urne_core::results::{ClosedPoll, PollRecord, PollState, ResultsContent};
 use urne_core::tally::{self, Details, Lang, TallyContext};
 use urne_core::timestamp::Timestamp;
-use urne_registry::model::{BundleSummary, EventHeader, EventResults};
+use urne_registry::model::{BundleSummary, EventHeader, EventResults, Standing};
 use urne_registry::pages;
 use urne_registry::store::BundleRow;
 use urne_registry::{Limits, Registry, RegistryStore, SqliteStore};
@@ -270,7 +270,7 @@ fn assemble(bundles: &[&[u8]], label: &str) -> EventResults {
         .map(|(i, b)| stored(b, &format!("2026-12-06T09:3{i}:00Z")))
         .collect();
     let label = label.to_owned();
-    EventResults::assemble(header(), rows, move |_| label.clone())
+    EventResults::assemble(header(), rows, move |_| Standing::enrolled(&label))
 }
 
 /// What a reader sees: the text without tags and style, entities decoded, spaces collapsed.
