@@ -183,8 +183,11 @@ impl Uploader {
     ) -> Result<Vec<u8>, UploadError> {
         let body = self
             .send(
-                self.client
-                    .get(format!("{}{}", self.base, protocol::CHALLENGE)),
+                self.client.get(format!(
+                    "{}{}",
+                    self.base,
+                    protocol::challenge_request(&device.public().fingerprint())
+                )),
                 SMALL_ANSWER,
             )
             .await?;

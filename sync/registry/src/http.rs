@@ -247,8 +247,22 @@ async fn publish(
     }
 }
 
-async fn challenge(State(registry): State<Registry>) -> Response {
-    json_response(StatusCode::OK, json!({ "challenge": registry.challenge() }))
+/// The query of a challenge request: the kiosk that asks.
+#[derive(serde::Deserialize)]
+struct ChallengeQuery {
+    #[serde(default)]
+    device: String,
+}
+
+async fn challenge(
+    State(registry): State<Registry>,
+    axum::extract::Query(query): axum::extract::Query<ChallengeQuery>,
+) -> Response {
+    match tokio::task::spawn_blocking(move || registry.challenge(&query.device)).await {
+        Ok(Ok(challenge)) => json_response(StatusCode::OK, json!({ "challenge": challenge })),
+        Ok(Err(refusal)) => refusal_response(&refusal),
+        Err(_) => join_failed(),
+    }
 }
 
 async fn fetch_package(

@@ -128,7 +128,9 @@ pub enum Refusal {
     #[error("too many packages published a minute; try again later")]
     OrganiserTooFast,
     /// A package request's challenge is missing, not this registry's, or expired.
-    #[error("the challenge is missing, not ours or expired: ask /api/v1/challenge again")]
+    #[error(
+        "the challenge is missing, was not issued to this device, was used already or expired: ask /api/v1/challenge again"
+    )]
     StaleChallenge,
     /// A package request names no device.
     #[error("the device fingerprint is not 64 hexadecimal digits")]

@@ -339,7 +339,49 @@ impl Registry {
         })
     }
 
-    /// The newest package of an event, for an enrolled kiosk that signed a fresh challenge.
+    /// The device a package request or a challenge names, if it is enrolled and not revoked.
+    fn requesting_device(&self, device: &str) -> Result<store::Device, Refusal> {
+        let fingerprint = Fingerprint::parse(device).ok_or(Refusal::BadFingerprint)?;
+        match self.device(&fingerprint)? {
+            None => Err(Refusal::UnknownDevice(fingerprint)),
+            Some(store::Device {
+                revoked: Some(revoked),
+                ..
+            }) => Err(Refusal::DeviceRevoked {
+                device: fingerprint,
+                at: revoked.at,
+            }),
+            Some(enrolled) => Ok(enrolled),
+        }
+    }
+
+    /// A fresh challenge for an enrolled kiosk that is about to ask for its package: a random
+    /// nonce kept for it alone, good once and for [`protocol::CHALLENGE_LIFETIME_SECONDS`]. At
+    /// most a few are kept per kiosk, so asking many times fills nothing.
+    pub fn challenge(&self, device: &str) -> Result<String, Refusal> {
+        const KEPT_PER_DEVICE: u32 = 4;
+        let device = self.requesting_device(device)?;
+        let mut nonce = [0u8; 32];
+        getrandom::fill(&mut nonce).map_err(|e| {
+            tracing::error!(error = %e, "no randomness for a challenge");
+            Refusal::Storage
+        })?;
+        let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let now = (self.clock)().0;
+        self.store
+            .issue_challenge(
+                &nonce,
+                &device.fingerprint,
+                now,
+                now - protocol::CHALLENGE_LIFETIME_SECONDS,
+                KEPT_PER_DEVICE,
+            )
+            .map_err(|e| storage_failed(&e))?;
+        Ok(nonce)
+    }
+
+    /// The newest package of an event, for an enrolled kiosk that signed a challenge issued to
+    /// it and not used yet.
     pub fn package_for(
         &self,
         event: &str,
@@ -348,33 +390,30 @@ impl Registry {
         signature: &str,
     ) -> Result<Vec<u8>, Refusal> {
         use base64::Engine as _;
-        let now = (self.clock)().0;
-        if !protocol::challenge_is_fresh(challenge, &self.key.public(), now) {
-            return Err(Refusal::StaleChallenge);
-        }
-        let fingerprint = Fingerprint::parse(device).ok_or(Refusal::BadFingerprint)?;
-        let enrolled = match self.device(&fingerprint)? {
-            None => return Err(Refusal::UnknownDevice(fingerprint)),
-            Some(store::Device {
-                revoked: Some(revoked),
-                ..
-            }) => {
-                return Err(Refusal::DeviceRevoked {
-                    device: fingerprint,
-                    at: revoked.at,
-                });
-            }
-            Some(device) => device.key,
-        };
+        let enrolled = self.requesting_device(device)?;
         let signature = base64::engine::general_purpose::STANDARD
             .decode(signature)
             .map_err(|_| Refusal::SignatureNotBase64)?;
         enrolled
+            .key
             .verify(
                 &protocol::package_request_message(event, challenge),
                 &signature,
             )
             .map_err(|_| Refusal::BadSignature)?;
+        // Used up only once the signature holds: nobody else can spend a kiosk's challenge.
+        let now = (self.clock)().0;
+        let fresh = self
+            .store
+            .take_challenge(
+                challenge,
+                &enrolled.fingerprint,
+                now - protocol::CHALLENGE_LIFETIME_SECONDS,
+            )
+            .map_err(|e| storage_failed(&e))?;
+        if !fresh {
+            return Err(Refusal::StaleChallenge);
+        }
         match self.store.package(event).map_err(|e| storage_failed(&e))? {
             Some((_, bytes)) => Ok(bytes),
             None => Err(Refusal::NoPackage(event.to_owned())),
@@ -412,11 +451,6 @@ impl Registry {
             organisation: None,
         };
         Ok(EventResults::assemble(header, rows, standing))
-    }
-
-    /// A fresh challenge for a kiosk that is about to ask for its package.
-    pub fn challenge(&self) -> String {
-        protocol::issue_challenge(&self.key, (self.clock)().0)
     }
 
     /// The limits the registry was started with (the HTTP layer applies the body cap, the

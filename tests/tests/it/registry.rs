@@ -373,15 +373,17 @@ fn packages_reach_enrolled_kiosks_only_and_results_are_published() {
     let verified =
         urne_codec::package::read(&fetched, Some(&organiser.public().fingerprint())).unwrap();
     assert_eq!(verified.package.event.id.as_str(), event);
-    // Nobody else: no proof, an unenrolled key, a signature over another event, a stale
-    // challenge, or an event without a package.
+    // Nobody else: no proof, an unenrolled key, a signature over another event, a challenge
+    // not issued or already used, or an event without a package.
     let path = protocol::package_path(&event);
     assert_eq!(
         http(&registry, reqwest::Method::GET, &path, None, &[]).0,
         401
     );
-    let challenge = |r: &InProcess| {
-        let (_, body) = http(r, reqwest::Method::GET, protocol::CHALLENGE, None, &[]);
+    let challenge = |r: &InProcess, key: &SecretKey| {
+        let path = protocol::challenge_request(&key.public().fingerprint());
+        let (status, body) = http(r, reqwest::Method::GET, &path, None, &[]);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
         serde_json::from_slice::<serde_json::Value>(&body).unwrap()["challenge"]
             .as_str()
             .unwrap()
@@ -397,50 +399,32 @@ fn packages_reach_enrolled_kiosks_only_and_results_are_published() {
             ),
         ]
     };
-    let c = challenge(&registry);
-    assert_eq!(
-        http(
-            &registry,
-            reqwest::Method::GET,
-            &path,
-            None,
-            &proof(&outsider, &event, &c)
-        )
-        .0,
-        403
+    let get = |headers: &[(&str, String)], path: &str| {
+        http(&registry, reqwest::Method::GET, path, None, headers).0
+    };
+    // No challenge for a stranger; none without a device.
+    let (status, _) = http(
+        &registry,
+        reqwest::Method::GET,
+        &protocol::challenge_request(&outsider.public().fingerprint()),
+        None,
+        &[],
     );
+    assert_eq!(status, 403);
+    assert_eq!(get(&[], protocol::CHALLENGE), 401);
+    let c = challenge(&registry, &kiosk.device);
+    assert_eq!(get(&proof(&outsider, &event, &c), &path), 403);
+    assert_eq!(get(&proof(&kiosk.device, "another-event", &c), &path), 401);
+    assert_eq!(get(&proof(&kiosk.device, &event, "0123"), &path), 401);
+    // The challenge is good once: the request that used it cannot be sent again.
+    assert_eq!(get(&proof(&kiosk.device, &event, &c), &path), 200);
+    assert_eq!(get(&proof(&kiosk.device, &event, &c), &path), 401);
+    let c = challenge(&registry, &kiosk.device);
     assert_eq!(
-        http(
-            &registry,
-            reqwest::Method::GET,
-            &path,
-            None,
-            &proof(&kiosk.device, "another-event", &c)
-        )
-        .0,
-        401
-    );
-    let stale = protocol::issue_challenge(&SecretKey::from_seed(&[7; 32]), 1_796_500_000 - 301);
-    assert_eq!(
-        http(
-            &registry,
-            reqwest::Method::GET,
-            &path,
-            None,
-            &proof(&kiosk.device, &event, &stale)
-        )
-        .0,
-        401
-    );
-    assert_eq!(
-        http(
-            &registry,
-            reqwest::Method::GET,
-            &protocol::package_path("autre-evenement"),
-            None,
-            &proof(&kiosk.device, "autre-evenement", &c)
-        )
-        .0,
+        get(
+            &proof(&kiosk.device, "autre-evenement", &c),
+            &protocol::package_path("autre-evenement")
+        ),
         404
     );
 

@@ -165,6 +165,24 @@ pub trait RegistryStore: Send + Sync {
     /// The enrolled device with this fingerprint, revoked or not. Read from the storage on every
     /// call: a revocation made by another process is seen on the next request.
     fn device(&self, fingerprint: &Fingerprint) -> Result<Option<Device>, StoreError>;
+    /// Keeps a package challenge issued to `device` at `issued` (Unix seconds), forgetting the
+    /// challenges issued before `expired_before` and all but the `keep` newest of the device.
+    fn issue_challenge(
+        &self,
+        nonce: &str,
+        device: &Fingerprint,
+        issued: i64,
+        expired_before: i64,
+        keep: u32,
+    ) -> Result<(), StoreError>;
+    /// Uses up a challenge: true if `nonce` was issued to `device` no earlier than
+    /// `issued_after` and not used yet. It is forgotten either way.
+    fn take_challenge(
+        &self,
+        nonce: &str,
+        device: &Fingerprint,
+        issued_after: i64,
+    ) -> Result<bool, StoreError>;
     /// Every enrolled device, by label then fingerprint.
     fn devices(&self) -> Result<Vec<Device>, StoreError>;
     /// Revokes a device for good (enrolling its key again does not lift it: a kiosk comes back

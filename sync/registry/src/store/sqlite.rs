@@ -47,16 +47,31 @@ struct QueuedBundle {
 }
 
 /// The schema version this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// What takes a database of version `n - 1` to version `n`, for each `n` above the oldest
 /// version still read (2). Applied in one transaction with the new version number.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    3,
-    // Revocation: a flag, not a delete, since stored bundles reference their device.
-    "ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        3,
+        // Revocation: a flag, not a delete, since stored bundles reference their device.
+        "ALTER TABLE devices ADD COLUMN revoked_at TEXT;
      ALTER TABLE devices ADD COLUMN revoked_reason TEXT;",
-)];
+    ),
+    (
+        // Package challenges: single-use nonces, each bound to the device it was issued to.
+        4, CHALLENGES,
+    ),
+];
+
+const CHALLENGES: &str = "
+CREATE TABLE IF NOT EXISTS challenges (
+    nonce TEXT PRIMARY KEY,
+    device TEXT NOT NULL,
+    issued INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS challenges_by_device ON challenges (device, issued);
+";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -137,6 +152,7 @@ impl SqliteStore {
             }
         }
         tx.execute_batch(SCHEMA)?;
+        tx.execute_batch(CHALLENGES)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(Self {
@@ -235,6 +251,48 @@ impl RegistryStore for SqliteStore {
             )
             .optional()?;
         row.map(device_of).transpose()
+    }
+
+    fn issue_challenge(
+        &self,
+        nonce: &str,
+        device: &Fingerprint,
+        issued: i64,
+        expired_before: i64,
+        keep: u32,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM challenges WHERE issued < ?1", [expired_before])?;
+        tx.execute(
+            "INSERT INTO challenges (nonce, device, issued) VALUES (?1, ?2, ?3)",
+            params![nonce, device.to_hex(), issued],
+        )?;
+        tx.execute(
+            "DELETE FROM challenges WHERE device = ?1 AND nonce NOT IN
+             (SELECT nonce FROM challenges WHERE device = ?1
+              ORDER BY rowid DESC LIMIT ?2)",
+            params![device.to_hex(), keep],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn take_challenge(
+        &self,
+        nonce: &str,
+        device: &Fingerprint,
+        issued_after: i64,
+    ) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        let issued: Option<(String, i64)> = conn
+            .query_row(
+                "DELETE FROM challenges WHERE nonce = ?1 RETURNING device, issued",
+                [nonce],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(issued.is_some_and(|(to, at)| to == device.to_hex() && at >= issued_after))
     }
 
     fn devices(&self) -> Result<Vec<Device>, StoreError> {

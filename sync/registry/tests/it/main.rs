@@ -2,6 +2,7 @@
 //! tests): the results pages drawn from real bundles, and served over real HTTP. The registry's
 //! scenarios with real kiosks are urne-tests' (`registry`, `registry_faults`, `thread`).
 
+mod challenges;
 mod forged;
 mod hostile_http;
 mod refusals;

@@ -51,15 +51,17 @@ fn a_flood_of_hostile_names_is_stored_short_escaped_and_under_a_rate() {
     );
     let hostile = long_name_tar(256 * 1024);
     let flood = 30;
+    let started = std::time::Instant::now();
     for _ in 0..flood {
         let refusal = registry.receive(&hostile).unwrap_err();
         assert_eq!(refusal.code(), "not-a-tar", "{refusal}");
     }
+    let took = started.elapsed().as_secs() as usize;
     let rows = registry.store().refusals(1000).unwrap();
-    // The burst, and at most a token or two refilled while the flood ran.
+    // The burst, and a token a second refilled while the flood ran (longer under emulation).
     assert!(
-        (5..=7).contains(&rows.len()),
-        "{} of {flood} refusals were recorded",
+        (5..=6 + took).contains(&rows.len()),
+        "{} of {flood} refusals were recorded in {took} s",
         rows.len()
     );
     for row in &rows {

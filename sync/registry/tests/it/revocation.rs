@@ -49,10 +49,14 @@ fn a_revoked_kiosk_is_refused_on_the_next_request_and_its_results_are_flagged() 
         Err(Refusal::DeviceRevoked { device, .. }) => assert_eq!(device, fingerprint),
         other => panic!("a revoked kiosk's bundle was not refused: {other:?}"),
     }
-    let challenge = registry.challenge();
-    let signature = protocol::sign_package_request(&kiosk, EVENT, &challenge);
+    // It gets no challenge, and a package request it signs is refused before any.
     assert!(matches!(
-        registry.package_for(EVENT, &fingerprint.to_hex(), &challenge, &signature),
+        registry.challenge(&fingerprint.to_hex()),
+        Err(Refusal::DeviceRevoked { .. })
+    ));
+    let signature = protocol::sign_package_request(&kiosk, EVENT, "0");
+    assert!(matches!(
+        registry.package_for(EVENT, &fingerprint.to_hex(), "0", &signature),
         Err(Refusal::DeviceRevoked { .. })
     ));
 
@@ -139,7 +143,7 @@ fn a_version_2_database_is_migrated_and_keeps_its_devices() {
     let version: i64 = raw
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4, "migrated to the current version");
 
     // A database older than what this registry reads is refused whole, with its version.
     let old = dir.path().join("old.sqlite");
