@@ -21,6 +21,11 @@ const EVENT: &str = "bellevue-2026-12-05";
 
 /// A registry with the sample kiosk and the demo organiser enrolled.
 pub(super) fn registry(dir: &std::path::Path) -> Registry {
+    registry_with(dir, Limits::default())
+}
+
+/// The same, with `limits`.
+pub(super) fn registry_with(dir: &std::path::Path, limits: Limits) -> Registry {
     let store = Arc::new(SqliteStore::open(&dir.join("registry.sqlite")).unwrap());
     store.enrol("Kiosque", &sample_key().public()).unwrap();
     store
@@ -30,12 +35,7 @@ pub(super) fn registry(dir: &std::path::Path) -> Registry {
             &SecretKey::from_seed(b"urne demo organiser key, public!").public(),
         )
         .unwrap();
-    Registry::new(
-        store,
-        SecretKey::from_seed(&[7; 32]),
-        clock,
-        Limits::default(),
-    )
+    Registry::new(store, SecretKey::from_seed(&[7; 32]), clock, limits)
 }
 
 /// The same refusal from `urne verify` and from the registry, which stores nothing.

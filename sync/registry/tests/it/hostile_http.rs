@@ -7,44 +7,16 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use urne_core::crypto::SecretKey;
-use urne_core::timestamp::Timestamp;
-use urne_registry::{Limits, Registry, RegistryStore, SqliteStore};
+use urne_registry::{Limits, Registry};
 
-const SAMPLE: &str = "bellevue-2026-12-05-07ec609c-0001.urne";
-const EVENT: &str = "bellevue-2026-12-05";
-
-fn clock() -> Timestamp {
-    Timestamp::parse_rfc3339("2026-12-06T09:30:00Z").unwrap()
-}
+use super::forged::registry_with;
+use super::registry_pages::sample;
 
 /// The committed sample bundle, with its kiosk and the demo organiser enrolled.
 fn sample_registry(dir: &Path, limits: Limits) -> (Registry, Vec<u8>) {
-    let bytes = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../docs/vectors/sample")
-            .join(SAMPLE),
-    )
-    .unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.join("registry.sqlite")).unwrap());
-    store
-        .enrol(
-            "Kiosque",
-            &SecretKey::from_seed(b"urne sample bundle device key!!!").public(),
-        )
-        .unwrap();
-    store
-        .enrol_organiser(
-            EVENT,
-            "Bureau",
-            &SecretKey::from_seed(b"urne demo organiser key, public!").public(),
-        )
-        .unwrap();
-    let registry = Registry::new(store, SecretKey::from_seed(&[7; 32]), clock, limits);
-    (registry, bytes)
+    (registry_with(dir, limits), sample())
 }
 
 /// Serves `registry` on a free loopback port from a runtime of its own; stops when dropped.
