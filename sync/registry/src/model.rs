@@ -230,7 +230,6 @@ impl EventResults {
         let mut revoked: Vec<RevokedKiosk> = Vec::new();
         let mut superseded = 0;
         let mut test_runs = 0;
-        let label_of = |fingerprint: &str| standing_of(fingerprint).label;
         for (row, summary) in rows {
             if let Some(listed) = revoked.iter_mut().find(|r| r.device == row.device) {
                 listed.bundles += 1;
@@ -254,9 +253,9 @@ impl EventResults {
                 Some(k) if k.seq >= row.seq => superseded += 1,
                 Some(k) => {
                     superseded += 1;
-                    *k = kiosk(row, summary, &label_of);
+                    *k = kiosk(row, summary, standing.label);
                 }
-                None => kiosks.push(kiosk(row, summary, &label_of)),
+                None => kiosks.push(kiosk(row, summary, standing.label)),
             }
         }
         kiosks.sort_by(|a, b| a.device.cmp(&b.device));
@@ -276,13 +275,9 @@ impl EventResults {
     }
 }
 
-fn kiosk(
-    row: BundleRow,
-    summary: BundleSummary,
-    label_of: &impl Fn(&str) -> String,
-) -> KioskResults {
+fn kiosk(row: BundleRow, summary: BundleSummary, label: String) -> KioskResults {
     KioskResults {
-        label: label_of(&row.device),
+        label,
         device: row.device,
         bundle: row.digest,
         seq: row.seq,

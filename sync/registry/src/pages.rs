@@ -214,11 +214,7 @@ pub fn results(results: &EventResults) -> String {
         );
     }
     for kiosk in &results.revoked {
-        let name = if kiosk.label.trim().is_empty() {
-            format!("kiosque {}", kiosk.device.get(..8).unwrap_or(&kiosk.device))
-        } else {
-            kiosk.label.clone()
-        };
+        let name = kiosk_name(&kiosk.label, &kiosk.device);
         let _ = writeln!(
             body,
             "<p class=\"notice\"><strong>Kiosque révoqué</strong> : « {} » (<code>{}</code>) a été \
@@ -262,16 +258,16 @@ pub fn results(results: &EventResults) -> String {
 }
 
 /// What a kiosk is called on the page: its enrolment label, else the start of its fingerprint.
-fn kiosk_name(kiosk: &KioskResults) -> String {
-    if kiosk.label.trim().is_empty() {
-        format!("kiosque {}", kiosk.device.get(..8).unwrap_or(&kiosk.device))
+fn kiosk_name(label: &str, device: &str) -> String {
+    if label.trim().is_empty() {
+        format!("kiosque {}", device.get(..8).unwrap_or(device))
     } else {
-        kiosk.label.clone()
+        label.to_owned()
     }
 }
 
 fn kiosk_section(body: &mut String, index: usize, kiosk: &KioskResults) {
-    let name = escape(&kiosk_name(kiosk));
+    let name = escape(&kiosk_name(&kiosk.label, &kiosk.device));
     let digest = escape(&kiosk.bundle);
     let device = escape(&kiosk.device);
     // The name the kiosk gave the file, so that the commands below work as written.

@@ -125,12 +125,24 @@ impl Registry {
         &self.store
     }
 
-    /// The enrolled device with this fingerprint, as the storage holds it now. Nothing is
-    /// cached: a revocation or an enrolment by another process counts on the next request.
-    fn device(&self, fingerprint: &Fingerprint) -> Result<Option<store::Device>, Refusal> {
-        self.store
-            .device(fingerprint)
-            .map_err(|e| storage_failed(&e))
+    /// The enrolled device with this fingerprint, as the storage holds it now; a revoked one is
+    /// refused. Nothing is cached: a revocation or an enrolment by another process counts on
+    /// the next request.
+    fn unrevoked_device(
+        &self,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<store::Device>, Refusal> {
+        match self.store.device(fingerprint) {
+            Err(e) => Err(storage_failed(&e)),
+            Ok(Some(store::Device {
+                revoked: Some(revoked),
+                ..
+            })) => Err(Refusal::DeviceRevoked {
+                device: *fingerprint,
+                at: revoked.at,
+            }),
+            Ok(found) => Ok(found),
+        }
     }
 
     /// Whether `organiser` is enrolled for `event`, and whether any key is.
@@ -183,21 +195,10 @@ impl Registry {
         // From here the bundle is signed by the key it names.
         let device_fp = opened.manifest.signer;
         let device = Some(&device_fp);
-        match self.device(&device_fp)? {
-            Some(store::Device {
-                revoked: Some(revoked),
-                ..
-            }) => {
-                return Err(self.refuse(
-                    device,
-                    Refusal::DeviceRevoked {
-                        device: device_fp,
-                        at: revoked.at,
-                    },
-                ));
-            }
-            Some(enrolled) if enrolled.key == opened.signer => {}
-            _ => {
+        match self.unrevoked_device(&device_fp) {
+            Err(refusal) => return Err(self.refuse(device, refusal)),
+            Ok(Some(enrolled)) if enrolled.key == opened.signer => {}
+            Ok(_) => {
                 return Err(self.refuse(device, Refusal::DeviceNotEnrolled(device_fp)));
             }
         }
@@ -342,17 +343,8 @@ impl Registry {
     /// The device a package request or a challenge names, if it is enrolled and not revoked.
     fn requesting_device(&self, device: &str) -> Result<store::Device, Refusal> {
         let fingerprint = Fingerprint::parse(device).ok_or(Refusal::BadFingerprint)?;
-        match self.device(&fingerprint)? {
-            None => Err(Refusal::UnknownDevice(fingerprint)),
-            Some(store::Device {
-                revoked: Some(revoked),
-                ..
-            }) => Err(Refusal::DeviceRevoked {
-                device: fingerprint,
-                at: revoked.at,
-            }),
-            Some(enrolled) => Ok(enrolled),
-        }
+        self.unrevoked_device(&fingerprint)?
+            .ok_or(Refusal::UnknownDevice(fingerprint))
     }
 
     /// A fresh challenge for an enrolled kiosk that is about to ask for its package: a random
