@@ -16,6 +16,11 @@
 //! 35+n   64  Ed25519 signature over "urne-badge/1\0" || bytes 0 .. 35+n
 //! ```
 //!
+//! A kiosk signs the badges of the people it registers at the door (walk-ins) with its own
+//! device key, under another domain tag, `"urne-walk-in-badge/1\0"`: a signature made for one
+//! kind can never pass as the other, and a device key can vouch only for a participant whom
+//! that kiosk registered, never for an organiser nor for a member of the roster.
+//!
 //! The QR code holds `URNE:` followed by the unpadded base64url of those bytes: at most 147
 //! bytes, so 201 characters, which fits a version 10 QR code at error-correction level M (213
 //! bytes).
@@ -37,6 +42,7 @@ pub const MAX_NAME_BYTES: usize = 48;
 const HEADER_LEN: usize = 35;
 const SIGNATURE_LEN: usize = 64;
 const SIGNING_CONTEXT: &[u8] = b"urne-badge/1\0";
+const WALK_IN_CONTEXT: &[u8] = b"urne-walk-in-badge/1\0";
 
 /// What a badge lets its holder do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,10 +113,29 @@ pub struct BadgeCheck<'a> {
     pub event: &'a EventId,
     /// The accepted organiser keys (several during a key rotation).
     pub keys: &'a [PublicKey],
+    /// The kiosk's own key and the walk-ins it registered, when walk-in badges are accepted.
+    pub walk_ins: Option<WalkInCheck<'a>>,
     /// Whether a member id has been revoked.
     pub is_revoked: &'a dyn Fn(&MemberId) -> bool,
     /// The current time, from the kiosk's clock.
     pub now: Timestamp,
+}
+
+/// The walk-in badges a kiosk accepts: signed by its own key, for the people it registered.
+#[derive(Clone, Copy)]
+pub struct WalkInCheck<'a> {
+    /// The kiosk's device key.
+    pub key: &'a PublicKey,
+    /// Whether a member id was registered at the door by this kiosk.
+    pub is_walk_in: &'a dyn Fn(&MemberId) -> bool,
+}
+
+impl std::fmt::Debug for WalkInCheck<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalkInCheck")
+            .field("key", self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for BadgeCheck<'_> {
@@ -118,6 +143,7 @@ impl std::fmt::Debug for BadgeCheck<'_> {
         f.debug_struct("BadgeCheck")
             .field("event", self.event)
             .field("keys", &self.keys)
+            .field("walk_ins", &self.walk_ins)
             .field("now", &self.now)
             .finish_non_exhaustive()
     }
@@ -182,10 +208,24 @@ impl Credential {
         out
     }
 
-    /// Signs the credential and returns the text to put in the QR code.
+    /// Signs the credential with an organiser key and returns the text to put in the QR code.
     pub fn issue(&self, key: &SecretKey) -> String {
+        self.signed(key, SIGNING_CONTEXT)
+    }
+
+    /// Signs a walk-in's badge with the kiosk's device key, under the walk-in domain tag. The
+    /// role is forced to participant: a device key never vouches for an organiser.
+    pub fn issue_walk_in(&self, device: &SecretKey) -> String {
+        Self {
+            role: Role::Participant,
+            ..self.clone()
+        }
+        .signed(device, WALK_IN_CONTEXT)
+    }
+
+    fn signed(&self, key: &SecretKey, context: &[u8]) -> String {
         let mut bytes = self.unsigned_bytes();
-        let signature = key.sign(&[SIGNING_CONTEXT, &bytes].concat());
+        let signature = key.sign(&[context, &bytes].concat());
         bytes.extend_from_slice(&signature);
         format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
     }
@@ -254,11 +294,11 @@ impl Credential {
         }
         let (signed, signature) = bytes.split_at(bytes.len() - SIGNATURE_LEN);
         let message = [SIGNING_CONTEXT, signed].concat();
-        if !check
+        let by_organiser = check
             .keys
             .iter()
-            .any(|key| key.verify(&message, signature).is_ok())
-        {
+            .any(|key| key.verify(&message, signature).is_ok());
+        if !by_organiser && !Self::walk_in_signed(&credential, signed, signature, check) {
             return Err(BadgeError::BadSignature);
         }
         if check.now < credential.valid_from {
@@ -271,6 +311,27 @@ impl Credential {
             return Err(BadgeError::Revoked);
         }
         Ok(credential)
+    }
+}
+
+impl Credential {
+    /// Whether the badge is a walk-in's, signed by the kiosk under the walk-in tag: only a
+    /// participant, only someone this kiosk registered at the door.
+    fn walk_in_signed(
+        credential: &Self,
+        signed: &[u8],
+        signature: &[u8],
+        check: &BadgeCheck<'_>,
+    ) -> bool {
+        let Some(walk_ins) = check.walk_ins else {
+            return false;
+        };
+        credential.role == Role::Participant
+            && walk_ins
+                .key
+                .verify(&[WALK_IN_CONTEXT, signed].concat(), signature)
+                .is_ok()
+            && (walk_ins.is_walk_in)(&credential.member)
     }
 }
 
@@ -300,6 +361,7 @@ mod tests {
         BadgeCheck {
             event,
             keys,
+            walk_ins: None,
             is_revoked: &|_| false,
             now: Timestamp(now),
         }
@@ -354,6 +416,69 @@ mod tests {
         assert_eq!(
             Credential::verify(&text, &revoked),
             Err(BadgeError::Revoked)
+        );
+    }
+
+    #[test]
+    fn a_device_key_vouches_only_for_the_walk_ins_it_registered() {
+        let (event, organiser, cred) = setup();
+        let device = SecretKey::from_seed(&[5; 32]);
+        let device_public = device.public();
+        let keys = [organiser.public()];
+        let walk_in = MemberId::from_bytes([9; 16]);
+        let is_walk_in = |m: &MemberId| *m == walk_in;
+        let kiosk = BadgeCheck {
+            walk_ins: Some(WalkInCheck {
+                key: &device_public,
+                is_walk_in: &is_walk_in,
+            }),
+            ..check(&event, &keys, 1_796_500_000)
+        };
+        // The walk-in's own badge.
+        assert_eq!(
+            Credential::verify(&cred.issue_walk_in(&device), &kiosk),
+            Ok(cred.clone())
+        );
+        // A copied device key signing under the organiser's tag, as kiosks did before.
+        assert_eq!(
+            Credential::verify(&cred.issue(&device), &kiosk),
+            Err(BadgeError::BadSignature)
+        );
+        // An organiser badge signed by the device, under either tag.
+        let organiser_badge = Credential {
+            role: Role::Organiser,
+            ..cred.clone()
+        };
+        for forged in [
+            organiser_badge.issue(&device),
+            organiser_badge.signed(&device, WALK_IN_CONTEXT),
+        ] {
+            assert_eq!(
+                Credential::verify(&forged, &kiosk),
+                Err(BadgeError::BadSignature)
+            );
+        }
+        // A member of the roster, not registered at the door.
+        let member = Credential {
+            member: MemberId::from_bytes([7; 16]),
+            ..cred.clone()
+        };
+        assert_eq!(
+            Credential::verify(&member.issue_walk_in(&device), &kiosk),
+            Err(BadgeError::BadSignature)
+        );
+        // The organiser's signature under the walk-in tag is not an organiser badge either.
+        assert_eq!(
+            Credential::verify(&cred.signed(&organiser, WALK_IN_CONTEXT), &kiosk),
+            Err(BadgeError::BadSignature)
+        );
+        // Another kiosk, or a check without walk-ins, refuses it.
+        assert_eq!(
+            Credential::verify(
+                &cred.issue_walk_in(&device),
+                &check(&event, &keys, 1_796_500_000)
+            ),
+            Err(BadgeError::BadSignature)
         );
     }
 

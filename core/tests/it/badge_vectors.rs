@@ -67,6 +67,7 @@ fn every_badge_vector_is_accepted_or_refused_as_documented() {
     let check = BadgeCheck {
         event: &event,
         keys: &keys,
+        walk_ins: None,
         is_revoked: &is_revoked,
         now,
     };

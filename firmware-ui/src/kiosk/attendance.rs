@@ -114,7 +114,8 @@ impl Kiosk {
 
     /// Registers a person who is not on the roster (organiser, at the door): they get a new
     /// member id, are checked in, and receive a badge signed by this kiosk's key, returned as
-    /// the text of its QR code for them to photograph. Such a badge is accepted by this kiosk.
+    /// the text of its QR code for them to photograph. Such a badge is accepted by this kiosk only,
+    /// and only for that person (a device key never vouches for an organiser or a listed member).
     pub fn register_walk_in(
         &mut self,
         last_name: &str,
@@ -143,7 +144,7 @@ impl Kiosk {
             event.badges_valid_from,
             event.badges_valid_until,
         )
-        .issue(self.device.as_ref());
+        .issue_walk_in(self.device.as_ref());
         self.roster.members.push(member.clone());
         Ok(WalkIn { member, badge })
     }

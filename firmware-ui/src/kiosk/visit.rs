@@ -2,7 +2,7 @@
 //! proxies'), and each ballot cast.
 
 use urne_core::ballot::{Ballot, WeightedBallot};
-use urne_core::credential::{BadgeCheck, BadgeError, Credential, Role};
+use urne_core::credential::{BadgeCheck, BadgeError, Credential, Role, WalkInCheck};
 use urne_core::ids::{MemberId, PollId};
 use urne_core::timestamp::Timestamp;
 
@@ -69,11 +69,12 @@ pub enum ScanOutcome {
 }
 
 impl Kiosk {
-    /// The keys whose badges this kiosk accepts: the package's signer, the event's further
-    /// badge keys (key rotation), and this kiosk's own key (badges it issued to walk-ins).
-    pub(super) fn badge_keys(&self) -> Result<Vec<urne_core::crypto::PublicKey>, KioskError> {
+    /// The organiser keys whose badges this kiosk accepts: the package's signer and the event's
+    /// further badge keys (key rotation). The kiosk's own key is not among them: it signs only
+    /// walk-ins' badges, under their own domain tag (see [`Self::verify_badge`]).
+    fn badge_keys(&self) -> Result<Vec<urne_core::crypto::PublicKey>, KioskError> {
         let loaded = self.loaded()?;
-        let mut keys = vec![loaded.organiser, self.device.public()];
+        let mut keys = vec![loaded.organiser];
         keys.extend(
             loaded
                 .package
@@ -84,23 +85,37 @@ impl Kiosk {
         Ok(keys)
     }
 
+    /// Checks a scanned badge: signed by an organiser key, or by this kiosk's key for someone it
+    /// registered at the door; not revoked by the event nor on this kiosk.
+    fn verify_badge(&self, payload: &str) -> Result<Result<Credential, BadgeError>, KioskError> {
+        let loaded = self.loaded()?;
+        let keys = self.badge_keys()?;
+        let device = self.device.public();
+        let store = &self.store;
+        let revoked = &loaded.package.event.revoked_badges;
+        let check = BadgeCheck {
+            event: &loaded.package.event.id,
+            keys: &keys,
+            walk_ins: Some(WalkInCheck {
+                key: &device,
+                // A database error refuses the walk-in's badge; it is never taken as a yes.
+                is_walk_in: &|m| store.is_walk_in(m).unwrap_or(false),
+            }),
+            // A database error here is reported by the check-in that follows; a badge is never
+            // refused as « revoked » because the question could not be asked.
+            is_revoked: &|m| revoked.contains(m) || store.is_revoked(m).unwrap_or(false),
+            now: self.clock.now(),
+        };
+        Ok(Credential::verify(payload, &check))
+    }
+
     /// Checks a scanned badge without checking anyone in (the organiser reading an absent
     /// member's badge to record a proxy, or a badge to revoke). Returns the member and name.
     pub fn identify(
         &self,
         payload: &str,
     ) -> Result<Result<(MemberId, String), Refusal>, KioskError> {
-        let loaded = self.loaded()?;
-        let keys = self.badge_keys()?;
-        let store = &self.store;
-        let revoked = &loaded.package.event.revoked_badges;
-        let check = BadgeCheck {
-            event: &loaded.package.event.id,
-            keys: &keys,
-            is_revoked: &|m| revoked.contains(m) || store.is_revoked(m).unwrap_or(false),
-            now: self.clock.now(),
-        };
-        Ok(match Credential::verify(payload, &check) {
+        Ok(match self.verify_badge(payload)? {
             Err(e) => Err(Refusal::Badge(e)),
             Ok(c) => match self.roster.member(&c.member) {
                 Some(m) if c.role == Role::Participant => Ok((m.id, m.display_name())),
@@ -111,23 +126,12 @@ impl Kiosk {
 
     /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
     pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
-        let loaded = self.loaded()?;
-        let keys = self.badge_keys()?;
         let now = self.clock.now();
-        let store = &self.store;
-        let revoked = &loaded.package.event.revoked_badges;
-        let check = BadgeCheck {
-            event: &loaded.package.event.id,
-            keys: &keys,
-            // A database error here is reported by the check-in that follows; a badge is never
-            // refused as « revoked » because the question could not be asked.
-            is_revoked: &|m| revoked.contains(m) || store.is_revoked(m).unwrap_or(false),
-            now,
-        };
-        let credential = match Credential::verify(payload, &check) {
+        let credential = match self.verify_badge(payload)? {
             Ok(c) => c,
             Err(e) => return Ok(ScanOutcome::Refused(Refusal::Badge(e))),
         };
+        let loaded = self.loaded()?;
         if credential.role == Role::Organiser {
             return Ok(match loaded.package.event.organiser(&credential.member) {
                 Some(o) => ScanOutcome::Organiser {

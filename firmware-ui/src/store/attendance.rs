@@ -249,6 +249,17 @@ impl Store {
             .collect()
     }
 
+    /// Whether `member` was registered at the door on this kiosk (so that a badge signed by the
+    /// kiosk's own key may name them).
+    pub fn is_walk_in(&self, member: &MemberId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM walkins WHERE member = ?1")?
+            .query_row([member.as_bytes()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// Revokes a badge (lost or stolen) and audits it.
     pub fn revoke_badge(&mut self, member: &MemberId, at: Timestamp) -> Result<(), StoreError> {
         self.audited(|tx, a| {

@@ -1,6 +1,6 @@
 //! Which badges the kiosk accepts: the package signer's, those of further keys the event lists
-//! (a key rotation), its own (walk-ins); and not those the event or an organiser revoked, nor
-//! any other key's.
+//! (a key rotation), its own for the walk-ins it registered (and nobody else); and not those
+//! the event or an organiser revoked, nor any other key's.
 
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -8,7 +8,7 @@ use urne_core::credential::{BadgeError, Credential, Role};
 use urne_core::crypto::SecretKey;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::kiosk::{Refusal, ScanOutcome};
-use urne_kiosk::ui_testing::demo::Fixture;
+use urne_kiosk::ui_testing::demo::{Fixture, unlock};
 
 /// The demo event with an extra accepted badge key and, when given, a revoked member.
 fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_organiser::package::Built {
@@ -82,5 +82,60 @@ fn rotated_keys_are_accepted_and_revoked_badges_refused() {
         kiosk.scan(&badge(&built, 3, &stranger)).unwrap(),
         ScanOutcome::Refused(Refusal::Badge(BadgeError::BadSignature)),
         "any other key is refused"
+    );
+}
+
+/// An attacker who copied the kiosk's device key off its card forges badges with it: for a
+/// member of the roster, for the organiser (who then only needs the PIN), under either domain
+/// tag. Only the walk-in the kiosk registered gets in.
+#[test]
+fn a_copied_device_key_signs_no_organiser_and_no_listed_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Fixture::new(dir.path()).seed(4).demo().build();
+    let device = SecretKey::from_seed(&[4; 32]);
+    let event = kiosk.event().unwrap().clone();
+    let member = kiosk.roster().unwrap().members[0].clone();
+    let as_member = Credential::new(
+        Role::Participant,
+        &event.id,
+        member.id,
+        &member.display_name(),
+        event.badges_valid_from,
+        event.badges_valid_until,
+    );
+    let organiser = &event.organisers[0];
+    let as_organiser = Credential::new(
+        Role::Organiser,
+        &event.id,
+        organiser.id,
+        &organiser.name,
+        event.badges_valid_from,
+        event.badges_valid_until,
+    );
+    for forged in [
+        as_member.issue(&device),
+        as_member.issue_walk_in(&device),
+        as_organiser.issue(&device),
+        as_organiser.issue_walk_in(&device),
+    ] {
+        assert_eq!(
+            kiosk.scan(&forged).unwrap(),
+            ScanOutcome::Refused(Refusal::Badge(BadgeError::BadSignature)),
+            "{forged}"
+        );
+    }
+
+    unlock(&mut kiosk);
+    let walk_in = kiosk.register_walk_in("Dupré", "Léa", "").unwrap();
+    kiosk.lock();
+    assert!(matches!(
+        kiosk.scan(&walk_in.badge).unwrap(),
+        ScanOutcome::Welcome { member, .. } if member == walk_in.member.id
+    ));
+    // The same person's badge signed under the organiser's tag is still a forgery.
+    let (credential, _) = Credential::decode_unchecked(&walk_in.badge).unwrap();
+    assert_eq!(
+        kiosk.scan(&credential.issue(&device)).unwrap(),
+        ScanOutcome::Refused(Refusal::Badge(BadgeError::BadSignature))
     );
 }

@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let check = BadgeCheck {
         event: &EVENT,
         keys: &*KEYS,
+        walk_ins: None,
         is_revoked: &|m| *m == revoked,
         now: Timestamp(1_796_500_000),
     };

@@ -79,6 +79,7 @@ impl Kiosk {
         let check = BadgeCheck {
             event: &self.event,
             keys: &self.keys,
+            walk_ins: None,
             is_revoked: &|_| false,
             now: NOW,
         };
