@@ -118,6 +118,10 @@ pub enum ArchiveError {
         /// The tag found.
         found: String,
     },
+    /// The manifest parses, but its bytes are not the ones Urne writes for it (other spacing,
+    /// key order or escapes): what is signed must be one text only.
+    #[error("manifest.json is not in its canonical form")]
+    NonCanonicalManifest,
     /// The key file is not a valid public key.
     #[error("the signer's key file is not valid: {0}")]
     BadKey(KeyError),
@@ -212,9 +216,7 @@ pub fn seal(
             })
             .collect(),
     };
-    let mut manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).expect("manifests always serialise");
-    manifest_bytes.push(b'\n');
+    let manifest_bytes = manifest_text(&manifest);
     let signature = key.sign(&manifest_bytes).to_vec();
     let mut out = vec![
         (MANIFEST.to_owned(), manifest_bytes),
@@ -247,40 +249,10 @@ pub fn open(
     let signature = *by_name
         .get(SIGNATURE)
         .ok_or_else(|| ArchiveError::Missing(SIGNATURE.into()))?;
-    let manifest: Manifest = serde_json::from_slice(manifest_bytes)
-        .map_err(|e| ArchiveError::BadManifest(e.to_string()))?;
-    if manifest.format != format.tag() {
-        return Err(ArchiveError::WrongFormat {
-            expected: format.tag(),
-            found: manifest.format,
-        });
-    }
     let key_file = format.key_file();
-    let pem = *by_name
-        .get(key_file)
-        .ok_or_else(|| ArchiveError::Missing(key_file.into()))?;
-    let signer = std::str::from_utf8(pem)
-        .map_err(|_| KeyError::BadPublicKeyPem)
-        .and_then(PublicKey::from_pem)
-        .map_err(ArchiveError::BadKey)?;
-    let found = signer.fingerprint();
-    if manifest.signer != found {
-        return Err(ArchiveError::SignerMismatch {
-            named: manifest.signer,
-            found,
-        });
-    }
-    if let Some(expected) = expected_signer
-        && *expected != found
-    {
-        return Err(ArchiveError::UnexpectedSigner {
-            expected: *expected,
-            found,
-        });
-    }
-    signer
-        .verify(manifest_bytes, signature)
-        .map_err(|_| ArchiveError::BadSignature)?;
+    let pem = by_name.get(key_file).copied();
+    let (manifest, signer) =
+        open_manifest(format, manifest_bytes, signature, pem, expected_signer)?;
     let mut data = BTreeMap::new();
     let mut listed = std::collections::BTreeSet::new();
     for entry in &manifest.files {
@@ -315,6 +287,62 @@ pub fn open(
         signer,
         files: data,
     })
+}
+
+/// The one text of a manifest: pretty JSON in field order, and a newline.
+fn manifest_text(manifest: &Manifest) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(manifest).expect("manifests always serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Verifies a manifest on its own: its format tag, the key file (`pem`), the signer it names,
+/// the pinned signer if any, and the signature of its exact bytes. The files it lists are the
+/// caller's to check (a results bundle carries its package's manifest and only `event.json`).
+/// A missing key file is reported after the format tag, so that a package given as a bundle
+/// says so.
+pub fn open_manifest(
+    format: ArchiveFormat,
+    manifest_bytes: &[u8],
+    signature: &[u8],
+    pem: Option<&[u8]>,
+    expected_signer: Option<&Fingerprint>,
+) -> Result<(Manifest, PublicKey), ArchiveError> {
+    let manifest: Manifest = serde_json::from_slice(manifest_bytes)
+        .map_err(|e| ArchiveError::BadManifest(e.to_string()))?;
+    if manifest.format != format.tag() {
+        return Err(ArchiveError::WrongFormat {
+            expected: format.tag(),
+            found: manifest.format,
+        });
+    }
+    if manifest_text(&manifest) != manifest_bytes {
+        return Err(ArchiveError::NonCanonicalManifest);
+    }
+    let pem = pem.ok_or_else(|| ArchiveError::Missing(format.key_file().into()))?;
+    let signer = std::str::from_utf8(pem)
+        .map_err(|_| KeyError::BadPublicKeyPem)
+        .and_then(PublicKey::from_pem)
+        .map_err(ArchiveError::BadKey)?;
+    let found = signer.fingerprint();
+    if manifest.signer != found {
+        return Err(ArchiveError::SignerMismatch {
+            named: manifest.signer,
+            found,
+        });
+    }
+    if let Some(expected) = expected_signer
+        && *expected != found
+    {
+        return Err(ArchiveError::UnexpectedSigner {
+            expected: *expected,
+            found,
+        });
+    }
+    signer
+        .verify(manifest_bytes, signature)
+        .map_err(|_| ArchiveError::BadSignature)?;
+    Ok((manifest, signer))
 }
 
 #[cfg(test)]

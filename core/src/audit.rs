@@ -33,6 +33,10 @@ pub enum AuditEvent {
         package: Sha256Digest,
         /// The organiser key that signed it.
         organiser: Fingerprint,
+        /// SHA-256 of the package's `manifest.json`, which every results bundle carries with
+        /// its signature: absent from chains written before bundles carried it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manifest: Option<Sha256Digest>,
     },
     /// A member was checked in (émargement).
     CheckIn {

@@ -4,7 +4,8 @@
 //! and the registry: badges ([`credential`]), events and rosters ([`event`]), polls and ballots
 //! ([`poll`], [`ballot`]), the one tally engine ([`tally`]) with its quorum and majority rules
 //! ([`rules`]), proxies ([`proxy`]), the audit chain ([`audit`]), and the one codec of signed archives
-//! ([`archive`]) used for event packages ([`package`]) and results bundles ([`results`]).
+//! ([`archive`]) used for event packages ([`package`]) and results bundles ([`results`]), which
+//! must count the organiser's event ([`provenance`]).
 //! The one result model ([`chart`]) turns a result into what the kiosk's screens, the registry's
 //! pages and the procès-verbal draw, with figures written in one way ([`figures`], [`lang`]).
 //! The sealed ballot box ([`sealed`]) encrypts each ballot to a key only the bureau can rebuild.
@@ -23,6 +24,7 @@ pub mod ids;
 pub mod lang;
 pub mod package;
 pub mod poll;
+pub mod provenance;
 pub mod proxy;
 pub mod results;
 pub mod rules;

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::archive::{self, ArchiveError, ArchiveFormat, ManifestHeader, Opened};
-use crate::crypto::{Fingerprint, PublicKey, SecretKey};
+use crate::archive::{self, ArchiveError, ArchiveFormat, Manifest, ManifestHeader, Opened};
+use crate::crypto::{Fingerprint, PublicKey, SecretKey, Sha256Digest};
 use crate::event::{Event, EventError, Roster};
 use crate::sealed::TallyInfo;
 use crate::sealed::TallyInfoError;
@@ -55,6 +55,9 @@ pub enum PackageError {
     /// The tally key's description does not hold.
     #[error("tally.json: {0}")]
     Tally(#[from] TallyInfoError),
+    /// The manifest is not an event package's.
+    #[error("the manifest is of type « {0} », not an event package")]
+    NotAPackage(String),
     /// The package carries no tally key: it was made before the sealed ballot box.
     #[error(
         "this package carries no tally key (tally.json): it was made before the sealed ballot \
@@ -72,12 +75,129 @@ pub struct VerifiedPackage {
     pub organiser: PublicKey,
     /// When it was built.
     pub created: Timestamp,
+    /// What a results bundle carries of it.
+    pub proof: PackageProof,
 }
 
 impl VerifiedPackage {
     /// The organiser key's fingerprint.
     pub fn organiser_fingerprint(&self) -> Fingerprint {
         self.organiser.fingerprint()
+    }
+}
+
+/// The organiser-signed part of an event package that a results bundle carries, so that anyone
+/// holding the bundle can check that the event it counts is the organiser's: the package's
+/// manifest, its signature, the organiser's key and `event.json`, byte for byte. Never the
+/// roster (it names the members who did not come) nor `tally.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageProof {
+    /// The package's `manifest.json`, the exact bytes the organiser signed.
+    pub manifest: Vec<u8>,
+    /// The package's `manifest.sig`.
+    pub signature: Vec<u8>,
+    /// The package's `organiser.pem`.
+    pub organiser: Vec<u8>,
+    /// The package's `event.json`.
+    pub event: Vec<u8>,
+}
+
+/// A package proof that holds: the organiser's event, who signed it, and the manifest's digest.
+#[derive(Debug, Clone)]
+pub struct ProvenEvent {
+    /// The event as the organiser signed it.
+    pub event: Event,
+    /// The organiser key.
+    pub organiser: PublicKey,
+    /// The package's manifest.
+    pub manifest: Manifest,
+    /// SHA-256 of the manifest's bytes: what the kiosk's `package-loaded` entry names, and what
+    /// a registry compares with the package it published.
+    pub digest: Sha256Digest,
+}
+
+impl PackageProof {
+    /// The folder of a results bundle that holds the proof.
+    pub const DIR: &'static str = "package";
+    const NAMES: [&'static str; 4] = [
+        "manifest.json",
+        "manifest.sig",
+        "organiser.pem",
+        "event.json",
+    ];
+
+    /// The names of the proof's files in a results bundle (`package/…`).
+    pub fn file_names() -> [String; 4] {
+        Self::NAMES.map(|n| format!("{}/{n}", Self::DIR))
+    }
+
+    /// The proof's files as they sit in a results bundle.
+    pub fn files(&self) -> [(String, &[u8]); 4] {
+        let [m, s, o, e] = Self::file_names();
+        [
+            (m, &self.manifest),
+            (s, &self.signature),
+            (o, &self.organiser),
+            (e, &self.event),
+        ]
+    }
+
+    /// Reads the proof back from a bundle's files; the error names the first file missing.
+    pub fn from_files(files: &BTreeMap<String, Vec<u8>>) -> Result<Self, String> {
+        let [m, s, o, e] = Self::file_names();
+        let get = |name: String| files.get(&name).cloned().ok_or(name);
+        Ok(Self {
+            manifest: get(m)?,
+            signature: get(s)?,
+            organiser: get(o)?,
+            event: get(e)?,
+        })
+    }
+
+    /// SHA-256 of the manifest's bytes.
+    pub fn digest(&self) -> Sha256Digest {
+        Sha256Digest::of(&self.manifest)
+    }
+
+    /// Checks the proof as the package itself would be checked, for the one file it carries:
+    /// the signature of the manifest by the key, an event package's manifest, `event.json`'s
+    /// size and SHA-256 as the manifest lists them, and a valid event of the manifest's id.
+    pub fn verify(&self) -> Result<ProvenEvent, PackageError> {
+        let (manifest, organiser) = archive::open_manifest(
+            ArchiveFormat::Package,
+            &self.manifest,
+            &self.signature,
+            Some(&self.organiser),
+            None,
+        )?;
+        if manifest.kind != KIND_PACKAGE {
+            return Err(PackageError::NotAPackage(manifest.kind));
+        }
+        let listed = manifest
+            .files
+            .iter()
+            .find(|f| f.name == "event.json")
+            .ok_or_else(|| ArchiveError::Missing("event.json".into()))?;
+        if u64::try_from(self.event.len()).ok() != Some(listed.size)
+            || Sha256Digest::of(&self.event) != listed.sha256
+        {
+            return Err(ArchiveError::HashMismatch("event.json".into()).into());
+        }
+        let event: Event =
+            serde_json::from_slice(&self.event).map_err(|e| PackageError::Unreadable {
+                file: "event.json".into(),
+                reason: e.to_string(),
+            })?;
+        event.validate()?;
+        if event.id != manifest.event {
+            return Err(PackageError::EventMismatch);
+        }
+        Ok(ProvenEvent {
+            event,
+            organiser,
+            manifest,
+            digest: self.digest(),
+        })
     }
 }
 
@@ -117,6 +237,9 @@ impl EventPackage {
         pinned: Option<&Fingerprint>,
     ) -> Result<VerifiedPackage, PackageError> {
         let opened: Opened = archive::open(ArchiveFormat::Package, files, pinned)?;
+        if opened.manifest.kind != KIND_PACKAGE {
+            return Err(PackageError::NotAPackage(opened.manifest.kind));
+        }
         let read = |name: &str| -> Result<&Vec<u8>, PackageError> {
             opened
                 .files
@@ -157,6 +280,12 @@ impl EventPackage {
                 "an unexpected file".into(),
             )));
         }
+        let proof = PackageProof {
+            event: read("event.json")?.clone(),
+            signature: file_of(files, archive::SIGNATURE)?,
+            organiser: file_of(files, ArchiveFormat::Package.key_file())?,
+            manifest: opened.manifest_bytes,
+        };
         Ok(VerifiedPackage {
             package: EventPackage {
                 event,
@@ -165,6 +294,16 @@ impl EventPackage {
             },
             organiser: opened.signer,
             created: opened.manifest.created,
+            proof,
         })
     }
+}
+
+/// A file of a package that verified (so it is there), byte for byte.
+fn file_of(files: &[(String, Vec<u8>)], wanted: &str) -> Result<Vec<u8>, PackageError> {
+    files
+        .iter()
+        .find(|(name, _)| name == wanted)
+        .map(|(_, bytes)| bytes.clone())
+        .ok_or_else(|| ArchiveError::Missing(wanted.into()).into())
 }

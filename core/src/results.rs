@@ -10,6 +10,7 @@
 //! | `polls/<id>/ballots.json` | a closed poll's ballot classes: one per content, of their total weight, sorted by content |
 //! | `polls/<id>/result.json` | the counting context and the result |
 //! | `audit.jsonl` | the audit chain |
+//! | `package/manifest.json`, `manifest.sig`, `organiser.pem`, `event.json` | the organiser-signed part of the event package the kiosk loaded ([`crate::provenance`]) |
 //!
 //! Ballots are sorted by their canonical bytes, so their order says nothing about when they were
 //! cast. Names of members present are included (the attendance sheet is a public record of
@@ -151,6 +152,8 @@ pub struct ResultsContent {
     pub closed: BTreeMap<PollId, ClosedPoll>,
     /// The audit chain.
     pub audit: Vec<AuditEntry>,
+    /// The organiser-signed part of the package the kiosk loaded.
+    pub package: crate::package::PackageProof,
 }
 
 fn pretty<T: Serialize>(value: &T) -> Vec<u8> {
@@ -196,6 +199,9 @@ impl ResultsContent {
             "audit.jsonl".into(),
             audit::to_jsonl(&self.audit).into_bytes(),
         );
+        for (name, bytes) in self.package.files() {
+            files.insert(name, bytes.to_vec());
+        }
         files
     }
 }
@@ -277,6 +283,9 @@ pub enum ResultsError {
         /// The manifest's type.
         kind: String,
     },
+    /// The event is not shown to be the organiser's.
+    #[error(transparent)]
+    Provenance(#[from] crate::provenance::ProvenanceError),
     /// A poll holds more ballots than people could have cast.
     #[error(
         "poll {poll}: {ballots} ballots, but only {voters} members checked in or were represented before it closed"
@@ -306,6 +315,8 @@ pub struct Verified {
     pub results: BTreeMap<PollId, PollRecord>,
     /// The audit chain.
     pub audit: Vec<AuditEntry>,
+    /// The organiser's package the event comes from, and which polls the kiosk wrote.
+    pub provenance: crate::provenance::Provenance,
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(
@@ -343,6 +354,7 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
     let audit = audit::parse_jsonl(audit_text)?;
     audit::verify_chain(&audit)?;
     let test = check_export(&opened.manifest, &audit)?;
+    let provenance = crate::provenance::check(files, &event, &audit)?;
 
     let attendance: AttendanceSheet = parse(files, "attendance.json")?;
     check_attendance(&attendance, &audit)?;
@@ -358,6 +370,7 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
         .into_iter()
         .chain(["audit.jsonl"])
         .map(String::from)
+        .chain(crate::package::PackageProof::file_names())
         .collect();
     let mut results = BTreeMap::new();
     for status in polls.iter().filter(|s| s.state == PollState::Closed) {
@@ -405,6 +418,7 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
         polls,
         results,
         audit,
+        provenance,
     })
 }
 

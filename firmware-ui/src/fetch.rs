@@ -38,6 +38,15 @@ pub enum FetchError {
         /// The registry's words.
         reason: String,
     },
+    /// The kiosk is enrolled, but its operator has not assigned it to this event (403
+    /// `not-assigned`).
+    #[error("this kiosk ({device}) is not assigned to this event at the registry: {reason}")]
+    NotAssigned {
+        /// The kiosk's device fingerprint, to give to the registry's operator.
+        device: Fingerprint,
+        /// The registry's words.
+        reason: String,
+    },
     /// No package is published for this event (404).
     #[error("no package is published for this event: {0}")]
     NoPackage(String),
@@ -56,13 +65,23 @@ pub enum FetchError {
 
 impl FetchError {
     /// Transport failures and the registry's own failures, which say nothing about the request.
-    fn common(e: UploadError) -> Result<(u16, String), Self> {
+    fn common(e: UploadError) -> Result<(u16, String, Option<String>), Self> {
         match e {
             UploadError::Unreachable(why) => Err(FetchError::Unreachable(why)),
             UploadError::Server(status) => Err(FetchError::Server(status)),
-            UploadError::Refused { status, reason } => Ok((status, reason)),
+            UploadError::Refused {
+                status,
+                reason,
+                code,
+            } => Ok((status, reason, code)),
             // Only uploads carry receipts; kept apart rather than assumed away.
             UploadError::BadReceipt(e) => Err(FetchError::Refused {
+                status: 0,
+                reason: e.to_string(),
+            }),
+            // The settings page refuses such an address; one set before that rule is refused
+            // here, and said so.
+            UploadError::Address(e) => Err(FetchError::Refused {
                 status: 0,
                 reason: e.to_string(),
             }),
@@ -86,7 +105,7 @@ pub async fn events_with_packages(uploader: &Uploader) -> Result<Vec<EventListin
     match uploader.events().await {
         Ok(events) => Ok(events.into_iter().filter(|e| e.package.is_some()).collect()),
         Err(e) => {
-            let (status, reason) = FetchError::common(e)?;
+            let (status, reason, _) = FetchError::common(e)?;
             Err(FetchError::Refused { status, reason })
         }
     }
@@ -113,8 +132,12 @@ pub async fn download(
             })
         }
         Err(e) => {
-            let (status, reason) = FetchError::common(e)?;
+            let (status, reason, code) = FetchError::common(e)?;
             Err(match status {
+                403 if code.as_deref() == Some("not-assigned") => FetchError::NotAssigned {
+                    device: device.public().fingerprint(),
+                    reason,
+                },
                 403 => FetchError::NotEnrolled {
                     device: device.public().fingerprint(),
                     reason,

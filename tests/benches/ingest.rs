@@ -150,6 +150,13 @@ fn main() {
     let store = urne_registry::SqliteStore::open(&db).unwrap();
     store.enrol("kiosque", &device.public()).unwrap();
     store
+        .assign(
+            evening.kiosk.event().unwrap().id.as_str(),
+            &device.public().fingerprint(),
+            "2026-12-01T10:00:00Z",
+        )
+        .unwrap();
+    store
         .enrol_organiser(
             evening.kiosk.event().unwrap().id.as_str(),
             "bureau",

@@ -68,17 +68,18 @@ fn check_clock_offset(offset: i64) -> Result<i64, KioskError> {
     Ok(offset)
 }
 
-/// Why a setting was refused.
+/// Whether a registry address is one the kiosk may use: `https://`, or `http://` to this
+/// machine only (the client refuses the rest too, see `urne_sync::address`).
 pub fn check_registry_url(url: &str) -> Result<(), SettingProblem> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or(SettingProblem::RegistryScheme)?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(SettingProblem::RegistryHost);
-    }
-    Ok(())
+    use urne_sync::address::AddressError;
+    urne_sync::address::check(url)
+        .map(|_| ())
+        .map_err(|e| match e {
+            AddressError::NotAnAddress | AddressError::Scheme | AddressError::PlainHttpRemote => {
+                SettingProblem::RegistryScheme
+            }
+            AddressError::NoHost => SettingProblem::RegistryHost,
+        })
 }
 
 impl Kiosk {

@@ -277,7 +277,7 @@ pub enum SettingProblem {
     Language,
     /// A timeout outside the range offered.
     Timeout,
-    /// A registry address without `https://` or `http://`.
+    /// A registry address without `https://` (`http://` only to this machine).
     RegistryScheme,
     /// A registry address without a host.
     RegistryHost,

@@ -106,6 +106,7 @@ impl Kiosk {
             polls,
             closed,
             audit: self.store.audit_chain()?,
+            package: self.loaded()?.proof.clone(),
         })
     }
 

@@ -33,11 +33,17 @@ pub fn package_problem(error: &urne_codec::package::ReadError) -> PackageProblem
             | A::SignerMismatch { .. }
             | A::BadSignature
             | A::UnexpectedSigner { .. } => PackageProblem::BadSignature,
-            A::HashMismatch(_) | A::Unlisted(_) | A::BadName(_) => PackageProblem::Altered,
+            A::HashMismatch(_) | A::Unlisted(_) | A::BadName(_) | A::NonCanonicalManifest => {
+                PackageProblem::Altered
+            }
         },
-        R::Package(P::Unreadable { .. } | P::Invalid(_) | P::EventMismatch | P::Tally(_)) => {
-            PackageProblem::Invalid
-        }
+        R::Package(
+            P::Unreadable { .. }
+            | P::Invalid(_)
+            | P::EventMismatch
+            | P::Tally(_)
+            | P::NotAPackage(_),
+        ) => PackageProblem::Invalid,
         R::Package(P::Unsealed) => PackageProblem::Unsealed,
     }
 }
@@ -137,6 +143,7 @@ impl Kiosk {
                 event,
                 package: Sha256Digest::of(bytes),
                 organiser,
+                manifest: Some(verified.proof.digest()),
             },
         )?;
         self.roster = verified.package.roster.clone();

@@ -186,6 +186,7 @@ pub(super) fn registry_failure(error: &FetchError) -> ui::RegistryState {
         FetchError::Unreachable(_) => ui::RegistryState::Unreachable,
         FetchError::Server(_) => ui::RegistryState::Server,
         FetchError::NotEnrolled { .. } => ui::RegistryState::NotEnrolled,
+        FetchError::NotAssigned { .. } => ui::RegistryState::NotAssigned,
         FetchError::NoPackage(_) => ui::RegistryState::NoPackage,
         FetchError::Refused { .. } => ui::RegistryState::Refused,
         FetchError::Failed(_) => ui::RegistryState::Failed,

@@ -233,10 +233,14 @@ fn failed(state: &Screens, registry: String, error: &FetchError) {
         FetchError::Server(status) => format!("HTTP {status}"),
         FetchError::Refused { status, reason } => format!("HTTP {status} : {reason}"),
         FetchError::Unreachable(why) | FetchError::Failed(why) => why.clone(),
-        FetchError::NotEnrolled { reason, .. } | FetchError::NoPackage(reason) => reason.clone(),
+        FetchError::NotEnrolled { reason, .. }
+        | FetchError::NotAssigned { reason, .. }
+        | FetchError::NoPackage(reason) => reason.clone(),
     };
     let device = match error {
-        FetchError::NotEnrolled { device, .. } => grouped(device),
+        FetchError::NotEnrolled { device, .. } | FetchError::NotAssigned { device, .. } => {
+            grouped(device)
+        }
         _ => String::new(),
     };
     with_adapter(state, |k| {

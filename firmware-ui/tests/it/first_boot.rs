@@ -343,7 +343,7 @@ fn the_setup_screens_walk_an_organiser_from_the_key_to_the_clock() {
     h.tap("Valider");
     h.tap("Continuer");
     assert!(h.shows(
-        "L'adresse du registre doit commencer par https:// (ou http:// sur un réseau local)."
+        "L'adresse du registre doit commencer par https:// (http:// seulement vers cette machine)."
     ));
     assert_eq!(setup.get_step(), SetupStep::Registry);
     for _ in 0..3 {

@@ -304,7 +304,7 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
     h.tap("Valider");
     h.tap("Enregistrer les réglages");
     assert!(h.wait_for(
-        "L'adresse du registre doit commencer par https:// (ou http:// sur un réseau local).",
+        "L'adresse du registre doit commencer par https:// (http:// seulement vers cette machine).",
         WAIT
     ));
     h.tap("Adresse du registre");

@@ -308,8 +308,12 @@ fn the_registry_answers_are_told_apart() {
             "{refused:?}"
         );
         registry.enrol_kiosk(&device.public());
-        let missing = fetch::download(&up, "autre-evenement", &device, None).await;
-        assert!(matches!(missing, Err(FetchError::NoPackage(_))), "{missing:?}");
+        // Enrolled, and assigned to the demo event only.
+        let elsewhere = fetch::download(&up, "autre-evenement", &device, None).await;
+        assert!(
+            matches!(&elsewhere, Err(FetchError::NotAssigned { device: d, .. }) if *d == device.public().fingerprint()),
+            "{elsewhere:?}"
+        );
 
         let fetched = fetch::download(&up, &event, &device, None).await.unwrap();
         assert_eq!(fetched.bytes, urne_kiosk::demo::package().bytes);

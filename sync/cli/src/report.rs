@@ -214,9 +214,19 @@ fn french(error: &VerifyError) -> String {
             }
             T::TooLarge => "l'archive est trop volumineuse".into(),
         },
+        VerifyError::Open(OpenError::NotCanonical) => {
+            "l'archive n'est pas sous la forme canonique qu'écrit le kiosque (noms, en-têtes ou \
+             octets après la fin)"
+                .into()
+        }
         VerifyError::Open(OpenError::Archive(a)) => match a {
             A::Missing(f) => format!("l'archive ne contient pas {f}"),
             A::BadManifest(d) => format!("manifest.json est illisible ({d})"),
+            A::NonCanonicalManifest => {
+                "manifest.json n'est pas sous sa forme canonique (espaces, ordre ou échappements \
+                 différents de ceux qu'écrit Urne)"
+                    .into()
+            }
             A::WrongFormat { expected, found } => {
                 format!("c'est une archive « {found} », pas « {expected} »")
             }
@@ -277,6 +287,50 @@ fn french(error: &VerifyError) -> String {
             } => format!(
                 "scrutin {poll} : {ballots} bulletins, alors que seuls {voters} membres étaient émargés ou représentés avant sa clôture"
             ),
+            ResultsError::Provenance(p) => french_provenance(p),
         },
+    }
+}
+
+/// Why the bundle's event is not shown to be the organiser's, in French.
+fn french_provenance(error: &urne_core::provenance::ProvenanceError) -> String {
+    use urne_core::package::PackageError as K;
+    use urne_core::provenance::ProvenanceError as P;
+    match error {
+        P::Missing(f) => format!("le bundle ne contient pas {f}, tiré du paquet de l'événement"),
+        P::Package(k) => {
+            let why = match k {
+                K::Archive(a) => a.to_string(),
+                K::Unreadable { file, reason } => format!("{file} est illisible ({reason})"),
+                K::Invalid(e) => format!("l'événement n'est pas valide ({e})"),
+                K::EventMismatch => {
+                    "le manifeste et event.json désignent des événements différents".into()
+                }
+                K::Tally(e) => format!("tally.json : {e}"),
+                K::Unsealed => "il ne porte pas de clé de dépouillement".into(),
+                K::NotAPackage(kind) => {
+                    format!("son manifeste est de type « {kind} », pas un paquet d'événement")
+                }
+            };
+            format!("le paquet d'événement contenu dans le bundle n'est pas valable : {why}")
+        }
+        P::OtherEvent(e) => {
+            format!(
+                "le paquet d'événement contenu dans le bundle est celui d'un autre événement ({e})"
+            )
+        }
+        P::NotLoaded => "la chaîne d'audit n'enregistre pas le chargement du paquet d'événement \
+                         contenu dans le bundle (autre clé d'organisation ou autre paquet)"
+            .into(),
+        P::Header => "event.json : le titre, le lieu, la date ou les réglages diffèrent du paquet \
+                      signé par l'organisation"
+            .into(),
+        P::Poll(p) => format!(
+            "le scrutin {p} n'est ni celui de l'organisation ni un scrutin créé sur le kiosque \
+             (sa définition n'est pas dans la chaîne d'audit)"
+        ),
+        P::PollMissing(p) => {
+            format!("le scrutin {p} du paquet de l'organisation manque dans event.json")
+        }
     }
 }

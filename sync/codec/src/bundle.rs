@@ -75,11 +75,20 @@ pub enum OpenError {
     /// Signature, hashes or layout.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// A tar that reads, but not as the kiosk writes it (`./` names, directory entries, other
+    /// headers, bytes after the end): one content must have one SHA-256.
+    #[error(
+        "the archive is not in the canonical form the kiosk writes (names, headers or trailing bytes differ)"
+    )]
+    NotCanonical,
 }
 
-/// Opens a bundle: tar, then signature and hashes.
+/// Opens a bundle: tar (in its canonical form only), then signature and hashes.
 pub fn open(bytes: &[u8], expected_device: Option<&Fingerprint>) -> Result<Opened, OpenError> {
     let files = tarball::read(bytes)?;
+    if !tarball::is_canonical(bytes, &files) {
+        return Err(OpenError::NotCanonical);
+    }
     Ok(archive::open(
         ArchiveFormat::Bundle,
         &files,

@@ -37,10 +37,16 @@ pub enum UploadError {
         status: u16,
         /// The registry's reason.
         reason: String,
+        /// The registry's fixed code for it (`not-assigned`, `device-revoked`, …), when it
+        /// gave one.
+        code: Option<String>,
     },
     /// The receipt does not hold.
     #[error("the registry's receipt is not valid: {0}")]
     BadReceipt(#[from] ReceiptError),
+    /// The registry's address is refused (plain HTTP to another machine, no host, …).
+    #[error(transparent)]
+    Address(#[from] crate::address::AddressError),
 }
 
 impl UploadError {
@@ -64,8 +70,10 @@ pub fn install_crypto_provider() {
 }
 
 impl Uploader {
-    /// A client for the registry at `base_url` (e.g. `https://registre.example.org`).
+    /// A client for the registry at `base_url` (e.g. `https://registre.example.org`; `http://`
+    /// only to this machine, see [`crate::address`]).
     pub fn new(base_url: &str) -> Result<Self, UploadError> {
+        crate::address::check(base_url)?;
         install_crypto_provider();
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
@@ -74,7 +82,7 @@ impl Uploader {
             .map_err(|e| UploadError::Unreachable(e.to_string()))?;
         Ok(Self {
             client,
-            base: base_url.trim_end_matches('/').to_owned(),
+            base: base_url.trim().trim_end_matches('/').to_owned(),
         })
     }
 
@@ -106,13 +114,17 @@ impl Uploader {
             return Err(UploadError::Server(status.as_u16()));
         }
         if !status.is_success() {
-            let reason = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(String::from))
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+            let answer = serde_json::from_slice::<serde_json::Value>(&body).ok();
+            let field = |name: &str| {
+                answer
+                    .as_ref()
+                    .and_then(|v| v.get(name).and_then(|e| e.as_str()).map(String::from))
+            };
             return Err(UploadError::Refused {
                 status: status.as_u16(),
-                reason,
+                reason: field("error")
+                    .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+                code: field("code"),
             });
         }
         Ok(body)

@@ -289,6 +289,20 @@ fn polls(w: &mut Writer, report: &Report, lang: Lang) {
             0.0,
             &format!("{}. {}", i + 1, poll.question),
         );
+        if c.provenance.kiosk_polls.contains(&poll.id) {
+            w.para(
+                Face::Regular,
+                9.0,
+                0.3,
+                t(
+                    fr,
+                    "Créé sur le kiosque pendant la séance (ce libellé ne vient pas du paquet de \
+                     l'organisation).",
+                    "Created on the kiosk during the meeting (this wording is not from the \
+                     organiser's package).",
+                ),
+            );
+        }
         match (status.state, c.results.get(&status.poll)) {
             (PollState::Closed, Some(record)) => {
                 let model = ResultChart::of(poll, &record.result);

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRef, Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use http_body_util::BodyExt;
@@ -63,12 +63,29 @@ pub fn router(registry: Registry) -> Router {
         .route("/", get(events_page))
         .route("/events/{id}", get(results_page))
         .fallback(not_found);
-    api.layer(DefaultBodyLimit::max(limits.max_body_bytes))
+    api.layer(axum::middleware::map_response(standard_headers))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
         .with_state(Served { registry, checks })
+}
+
+/// Headers on every answer: no browser guesses a type other than the one sent (a bundle's or a
+/// refusal's bytes never run as a page), and no cache keeps an answer that changes with the next
+/// bundle. A handler that knows better (a bundle named by its digest never changes; a package
+/// holds a roster) sets its own `Cache-Control`.
+async fn standard_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// An upload's body, read whole under the size cap and the minimum rate before any check slot
@@ -137,7 +154,7 @@ pub fn status(refusal: &Refusal) -> StatusCode {
         Refusal::Archive(_)
         | Refusal::Content(_)
         | Refusal::Package(_)
-        | Refusal::NoPackageLoaded(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        | Refusal::SequenceTooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::StaleChallenge
         | Refusal::BadFingerprint
         | Refusal::SignatureNotBase64
@@ -147,7 +164,8 @@ pub fn status(refusal: &Refusal) -> StatusCode {
         | Refusal::EventNotEnrolled(_)
         | Refusal::ForeignPackage { .. }
         | Refusal::OrganiserNotEnrolled { .. }
-        | Refusal::UnknownDevice(_) => StatusCode::FORBIDDEN,
+        | Refusal::UnknownDevice(_)
+        | Refusal::NotAssigned { .. } => StatusCode::FORBIDDEN,
         Refusal::DeviceTooFast { .. } | Refusal::OrganiserTooFast => StatusCode::TOO_MANY_REQUESTS,
         Refusal::Conflict { .. } => StatusCode::CONFLICT,
         Refusal::NoPackage(_) | Refusal::UnknownEvent(_) => StatusCode::NOT_FOUND,
@@ -287,7 +305,11 @@ async fn fetch_package(
     match outcome {
         Ok(Ok(bytes)) => (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/x-tar")],
+            [
+                (header::CONTENT_TYPE, "application/x-tar"),
+                // A package holds the roster: no cache on the way keeps a copy.
+                (header::CACHE_CONTROL, "no-store"),
+            ],
             bytes,
         )
             .into_response(),
@@ -330,7 +352,11 @@ async fn download(State(registry): State<Registry>, UrlPath(digest): UrlPath<Str
     match tokio::task::spawn_blocking(move || registry.bundle_bytes(&digest)).await {
         Ok(Ok(Some(bytes))) => (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/x-tar")],
+            [
+                (header::CONTENT_TYPE, "application/x-tar"),
+                // Named by its SHA-256: these bytes are the only ones this address ever serves.
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
             bytes,
         )
             .into_response(),

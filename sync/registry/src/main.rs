@@ -61,6 +61,43 @@ enum Command {
         /// The kiosk's device key (device.pem, as found in any of its bundles).
         #[arg(long)]
         pubkey: PathBuf,
+        /// Assign it at once to this event (repeatable); see `assign`.
+        #[arg(long)]
+        event: Vec<String>,
+    },
+    /// Assign an enrolled kiosk to an event: it may fetch the event's package and send its
+    /// results. A kiosk sends nothing for an event it is not assigned to.
+    Assign {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+        /// The event id.
+        #[arg(long)]
+        event: String,
+        /// The kiosk's fingerprint (64 hexadecimal digits, as `devices` lists it).
+        #[arg(long)]
+        device: String,
+    },
+    /// Withdraw a kiosk's assignment to an event (what it sent before stays).
+    Unassign {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+        /// The event id.
+        #[arg(long)]
+        event: String,
+        /// The kiosk's fingerprint.
+        #[arg(long)]
+        device: String,
+    },
+    /// List the kiosks assigned to an event.
+    Assignments {
+        /// The registry database.
+        #[arg(long)]
+        db: PathBuf,
+        /// The event id.
+        #[arg(long)]
+        event: String,
     },
     /// Enrol an organiser key for one event: its packages may be published here, and bundles
     /// of kiosks that ran them may be uploaded.
@@ -121,13 +158,72 @@ fn key_path(db: &std::path::Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+fn event_id(event: &str) -> Result<()> {
+    if urne_core::ids::EventId::new(event).is_err() {
+        anyhow::bail!("« {event} » is not an event id (lowercase letters, digits and dashes)");
+    }
+    Ok(())
+}
+
+fn fingerprint(text: &str) -> Result<urne_core::crypto::Fingerprint> {
+    urne_core::crypto::Fingerprint::parse(text)
+        .with_context(|| format!("« {text} » is not a fingerprint (64 hexadecimal digits)"))
+}
+
+/// Assigns an enrolled kiosk to an event.
+fn assign(store: &SqliteStore, event: &str, device: &urne_core::crypto::Fingerprint) -> Result<()> {
+    event_id(event)?;
+    if !store.devices()?.iter().any(|d| d.fingerprint == *device) {
+        anyhow::bail!("no kiosk {device} is enrolled (urne-registry enrol, then assign)");
+    }
+    let now = urne_codec::os::system_clock().to_rfc3339();
+    if store.assign(event, device, &now)? {
+        println!("assigned {device} to {event}");
+    } else {
+        println!("{device} was already assigned to {event}");
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     urne_codec::os::init_logging();
     match Cli::parse().command {
-        Command::Enrol { db, label, pubkey } => {
+        Command::Enrol {
+            db,
+            label,
+            pubkey,
+            event,
+        } => {
             let key = read_key(&pubkey)?;
-            SqliteStore::open(&db)?.enrol(&label, &key)?;
+            for e in &event {
+                event_id(e)?;
+            }
+            let store = SqliteStore::open(&db)?;
+            store.enrol(&label, &key)?;
             println!("{}", key.fingerprint());
+            for e in &event {
+                assign(&store, e, &key.fingerprint())?;
+            }
+            Ok(())
+        }
+        Command::Assign { db, event, device } => {
+            assign(&SqliteStore::open(&db)?, &event, &fingerprint(&device)?)
+        }
+        Command::Unassign { db, event, device } => {
+            event_id(&event)?;
+            let device = fingerprint(&device)?;
+            if SqliteStore::open(&db)?.unassign(&event, &device)? {
+                println!("{device} is no longer assigned to {event}");
+            } else {
+                println!("{device} was not assigned to {event}");
+            }
+            Ok(())
+        }
+        Command::Assignments { db, event } => {
+            event_id(&event)?;
+            for device in SqliteStore::open(&db)?.assignments(&event)? {
+                println!("{device}");
+            }
             Ok(())
         }
         Command::EnrolOrganiser {
@@ -136,11 +232,7 @@ fn main() -> Result<()> {
             label,
             pubkey,
         } => {
-            if urne_core::ids::EventId::new(&event).is_err() {
-                anyhow::bail!(
-                    "« {event} » is not an event id (lowercase letters, digits and dashes)"
-                );
-            }
+            event_id(&event)?;
             let key = read_key(&pubkey)?;
             SqliteStore::open(&db)?.enrol_organiser(&event, &label, &key)?;
             println!("{}", key.fingerprint());
@@ -162,9 +254,7 @@ fn main() -> Result<()> {
             reason,
             fingerprint,
         } => {
-            let Some(fp) = urne_core::crypto::Fingerprint::parse(&fingerprint) else {
-                anyhow::bail!("« {fingerprint} » is not a fingerprint (64 hexadecimal digits)");
-            };
+            let fp = self::fingerprint(&fingerprint)?;
             if reason.trim().is_empty() {
                 anyhow::bail!("say why the kiosk is revoked (--reason): the event pages show it");
             }
@@ -211,8 +301,6 @@ fn main() -> Result<()> {
             max_connections,
             connections_per_ip,
         } => {
-            let store = SqliteStore::open(&db)?;
-            let key = urne_registry::load_or_create_key(&key_path(&db))?;
             let limits = Limits {
                 uploads_per_minute,
                 burst,
@@ -222,36 +310,42 @@ fn main() -> Result<()> {
                 connections_per_ip,
                 ..Limits::default()
             };
-            let registry =
-                Registry::new(Arc::new(store), key, urne_codec::os::system_clock, limits);
-            let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(listen)
-                    .await
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                let addr = listener.local_addr()?;
-                // The first line on stdout is the address, so that scripts and tests can find a
-                // port chosen by the system.
-                println!("listening on http://{addr}");
-                println!("registry key {}", registry.public_key().fingerprint());
-                use std::io::Write;
-                std::io::stdout().flush()?;
-                let shutdown = async {
-                    let _ = tokio::signal::ctrl_c().await;
-                };
-                #[cfg(unix)]
-                let shutdown = async move {
-                    let mut term =
-                        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                            .expect("SIGTERM handler");
-                    tokio::select! {
-                        () = shutdown => {},
-                        _ = term.recv() => {},
-                    }
-                };
-                urne_registry::serve(listener, registry, shutdown).await?;
-                Ok(())
-            })
+            serve(&db, listen, limits)
         }
     }
+}
+
+/// Serves the registry of database `db` on `listen` until Ctrl-C or SIGTERM.
+fn serve(db: &std::path::Path, listen: SocketAddr, limits: Limits) -> Result<()> {
+    let store = SqliteStore::open(db)?;
+    let key = urne_registry::load_or_create_key(&key_path(db))?;
+    let registry = Registry::new(Arc::new(store), key, urne_codec::os::system_clock, limits);
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        // The first line on stdout is the address, so that scripts and tests can find a
+        // port chosen by the system.
+        println!("listening on http://{addr}");
+        println!("registry key {}", registry.public_key().fingerprint());
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let shutdown = async move {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! {
+                () = shutdown => {},
+                _ = term.recv() => {},
+            }
+        };
+        urne_registry::serve(listener, registry, shutdown).await?;
+        Ok(())
+    })
 }

@@ -66,6 +66,10 @@ pub struct PollSummary {
     /// The arithmetic lines in English.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arithmetic_en: Vec<String>,
+    /// Written or edited on the kiosk (« créé sur le kiosque »), not in the organiser's package:
+    /// its definition is the one the kiosk's audit chain records.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_kiosk: bool,
 }
 
 /// What the registry keeps about one bundle besides its bytes.
@@ -87,6 +91,9 @@ impl BundleSummary {
     /// Summarises a verified bundle.
     pub fn of(verified: &Verified, created: Timestamp) -> Self {
         let event = &verified.event;
+        // The header is the organiser's, as signed in the package the bundle carries (the
+        // verifier has checked that the bundle's own header says the same).
+        let header = &verified.provenance.event;
         let polls = verified
             .polls
             .iter()
@@ -116,17 +123,18 @@ impl BundleSummary {
                     decision_en: sentences(Lang::En),
                     arithmetic_fr: lines(Lang::Fr),
                     arithmetic_en: lines(Lang::En),
+                    on_kiosk: verified.provenance.kiosk_polls.contains(&status.poll),
                     record,
                 })
             })
             .collect();
         Self {
             event: EventHeader {
-                id: event.id.to_string(),
-                title: event.title.clone(),
-                place: event.place.clone(),
-                date: event.date.clone(),
-                organisation: event.organisation.clone(),
+                id: header.id.to_string(),
+                title: header.title.clone(),
+                place: header.place.clone(),
+                date: header.date.clone(),
+                organisation: header.organisation.clone(),
             },
             created,
             test: verified.test,

@@ -353,6 +353,12 @@ fn poll_article(body: &mut String, kiosk: usize, n: usize, p: &PollSummary) {
     if !meta.is_empty() {
         let _ = write!(line, " · {}", escape(&meta));
     }
+    if p.on_kiosk {
+        line.push_str(
+            " · <strong class=\"kiosk-poll\">créé sur le kiosque</strong> (libellé qui ne vient \
+             pas du paquet de l'organisation)",
+        );
+    }
     let _ = writeln!(body, "<p class=\"meta\">{line}</p>");
     match (&p.record, p.state) {
         (Some(record), PollState::Closed) => {

@@ -86,9 +86,19 @@ pub enum Refusal {
         /// Its sustained rate.
         per_minute: u32,
     },
-    /// The bundle's audit chain shows no package of its event.
-    #[error("the audit chain records no package loaded for event {0}")]
-    NoPackageLoaded(String),
+    /// The kiosk is enrolled, but not assigned to this event.
+    #[error(
+        "kiosk {device} is not assigned to event {event} (urne-registry assign --event {event} --device {device})"
+    )]
+    NotAssigned {
+        /// The kiosk.
+        device: Fingerprint,
+        /// The event.
+        event: String,
+    },
+    /// A sequence number the store cannot hold (above 2^63 − 1): no kiosk counts that far.
+    #[error("the bundle's sequence number {0} is too large")]
+    SequenceTooLarge(u64),
     /// No organiser key is enrolled for the bundle's event.
     #[error("event {0} is not enrolled at this registry (urne-registry enrol-organiser)")]
     EventNotEnrolled(String),
@@ -168,7 +178,8 @@ impl Refusal {
             Refusal::DeviceNotEnrolled(_) => "device-not-enrolled",
             Refusal::DeviceRevoked { .. } => "device-revoked",
             Refusal::DeviceTooFast { .. } => "device-too-fast",
-            Refusal::NoPackageLoaded(_) => "no-package-loaded",
+            Refusal::SequenceTooLarge(_) => "sequence-too-large",
+            Refusal::NotAssigned { .. } => "not-assigned",
             Refusal::EventNotEnrolled(_) => "event-not-enrolled",
             Refusal::ForeignPackage { .. } => "foreign-package",
             Refusal::Conflict { .. } => "conflict",

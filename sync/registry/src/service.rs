@@ -4,14 +4,12 @@
 //! handed to enrolled kiosks; an event's results. A refused request is a [`Refusal`], in the
 //! registry's own terms: `http` alone decides what HTTP status each one is.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use urne_codec::protocol::{self, EventListing};
 use urne_codec::receipt::{RECEIPT_FORMAT, Receipt, SignedReceipt};
 use urne_codec::tarball;
-use urne_core::audit::AuditEvent;
 use urne_core::crypto::{Fingerprint, SecretKey, Sha256Digest};
 use urne_core::package::EventPackage;
 use urne_core::results;
@@ -202,6 +200,11 @@ impl Registry {
                 return Err(self.refuse(device, Refusal::DeviceNotEnrolled(device_fp)));
             }
         }
+        self.check_assigned(opened.manifest.event.as_str(), &device_fp)
+            .map_err(|r| self.refuse(device, r))?;
+        if i64::try_from(opened.manifest.seq).is_err() {
+            return Err(self.refuse(device, Refusal::SequenceTooLarge(opened.manifest.seq)));
+        }
         if !self.rate.allow(&device_fp) {
             return Err(self.refuse(
                 device,
@@ -214,7 +217,7 @@ impl Registry {
         let verified =
             results::verify(&opened).map_err(|e| self.refuse(device, Refusal::Content(e)))?;
         let event = opened.manifest.event.as_str();
-        self.check_organiser(event, &verified.audit)
+        self.check_organiser(event, &verified.provenance)
             .map_err(|r| self.refuse(device, r))?;
         let digest = Sha256Digest::of(bytes);
         let receipt = SignedReceipt::sign(
@@ -258,42 +261,40 @@ impl Registry {
         Ok(stored)
     }
 
-    /// A bundle is accepted only for an event with an enrolled organiser key, and only if every
-    /// package the kiosk loaded for it (as its signed audit chain records) was signed by one.
+    /// A kiosk fetches the package of, and sends results for, only the events the operator
+    /// assigned it to (asked of the store on every request).
+    fn check_assigned(&self, event: &str, device: &Fingerprint) -> Result<(), Refusal> {
+        if self
+            .store
+            .is_assigned(event, device)
+            .map_err(|e| storage_failed(&e))?
+        {
+            Ok(())
+        } else {
+            Err(Refusal::NotAssigned {
+                device: *device,
+                event: event.to_owned(),
+            })
+        }
+    }
+
+    /// A bundle is accepted only for an event with an enrolled organiser key, and only if the
+    /// package it carries, which the kiosk's chain records loading (checked by
+    /// [`results::verify`]), was signed by one: a kiosk's word on which package it ran is not
+    /// enough, the organiser's signature is in the bundle.
     fn check_organiser(
         &self,
         event: &str,
-        audit: &[urne_core::audit::AuditEntry],
+        provenance: &urne_core::provenance::Provenance,
     ) -> Result<(), Refusal> {
-        let signers: BTreeSet<Fingerprint> = audit
-            .iter()
-            .filter_map(|entry| match &entry.event {
-                AuditEvent::PackageLoaded {
-                    event: loaded,
-                    organiser,
-                    ..
-                } if loaded.as_str() == event => Some(*organiser),
-                _ => None,
-            })
-            .collect();
-        if signers.is_empty() {
-            return Err(Refusal::NoPackageLoaded(event.to_owned()));
+        match self.organiser_enrolled(event, &provenance.organiser)? {
+            (true, _) => Ok(()),
+            (false, false) => Err(Refusal::EventNotEnrolled(event.to_owned())),
+            (false, true) => Err(Refusal::ForeignPackage {
+                event: event.to_owned(),
+                signer: provenance.organiser,
+            }),
         }
-        for signer in &signers {
-            match self.organiser_enrolled(event, signer)? {
-                (true, _) => {}
-                (false, false) => {
-                    return Err(Refusal::EventNotEnrolled(event.to_owned()));
-                }
-                (false, true) => {
-                    return Err(Refusal::ForeignPackage {
-                        event: event.to_owned(),
-                        signer: *signer,
-                    });
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Checks and publishes an event package signed by an organiser key enrolled for its event.
@@ -393,6 +394,7 @@ impl Registry {
                 &signature,
             )
             .map_err(|_| Refusal::BadSignature)?;
+        self.check_assigned(event, &enrolled.fingerprint)?;
         // Used up only once the signature holds: nobody else can spend a kiosk's challenge.
         let now = (self.clock)().0;
         let fresh = self

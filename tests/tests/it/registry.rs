@@ -249,6 +249,12 @@ fn a_kiosk_cannot_upload_for_an_event_whose_organiser_key_it_did_not_run() {
     let (_dir2, db2) = support::scratch();
     let bare = urne_registry::SqliteStore::open(&db2).unwrap();
     bare.enrol("kiosque", &right.device.public()).unwrap();
+    bare.assign(
+        urne_kiosk::demo::package().package.event.id.as_str(),
+        &right.device.public().fingerprint(),
+        "2026-12-01T10:00:00Z",
+    )
+    .unwrap();
     let unknown_event = support::serve_in_process(bare, open_limits());
     let (status, answer) = upload(&unknown_event, &right.bundles[0].bytes);
     assert_eq!(status, 403);
@@ -419,13 +425,14 @@ fn packages_reach_enrolled_kiosks_only_and_results_are_published() {
     // The challenge is good once: the request that used it cannot be sent again.
     assert_eq!(get(&proof(&kiosk.device, &event, &c), &path), 200);
     assert_eq!(get(&proof(&kiosk.device, &event, &c), &path), 401);
+    // An event this kiosk is not assigned to: refused, even with a good proof.
     let c = challenge(&registry, &kiosk.device);
     assert_eq!(
         get(
             &proof(&kiosk.device, "autre-evenement", &c),
             &protocol::package_path("autre-evenement")
         ),
-        404
+        403
     );
 
     // Results: both exports stored; the newer one is the kiosk's result, the older superseded.

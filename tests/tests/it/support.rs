@@ -132,20 +132,25 @@ pub fn evening(
     }
 }
 
-/// A registry database with these devices enrolled, and the demo event's organiser key.
+/// A registry database with these devices enrolled and assigned to the demo event, and the
+/// demo event's organiser key.
 pub fn registry_db(path: &Path, devices: &[&SecretKey], organiser: &SecretKey) -> SqliteStore {
     let store = SqliteStore::open(path).unwrap();
+    let event = urne_kiosk::demo::package().package.event.id;
     for (i, device) in devices.iter().enumerate() {
         store
             .enrol(&format!("kiosque {}", i + 1), &device.public())
             .unwrap();
+        store
+            .assign(
+                event.as_str(),
+                &device.public().fingerprint(),
+                "2026-12-01T10:00:00Z",
+            )
+            .unwrap();
     }
     store
-        .enrol_organiser(
-            urne_kiosk::demo::package().package.event.id.as_str(),
-            "bureau de l'assemblée",
-            &organiser.public(),
-        )
+        .enrol_organiser(event.as_str(), "bureau de l'assemblée", &organiser.public())
         .unwrap();
     store
 }

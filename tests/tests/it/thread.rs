@@ -273,7 +273,11 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         .args(["enrol", "--label", "kiosque de test", "--db"])
         .arg(&registry_db)
         .arg("--pubkey")
-        .arg(extracted.path().join("device.pem")));
+        .arg(extracted.path().join("device.pem"))
+        .args([
+            "--event",
+            urne_kiosk::demo::package().package.event.id.as_str(),
+        ]));
     assert!(ok, "{out}");
     // The event's organiser key, as found in its package, is enrolled for the event.
     let organiser_pem = data.path().join("organiser.pem");

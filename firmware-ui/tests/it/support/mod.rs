@@ -57,12 +57,20 @@ impl TestRegistry {
         }
     }
 
-    /// Enrols a kiosk's device key.
+    /// Enrols a kiosk's device key and assigns it to the demo event.
     pub fn enrol_kiosk(&self, device: &PublicKey) {
         self.registry
             .store()
             .enrol("kiosque de test", device)
             .expect("the kiosk is enrolled");
+        self.registry
+            .store()
+            .assign(
+                urne_kiosk::demo::package().package.event.id.as_str(),
+                &device.fingerprint(),
+                "2026-12-01T10:00:00Z",
+            )
+            .expect("the kiosk is assigned");
     }
 
     /// Enrols an organiser key for an event.

@@ -207,6 +207,15 @@ pub trait RegistryStore: Send + Sync {
     fn bundles(&self) -> Result<Vec<BundleRow>, StoreError>;
     /// A stored bundle's bytes.
     fn bundle_bytes(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Assigns an enrolled kiosk to an event: it may fetch the event's package and send its
+    /// results. `false` when it already was.
+    fn assign(&self, event: &str, device: &Fingerprint, at: &str) -> Result<bool, StoreError>;
+    /// Withdraws an assignment; `false` when there was none.
+    fn unassign(&self, event: &str, device: &Fingerprint) -> Result<bool, StoreError>;
+    /// Whether a kiosk is assigned to an event (asked on every request: no cache).
+    fn is_assigned(&self, event: &str, device: &Fingerprint) -> Result<bool, StoreError>;
+    /// The kiosks assigned to an event, by fingerprint.
+    fn assignments(&self, event: &str) -> Result<Vec<Fingerprint>, StoreError>;
     /// Enrols an organiser key for an event (or relabels it).
     fn enrol_organiser(&self, event: &str, label: &str, key: &PublicKey) -> Result<(), StoreError>;
     /// The organiser keys enrolled for an event.

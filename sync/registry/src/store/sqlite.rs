@@ -47,7 +47,7 @@ struct QueuedBundle {
 }
 
 /// The schema version this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// What takes a database of version `n - 1` to version `n`, for each `n` above the oldest
 /// version still read (2). Applied in one transaction with the new version number.
@@ -62,6 +62,20 @@ const MIGRATIONS: &[(i64, &str)] = &[
         // Package challenges: single-use nonces, each bound to the device it was issued to.
         4, CHALLENGES,
     ),
+    (
+        // Kiosks assigned to events. A kiosk keeps the events it already sent bundles for, so
+        // that an upgrade does not cut off an evening under way; any other event needs
+        // `urne-registry assign`.
+        5,
+        "CREATE TABLE IF NOT EXISTS assignments (
+             event TEXT NOT NULL,
+             device TEXT NOT NULL,
+             at TEXT NOT NULL,
+             PRIMARY KEY (event, device)
+         ) WITHOUT ROWID;
+         INSERT OR IGNORE INTO assignments (event, device, at)
+             SELECT DISTINCT event, device, 'before assignments' FROM bundles;",
+    ),
 ];
 
 const CHALLENGES: &str = "
@@ -71,6 +85,15 @@ CREATE TABLE IF NOT EXISTS challenges (
     issued INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS challenges_by_device ON challenges (device, issued);
+";
+
+const ASSIGNMENTS: &str = "
+CREATE TABLE IF NOT EXISTS assignments (
+    event TEXT NOT NULL,
+    device TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (event, device)
+) WITHOUT ROWID;
 ";
 
 const SCHEMA: &str = "
@@ -153,6 +176,7 @@ impl SqliteStore {
         }
         tx.execute_batch(SCHEMA)?;
         tx.execute_batch(CHALLENGES)?;
+        tx.execute_batch(ASSIGNMENTS)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(Self {
@@ -396,6 +420,47 @@ impl RegistryStore for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    fn assign(&self, event: &str, device: &Fingerprint, at: &str) -> Result<bool, StoreError> {
+        let changed = self.conn().execute(
+            "INSERT INTO assignments (event, device, at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (event, device) DO NOTHING",
+            params![event, device.to_hex(), at],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn unassign(&self, event: &str, device: &Fingerprint) -> Result<bool, StoreError> {
+        let changed = self.conn().execute(
+            "DELETE FROM assignments WHERE event = ?1 AND device = ?2",
+            params![event, device.to_hex()],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn is_assigned(&self, event: &str, device: &Fingerprint) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM assignments WHERE event = ?1 AND device = ?2")?
+            .query_row(params![event, device.to_hex()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn assignments(&self, event: &str) -> Result<Vec<Fingerprint>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT device FROM assignments WHERE event = ?1 ORDER BY device")?;
+        let rows = stmt
+            .query_map([event], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter()
+            .map(|hex| {
+                Fingerprint::parse(hex)
+                    .ok_or_else(|| StoreError::Corrupt(format!("assignment of device {hex}")))
+            })
+            .collect()
     }
 
     fn enrol_organiser(&self, event: &str, label: &str, key: &PublicKey) -> Result<(), StoreError> {

@@ -32,6 +32,17 @@ fn registry(dir: &std::path::Path, clock: fn() -> Timestamp) -> Registry {
     let store = Arc::new(SqliteStore::open(&dir.join("registry.sqlite")).unwrap());
     store.enrol("Kiosque 1", &kiosk(1).public()).unwrap();
     store.enrol("Kiosque 2", &kiosk(2).public()).unwrap();
+    // Kiosk 4 is enrolled for another event only.
+    store.enrol("Kiosque 4", &kiosk(4).public()).unwrap();
+    for (n, event) in [(1, EVENT), (2, EVENT), (4, "autre-assemblee")] {
+        store
+            .assign(
+                event,
+                &kiosk(n).public().fingerprint(),
+                "2026-12-01T10:00:00Z",
+            )
+            .unwrap();
+    }
     Registry::new(
         store,
         SecretKey::from_seed(&[7; 32]),
@@ -136,4 +147,108 @@ fn challenges_expire_and_asking_many_keeps_a_few() {
         ask(&registry, &kiosk(1), &many[999]),
         Err(Refusal::NoPackage(_))
     ));
+}
+
+/// Measured before: any enrolled kiosk downloaded any event's roster. A kiosk assigned to
+/// another event gets a challenge (it is enrolled) but not this event's package, and keeps its
+/// challenge for its own event.
+#[test]
+fn a_kiosk_gets_only_the_packages_of_the_events_it_is_assigned_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path(), fixed_clock);
+    let four = kiosk(4).public().fingerprint();
+    let challenge = registry.challenge(&four.to_hex()).unwrap();
+    match ask(&registry, &kiosk(4), &challenge) {
+        Err(Refusal::NotAssigned { device, event }) => {
+            assert_eq!((device, event.as_str()), (four, EVENT));
+        }
+        other => panic!("an unassigned kiosk was answered {other:?}"),
+    }
+    let own = registry.package_for(
+        "autre-assemblee",
+        &four.to_hex(),
+        &challenge,
+        &protocol::sign_package_request(&kiosk(4), "autre-assemblee", &challenge),
+    );
+    assert!(matches!(own, Err(Refusal::NoPackage(_))), "{own:?}");
+
+    // Assigned by the operator while the registry runs: the next request gets through.
+    registry
+        .store()
+        .assign(EVENT, &four, "2026-12-01T11:00:00Z")
+        .unwrap();
+    let challenge = registry.challenge(&four.to_hex()).unwrap();
+    assert!(matches!(
+        ask(&registry, &kiosk(4), &challenge),
+        Err(Refusal::NoPackage(_))
+    ));
+}
+
+/// The operator's commands, run against the database of a registry that serves: `enrol
+/// --event`, `assignments`, `unassign`, `assign`, each read on the next request.
+#[test]
+fn the_operator_assigns_and_unassigns_kiosks_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.sqlite");
+    let registry = registry(dir.path(), fixed_clock);
+    let key = kiosk(5);
+    let pem = dir.path().join("device.pem");
+    std::fs::write(&pem, key.public().to_pem()).unwrap();
+    let fingerprint = key.public().fingerprint().to_hex();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_urne-registry"))
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let pem_arg = pem.to_str().unwrap();
+    let (ok, out) = run(&[
+        "enrol",
+        "--label",
+        "Kiosque 5",
+        "--pubkey",
+        pem_arg,
+        "--event",
+        EVENT,
+    ]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(&format!("assigned {fingerprint} to {EVENT}")),
+        "{out}"
+    );
+    let (ok, out) = run(&["assignments", "--event", EVENT]);
+    assert!(ok && out.contains(&fingerprint), "{out}");
+    let challenge = registry.challenge(&fingerprint).unwrap();
+    assert!(matches!(
+        ask(&registry, &key, &challenge),
+        Err(Refusal::NoPackage(_))
+    ));
+
+    let (ok, out) = run(&["unassign", "--event", EVENT, "--device", &fingerprint]);
+    assert!(ok, "{out}");
+    let challenge = registry.challenge(&fingerprint).unwrap();
+    assert!(matches!(
+        ask(&registry, &key, &challenge),
+        Err(Refusal::NotAssigned { .. })
+    ));
+    let (ok, out) = run(&["assignments", "--event", EVENT]);
+    assert!(ok && !out.contains(&fingerprint), "{out}");
+
+    // Only an enrolled kiosk, only an event id, only a fingerprint.
+    let stranger = kiosk(6).public().fingerprint().to_hex();
+    let (ok, out) = run(&["assign", "--event", EVENT, "--device", &stranger]);
+    assert!(!ok && out.contains("is enrolled"), "{out}");
+    let (ok, out) = run(&["assign", "--event", "Pas Un Id", "--device", &fingerprint]);
+    assert!(!ok && out.contains("is not an event id"), "{out}");
+    let (ok, out) = run(&["assign", "--event", EVENT, "--device", "1234"]);
+    assert!(!ok && out.contains("is not a fingerprint"), "{out}");
+    let (ok, out) = run(&["assign", "--event", EVENT, "--device", &fingerprint]);
+    assert!(ok && out.contains("assigned"), "{out}");
 }

@@ -221,3 +221,61 @@ fn past_the_connection_cap_a_request_waits_for_a_free_connection() {
     let answer = answer_of(&mut waiting, Duration::from_secs(10));
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
 }
+
+/// The whole answer of one `GET` on a fresh connection.
+fn get(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: registre\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    answer_of(&mut stream, Duration::from_secs(10))
+}
+
+/// The value of header `name` in a raw answer, if there.
+fn header_of<'a>(answer: &'a str, name: &str) -> Option<&'a str> {
+    let head = &answer[..answer.find("\r\n\r\n").unwrap_or(answer.len())];
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// A browser that guesses a type could run a bundle's or a refusal's bytes as a page, and a
+/// cache on the way could keep a package (a roster) or an answer the next bundle changes.
+#[test]
+fn every_answer_says_nosniff_and_how_long_to_cache_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (registry, bundle) = sample_registry(dir.path(), Limits::default());
+    let served = Served::start(registry);
+    assert!(
+        status_of(
+            served.addr,
+            &upload_request(&bundle),
+            Duration::from_secs(30)
+        )
+        .contains("201")
+    );
+    let digest = urne_core::crypto::Sha256Digest::of(&bundle).to_hex();
+    let immutable = format!("/api/v1/bundles/{digest}");
+    for (path, cache) in [
+        ("/", "no-cache"),
+        ("/events/bellevue-2026-12-05", "no-cache"),
+        ("/api/v1/events", "no-cache"),
+        ("/api/v1/events/bellevue-2026-12-05/results", "no-cache"),
+        ("/api/v1/bundles", "no-cache"),
+        (immutable.as_str(), "public, max-age=31536000, immutable"),
+        ("/api/v1/events/bellevue-2026-12-05/package", "no-cache"),
+        ("/api/v1/challenge?device=00", "no-cache"),
+        ("/nulle-part", "no-cache"),
+    ] {
+        let answer = get(served.addr, path);
+        assert_eq!(
+            header_of(&answer, "x-content-type-options"),
+            Some("nosniff"),
+            "{path}: {answer}"
+        );
+        assert_eq!(header_of(&answer, "cache-control"), Some(cache), "{path}");
+    }
+}

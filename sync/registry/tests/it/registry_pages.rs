@@ -11,11 +11,13 @@ use std::sync::Arc;
 
 use urne_codec::protocol::EventListing;
 use urne_codec::{bundle, tarball, verify};
+use urne_core::archive::{self, ArchiveFormat, ManifestHeader};
 use urne_core::audit::{AuditEntry, AuditEvent};
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::crypto::{SecretKey, Sha256Digest};
 use urne_core::figures::number;
 use urne_core::ids::OptionId;
+use urne_core::package::PackageProof;
 use urne_core::poll::PollKind;
 use urne_core::results::{ClosedPoll, PollRecord, PollState, ResultsContent};
 use urne_core::tally::{self, Details, Lang, TallyContext};
@@ -78,6 +80,7 @@ pub(super) fn content_of(bytes: &[u8]) -> (ResultsContent, Timestamp) {
         polls: c.polls,
         closed,
         audit: c.audit,
+        package: PackageProof::from_files(&files).unwrap(),
     };
     (content, report.created)
 }
@@ -232,10 +235,87 @@ pub(super) fn seal(content: &ResultsContent, seq: u64, test: bool) -> Vec<u8> {
         .bytes
 }
 
+/// The audit chain hashed again from its events, as a forger holding the key would.
+pub(super) fn rechain(content: &mut ResultsContent) {
+    let mut chain: Vec<AuditEntry> = Vec::new();
+    for entry in &content.audit {
+        let next = AuditEntry::next(chain.last(), entry.at, entry.event.clone());
+        chain.push(next);
+    }
+    content.audit = chain;
+}
+
+/// Rewrites poll `index` as an organiser would on the kiosk before opening it: the new
+/// definition, and its digest recorded right after the package was loaded.
+pub(super) fn edit_on_kiosk(
+    content: &mut ResultsContent,
+    index: usize,
+    edit: impl FnOnce(&mut urne_core::poll::Poll),
+) {
+    let poll = &mut content.event.polls[index];
+    edit(poll);
+    let edited = AuditEvent::PollEdited {
+        poll: poll.id.clone(),
+        definition: poll.definition_digest(),
+    };
+    let loaded = content
+        .audit
+        .iter()
+        .position(|e| matches!(e.event, AuditEvent::PackageLoaded { .. }))
+        .unwrap();
+    let at = content.audit[loaded].at;
+    content
+        .audit
+        .insert(loaded + 1, AuditEntry::next(None, at, edited));
+    rechain(content);
+}
+
+/// The content's event as a package `key` signed, carried in the bundle, with the chain saying
+/// the kiosk loaded that package: what a kiosk running that organiser's event exports.
+pub(super) fn package_signed_by(content: &mut ResultsContent, key: &SecretKey) {
+    let mut event_json = serde_json::to_vec_pretty(&content.event).unwrap();
+    event_json.push(b'\n');
+    let data = BTreeMap::from([("event.json".to_owned(), event_json.clone())]);
+    let header = ManifestHeader {
+        format: ArchiveFormat::Package,
+        kind: urne_core::package::KIND_PACKAGE.into(),
+        event: content.event.id.clone(),
+        seq: 1,
+        created: content.audit[0].at,
+    };
+    let files: BTreeMap<String, Vec<u8>> = archive::seal(&header, &data, key)
+        .unwrap()
+        .into_iter()
+        .collect();
+    content.package = PackageProof {
+        manifest: files["manifest.json"].clone(),
+        signature: files["manifest.sig"].clone(),
+        organiser: files["organiser.pem"].clone(),
+        event: event_json,
+    };
+    for entry in &mut content.audit {
+        if let AuditEvent::PackageLoaded {
+            organiser,
+            manifest,
+            ..
+        } = &mut entry.event
+        {
+            *organiser = key.public().fingerprint();
+            *manifest = Some(content.package.digest());
+        }
+    }
+    rechain(content);
+}
+
+/// The demo organiser's key (its seed is public: it signs the demo and the sample).
+pub(super) fn organiser_key() -> SecretKey {
+    SecretKey::from_seed(b"urne demo organiser key, public!")
+}
+
 /// A test-deck run (essai à blanc) of the same event, saying something no real export says.
 fn test_deck_run() -> Vec<u8> {
     let (mut c, _) = content_of(&sample());
-    c.event.polls[0].question = TEST_ONLY.into();
+    edit_on_kiosk(&mut c, 0, |p| p.question = TEST_ONLY.into());
     seal(&c, 3, true)
 }
 
@@ -622,6 +702,8 @@ fn hostile_text_is_escaped_everywhere() {
             PollKind::Motion { .. } => {}
         }
     }
+    // A hostile organiser (or a careless one pasting from the web) signed all that.
+    package_signed_by(&mut c, &organiser_key());
     let bytes = seal(&c, 2, false);
     let results = assemble(&[&bytes], "</h2><script>alert(4)</script>");
     let html = pages::results(&results);
@@ -697,6 +779,13 @@ fn the_pages_over_http() {
     let store = Arc::new(SqliteStore::open(&dir.path().join("registry.sqlite")).unwrap());
     store
         .enrol("Kiosque de la grande salle", &sample_key().public())
+        .unwrap();
+    store
+        .assign(
+            EVENT,
+            &sample_key().public().fingerprint(),
+            "2026-12-01T10:00:00Z",
+        )
         .unwrap();
     store
         .enrol_organiser(

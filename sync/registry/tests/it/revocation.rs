@@ -109,22 +109,32 @@ fn a_device_row_removed_behind_the_registry_is_unknown_on_the_next_request() {
 }
 
 #[test]
-fn a_version_2_database_is_migrated_and_keeps_its_devices() {
+fn a_version_2_database_is_migrated_and_keeps_its_devices_and_their_events() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("registry.sqlite");
     let key = sample_key().public();
     {
-        // The devices table as schema version 2 wrote it.
+        // The devices and bundles tables as schema version 2 wrote them, with one bundle.
         let raw = rusqlite::Connection::open(&db).unwrap();
         raw.execute_batch(
             "CREATE TABLE devices (fingerprint TEXT PRIMARY KEY, label TEXT NOT NULL,
              pem TEXT NOT NULL) WITHOUT ROWID;
+             CREATE TABLE bundles (digest TEXT PRIMARY KEY,
+             device TEXT NOT NULL REFERENCES devices(fingerprint), event TEXT NOT NULL,
+             seq INTEGER NOT NULL, test INTEGER NOT NULL, received TEXT NOT NULL,
+             receipt TEXT NOT NULL, summary TEXT NOT NULL, bytes BLOB NOT NULL,
+             UNIQUE (device, event, seq)) WITHOUT ROWID;
              PRAGMA user_version = 2;",
         )
         .unwrap();
         raw.execute(
             "INSERT INTO devices VALUES (?1, 'Kiosque de 2025', ?2)",
             [key.fingerprint().to_hex(), key.to_pem()],
+        )
+        .unwrap();
+        raw.execute(
+            "INSERT INTO bundles VALUES ('00', ?1, 'fete-2025', 1, 0, '', '', '{}', x'')",
+            [key.fingerprint().to_hex()],
         )
         .unwrap();
     }
@@ -143,7 +153,12 @@ fn a_version_2_database_is_migrated_and_keeps_its_devices() {
     let version: i64 = raw
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4, "migrated to the current version");
+    assert_eq!(version, 5, "migrated to the current version");
+    // The kiosk stays assigned to the event it already sent results for, and only to it.
+    let store = SqliteStore::open(&db).unwrap();
+    assert_eq!(store.assignments("fete-2025").unwrap(), [key.fingerprint()]);
+    assert!(!store.is_assigned(EVENT, &key.fingerprint()).unwrap());
+    drop(store);
 
     // A database older than what this registry reads is refused whole, with its version.
     let old = dir.path().join("old.sqlite");
