@@ -4,8 +4,10 @@
 //! [`OrganiserAuth`] is the one place that knows whether organiser mode is unlocked; the screens
 //! learn it from the controller's answers and hold no copy of their own. The PIN's hash and the
 //! count of wrong tries live in the store, so that a restart forgets the session but not a
-//! lockout.
+//! lockout. Wrong tries are counted per organiser badge: someone who photographed one badge and
+//! guesses PINs locks that badge out, not the event's other organisers.
 
+use subtle::ConstantTimeEq as _;
 use urne_core::audit::AuditEvent;
 use urne_core::ids::MemberId;
 use urne_core::timestamp::Timestamp;
@@ -15,8 +17,30 @@ use crate::clock::Clock;
 use crate::store::{Store, StoreError};
 
 const SETTING_PIN: &str = "organiser_pin";
-const SETTING_PIN_FAILURES: &str = "organiser_pin_failures";
-const SETTING_PIN_LAST_FAILURE: &str = "organiser_pin_last_failure";
+/// The wrong tries of each organiser badge: a JSON object from the badge id to its count of
+/// consecutive failures and the time of the last one.
+const SETTING_PIN_FAILURES: &str = "organiser_pin_failures_by_badge";
+/// Before wrong tries were counted per badge: one count for all, cleared with the next PIN.
+const OLD_SETTING_PIN_FAILURES: &str = "organiser_pin_failures";
+const OLD_SETTING_PIN_LAST_FAILURE: &str = "organiser_pin_last_failure";
+
+/// A badge's consecutive wrong PINs and the time of the last one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Failures {
+    count: u32,
+    last: i64,
+}
+
+type FailureBook = std::collections::BTreeMap<String, Failures>;
+
+fn failure_book(store: &Store) -> Result<FailureBook, StoreError> {
+    // An unreadable book (a card edited by hand) counts as empty, and the next failure rewrites
+    // it: a kiosk must not lock every organiser out over a damaged setting.
+    Ok(store
+        .setting(SETTING_PIN_FAILURES)?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
 
 /// Digits in the organiser PIN.
 pub const PIN_LENGTH: usize = 6;
@@ -65,11 +89,12 @@ pub(super) struct OrganiserAuth {
 impl OrganiserAuth {
     /// The settings that store a new PIN and clear the count of wrong tries, to be written in
     /// one transaction (with the first-boot setup's other values, or on their own).
-    pub(super) fn new_pin_settings(pin: &str) -> [(&'static str, Option<String>); 3] {
+    pub(super) fn new_pin_settings(pin: &str) -> [(&'static str, Option<String>); 4] {
         [
             (SETTING_PIN, Some(pin_record(pin))),
             (SETTING_PIN_FAILURES, None),
-            (SETTING_PIN_LAST_FAILURE, None),
+            (OLD_SETTING_PIN_FAILURES, None),
+            (OLD_SETTING_PIN_LAST_FAILURE, None),
         ]
     }
 
@@ -88,32 +113,36 @@ impl OrganiserAuth {
         now: Timestamp,
     ) -> Result<PinOutcome, KioskError> {
         let stored = store.setting(SETTING_PIN)?.ok_or(KioskError::Locked)?;
-        let read = |key| -> Result<i64, StoreError> {
-            Ok(store
-                .setting(key)?
-                .and_then(|f| f.parse::<i64>().ok())
-                .unwrap_or(0))
-        };
-        let failures = u32::try_from(read(SETTING_PIN_FAILURES)?).unwrap_or(0);
-        let last_failure = read(SETTING_PIN_LAST_FAILURE)?;
-        // After five wrong PINs each try waits longer: a 6-digit PIN cannot be guessed at the
-        // kiosk in an evening.
-        let ready_at =
-            last_failure.saturating_add(i64::try_from(pin_delay(failures)).unwrap_or(i64::MAX));
+        let mut book = failure_book(store)?;
+        let badge = organiser.to_string();
+        let before = book.get(&badge).copied().unwrap_or_default();
+        // After five wrong PINs each try of this badge waits longer: a 6-digit PIN cannot be
+        // guessed at the kiosk in an evening.
+        let ready_at = before
+            .last
+            .saturating_add(i64::try_from(pin_delay(before.count)).unwrap_or(i64::MAX));
         if now.0 < ready_at {
             return Ok(PinOutcome::LockedOut {
                 seconds: u64::try_from(ready_at - now.0).unwrap_or(0),
             });
         }
         if matches_record(&stored, pin) {
-            store.set_setting(SETTING_PIN_FAILURES, "0")?;
+            if book.remove(&badge).is_some() {
+                store.set_setting(SETTING_PIN_FAILURES, &book_text(&book))?;
+            }
             store.audit(now, AuditEvent::OrganiserUnlocked { organiser })?;
             self.unlocked = Some(organiser);
             Ok(PinOutcome::Unlocked)
         } else {
-            let failures = failures.saturating_add(1);
-            store.set_setting(SETTING_PIN_FAILURES, &failures.to_string())?;
-            store.set_setting(SETTING_PIN_LAST_FAILURE, &now.0.to_string())?;
+            let failures = before.count.saturating_add(1);
+            book.insert(
+                badge,
+                Failures {
+                    count: failures,
+                    last: now.0,
+                },
+            );
+            store.set_setting(SETTING_PIN_FAILURES, &book_text(&book))?;
             store.audit(
                 now,
                 AuditEvent::PinRejected {
@@ -184,6 +213,10 @@ impl Kiosk {
     }
 }
 
+fn book_text(book: &FailureBook) -> String {
+    serde_json::to_string(book).expect("a map of counts always serialises")
+}
+
 /// `salt$hash` in hexadecimal, as stored.
 fn pin_record(pin: &str) -> String {
     let salt: [u8; 16] = random_bytes();
@@ -200,7 +233,9 @@ fn matches_record(record: &str, pin: &str) -> bool {
         .split_once('$')
         .and_then(|(salt, hash)| Some((hex::decode(salt).ok()?, hex::decode(hash).ok()?)))
         .is_some_and(|(salt, hash)| {
-            well_formed(pin) && pin_hash(pin, &salt).as_slice() == hash.as_slice()
+            // Compared in constant time: how long a wrong PIN takes says nothing of how much of
+            // its hash matched.
+            well_formed(pin) && bool::from(pin_hash(pin, &salt).as_slice().ct_eq(hash.as_slice()))
         })
 }
 

@@ -12,6 +12,7 @@ mod first_boot;
 mod layouts;
 mod organiser_screens;
 mod package_loading;
+mod pin_lockout;
 mod registry_packages;
 mod results_screen;
 mod scanner;
