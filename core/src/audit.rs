@@ -125,6 +125,11 @@ pub enum AuditEvent {
         /// Consecutive failures so far.
         failures: u32,
     },
+    /// The organiser PIN was changed from organiser mode (never the PIN itself).
+    PinChanged {
+        /// The organiser badge that was unlocked.
+        organiser: MemberId,
+    },
     /// An organiser put a new poll on the spot (a question raised during the evening).
     PollCreated {
         /// The new poll.

@@ -180,6 +180,25 @@ impl Kiosk {
         Ok(())
     }
 
+    /// Changes the organiser PIN from organiser mode (the settings page): the new PIN replaces
+    /// the old one, every badge's count of wrong tries is cleared, and the change is audited,
+    /// in one transaction. The session stays unlocked.
+    pub fn change_pin(&mut self, pin: &str) -> Result<(), KioskError> {
+        let organiser = self.auth.require()?;
+        if !well_formed(pin) {
+            return Err(KioskError::Setting(super::SettingProblem::Pin));
+        }
+        let values = OrganiserAuth::new_pin_settings(pin);
+        let values: Vec<(&str, Option<&str>)> =
+            values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+        self.store.set_settings_audited(
+            &values,
+            vec![AuditEvent::PinChanged { organiser }],
+            self.clock.now(),
+        )?;
+        Ok(())
+    }
+
     /// Whether a PIN has been set.
     pub fn has_pin(&self) -> Result<bool, KioskError> {
         Ok(OrganiserAuth::has_pin(&self.store)?)

@@ -10,7 +10,8 @@ use super::{
     qr_image, results, with_window,
 };
 use crate::generated::{
-    AppWindow, ExportState, OrganiserAdapter, Page, PinError, PollRow, Problem, StickState,
+    AppWindow, ExportState, OrganiserAdapter, Page, PinError, PinPurpose, PollRow, Problem,
+    SettingsOutcome, StickState,
 };
 use crate::kiosk::{
     Closing, Dashboard, Exported, Failure, Kiosk, KioskError, PIN_LENGTH, PinOutcome,
@@ -23,6 +24,9 @@ use crate::stick::StickEvent;
 pub(super) struct DashboardState {
     organiser: Option<MemberId>,
     pin: String,
+    /// A new PIN being chosen from the settings page: `Some(None)` while it is typed the first
+    /// time, `Some(Some(first))` while it is typed again.
+    choosing: Option<Option<String>>,
 }
 
 impl std::fmt::Debug for DashboardState {
@@ -85,10 +89,12 @@ pub(super) fn forget(state: &Screens) {
         let mut s = state.borrow_mut();
         s.dashboard.organiser = None;
         s.dashboard.pin.clear();
+        s.dashboard.choosing = None;
     }
     with_window(state, |w| {
         let organiser = w.global::<OrganiserAdapter>();
         organiser.set_pin_length(0);
+        organiser.set_pin_purpose(PinPurpose::Unlock);
         organiser.set_export_state(ExportState::None);
     });
 }
@@ -99,14 +105,92 @@ pub(super) fn ask_pin(state: &Screens, organiser: MemberId, name: String) {
         let mut s = state.borrow_mut();
         s.dashboard.organiser = Some(organiser);
         s.dashboard.pin.clear();
+        s.dashboard.choosing = None;
     }
     with_window(state, |w| {
         let o = w.global::<OrganiserAdapter>();
         o.set_name(name.into());
         o.set_pin_length(0);
         o.set_pin_error(PinError::None);
+        o.set_pin_purpose(PinPurpose::Unlock);
     });
     go_to(state, Page::Pin);
+}
+
+/// The organiser asked, from the settings page, for a new PIN: the PIN page takes it, twice.
+pub(super) fn choose_pin(state: &Screens) {
+    {
+        let mut s = state.borrow_mut();
+        s.dashboard.pin.clear();
+        s.dashboard.choosing = Some(None);
+    }
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_pin_length(0);
+        o.set_pin_error(PinError::None);
+        o.set_pin_purpose(PinPurpose::Choose);
+    });
+    go_to(state, Page::Pin);
+}
+
+/// A new PIN typed: the first time it is kept, the second it must match, then it is stored.
+fn chosen_pin(state: &Screens, pin: String) {
+    let first = state
+        .borrow_mut()
+        .dashboard
+        .choosing
+        .replace(None)
+        .flatten();
+    match first {
+        None => {
+            state.borrow_mut().dashboard.choosing = Some(Some(pin));
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error(PinError::None);
+                o.set_pin_purpose(PinPurpose::Confirm);
+            });
+            super::arm_timer(state, Page::Pin);
+        }
+        Some(first) if first != pin => {
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error(PinError::Mismatch);
+                o.set_pin_purpose(PinPurpose::Choose);
+            });
+            super::arm_timer(state, Page::Pin);
+        }
+        Some(_) => {
+            busy(state);
+            ask(
+                state,
+                move |k| k.change_pin(&pin).map_err(Failure::from),
+                |state, outcome: Result<(), Failure>| match outcome {
+                    Ok(()) => {
+                        stop_choosing(state);
+                        super::settings::back_with(state, SettingsOutcome::PinChanged);
+                    }
+                    Err(failure) => {
+                        with_window(state, |w| {
+                            let o = w.global::<OrganiserAdapter>();
+                            o.set_pin_error(PinError::Failed);
+                            o.set_pin_problem(codes::problem(failure.problem));
+                            o.set_pin_purpose(PinPurpose::Choose);
+                        });
+                        super::arm_timer(state, Page::Pin);
+                    }
+                },
+            );
+        }
+    }
+}
+
+fn stop_choosing(state: &Screens) {
+    state.borrow_mut().dashboard.choosing = None;
+    with_window(state, |w| {
+        let o = w.global::<OrganiserAdapter>();
+        o.set_pin_error(PinError::None);
+        o.set_pin_purpose(PinPurpose::Unlock);
+    });
 }
 
 fn show_pin_length(state: &Screens) {
@@ -118,12 +202,17 @@ fn show_pin_length(state: &Screens) {
 }
 
 fn submit_pin(state: &Screens) {
-    let request = {
+    let (pin, organiser, choosing) = {
         let mut st = state.borrow_mut();
         let pin = std::mem::take(&mut st.dashboard.pin);
-        st.dashboard.organiser.map(|id| (id, pin))
+        (pin, st.dashboard.organiser, st.dashboard.choosing.is_some())
     };
     with_window(state, |w| w.global::<OrganiserAdapter>().set_pin_length(0));
+    if choosing {
+        chosen_pin(state, pin);
+        return;
+    }
+    let request = organiser.map(|id| (id, pin));
     let Some((organiser, pin)) = request else {
         return;
     };
@@ -464,7 +553,14 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     organiser.on_pin_submit(move || submit_pin(&s));
     let s = state.clone();
-    organiser.on_pin_cancel(move || go_idle(&s));
+    organiser.on_pin_cancel(move || {
+        if s.borrow().dashboard.choosing.is_some() {
+            stop_choosing(&s);
+            super::settings::back_with(&s, SettingsOutcome::None);
+        } else {
+            go_idle(&s);
+        }
+    });
     let s = state.clone();
     organiser.on_open_poll(move |id| act(&s, &id, open_poll));
     let s = state.clone();

@@ -135,6 +135,14 @@ fn change(state: &Screens, f: impl FnOnce(&mut SettingsState)) {
     super::arm_timer(state, Page::Settings);
 }
 
+/// Comes back to the settings page from another page (the PIN page, after a new PIN), saying
+/// what happened there.
+pub(super) fn back_with(state: &Screens, outcome: SettingsOutcome) {
+    state.borrow_mut().settings.outcome = (outcome, Problem::None);
+    refresh(state);
+    go_to(state, Page::Settings);
+}
+
 /// Wires the settings page's callbacks.
 pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let a = window.global::<SettingsAdapter>();
@@ -200,6 +208,8 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     });
     let s = state.clone();
     a.on_back(move || dashboard::back(&s));
+    let s = state.clone();
+    a.on_change_pin(move || dashboard::choose_pin(&s));
 }
 
 /// Reads the settings (at start, and every few seconds on the settings page).
