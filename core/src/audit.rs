@@ -130,6 +130,14 @@ pub enum AuditEvent {
         /// The organiser badge that was unlocked.
         organiser: MemberId,
     },
+    /// A forgotten organiser PIN was replaced with an order the organiser key signed for this
+    /// kiosk (never the PIN).
+    PinReset {
+        /// The organiser key that signed the order.
+        organiser: Fingerprint,
+        /// The order's nonce, in hexadecimal: an order is good once.
+        order: String,
+    },
     /// An organiser put a new poll on the spot (a question raised during the evening).
     PollCreated {
         /// The new poll.

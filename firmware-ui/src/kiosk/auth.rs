@@ -12,7 +12,7 @@ use urne_core::audit::AuditEvent;
 use urne_core::ids::MemberId;
 use urne_core::timestamp::Timestamp;
 
-use super::{Kiosk, KioskError, random_bytes};
+use super::{Kiosk, KioskError, PinResetProblem, random_bytes};
 use crate::clock::Clock;
 use crate::store::{Store, StoreError};
 
@@ -197,6 +197,54 @@ impl Kiosk {
             self.clock.now(),
         )?;
         Ok(())
+    }
+
+    /// Checks a PIN recovery order scanned on the PIN page: signed by the organiser key this
+    /// kiosk pinned, for this kiosk, and not used here before. Changes nothing.
+    pub fn check_pin_reset(&self, order: &str) -> Result<(), KioskError> {
+        self.pin_reset_order(order).map(|_| ())
+    }
+
+    /// Replaces a forgotten PIN with `pin` on the strength of a PIN recovery order (see
+    /// [`urne_core::recovery`]): the new PIN, every badge's wrong tries cleared, and the order
+    /// recorded as used, in one transaction. Organiser mode stays locked: the organiser then
+    /// types the new PIN after their badge.
+    pub fn reset_pin(&mut self, order: &str, pin: &str) -> Result<(), KioskError> {
+        let reset = self.pin_reset_order(order)?;
+        if !well_formed(pin) {
+            return Err(KioskError::Setting(super::SettingProblem::Pin));
+        }
+        let values = OrganiserAuth::new_pin_settings(pin);
+        let values: Vec<(&str, Option<&str>)> =
+            values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+        self.store.set_settings_audited(
+            &values,
+            vec![AuditEvent::PinReset {
+                organiser: reset.organiser,
+                order: hex::encode(reset.nonce),
+            }],
+            self.clock.now(),
+        )?;
+        tracing::info!("the organiser PIN was replaced with a recovery order");
+        Ok(())
+    }
+
+    fn pin_reset_order(&self, order: &str) -> Result<urne_core::recovery::PinReset, KioskError> {
+        let organiser = self
+            .pinned_organiser()?
+            .ok_or(KioskError::PinReset(PinResetProblem::NoOrganiser))?;
+        let reset = urne_core::recovery::verify(order, &organiser, &self.device_fingerprint())
+            .map_err(|e| KioskError::PinReset(e.into()))?;
+        let nonce = hex::encode(reset.nonce);
+        let used = self
+            .store
+            .audit_chain()?
+            .iter()
+            .any(|e| matches!(&e.event, AuditEvent::PinReset { order, .. } if *order == nonce));
+        if used {
+            return Err(KioskError::PinReset(PinResetProblem::Used));
+        }
+        Ok(reset)
     }
 
     /// Whether a PIN has been set.

@@ -111,6 +111,9 @@ pub enum KioskError {
     /// A share of the tally key was refused.
     #[error("{0}")]
     Share(urne_core::sealed::ShareError),
+    /// A PIN recovery order was refused.
+    #[error("the PIN recovery order was refused: {0:?}")]
+    PinReset(PinResetProblem),
     /// The poll has fewer ballots than the event's small-poll threshold: closing it needs the
     /// organiser's confirmation that the result may reveal votes. Nothing changed.
     #[error(
@@ -175,6 +178,8 @@ pub enum Problem {
     BoxRefused,
     /// A share of the tally key was refused.
     Share(ShareProblem),
+    /// A PIN recovery order was refused.
+    PinReset(PinResetProblem),
     /// A poll too small to close without the organiser's confirmation.
     SmallPoll,
     /// An event package was refused.
@@ -215,6 +220,35 @@ pub enum PackageProblem {
     /// Made before the sealed ballot box: it carries no tally key, and its ballots would sit in
     /// clear on the card.
     Unsealed,
+}
+
+/// Why a PIN recovery order was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinResetProblem {
+    /// Not a PIN recovery order.
+    NotAnOrder,
+    /// Its signature does not hold.
+    BadSignature,
+    /// Signed by another key than the organiser's this kiosk pinned.
+    NotTheOrganiser,
+    /// Made for another kiosk.
+    OtherKiosk,
+    /// Already used once on this kiosk.
+    Used,
+    /// No organiser key is pinned yet (no package was ever loaded).
+    NoOrganiser,
+}
+
+impl From<urne_core::recovery::PinResetError> for PinResetProblem {
+    fn from(e: urne_core::recovery::PinResetError) -> Self {
+        use urne_core::recovery::PinResetError as E;
+        match e {
+            E::NotAnOrder => PinResetProblem::NotAnOrder,
+            E::BadSignature => PinResetProblem::BadSignature,
+            E::NotTheOrganiser => PinResetProblem::NotTheOrganiser,
+            E::OtherKiosk => PinResetProblem::OtherKiosk,
+        }
+    }
 }
 
 /// Why a share of the tally key was refused at a count.
@@ -377,6 +411,7 @@ impl KioskError {
             KioskError::BoxRefused(_) => Problem::BoxRefused,
             KioskError::Share(e) => Problem::Share(e.into()),
             KioskError::SmallPoll { .. } => Problem::SmallPoll,
+            KioskError::PinReset(p) => Problem::PinReset(*p),
         }
     }
 }

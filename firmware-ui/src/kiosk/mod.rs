@@ -48,8 +48,8 @@ pub use auth::{PIN_FREE_TRIES, PIN_LENGTH, PinOutcome, pin_delay};
 pub use count::Closing;
 pub use device::{Provisioning, Settings, check_registry_url};
 pub use error::{
-    Failure, KioskError, PackageProblem, Problem, ProxyProblem, SettingProblem, ShareProblem,
-    UsbProblem,
+    Failure, KioskError, PackageProblem, PinResetProblem, Problem, ProxyProblem, SettingProblem,
+    ShareProblem, UsbProblem,
 };
 pub use export::Exported;
 pub use packages::{OfferInfo, PackageOffer, describe_package, package_problem};

@@ -14,8 +14,8 @@ use crate::fetch::FetchError;
 use crate::flow::Answer;
 use crate::generated as ui;
 use crate::kiosk::{
-    Failure, PackageProblem, Problem, ProxyProblem, Refusal, SettingProblem, ShareProblem,
-    UsbProblem,
+    Failure, PackageProblem, PinResetProblem, Problem, ProxyProblem, Refusal, SettingProblem,
+    ShareProblem, UsbProblem,
 };
 use crate::store::UploadState;
 
@@ -67,6 +67,7 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::BoxRefused
         | Problem::SmallPoll
         | Problem::Share(_)
+        | Problem::PinReset(_)
         | Problem::Package(_)
         | Problem::Proxy(_)
         | Problem::Setting(_)
@@ -107,6 +108,7 @@ pub(super) fn problem(problem: Problem) -> ui::Problem {
         Problem::BoxRefused => ui::Problem::BoxRefused,
         Problem::SmallPoll => ui::Problem::SmallPoll,
         Problem::Share(p) => share_problem(p),
+        Problem::PinReset(p) => pin_reset_problem(p),
         Problem::Package(p) => package_problem(p),
         Problem::Proxy(p) => proxy_problem(p),
         Problem::Setting(p) => setting_problem(p),
@@ -129,6 +131,17 @@ pub(super) fn package_problem(problem: PackageProblem) -> ui::Problem {
         PackageProblem::Changed => ui::Problem::PackageChanged,
         PackageProblem::NotShown => ui::Problem::PackageNotShown,
         PackageProblem::Unsealed => ui::Problem::PackageUnsealed,
+    }
+}
+
+fn pin_reset_problem(problem: PinResetProblem) -> ui::Problem {
+    match problem {
+        PinResetProblem::NotAnOrder => ui::Problem::PinResetNotAnOrder,
+        PinResetProblem::BadSignature => ui::Problem::PinResetBadSignature,
+        PinResetProblem::NotTheOrganiser => ui::Problem::PinResetNotTheOrganiser,
+        PinResetProblem::OtherKiosk => ui::Problem::PinResetOtherKiosk,
+        PinResetProblem::Used => ui::Problem::PinResetUsed,
+        PinResetProblem::NoOrganiser => ui::Problem::PinResetNoOrganiser,
     }
 }
 

@@ -24,9 +24,11 @@ use crate::stick::StickEvent;
 pub(super) struct DashboardState {
     organiser: Option<MemberId>,
     pin: String,
-    /// A new PIN being chosen from the settings page: `Some(None)` while it is typed the first
-    /// time, `Some(Some(first))` while it is typed again.
+    /// A new PIN being chosen (from the settings page, or after a recovery order): `Some(None)`
+    /// while it is typed the first time, `Some(Some(first))` while it is typed again.
     choosing: Option<Option<String>>,
+    /// The PIN recovery order scanned on the PIN page, while the new PIN is chosen.
+    recovering: Option<String>,
 }
 
 impl std::fmt::Debug for DashboardState {
@@ -90,11 +92,13 @@ pub(super) fn forget(state: &Screens) {
         s.dashboard.organiser = None;
         s.dashboard.pin.clear();
         s.dashboard.choosing = None;
+        s.dashboard.recovering = None;
     }
     with_window(state, |w| {
         let organiser = w.global::<OrganiserAdapter>();
         organiser.set_pin_length(0);
         organiser.set_pin_purpose(PinPurpose::Unlock);
+        organiser.set_pin_reset_done(false);
         organiser.set_export_state(ExportState::None);
     });
 }
@@ -106,6 +110,7 @@ pub(super) fn ask_pin(state: &Screens, organiser: MemberId, name: String) {
         s.dashboard.organiser = Some(organiser);
         s.dashboard.pin.clear();
         s.dashboard.choosing = None;
+        s.dashboard.recovering = None;
     }
     with_window(state, |w| {
         let o = w.global::<OrganiserAdapter>();
@@ -113,6 +118,7 @@ pub(super) fn ask_pin(state: &Screens, organiser: MemberId, name: String) {
         o.set_pin_length(0);
         o.set_pin_error(PinError::None);
         o.set_pin_purpose(PinPurpose::Unlock);
+        o.set_pin_reset_done(false);
     });
     go_to(state, Page::Pin);
 }
@@ -131,6 +137,51 @@ pub(super) fn choose_pin(state: &Screens) {
         o.set_pin_purpose(PinPurpose::Choose);
     });
     go_to(state, Page::Pin);
+}
+
+/// Whether a scan on the PIN page may be a PIN recovery order: the PIN page asks for the PIN
+/// that unlocks, not for a new one.
+pub(super) fn takes_recovery_order(state: &Screens) -> bool {
+    current_page(state) == Some(Page::Pin) && state.borrow().dashboard.choosing.is_none()
+}
+
+/// A PIN recovery order was scanned on the PIN page: once the kiosk has checked it, the PIN
+/// page takes the new PIN, twice.
+pub(super) fn recovery_order(state: &Screens, order: String) {
+    ask(
+        state,
+        move |k| {
+            let checked = k.check_pin_reset(&order).map_err(Failure::from);
+            (order, checked)
+        },
+        recovery_checked,
+    );
+}
+
+fn recovery_checked(state: &Screens, (order, outcome): (String, Result<(), Failure>)) {
+    match outcome {
+        Ok(()) => {
+            {
+                let mut s = state.borrow_mut();
+                s.dashboard.pin.clear();
+                s.dashboard.choosing = Some(None);
+                s.dashboard.recovering = Some(order);
+            }
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_length(0);
+                o.set_pin_error(PinError::None);
+                o.set_pin_reset_done(false);
+                o.set_pin_purpose(PinPurpose::Choose);
+            });
+        }
+        Err(failure) => with_window(state, |w| {
+            let o = w.global::<OrganiserAdapter>();
+            o.set_pin_error(PinError::ResetRefused);
+            o.set_pin_problem(codes::problem(failure.problem));
+        }),
+    }
+    super::arm_timer(state, Page::Pin);
 }
 
 /// A new PIN typed: the first time it is kept, the second it must match, then it is stored.
@@ -161,25 +212,47 @@ fn chosen_pin(state: &Screens, pin: String) {
         }
         Some(_) => {
             busy(state);
+            let order = state.borrow_mut().dashboard.recovering.take();
             ask(
                 state,
-                move |k| k.change_pin(&pin).map_err(Failure::from),
-                |state, outcome: Result<(), Failure>| match outcome {
-                    Ok(()) => {
-                        stop_choosing(state);
-                        super::settings::back_with(state, SettingsOutcome::PinChanged);
-                    }
-                    Err(failure) => {
-                        with_window(state, |w| {
-                            let o = w.global::<OrganiserAdapter>();
-                            o.set_pin_error(PinError::Failed);
-                            o.set_pin_problem(codes::problem(failure.problem));
-                            o.set_pin_purpose(PinPurpose::Choose);
-                        });
-                        super::arm_timer(state, Page::Pin);
-                    }
+                move |k| {
+                    let outcome = match &order {
+                        Some(order) => k.reset_pin(order, &pin),
+                        None => k.change_pin(&pin),
+                    };
+                    (order, outcome.map_err(Failure::from))
                 },
+                pin_stored,
             );
+        }
+    }
+}
+
+/// The new PIN was stored (or not): after a recovery order the PIN page asks for it, to unlock;
+/// after a change from the settings page, the settings page says so.
+fn pin_stored(state: &Screens, (order, outcome): (Option<String>, Result<(), Failure>)) {
+    match outcome {
+        Ok(()) if order.is_some() => {
+            stop_choosing(state);
+            with_window(state, |w| {
+                w.global::<OrganiserAdapter>().set_pin_reset_done(true);
+            });
+            super::arm_timer(state, Page::Pin);
+        }
+        Ok(()) => {
+            stop_choosing(state);
+            super::back_to_settings(state, SettingsOutcome::PinChanged);
+        }
+        Err(failure) => {
+            // Chosen again from the start, with the same order if there was one.
+            state.borrow_mut().dashboard.recovering = order;
+            with_window(state, |w| {
+                let o = w.global::<OrganiserAdapter>();
+                o.set_pin_error(PinError::Failed);
+                o.set_pin_problem(codes::problem(failure.problem));
+                o.set_pin_purpose(PinPurpose::Choose);
+            });
+            super::arm_timer(state, Page::Pin);
         }
     }
 }
@@ -554,9 +627,14 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     organiser.on_pin_submit(move || submit_pin(&s));
     let s = state.clone();
     organiser.on_pin_cancel(move || {
-        if s.borrow().dashboard.choosing.is_some() {
+        let recovering = s.borrow_mut().dashboard.recovering.take().is_some();
+        if recovering {
+            // Back to the PIN that unlocks, with the old PIN still in force.
             stop_choosing(&s);
-            super::settings::back_with(&s, SettingsOutcome::None);
+            super::arm_timer(&s, Page::Pin);
+        } else if s.borrow().dashboard.choosing.is_some() {
+            stop_choosing(&s);
+            super::back_to_settings(&s, SettingsOutcome::None);
         } else {
             go_idle(&s);
         }

@@ -356,6 +356,13 @@ fn arm_timer(state: &Screens, page: Page) {
     }
 }
 
+/// Back to the settings page from another page (the PIN page, after a new PIN), saying what
+/// happened there: navigation between the pages lives here, so that they need not know each
+/// other.
+fn back_to_settings(state: &Screens, outcome: crate::generated::SettingsOutcome) {
+    settings::back_with(state, outcome);
+}
+
 fn go_to(state: &Screens, page: Page) {
     with_window(state, |w| show(w, page));
     arm_timer(state, page);

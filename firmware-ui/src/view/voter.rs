@@ -70,6 +70,13 @@ pub(super) fn scan(state: &Screens, payload: String) {
         }
         return;
     }
+    // On the PIN page a scan may be the organiser's PIN recovery order.
+    if payload.trim().starts_with(urne_core::recovery::PREFIX) {
+        if super::dashboard::takes_recovery_order(state) {
+            super::dashboard::recovery_order(state, payload.trim().to_owned());
+        }
+        return;
+    }
     // On the count page a scan is one of the bureau's shares of the tally key.
     if super::count::waiting(state) {
         super::count::share(state, payload);

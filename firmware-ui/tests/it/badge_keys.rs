@@ -22,10 +22,15 @@ fn package(extra: &SecretKey, revoked: Option<&str>) -> urne_organiser::package:
         &format!("proxies-per-holder = 1\n{lines}"),
         1,
     );
-    // The same seed as the demo: the same member ids.
+    built_from(&toml)
+}
+
+/// A package of the demo's roster for the demo event written as `toml`, built with the demo's
+/// seed (the same member ids) and signed with the demo organiser key.
+pub(super) fn built_from(toml: &str) -> urne_organiser::package::Built {
     let mut rng = ChaCha20Rng::seed_from_u64(0x00B1_E11E_5EED);
     urne_organiser::package::build(
-        &toml,
+        toml,
         include_bytes!("../../../demo/roster.csv"),
         &urne_kiosk::demo::organiser_key(),
         &mut rng,

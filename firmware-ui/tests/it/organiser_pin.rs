@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::SeedableRng;
 use urne_core::audit::AuditEvent;
 use urne_core::credential::{Credential, Role};
 use urne_core::timestamp::Timestamp;
@@ -26,17 +24,7 @@ fn two_organisers() -> urne_organiser::package::Built {
         "[[organiser]]\nname = \"Bureau de l'assemblée\"\n\n[[organiser]]\nname = \"Secrétaire de séance\"\n",
         1,
     );
-    let mut rng = ChaCha20Rng::seed_from_u64(0x00B1_E11E_5EED);
-    urne_organiser::package::build(
-        &toml,
-        include_bytes!("../../../demo/roster.csv"),
-        &urne_kiosk::demo::organiser_key(),
-        &mut rng,
-        Timestamp(1_794_441_600),
-        false,
-        urne_organiser::package::Sealing::default(),
-    )
-    .unwrap()
+    super::badge_keys::built_from(&toml)
 }
 
 #[test]
@@ -113,6 +101,15 @@ fn wrong_pins_lock_out_the_badge_they_were_typed_for_and_no_other() {
         kiosk.unlock(&stolen, "000000").unwrap(),
         PinOutcome::Wrong { failures: 1 }
     );
+}
+
+/// Waits until some text on screen contains `part`.
+fn wait_for_containing(h: &Harness, part: &str, timeout: std::time::Duration) -> bool {
+    let start = std::time::Instant::now();
+    while !h.shows_containing(part) && start.elapsed() < timeout {
+        h.settle();
+    }
+    h.shows_containing(part)
 }
 
 fn type_pin(h: &Harness, pin: &str) {
@@ -197,4 +194,92 @@ fn only_an_unlocked_organiser_changes_the_pin_and_the_change_is_audited() {
     ));
     // The PIN itself is nowhere in the chain.
     assert!(!urne_core::audit::to_jsonl(&chain).contains("135790"));
+}
+
+/// The PIN forgotten: the organiser makes a recovery order on the laptop (`urne pin-reset`)
+/// and scans it on the PIN page; the kiosk takes a new PIN, twice. An order is good once, for
+/// this kiosk, from this kiosk's organiser key only.
+#[test]
+fn a_forgotten_pin_is_replaced_with_an_order_of_the_organiser_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Fixture::new(dir.path())
+        .seed(24)
+        .demo()
+        .confirm_time()
+        .build();
+    let device = urne_core::crypto::SecretKey::from_seed(&[24; 32])
+        .public()
+        .fingerprint();
+    let organiser = urne_kiosk::demo::organiser_key();
+    let order = urne_core::recovery::issue(&organiser, &device, [7; 16]);
+    let elsewhere = urne_core::recovery::issue(
+        &organiser,
+        &urne_core::crypto::SecretKey::from_seed(&[25; 32])
+            .public()
+            .fingerprint(),
+        [8; 16],
+    );
+    let stranger = urne_core::recovery::issue(
+        &urne_core::crypto::SecretKey::from_seed(&[26; 32]),
+        &device,
+        [9; 16],
+    );
+    let options = ViewOptions {
+        device_fingerprint: device.to_hex(),
+        ..ViewOptions::default()
+    };
+    let h = Harness::new(kiosk, options, 1024, 1400);
+    h.scan(&demo::organiser().payload);
+    assert!(h.wait_for_page(Page::Pin, WAIT));
+    h.tap("Code oublié ?");
+    // The fingerprint to type, grouped by four as everywhere on the kiosk.
+    let hex = device.to_hex().to_uppercase();
+    let grouped: Vec<&str> = (0..16).map(|i| &hex[i * 4..i * 4 + 4]).collect();
+    assert!(h.shows_containing(&format!(
+        "urne pin-reset --key organisateur.key --device {} »",
+        grouped.join(" ")
+    )));
+
+    for (bad, why) in [
+        (&elsewhere, "cet ordre a été préparé pour un autre kiosque"),
+        (&stranger, "cet ordre est signé par une autre clé"),
+    ] {
+        h.scan(bad);
+        assert!(
+            wait_for_containing(
+                &h,
+                &format!("Ordre de réinitialisation refusé : {why}"),
+                WAIT
+            ),
+            "{why}"
+        );
+    }
+
+    h.scan(&order);
+    assert!(h.wait_for("Nouveau code PIN", WAIT));
+    type_pin(&h, "975310");
+    assert!(h.wait_for("Le même code PIN, une seconde fois", WAIT));
+    type_pin(&h, "975310");
+    assert!(h.wait_for(
+        "Nouveau code enregistré : tapez-le pour ouvrir le mode organisateur.",
+        WAIT
+    ));
+    type_pin(&h, "975310");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.tap("Verrouiller");
+
+    // The same order a second time: refused, and the PIN stays the new one.
+    h.scan(&demo::organiser().payload);
+    assert!(h.wait_for_page(Page::Pin, WAIT));
+    h.scan(&order);
+    assert!(wait_for_containing(
+        &h,
+        "Ordre de réinitialisation refusé : cet ordre a déjà servi sur ce kiosque",
+        WAIT
+    ));
+    type_pin(&h, urne_kiosk::demo::PIN);
+    assert!(h.wait_for("Code incorrect (1 essai).", WAIT));
+    type_pin(&h, "975310");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.shutdown();
 }

@@ -102,6 +102,19 @@ pub enum Command {
         #[arg(long)]
         png_dir: Option<PathBuf>,
     },
+    /// Make a PIN recovery order for one kiosk whose organiser PIN was forgotten: its QR code,
+    /// scanned on the kiosk's PIN page, lets a new PIN be chosen (once).
+    PinReset {
+        /// The organiser key (the one whose packages the kiosk loaded).
+        #[arg(long)]
+        key: PathBuf,
+        /// The kiosk's fingerprint, as its PIN page shows it (spaces allowed).
+        #[arg(long)]
+        device: String,
+        /// Write the QR code here as a PNG picture (to show on a phone or print).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write the built-in demo assembly's package and its published (insecure) organiser key.
     Demo {
         /// Where to write the demo package (.urnepkg).
@@ -121,6 +134,10 @@ pub enum Command {
         /// Require this device key fingerprint (64 hexadecimal digits).
         #[arg(long)]
         expect_device: Option<String>,
+        /// The event package the kiosk ran (.urnepkg): the attendance and every poll's weight
+        /// are then bounded by its roster too.
+        #[arg(long)]
+        package: Option<PathBuf>,
     },
     /// Print the procès-verbal (A4 PDF) of a results bundle, after verifying it, and optionally
     /// its attendance sheet (CSV).

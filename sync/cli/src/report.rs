@@ -73,10 +73,27 @@ pub fn render(report: &Report, lang: Lang) -> String {
             c.attendance.totals.present, c.attendance.totals.represented, c.attendance.members
         )
     });
+    for l in provenance_lines(report, fr) {
+        line(l);
+    }
+    let p = &c.provenance;
     for status in &c.polls {
         let Some(poll) = c.event.poll(&status.poll) else {
             continue;
         };
+        if p.kiosk_polls.contains(&poll.id) {
+            line(if fr {
+                format!(
+                    "· Scrutin « {} » créé sur le kiosque (pas dans le paquet de l'organisation)",
+                    poll.id
+                )
+            } else {
+                format!(
+                    "· Poll « {} » created on the kiosk (not in the organiser's package)",
+                    poll.id
+                )
+            });
+        }
         match (status.state, c.results.get(&status.poll)) {
             (PollState::Closed, Some(record)) => {
                 line(if fr {
@@ -128,6 +145,34 @@ pub fn render(report: &Report, lang: Lang) -> String {
     out
 }
 
+/// Whose event it is, and whether the roster bounded it.
+fn provenance_lines(report: &Report, fr: bool) -> [String; 2] {
+    let ok = "✔";
+    let p = &report.content.provenance;
+    let signed = if fr {
+        format!(
+            "{ok} Événement signé par la clé d'organisation {} (manifeste du paquet {})",
+            p.organiser, p.package
+        )
+    } else {
+        format!(
+            "{ok} Event signed by the organiser key {} (package manifest {})",
+            p.organiser, p.package
+        )
+    };
+    let roster = match (fr, report.roster) {
+        (true, Some(n)) => format!(
+            "{ok} Émargement, pouvoirs et poids des bulletins bornés par la liste des membres du paquet ({n} membres)"
+        ),
+        (false, Some(n)) => format!(
+            "{ok} Attendance, proxies and ballot weights bounded by the package's roster ({n} members)"
+        ),
+        (true, None) => "· Sans le paquet (--package), l'émargement n'est comparé qu'à la chaîne d'audit du kiosque".into(),
+        (false, None) => "· Without the package (--package), attendance is checked against the kiosk's audit chain only".into(),
+    };
+    [signed, roster]
+}
+
 #[derive(Serialize)]
 struct JsonPoll<'a> {
     id: &'a str,
@@ -150,6 +195,15 @@ struct JsonReport<'a> {
     audit_entries: usize,
     present: u64,
     members: u64,
+    /// The organiser key that signed the event.
+    organiser: String,
+    /// SHA-256 of the package's manifest.
+    package: String,
+    /// The polls written on the kiosk.
+    kiosk_polls: Vec<&'a str>,
+    /// The roster's size, when checked against the package (`--package`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    roster_members: Option<usize>,
     polls: Vec<JsonPoll<'a>>,
 }
 
@@ -168,6 +222,15 @@ pub fn render_json(report: &Report) -> String {
         audit_entries: c.audit.len(),
         present: c.attendance.totals.present,
         members: c.attendance.members,
+        organiser: c.provenance.organiser.to_hex(),
+        package: c.provenance.package.to_hex(),
+        kiosk_polls: c
+            .provenance
+            .kiosk_polls
+            .iter()
+            .map(|p| p.as_str())
+            .collect(),
+        roster_members: report.roster,
         polls: c
             .polls
             .iter()
@@ -214,6 +277,10 @@ fn french(error: &VerifyError) -> String {
             }
             T::TooLarge => "l'archive est trop volumineuse".into(),
         },
+        VerifyError::OtherPackage => {
+            "le paquet donné n'est pas celui qu'a chargé le kiosque (son manifeste signé diffère)"
+                .into()
+        }
         VerifyError::Open(OpenError::NotCanonical) => {
             "l'archive n'est pas sous la forme canonique qu'écrit le kiosque (noms, en-têtes ou \
              octets après la fin)"
@@ -288,6 +355,16 @@ fn french(error: &VerifyError) -> String {
                 "scrutin {poll} : {ballots} bulletins, alors que seuls {voters} membres étaient émargés ou représentés avant sa clôture"
             ),
             ResultsError::Provenance(p) => french_provenance(p),
+            ResultsError::NotOnRoster(m) => format!(
+                "le membre {m} n'est ni sur la liste des membres de l'organisation ni inscrit à l'entrée"
+            ),
+            ResultsError::MoreWeightThanVoters {
+                poll,
+                weight,
+                voters,
+            } => format!(
+                "scrutin {poll} : ses bulletins pèsent {weight}, alors que les membres émargés ou représentés avant sa clôture pèsent {voters}"
+            ),
         },
     }
 }

@@ -8,6 +8,7 @@
 //! byte with the stated result.
 
 use urne_core::crypto::{Fingerprint, Sha256Digest};
+use urne_core::package::{PackageProof, VerifiedPackage};
 use urne_core::results::{self, ResultsError, Verified};
 use urne_core::tally::PollResult;
 use urne_core::timestamp::Timestamp;
@@ -29,6 +30,9 @@ pub struct Report {
     pub files: usize,
     /// The verified content.
     pub content: Verified,
+    /// The size of the organiser's roster the bundle was also checked against
+    /// (`urne verify --package`), if it was.
+    pub roster: Option<usize>,
 }
 
 /// Why a bundle failed.
@@ -40,12 +44,33 @@ pub enum VerifyError {
     /// Content: audit chain, ballots, re-count.
     #[error(transparent)]
     Content(#[from] ResultsError),
+    /// The package given to check the bundle against is not the one its kiosk ran.
+    #[error("the package given is not the one the kiosk ran (its signed manifest differs)")]
+    OtherPackage,
 }
 
 /// Verifies a bundle file's bytes.
 pub fn verify(bytes: &[u8], expected_device: Option<&Fingerprint>) -> Result<Report, VerifyError> {
+    verify_with_package(bytes, expected_device, None)
+}
+
+/// Verifies a bundle file's bytes and, when given the package its kiosk ran (verified), bounds
+/// it by the organiser's roster too ([`urne_core::results::bounds`]).
+pub fn verify_with_package(
+    bytes: &[u8],
+    expected_device: Option<&Fingerprint>,
+    package: Option<&VerifiedPackage>,
+) -> Result<Report, VerifyError> {
     let opened = bundle::open(bytes, expected_device)?;
-    let content = results::verify(&opened)?;
+    if let Some(package) = package
+        // A bundle without its package proof is refused below, with the file it lacks.
+        && let Ok(carried) = PackageProof::from_files(&opened.files)
+        && carried.digest() != package.proof.digest()
+    {
+        return Err(VerifyError::OtherPackage);
+    }
+    let roster = package.map(|p| &p.package.roster);
+    let content = results::verify_with_roster(&opened, roster)?;
     Ok(Report {
         digest: Sha256Digest::of(bytes),
         device: opened.manifest.signer,
@@ -53,6 +78,7 @@ pub fn verify(bytes: &[u8], expected_device: Option<&Fingerprint>) -> Result<Rep
         created: opened.manifest.created,
         files: opened.manifest.files.len(),
         content,
+        roster: roster.map(|r| r.members.len()),
     })
 }
 

@@ -214,8 +214,9 @@ impl Registry {
                 },
             ));
         }
-        let verified =
-            results::verify(&opened).map_err(|e| self.refuse(device, Refusal::Content(e)))?;
+        let roster = self.published_roster(opened.manifest.event.as_str(), &opened.files)?;
+        let verified = results::verify_with_roster(&opened, roster.as_ref())
+            .map_err(|e| self.refuse(device, Refusal::Content(e)))?;
         let event = opened.manifest.event.as_str();
         self.check_organiser(event, &verified.provenance)
             .map_err(|r| self.refuse(device, r))?;
@@ -259,6 +260,30 @@ impl Registry {
             ));
         }
         Ok(stored)
+    }
+
+    /// The roster of the package a bundle says it ran, when this registry published that very
+    /// package (the same manifest): then the verifier bounds who checked in and how much each
+    /// poll weighs by the organiser's roster, not only by the kiosk's word.
+    fn published_roster(
+        &self,
+        event: &str,
+        files: &std::collections::BTreeMap<String, Vec<u8>>,
+    ) -> Result<Option<urne_core::event::Roster>, Refusal> {
+        // A bundle without its package proof is refused by the verifier, with the reason.
+        let Ok(carried) = urne_core::package::PackageProof::from_files(files) else {
+            return Ok(None);
+        };
+        let digest = carried.digest();
+        for bytes in self.store.packages(event).map_err(|e| storage_failed(&e))? {
+            let published = tarball::read(&bytes)
+                .ok()
+                .and_then(|files| EventPackage::open(&files, None).ok());
+            if let Some(published) = published.filter(|p| p.proof.digest() == digest) {
+                return Ok(Some(published.package.roster));
+            }
+        }
+        Ok(None)
     }
 
     /// A kiosk fetches the package of, and sends results for, only the events the operator

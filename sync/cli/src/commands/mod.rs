@@ -6,6 +6,7 @@ pub mod demo;
 mod keygen;
 mod package;
 mod passphrase;
+mod pin_reset;
 mod publish;
 mod pv;
 mod shares;
@@ -66,11 +67,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             png_dir,
         } => badges::run(&package, &key, out.as_deref(), png_dir.as_deref(), lang),
         Command::Demo { package, key } => demo::run(&package, &key, lang),
+        Command::PinReset { key, device, out } => {
+            pin_reset::run(&key, &device, out.as_deref(), lang)
+        }
         Command::Verify {
             bundle,
             json,
             expect_device,
-        } => verify::run(&bundle, json, expect_device.as_deref(), lang),
+            package,
+        } => verify::run(
+            &bundle,
+            json,
+            expect_device.as_deref(),
+            package.as_deref(),
+            lang,
+        ),
         Command::Pv {
             bundle,
             out,

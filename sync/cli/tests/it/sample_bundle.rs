@@ -371,6 +371,86 @@ fn urne_verify_reports_in_french_english_and_json_and_names_the_first_failure() 
     assert!(!pv.exists());
 }
 
+/// `urne verify --package`: an auditor who holds the package the kiosk ran bounds the bundle by
+/// its roster; the organiser key is named either way, and another package is refused.
+#[test]
+fn urne_verify_names_the_organiser_and_checks_against_the_package_given() {
+    let path = sample_path();
+    let path = path.to_str().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/assemblee-demo.urnepkg");
+    let organiser = SecretKey::from_seed(b"urne demo organiser key, public!")
+        .public()
+        .fingerprint()
+        .to_hex();
+
+    let (code, out) = urne(&["verify", path]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!(
+            "Événement signé par la clé d'organisation {organiser}"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("Sans le paquet (--package)"), "{out}");
+
+    let (code, out) = urne(&["verify", "--package", demo.to_str().unwrap(), path]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("bornés par la liste des membres du paquet (150 membres)"),
+        "{out}"
+    );
+    let (code, json) = urne(&[
+        "verify",
+        "--json",
+        "--package",
+        demo.to_str().unwrap(),
+        path,
+    ]);
+    assert_eq!(code, 0, "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["organiser"], organiser.as_str());
+    assert_eq!(json["roster_members"], 150);
+    assert_eq!(json["kiosk_polls"], serde_json::json!([]));
+
+    // Another package of the same event, signed by the same key: not the one the kiosk ran.
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("evenement.toml");
+    std::fs::write(
+        &toml,
+        std::fs::read_to_string(demo.with_file_name("assemblee-demo.toml"))
+            .unwrap()
+            .replacen("title = \"", "title = \"Autre version — ", 1),
+    )
+    .unwrap();
+    let key = dir.path().join("organisateur.key");
+    std::fs::write(
+        &key,
+        SecretKey::from_seed(b"urne demo organiser key, public!")
+            .to_pem()
+            .as_bytes(),
+    )
+    .unwrap();
+    let other = dir.path().join("autre.urnepkg");
+    let (code, out) = urne(&[
+        "package",
+        "--event",
+        toml.to_str().unwrap(),
+        "--roster",
+        demo.with_file_name("roster.csv").to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = urne(&["verify", "--package", other.to_str().unwrap(), path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("le paquet donné n'est pas celui qu'a chargé le kiosque"),
+        "{out}"
+    );
+}
+
 #[test]
 fn the_bundle_verifies_with_openssl_alone() {
     let dir = tempfile::tempdir().unwrap();

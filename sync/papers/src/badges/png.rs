@@ -142,6 +142,39 @@ pub fn render(badge: &Badge, settings: &PrintSettings<'_>) -> Result<Vec<u8>, Re
     Ok(out)
 }
 
+/// A QR code alone as a greyscale PNG, `MIN_MODULE_PX` pixels a module with its quiet zone (the
+/// PIN recovery order `urne pin-reset` writes, to show on a phone to the kiosk's scanner).
+/// `None` when the text fits no QR code.
+pub fn qr_alone(text: &str) -> Option<Result<Vec<u8>, RenderError>> {
+    let qr = QrMatrix::of_text(text)?;
+    let side = u32::try_from(qr.width + 2 * QUIET_ZONE).unwrap_or(u32::MAX) * MIN_MODULE_PX;
+    let mut img = GrayImage::from_pixel(side, side, Luma([255]));
+    let zone = u32::try_from(QUIET_ZONE).unwrap_or(0);
+    for y in 0..qr.width {
+        for x in 0..qr.width {
+            if !qr.is_dark(x, y) {
+                continue;
+            }
+            let (x0, y0) = (
+                (u32::try_from(x).unwrap_or(0) + zone) * MIN_MODULE_PX,
+                (u32::try_from(y).unwrap_or(0) + zone) * MIN_MODULE_PX,
+            );
+            for py in y0..y0 + MIN_MODULE_PX {
+                for px in x0..x0 + MIN_MODULE_PX {
+                    img.put_pixel(px, py, Luma([0]));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    Some(
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(img.as_raw(), side, side, ExtendedColorType::L8)
+            .map_err(|e| RenderError::Png(e.to_string()))
+            .map(|()| out),
+    )
+}
+
 /// Writes one picture per badge into `dir` (made if missing), named by [`png_file_name`] in
 /// printing order (members, then organisers). Returns the paths written.
 pub fn write_dir(

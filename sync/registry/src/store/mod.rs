@@ -222,6 +222,8 @@ pub trait RegistryStore: Send + Sync {
     fn organisers(&self, event: &str) -> Result<Vec<Organiser>, StoreError>;
     /// Publishes a package; `false` when this very file was already published.
     fn publish_package(&self, package: &NewPackage<'_>) -> Result<bool, StoreError>;
+    /// Every published package of an event, newest first (their bytes).
+    fn packages(&self, event: &str) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The newest published package of an event: (digest, bytes).
     fn package(&self, event: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
     /// Every event with an enrolled organiser key, by date then id.

@@ -514,6 +514,18 @@ impl RegistryStore for SqliteStore {
         Ok(inserted == 1)
     }
 
+    fn packages(&self, event: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT bytes FROM packages WHERE event = ?1
+             ORDER BY created DESC, received DESC, digest",
+        )?;
+        let rows = stmt
+            .query_map([event], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     fn package(&self, event: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         Ok(self
             .conn()

@@ -393,3 +393,74 @@ fn a_bundle_for_an_event_the_kiosk_is_not_assigned_to_is_refused() {
     }
     assert_eq!(registry.store().bundle_count().unwrap(), 0);
 }
+
+/// The demo package the sample ran, as its organiser published it.
+fn demo_package() -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/assemblee-demo.urnepkg"),
+    )
+    .unwrap()
+}
+
+/// With the package the kiosk ran published, the registry bounds a bundle by the organiser's
+/// roster: measured before, ten times the weight of the people who could vote went in, and so
+/// did a check-in of someone on no roster, as long as the chain agreed with itself.
+#[test]
+fn with_the_published_package_the_roster_bounds_the_weights_and_the_check_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    registry.publish(&demo_package()).unwrap();
+    registry.receive(&sample()).unwrap();
+
+    // Each ballot class of a closed poll weighs ten times more; the number of ballots, the
+    // chain's close and the re-count all agree.
+    let (mut heavy, _) = content_of(&sample());
+    let poll = PollId::new("charte").unwrap();
+    let definition = heavy.event.poll(&poll).unwrap().clone();
+    let closed = heavy.closed.get_mut(&poll).unwrap();
+    for class in &mut closed.ballots {
+        class.weight *= 10;
+    }
+    closed.record.result = tally::tally_classes(
+        &definition,
+        &closed.ballots,
+        closed.record.result.ballots,
+        &closed.record.context,
+    )
+    .unwrap();
+    let bytes = seal(&heavy, 2, false);
+    assert!(
+        verify::verify(&bytes, None).is_ok(),
+        "alone, the bundle agrees with itself"
+    );
+    match registry.receive(&bytes) {
+        Err(Refusal::Content(ResultsError::MoreWeightThanVoters {
+            poll: p,
+            weight,
+            voters,
+        })) => {
+            assert_eq!(p, poll);
+            assert!(weight > voters, "{weight} > {voters}");
+        }
+        other => panic!("ten times the weight went in: {other:?}"),
+    }
+
+    // Someone on no roster checked in at the door without being registered there.
+    let (mut stranger, _) = content_of(&sample());
+    let nobody = urne_core::ids::MemberId::from_bytes([0xEE; 16]);
+    let at = stranger.audit[3].at;
+    stranger.audit.insert(
+        3,
+        AuditEntry::next(None, at, AuditEvent::CheckIn { member: nobody }),
+    );
+    stranger.audit.insert(
+        4,
+        AuditEntry::next(None, at, AuditEvent::CheckOut { member: nobody }),
+    );
+    rechain(&mut stranger);
+    match registry.receive(&seal(&stranger, 3, false)) {
+        Err(Refusal::Content(ResultsError::NotOnRoster(m))) => assert_eq!(m, nobody),
+        other => panic!("a stranger's check-in went in: {other:?}"),
+    }
+    assert_eq!(registry.store().bundle_count().unwrap(), 1);
+}

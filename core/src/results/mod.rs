@@ -16,6 +16,8 @@
 //! cast. Names of members present are included (the attendance sheet is a public record of
 //! the assembly); e-mail addresses are not.
 
+pub mod bounds;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -283,6 +285,22 @@ pub enum ResultsError {
         /// The manifest's type.
         kind: String,
     },
+    /// A member checked in (or a proxy given) who is neither on the organiser's roster nor
+    /// registered at the door.
+    #[error("member {0} is neither on the organiser's roster nor registered at the door")]
+    NotOnRoster(MemberId),
+    /// A poll's ballots weigh more than the members who could have cast them.
+    #[error(
+        "poll {poll}: its ballots weigh {weight}, but the members checked in or represented before it closed weigh {voters}"
+    )]
+    MoreWeightThanVoters {
+        /// The poll.
+        poll: PollId,
+        /// The total weight of its ballots.
+        weight: u64,
+        /// The weight of the members who could vote.
+        voters: u64,
+    },
     /// The event is not shown to be the organiser's.
     #[error(transparent)]
     Provenance(#[from] crate::provenance::ProvenanceError),
@@ -335,6 +353,16 @@ fn parse<T: for<'de> Deserialize<'de>>(
 /// Re-checks a signature-verified bundle: event, audit chain, every ballot, every poll's count
 /// and its quorum and majority arithmetic, and attendance against the audit chain.
 pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
+    verify_with_roster(opened, None)
+}
+
+/// Re-checks a bundle as [`verify`] does and, when the verifier holds the roster of the package
+/// the bundle ran (a registry that published it, `urne verify --package`), against it too
+/// ([`bounds`]): who checked in, the roster's size and weight, and each poll's weight.
+pub fn verify_with_roster(
+    opened: &Opened,
+    roster: Option<&crate::event::Roster>,
+) -> Result<Verified, ResultsError> {
     let files = &opened.files;
     let event: Event = parse(files, "event.json")?;
     event.validate()?;
@@ -358,6 +386,9 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
 
     let attendance: AttendanceSheet = parse(files, "attendance.json")?;
     check_attendance(&attendance, &audit)?;
+    if let Some(roster) = roster {
+        bounds::check_roster(&attendance, &audit, roster)?;
+    }
 
     let polls: Vec<PollStatus> = parse(files, "polls.json")?;
     let listed: Vec<&PollId> = polls.iter().map(|p| &p.poll).collect();
@@ -386,7 +417,10 @@ pub fn verify(opened: &Opened) -> Result<Verified, ResultsError> {
         // The number of ballots is the one the result states, which the audit chain's close
         // must confirm, and which no more people than could vote may have cast: both before any
         // re-count, whose work a forger chooses. The classes must be able to hold it.
-        check_poll_against_audit(id, &stated, &attendance, &audit)?;
+        let voters = check_poll_against_audit(id, &stated, &attendance, &audit)?;
+        if let Some(roster) = roster {
+            bounds::check_weight(id, &classes, &voters, &audit, roster)?;
+        }
         let recounted =
             tally::tally_classes(poll, &classes, stated.result.ballots, &stated.context).map_err(
                 |e| match e {
@@ -491,12 +525,14 @@ fn check_attendance(sheet: &AttendanceSheet, audit: &[AuditEntry]) -> Result<(),
     Ok(())
 }
 
+/// Checks a poll's counting context and ballot count against the chain; returns who could
+/// have voted in it.
 fn check_poll_against_audit(
     id: &PollId,
     record: &PollRecord,
     sheet: &AttendanceSheet,
     audit: &[AuditEntry],
-) -> Result<(), ResultsError> {
+) -> Result<BTreeSet<MemberId>, ResultsError> {
     let mismatch = |what| ResultsError::AuditMismatch {
         poll: id.clone(),
         what,
@@ -546,13 +582,13 @@ fn check_poll_against_audit(
             _ => {}
         }
     }
-    let voters = u64::try_from(voters.len()).unwrap_or(u64::MAX);
-    if record.result.ballots > voters {
+    let count = u64::try_from(voters.len()).unwrap_or(u64::MAX);
+    if record.result.ballots > count {
         return Err(ResultsError::MoreBallotsThanVoters {
             poll: id.clone(),
             ballots: record.result.ballots,
-            voters,
+            voters: count,
         });
     }
-    Ok(())
+    Ok(voters)
 }
