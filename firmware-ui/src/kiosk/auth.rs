@@ -185,17 +185,20 @@ impl Kiosk {
     /// in one transaction. The session stays unlocked.
     pub fn change_pin(&mut self, pin: &str) -> Result<(), KioskError> {
         let organiser = self.auth.require()?;
+        self.store_new_pin(pin, AuditEvent::PinChanged { organiser })
+    }
+
+    /// Stores a new PIN (six digits) with the wrong tries cleared and `event` audited, in one
+    /// transaction.
+    fn store_new_pin(&mut self, pin: &str, event: AuditEvent) -> Result<(), KioskError> {
         if !well_formed(pin) {
             return Err(KioskError::Setting(super::SettingProblem::Pin));
         }
         let values = OrganiserAuth::new_pin_settings(pin);
         let values: Vec<(&str, Option<&str>)> =
             values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
-        self.store.set_settings_audited(
-            &values,
-            vec![AuditEvent::PinChanged { organiser }],
-            self.clock.now(),
-        )?;
+        self.store
+            .set_settings_audited(&values, vec![event], self.clock.now())?;
         Ok(())
     }
 
@@ -211,19 +214,12 @@ impl Kiosk {
     /// types the new PIN after their badge.
     pub fn reset_pin(&mut self, order: &str, pin: &str) -> Result<(), KioskError> {
         let reset = self.pin_reset_order(order)?;
-        if !well_formed(pin) {
-            return Err(KioskError::Setting(super::SettingProblem::Pin));
-        }
-        let values = OrganiserAuth::new_pin_settings(pin);
-        let values: Vec<(&str, Option<&str>)> =
-            values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
-        self.store.set_settings_audited(
-            &values,
-            vec![AuditEvent::PinReset {
+        self.store_new_pin(
+            pin,
+            AuditEvent::PinReset {
                 organiser: reset.organiser,
                 order: hex::encode(reset.nonce),
-            }],
-            self.clock.now(),
+            },
         )?;
         tracing::info!("the organiser PIN was replaced with a recovery order");
         Ok(())

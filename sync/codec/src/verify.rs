@@ -3,7 +3,8 @@
 //!
 //! Order of checks, stopping at the first failure: tar container, manifest format, device key
 //! (and the pinned fingerprint if given), Ed25519 signature of the manifest, every file's SHA-256,
-//! the audit chain, the attendance sheet against the audit chain, every ballot's validity, and
+//! the audit chain, the export it ends with, the organiser's package the bundle carries (and,
+//! with `--package`, its roster), the attendance sheet against the audit chain, every ballot's validity, and
 //! the re-count of every closed poll (quorum and majority arithmetic included) compared byte for
 //! byte with the stated result.
 
