@@ -57,8 +57,8 @@ fn evening(seed: u64) -> (Duration, u64) {
         .seed(9)
         .clock(Arc::new(clock))
         .build();
-    kiosk.load_package(&built.bytes).unwrap();
     kiosk.set_pin("123456").unwrap();
+    kiosk.load_package(&built.bytes).unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
         panic!("organiser badge")

@@ -42,8 +42,8 @@ fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
         &urne_kiosk::demo::organiser_key(),
     );
     let mut k = Fixture::new(dir).build();
-    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k.set_pin("123456").unwrap();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser.payload).unwrap() else {
         panic!("organiser badge")

@@ -56,6 +56,7 @@ fn main() {
             Box::new(MemoryTarget::default()),
         )
         .unwrap();
+        kiosk.set_pin("123456").unwrap();
         kiosk
             .load_package(&urne_kiosk::demo::package().bytes)
             .unwrap();

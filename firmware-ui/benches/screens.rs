@@ -52,8 +52,8 @@ fn kiosk(dir: &Path, open: &[usize]) -> Kiosk {
         Box::new(MemoryTarget::default()),
     )
     .unwrap();
-    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k.set_pin("123456").unwrap();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     let organiser = badges()
         .into_iter()
         .find(|b| b.role == Role::Organiser)

@@ -35,7 +35,7 @@ fn bare(path: &Path) -> Connection {
 }
 
 fn kiosk(dir: &Path) -> Kiosk {
-    let mut k = Fixture::new(dir).build();
+    let mut k = Fixture::new(dir).pin("123456").build();
     k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k
 }
@@ -107,7 +107,6 @@ fn benches(c: &mut Criterion) {
     let poll = PollId::new("charte").unwrap();
     let fresh_cast_kiosk = |dir: &Path| {
         let mut k = kiosk(dir);
-        k.set_pin("123456").unwrap();
         let ScanOutcome::Organiser { organiser, .. } = k.scan(&organiser).unwrap() else {
             panic!("organiser badge")
         };

@@ -37,8 +37,8 @@ pub struct Options {
     pub scanner: Option<String>,
     /// Its baud rate.
     pub baud: u32,
-    /// The registry to upload bundles to, if any.
-    pub registry: Option<String>,
+    /// The registry to upload bundles to, if any, with the fingerprint of its receipt key.
+    pub registry: Option<(String, Option<urne_core::crypto::Fingerprint>)>,
     /// Language at start.
     pub lang: Lang,
     /// Seconds of inactivity before a voter's screen clears.
@@ -115,18 +115,22 @@ pub fn open_kiosk(options: &Options) -> Result<Kiosk> {
         usb,
     )?;
     // The packages page asks this registry when the settings page set none.
-    kiosk.set_default_registry(options.registry.clone());
+    let (url, key) = options.registry.clone().unzip();
+    kiosk.set_default_registry(url, key.flatten());
+    // The demo's PIN comes first: no package is loaded on a kiosk without one.
+    if options.demo && !kiosk.has_pin()? {
+        kiosk.set_pin(crate::demo::PIN)?;
+    }
     if let Some(path) = &options.package {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        kiosk.load_package(&bytes)?;
+        if !kiosk.load_package_at_start(bytes)? {
+            tracing::info!("the package is loaded once the first-boot setup is done");
+        }
     } else if options.demo && kiosk.event().is_none() {
         kiosk.load_package(&crate::demo::package().bytes)?;
     }
     if options.demo {
-        if !kiosk.has_pin()? {
-            kiosk.set_pin(crate::demo::PIN)?;
-        }
         // Nothing is voted for real in the demo: its polls open whatever the clock says, and its
         // ballots are sealed to the published test key, which the kiosk opens by itself.
         kiosk.accept_unconfirmed_clock();

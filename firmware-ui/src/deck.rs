@@ -331,8 +331,8 @@ fn scratch_kiosk(
         Arc::new(SystemClock),
         Box::new(FolderTarget::new(usb_dir)),
     )?;
-    kiosk.load_package(&package)?;
     kiosk.set_pin(&deck.pin)?;
+    kiosk.load_package(&package)?;
     // A test deck runs on a scratch database and its bundle is marked as a test: its polls
     // open whatever the clock says (the organiser may rehearse before confirming the time),
     // and its ballots are sealed to the published test key, never to the event's: the deck

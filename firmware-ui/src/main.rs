@@ -40,6 +40,10 @@ struct Cli {
     /// Registry to upload signed bundles to, e.g. https://registre.example.org.
     #[arg(long)]
     registry: Option<String>,
+    /// The fingerprint of that registry's receipt key (64 hexadecimal digits, as
+    /// `urne-registry card` prints it): nothing is uploaded without it.
+    #[arg(long, requires = "registry")]
+    registry_key: Option<String>,
     /// Language at start.
     #[arg(long, value_enum, default_value_t = LangArg::Fr, global = true)]
     lang: LangArg,
@@ -76,6 +80,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// The `--registry-key` given, read.
+fn registry_key(text: Option<&str>) -> Result<Option<urne_core::crypto::Fingerprint>> {
+    text.map(|hex| {
+        urne_core::crypto::Fingerprint::parse(hex.trim()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--registry-key takes the 64 hexadecimal digits that urne-registry card prints"
+            )
+        })
+    })
+    .transpose()
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let lang = match cli.lang {
         LangArg::Fr => Lang::Fr,
@@ -100,7 +116,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         demo,
         scanner: cli.scanner,
         baud: cli.baud,
-        registry: cli.registry,
+        registry: match cli.registry {
+            Some(url) => Some((url, registry_key(cli.registry_key.as_deref())?)),
+            None => None,
+        },
         lang,
         voter_timeout_secs: cli.timeout,
     };

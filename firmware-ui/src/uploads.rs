@@ -3,7 +3,9 @@
 //! thread with its own short-lived database connections, so neither the UI nor the controller
 //! waits on the network; each is opened behind the store's quiet gate, so that it pauses while
 //! the kiosk empties the journal at a close; it resumes after a restart because the outbox is in
-//! the store.
+//! the store. A receipt counts only when signed by the registry key pinned at the setup (from
+//! the registry's card): without that key nothing is sent, and a receipt under another key
+//! leaves the bundle waiting — whoever answers at the registry's address is not trusted.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,10 +16,8 @@ use std::time::Duration;
 use urne_core::crypto::Fingerprint;
 use urne_sync::uploader::{UploadError, Uploader, backoff};
 
-use crate::kiosk::SETTING_REGISTRY_URL;
+use crate::kiosk::{SETTING_REGISTRY_KEY, SETTING_REGISTRY_URL};
 use crate::store::{QuietGate, Store, StoreError, UploadState};
-
-const SETTING_REGISTRY_KEY: &str = "registry_key";
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,30 +30,33 @@ pub struct Pass {
     pub waiting: usize,
 }
 
-/// The registry key pinned on its first valid receipt (trust on first use), if any.
-fn pinned_registry(store: &Store) -> Result<Option<Fingerprint>, StoreError> {
-    Ok(store
-        .setting(SETTING_REGISTRY_KEY)?
-        .and_then(|hex| Fingerprint::parse(&hex)))
+/// The registry to send to: the address and key set on the settings page (or at the setup),
+/// else the ones the kiosk was started with; the key is `None` when none was given.
+type Target = (String, Option<Fingerprint>);
+
+fn target(store: &Store, default: Option<&Target>) -> Result<Option<Target>, StoreError> {
+    Ok(match store.setting(SETTING_REGISTRY_URL)? {
+        Some(url) => Some((
+            url,
+            store
+                .setting(SETTING_REGISTRY_KEY)?
+                .and_then(|hex| Fingerprint::parse(&hex)),
+        )),
+        None => default.cloned(),
+    })
 }
 
 /// Records what the registry answered for the bundle `seq`; returns whether to stop the pass
-/// (the registry is not answering: the next bundles would fail the same way).
+/// (the registry is not answering, or not with its key: the next bundles would fail the same
+/// way).
 fn record(
     store: &mut Store,
     seq: u64,
-    pinned: bool,
     outcome: Result<urne_codec::receipt::SignedReceipt, UploadError>,
     pass: &mut Pass,
 ) -> Result<bool, StoreError> {
     match outcome {
         Ok(receipt) => {
-            if !pinned
-                && let Ok(parsed) =
-                    serde_json::from_str::<urne_codec::receipt::Receipt>(&receipt.receipt)
-            {
-                store.set_setting(SETTING_REGISTRY_KEY, &parsed.registry.to_hex())?;
-            }
             store.record_upload(
                 seq,
                 UploadState::Synced,
@@ -68,7 +71,15 @@ fn record(
             pass.waiting += 1;
             Ok(true)
         }
-        Err(e @ (UploadError::Refused { .. } | UploadError::BadReceipt(_))) => {
+        Err(e @ UploadError::BadReceipt(_)) => {
+            // Something answered at the registry's address without the registry's key (or
+            // with a broken receipt): the bundle may not be stored, so it stays to send.
+            tracing::warn!(seq, error = %e, "receipt not from the pinned registry key; will retry");
+            store.record_upload(seq, UploadState::Pending, &e.to_string())?;
+            pass.waiting += 1;
+            Ok(true)
+        }
+        Err(e @ UploadError::Refused { .. }) => {
             tracing::warn!(seq, error = %e, "bundle refused by the registry");
             store.record_upload(seq, UploadState::Refused, &e.to_string())?;
             pass.refused += 1;
@@ -82,13 +93,17 @@ fn record(
     }
 }
 
-/// Tries once to upload every pending bundle, on the caller's connection.
-pub async fn upload_pending(store: &mut Store, uploader: &Uploader) -> Result<Pass, StoreError> {
+/// Tries once to upload every pending bundle, on the caller's connection, taking only
+/// receipts signed by the registry key `registry`.
+pub async fn upload_pending(
+    store: &mut Store,
+    uploader: &Uploader,
+    registry: &Fingerprint,
+) -> Result<Pass, StoreError> {
     let mut pass = Pass::default();
     for (seq, bytes) in store.pending_uploads()? {
-        let pinned = pinned_registry(store)?;
-        let outcome = uploader.upload(bytes, pinned.as_ref()).await;
-        if record(store, seq, pinned.is_some(), outcome, &mut pass)? {
+        let outcome = uploader.upload(bytes, Some(registry)).await;
+        if record(store, seq, outcome, &mut pass)? {
             break;
         }
     }
@@ -116,15 +131,13 @@ async fn gated_pass(
     database: &Path,
     gate: &QuietGate,
     uploader: &Uploader,
+    registry: &Fingerprint,
 ) -> Result<Pass, StoreError> {
     let mut pass = Pass::default();
     let pending = with_store(database, gate, |s| s.pending_uploads())?;
     for (seq, bytes) in pending {
-        let pinned = with_store(database, gate, |s| pinned_registry(s))?;
-        let outcome = uploader.upload(bytes, pinned.as_ref()).await;
-        let stop = with_store(database, gate, |s| {
-            record(s, seq, pinned.is_some(), outcome, &mut pass)
-        })?;
+        let outcome = uploader.upload(bytes, Some(registry)).await;
+        let stop = with_store(database, gate, |s| record(s, seq, outcome, &mut pass))?;
         if stop {
             break;
         }
@@ -141,11 +154,11 @@ pub struct UploadLoop {
 
 impl UploadLoop {
     /// Starts uploading the bundles of the database at `database` to the registry set on the
-    /// settings page, or else to `registry_url` (the command line's); with neither, it waits
-    /// for an address to be set.
+    /// settings page, or else to `registry` (the command line's address and key); with
+    /// neither, or without the registry's key, it waits for them to be set.
     pub fn spawn(
         database: PathBuf,
-        registry_url: Option<String>,
+        registry: Option<(String, Option<Fingerprint>)>,
         gate: QuietGate,
     ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
@@ -163,7 +176,7 @@ impl UploadLoop {
                         return;
                     }
                 };
-                runtime.block_on(run(database, registry_url, gate, flag));
+                runtime.block_on(run(database, registry, gate, flag));
             })?;
         Ok(Self {
             stop,
@@ -190,22 +203,27 @@ impl Drop for UploadLoop {
     }
 }
 
-async fn run(
-    database: PathBuf,
-    default_url: Option<String>,
-    gate: QuietGate,
-    stop: Arc<AtomicBool>,
-) {
+async fn run(database: PathBuf, default: Option<Target>, gate: QuietGate, stop: Arc<AtomicBool>) {
     let mut uploader: Option<(String, Uploader)> = None;
     let mut attempt: u32 = 0;
+    let mut told_no_key = false;
     while !stop.load(Ordering::SeqCst) {
-        // The address set on the settings page wins, and may change while running.
-        let url = with_store(&database, &gate, |s| s.setting(SETTING_REGISTRY_URL))
-            .map(|url| url.or_else(|| default_url.clone()));
-        let outcome = match url {
+        // The registry set on the settings page wins, and may change while running.
+        let chosen = with_store(&database, &gate, |s| target(s, default.as_ref()));
+        let outcome = match chosen {
             Err(e) => Err(e),
             Ok(None) => Ok(Pass::default()),
-            Ok(Some(url)) => {
+            Ok(Some((_, None))) => {
+                if !told_no_key {
+                    tracing::warn!(
+                        "the registry's key is not set (scan its card on the settings page): nothing is sent"
+                    );
+                    told_no_key = true;
+                }
+                Ok(Pass::default())
+            }
+            Ok(Some((url, Some(key)))) => {
+                told_no_key = false;
                 if uploader.as_ref().is_none_or(|(u, _)| *u != url) {
                     uploader = match Uploader::new(&url) {
                         Ok(up) => Some((url.clone(), up)),
@@ -216,7 +234,7 @@ async fn run(
                     };
                 }
                 match &uploader {
-                    Some((_, up)) => gated_pass(&database, &gate, up).await,
+                    Some((_, up)) => gated_pass(&database, &gate, up, &key).await,
                     None => Ok(Pass::default()),
                 }
             }

@@ -69,8 +69,8 @@ pub fn ten_thousand_ballots() -> Evening {
         .clock(Arc::new(clock.clone()))
         .usb_folder(&stick)
         .build();
-    kiosk.load_package(&built.bytes).unwrap();
     kiosk.set_pin("123456").unwrap();
+    kiosk.load_package(&built.bytes).unwrap();
     let organiser = badges.iter().find(|b| b.role == Role::Organiser).unwrap();
     let ScanOutcome::Organiser { organiser, .. } = kiosk.scan(&organiser.payload).unwrap() else {
         panic!("organiser badge")

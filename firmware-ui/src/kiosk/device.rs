@@ -10,8 +10,8 @@ use urne_core::timestamp::Timestamp;
 use super::auth::{self, OrganiserAuth};
 use super::{
     Kiosk, KioskError, SETTING_CLOCK_BOOT, SETTING_CLOCK_OFFSET, SETTING_DEFAULT_LANG,
-    SETTING_PROVISIONED, SETTING_REGISTRY_URL, SETTING_VOTER_TIMEOUT, SettingProblem,
-    VOTER_TIMEOUT_RANGE,
+    SETTING_PROVISIONED, SETTING_REGISTRY_KEY, SETTING_REGISTRY_URL, SETTING_VOTER_TIMEOUT,
+    SettingProblem, VOTER_TIMEOUT_RANGE,
 };
 use crate::clock::Clock;
 
@@ -24,6 +24,8 @@ pub struct Settings {
     pub voter_timeout_secs: Option<u64>,
     /// The registry bundles are uploaded to.
     pub registry_url: Option<String>,
+    /// The fingerprint of its receipt key (from its card).
+    pub registry_key: Option<Fingerprint>,
     /// Seconds added to the system clock.
     pub clock_offset: i64,
     /// Whether the operating system synchronised its clock from the network (then the offset
@@ -44,6 +46,9 @@ pub struct Provisioning {
     pub pin: String,
     /// The registry's address, or empty for none.
     pub registry_url: String,
+    /// The fingerprint of the registry's receipt key, from its card; required with an
+    /// address.
+    pub registry_key: Option<Fingerprint>,
     /// Seconds the organiser added to the system clock, or `None` when the clock is
     /// synchronised from the network.
     pub clock_offset: Option<i64>,
@@ -54,9 +59,16 @@ impl std::fmt::Debug for Provisioning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Provisioning")
             .field("registry_url", &self.registry_url)
+            .field("registry_key", &self.registry_key)
             .field("clock_offset", &self.clock_offset)
             .finish_non_exhaustive()
     }
+}
+
+/// The key's setting: kept with an address, cleared with none.
+fn registry_key_setting(url: &str, key: Option<&Fingerprint>) -> Option<String> {
+    key.filter(|_| !url.trim().is_empty())
+        .map(Fingerprint::to_hex)
 }
 
 /// An offset of the clock the organiser confirmed, unless it is implausible: ten years either
@@ -80,6 +92,21 @@ pub fn check_registry_url(url: &str) -> Result<(), SettingProblem> {
             }
             AddressError::NoHost => SettingProblem::RegistryHost,
         })
+}
+
+/// Whether a registry may be set: none at all (an empty address), or a usable address with
+/// the key from its card. Without the key the kiosk could not tell the registry's receipts
+/// from anyone else's, and it never takes the key from whoever answers first.
+pub fn check_registry(url: &str, key: Option<&Fingerprint>) -> Result<(), SettingProblem> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(());
+    }
+    check_registry_url(url)?;
+    match key {
+        Some(_) => Ok(()),
+        None => Err(SettingProblem::RegistryKey),
+    }
 }
 
 impl Kiosk {
@@ -116,9 +143,8 @@ impl Kiosk {
             return Err(KioskError::Setting(SettingProblem::Pin));
         }
         let registry_url = setup.registry_url.trim();
-        if !registry_url.is_empty() {
-            check_registry_url(registry_url).map_err(KioskError::Setting)?;
-        }
+        check_registry(registry_url, setup.registry_key.as_ref()).map_err(KioskError::Setting)?;
+        let registry_key = registry_key_setting(registry_url, setup.registry_key.as_ref());
         let offset = match setup.clock_offset {
             Some(offset) => Some(check_clock_offset(offset)?),
             None if self.clock.synced() => None,
@@ -137,6 +163,7 @@ impl Kiosk {
                 SETTING_REGISTRY_URL,
                 (!registry_url.is_empty()).then_some(registry_url),
             ),
+            (SETTING_REGISTRY_KEY, registry_key.as_deref()),
             (SETTING_PROVISIONED, Some(device_hex.as_str())),
         ]);
         let mut events = Vec::new();
@@ -158,6 +185,7 @@ impl Kiosk {
             self.clock.set_offset(offset);
             self.clock_confirmed = true;
         }
+        self.load_held_package();
         Ok(())
     }
 
@@ -188,9 +216,9 @@ impl Kiosk {
         Ok(name)
     }
 
-    /// Sets the registry's address the kiosk was started with (`--registry`).
-    pub fn set_default_registry(&mut self, url: Option<String>) {
-        self.default_registry = url.filter(|u| !u.trim().is_empty());
+    /// Sets the registry the kiosk was started with (`--registry`, `--registry-key`).
+    pub fn set_default_registry(&mut self, url: Option<String>, key: Option<Fingerprint>) {
+        self.default_registry = url.filter(|u| !u.trim().is_empty()).map(|url| (url, key));
     }
 
     /// The registry's address: the one set on the settings page, else the one the kiosk was
@@ -199,7 +227,7 @@ impl Kiosk {
         Ok(self
             .store
             .setting(SETTING_REGISTRY_URL)?
-            .or_else(|| self.default_registry.clone()))
+            .or_else(|| self.default_registry.as_ref().map(|(url, _)| url.clone())))
     }
 
     /// The settings page's values (organiser).
@@ -211,6 +239,10 @@ impl Kiosk {
                 .setting(SETTING_VOTER_TIMEOUT)?
                 .and_then(|v| v.parse().ok()),
             registry_url: self.store.setting(SETTING_REGISTRY_URL)?,
+            registry_key: self
+                .store
+                .setting(SETTING_REGISTRY_KEY)?
+                .and_then(|hex| Fingerprint::parse(&hex)),
             clock_offset: self.clock.offset(),
             clock_synced: self.clock.synced(),
             clock_confirmed: self.clock_confirmed,
@@ -219,13 +251,14 @@ impl Kiosk {
         })
     }
 
-    /// Saves the language, the timeout and the registry's address (organiser). Checked first:
-    /// a bad value changes nothing.
+    /// Saves the language, the timeout and the registry: its address with the key from its
+    /// card, or none (organiser). Checked first: a bad value changes nothing.
     pub fn save_settings(
         &mut self,
         default_lang: &str,
         voter_timeout_secs: u64,
         registry_url: &str,
+        registry_key: Option<&Fingerprint>,
     ) -> Result<Settings, KioskError> {
         self.require_organiser()?;
         if !matches!(default_lang, "fr" | "en") {
@@ -236,9 +269,8 @@ impl Kiosk {
             return Err(KioskError::Setting(SettingProblem::Timeout));
         }
         let registry_url = registry_url.trim();
-        if !registry_url.is_empty() {
-            check_registry_url(registry_url).map_err(KioskError::Setting)?;
-        }
+        check_registry(registry_url, registry_key).map_err(KioskError::Setting)?;
+        let registry_key = registry_key_setting(registry_url, registry_key);
         self.store.set_settings(&[
             (SETTING_DEFAULT_LANG, Some(default_lang)),
             (SETTING_VOTER_TIMEOUT, Some(&voter_timeout_secs.to_string())),
@@ -246,6 +278,7 @@ impl Kiosk {
                 SETTING_REGISTRY_URL,
                 (!registry_url.is_empty()).then_some(registry_url),
             ),
+            (SETTING_REGISTRY_KEY, registry_key.as_deref()),
         ])?;
         self.settings()
     }

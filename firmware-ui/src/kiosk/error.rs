@@ -95,6 +95,10 @@ pub enum KioskError {
     /// The first-boot setup was asked for a kiosk already set up.
     #[error("this kiosk has already been set up")]
     AlreadyProvisioned,
+    /// An event package was offered to a kiosk with no organiser PIN: the first package pins
+    /// the organiser key, so the setup (which chooses the PIN) comes first.
+    #[error("set this kiosk up first (its organiser PIN): no event is loaded before")]
+    SetupFirst,
     /// A poll written on the kiosk was refused by urne-core's checks.
     #[error("this poll cannot be voted on: {0}")]
     Poll(#[from] urne_core::poll::PollError),
@@ -170,6 +174,8 @@ pub enum Problem {
     ClockUnconfirmed,
     /// The first-boot setup was already done.
     AlreadyProvisioned,
+    /// No package before the setup's PIN.
+    SetupFirst,
     /// The bundle could not be signed.
     SealFailed,
     /// The bundle written does not verify.
@@ -315,6 +321,8 @@ pub enum SettingProblem {
     RegistryScheme,
     /// A registry address without a host.
     RegistryHost,
+    /// A registry address without the key from its card.
+    RegistryKey,
     /// A clock correction of more than ten years.
     Clock,
     /// A PIN that is not six digits.
@@ -406,6 +414,7 @@ impl KioskError {
             KioskError::Setting(code) => Problem::Setting(*code),
             KioskError::ClockUnconfirmed => Problem::ClockUnconfirmed,
             KioskError::AlreadyProvisioned => Problem::AlreadyProvisioned,
+            KioskError::SetupFirst => Problem::SetupFirst,
             KioskError::Poll(_) => Problem::InvalidPoll,
             KioskError::Unverifiable(_) => Problem::Unverifiable,
             KioskError::BoxRefused(_) => Problem::BoxRefused,

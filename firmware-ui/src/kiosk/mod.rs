@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use urne_core::audit::AuditEvent;
-use urne_core::crypto::SecretKey;
+use urne_core::crypto::{Fingerprint, SecretKey};
 use urne_core::event::{Event, Roster};
 use urne_core::ids::MemberId;
 use urne_core::package::VerifiedPackage;
@@ -46,7 +46,7 @@ use crate::usb::UsbTarget;
 pub use attendance::{AttendanceLists, PresentEntry, ProxyEntry, WalkIn};
 pub use auth::{PIN_FREE_TRIES, PIN_LENGTH, PinOutcome, pin_delay};
 pub use count::Closing;
-pub use device::{Provisioning, Settings, check_registry_url};
+pub use device::{Provisioning, Settings, check_registry, check_registry_url};
 pub use error::{
     Failure, KioskError, PackageProblem, PinResetProblem, Problem, ProxyProblem, SettingProblem,
     ShareProblem, UsbProblem,
@@ -67,6 +67,9 @@ const SETTING_DEFAULT_LANG: &str = "default_language";
 const SETTING_VOTER_TIMEOUT: &str = "voter_timeout_secs";
 /// The registry's address chosen on the settings page (the upload loop reads it too).
 pub const SETTING_REGISTRY_URL: &str = "registry_url";
+/// The fingerprint of the registry's receipt key, from its card (set with the address; the
+/// upload loop sends nothing without it).
+pub const SETTING_REGISTRY_KEY: &str = "registry_key";
 
 /// Shortest and longest voter inactivity timeout the settings page offers, in seconds.
 pub const VOTER_TIMEOUT_RANGE: (u64, u64) = (20, 300);
@@ -82,7 +85,10 @@ pub struct Kiosk {
     usb: Box<dyn UsbTarget>,
     /// The registry's address given when the kiosk was started (`--registry`); the one set on
     /// the settings page wins.
-    default_registry: Option<String>,
+    default_registry: Option<(String, Option<Fingerprint>)>,
+    /// A package given at start (`--package`) to a kiosk not set up yet: loaded once the
+    /// first-boot setup has chosen the organiser PIN.
+    held_package: Option<Vec<u8>>,
     loaded: Option<VerifiedPackage>,
     /// The package's event with the polls written or corrected on the kiosk.
     event: Option<Event>,
@@ -197,6 +203,7 @@ impl Kiosk {
             device: Arc::new(device),
             usb,
             default_registry: None,
+            held_package: None,
             loaded,
             event,
             roster,

@@ -99,10 +99,14 @@ impl Kiosk {
     /// this); a later package must be signed by the same key. Loading the very same package
     /// again does nothing. A package may replace the loaded one only before any poll opened
     /// (same event) or while the kiosk holds no record of an evening (another event). A refused
-    /// package changes nothing.
+    /// package changes nothing. No package is loaded before the organiser PIN is set (the
+    /// first-boot setup): whoever sets the kiosk up chooses the PIN before any key is pinned.
     pub fn load_package(&mut self, bytes: &[u8]) -> Result<(), KioskError> {
         if self.store.package()?.as_deref() == Some(bytes) {
             return Ok(());
+        }
+        if !self.has_pin()? {
+            return Err(KioskError::SetupFirst);
         }
         let pinned = self
             .store
@@ -155,6 +159,31 @@ impl Kiosk {
         self.loaded = Some(verified);
         self.auth.lock();
         Ok(())
+    }
+
+    /// Takes the package the kiosk was started with (`--package`): loaded now when the kiosk
+    /// is set up, else verified now (a bad file is refused at start) and kept until the
+    /// first-boot setup has chosen the PIN. Returns whether it was loaded now.
+    pub fn load_package_at_start(&mut self, bytes: Vec<u8>) -> Result<bool, KioskError> {
+        if self.has_pin()? {
+            self.load_package(&bytes)?;
+            return Ok(true);
+        }
+        urne_codec::package::read(&bytes, None)
+            .map_err(|e| KioskError::Package(package_problem(&e), e.to_string()))?;
+        self.held_package = Some(bytes);
+        Ok(false)
+    }
+
+    /// Loads the package held since the start, once the setup is done. A refusal now (the
+    /// file was verified at start) is logged: the setup stays done, and the organiser loads
+    /// an event from the packages page.
+    pub(super) fn load_held_package(&mut self) {
+        if let Some(bytes) = self.held_package.take()
+            && let Err(e) = self.load_package(&bytes)
+        {
+            tracing::warn!(error = %e, "the package given at start was not loaded after the setup");
+        }
     }
 
     /// The organiser key this kiosk trusts, once a package was loaded.

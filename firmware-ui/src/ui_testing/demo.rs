@@ -55,6 +55,7 @@ pub struct Fixture<'a> {
     clock: Arc<dyn Clock>,
     usb: Box<dyn UsbTarget>,
     registry: Option<String>,
+    pin: Option<String>,
     demo: bool,
     confirm_time: bool,
     present: usize,
@@ -80,6 +81,7 @@ impl<'a> Fixture<'a> {
             clock: Arc::new(SystemClock),
             usb: Box::new(MemoryTarget::default()),
             registry: None,
+            pin: None,
             demo: false,
             confirm_time: false,
             present: 0,
@@ -127,6 +129,12 @@ impl<'a> Fixture<'a> {
         self
     }
 
+    /// The organiser PIN already chosen (as at the setup): a package can then be loaded.
+    pub fn pin(mut self, pin: &str) -> Self {
+        self.pin = Some(pin.to_owned());
+        self
+    }
+
     /// Holds the demo package, with the demo PIN.
     pub fn demo(mut self) -> Self {
         self.demo = true;
@@ -169,14 +177,17 @@ impl<'a> Fixture<'a> {
             // A seeded kiosk is reproducible whole: its sealed ballots too (the export sample).
             kiosk.set_entropy(Box::new(crate::entropy::SeededEntropy::new(seed)));
         }
-        kiosk.set_default_registry(self.registry);
+        kiosk.set_default_registry(self.registry, None);
+        if let Some(pin) = &self.pin {
+            kiosk.set_pin(pin).expect("the PIN is set");
+        }
         if self.demo {
-            kiosk
-                .load_package(&crate::demo::package().bytes)
-                .expect("the demo package loads");
             kiosk
                 .set_pin(crate::demo::PIN)
                 .expect("the demo PIN is set");
+            kiosk
+                .load_package(&crate::demo::package().bytes)
+                .expect("the demo package loads");
             kiosk.use_test_tally_key();
         }
         if self.confirm_time {

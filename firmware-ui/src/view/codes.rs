@@ -62,6 +62,7 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::MissingName
         | Problem::ClockUnconfirmed
         | Problem::AlreadyProvisioned
+        | Problem::SetupFirst
         | Problem::SealFailed
         | Problem::Unverifiable
         | Problem::BoxRefused
@@ -103,6 +104,7 @@ pub(super) fn problem(problem: Problem) -> ui::Problem {
         Problem::MissingName => ui::Problem::MissingName,
         Problem::ClockUnconfirmed => ui::Problem::ClockUnconfirmed,
         Problem::AlreadyProvisioned => ui::Problem::AlreadyProvisioned,
+        Problem::SetupFirst => ui::Problem::SetupFirst,
         Problem::SealFailed => ui::Problem::SealFailed,
         Problem::Unverifiable => ui::Problem::Unverifiable,
         Problem::BoxRefused => ui::Problem::BoxRefused,
@@ -176,6 +178,7 @@ pub(super) fn setting_problem(problem: SettingProblem) -> ui::Problem {
         SettingProblem::Timeout => ui::Problem::SettingTimeout,
         SettingProblem::RegistryScheme => ui::Problem::SettingRegistryScheme,
         SettingProblem::RegistryHost => ui::Problem::SettingRegistryHost,
+        SettingProblem::RegistryKey => ui::Problem::SettingRegistryKey,
         SettingProblem::Clock => ui::Problem::SettingClock,
         SettingProblem::Pin => ui::Problem::SettingPin,
     }

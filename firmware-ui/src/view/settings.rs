@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use slint::ComponentHandle;
+use urne_codec::protocol::RegistryCard;
+use urne_core::crypto::Fingerprint;
 use urne_core::timestamp::Timestamp;
 
 use super::{Screens, ask, busy, codes, current_page, dashboard, go_to, set_language, with_window};
@@ -23,6 +25,8 @@ pub(super) struct SettingsState {
     default_lang: Lang,
     timeout: u64,
     registry_url: String,
+    /// The registry's receipt key, from its card.
+    registry_key: Option<Fingerprint>,
     /// The kiosk's time when last read, and the offset it had.
     now: Timestamp,
     offset: i64,
@@ -100,6 +104,11 @@ fn refresh(state: &Screens) {
         })
         .collect();
     let (synced, confirmed) = (st.synced, st.confirmed);
+    let key = st
+        .registry_key
+        .as_ref()
+        .map(super::grouped)
+        .unwrap_or_default();
     let (lang, timeout, url, adjust, typing, outcome) = (
         st.default_lang,
         st.timeout,
@@ -114,6 +123,7 @@ fn refresh(state: &Screens) {
         a.set_default_language(codes::language(lang));
         a.set_timeout(i32::try_from(timeout).unwrap_or(i32::MAX));
         a.set_registry_url(url.into());
+        a.set_registry_key(key.into());
         a.set_clock(clock.into());
         a.set_adjust(i32::try_from(adjust).unwrap_or(i32::MAX));
         a.set_synced(synced);
@@ -196,20 +206,49 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     });
     let s = state.clone();
     a.on_save(move || {
-        let (lang, timeout, url) = {
+        let (lang, timeout, url, key) = {
             let st = &s.borrow().settings;
-            (st.default_lang, st.timeout, st.registry_url.clone())
+            (
+                st.default_lang,
+                st.timeout,
+                st.registry_url.clone(),
+                st.registry_key,
+            )
         };
         s.borrow_mut().settings.pending = SettingsOutcome::Saved;
         busy(&s);
         save(&s, move |k| {
-            k.save_settings(stored_lang(lang), timeout, &url)
+            k.save_settings(stored_lang(lang), timeout, &url, key.as_ref())
         });
     });
     let s = state.clone();
     a.on_back(move || dashboard::back(&s));
     let s = state.clone();
     a.on_change_pin(move || dashboard::choose_pin(&s));
+}
+
+/// Whether a scan now is a registry's card for the settings page.
+pub(super) fn takes_card(state: &Screens) -> bool {
+    current_page(state) == Some(Page::Settings)
+}
+
+/// A registry's card scanned on the settings page: its address and key replace the ones shown,
+/// to be saved with « Enregistrer ».
+pub(super) fn card(state: &Screens, text: &str) {
+    {
+        let st = &mut state.borrow_mut().settings;
+        st.typing_url = false;
+        st.outcome = match RegistryCard::parse(text) {
+            Some(card) => {
+                st.registry_url = card.url;
+                st.registry_key = Some(card.key);
+                Default::default()
+            }
+            None => (SettingsOutcome::Refused, Problem::RegistryCard),
+        };
+    }
+    refresh(state);
+    super::arm_timer(state, Page::Settings);
 }
 
 /// Reads the settings (at start, and every few seconds on the settings page).
@@ -279,6 +318,7 @@ pub(super) fn apply(state: &Screens, settings: Result<Settings, Failure>, saved:
             default_lang,
             timeout: s.voter_timeout.as_secs(),
             registry_url: settings.registry_url.clone().unwrap_or_default(),
+            registry_key: settings.registry_key,
             now: settings.now,
             offset: settings.clock_offset,
             synced: settings.clock_synced,

@@ -4,12 +4,14 @@
 //! at all. The PIN is held here only until then.
 
 use slint::ComponentHandle;
+use urne_codec::protocol::RegistryCard;
+use urne_core::crypto::Fingerprint;
 use urne_core::timestamp::Timestamp;
 
 use super::settings::{self, clock_text, type_url};
 use super::{Screens, ask, busy, codes, current_page, go_idle, go_to, with_window};
 use crate::generated::{AppWindow, Page, Problem, SetupAdapter, SetupError, SetupStep as Step};
-use crate::kiosk::{Failure, PIN_LENGTH, Provisioning, Settings, check_registry_url};
+use crate::kiosk::{Failure, PIN_LENGTH, Provisioning, Settings, check_registry};
 
 /// What the organiser has entered so far.
 #[derive(Default)]
@@ -21,6 +23,8 @@ pub(super) struct SetupState {
     pin: String,
     chosen_pin: String,
     registry_url: String,
+    /// The registry's receipt key, from its card.
+    registry_key: Option<Fingerprint>,
     typing_url: bool,
     /// The kiosk's time when last read, the offset it had, whether it is synchronised.
     now: Timestamp,
@@ -62,6 +66,11 @@ fn refresh(state: &Screens) {
     });
     let (url, typing, adjust, synced) =
         (st.registry_url.clone(), st.typing_url, st.adjust, st.synced);
+    let key = st
+        .registry_key
+        .as_ref()
+        .map(super::grouped)
+        .unwrap_or_default();
     let (error, problem) = (st.error, st.problem);
     let (key_file, key_problem) = (st.key_file.clone(), st.key_problem);
     drop(s);
@@ -70,6 +79,7 @@ fn refresh(state: &Screens) {
         a.set_step(step);
         a.set_pin_length(pin_length);
         a.set_registry_url(url.into());
+        a.set_registry_key(key.into());
         a.set_typing_url(typing);
         a.set_clock(clock.into());
         a.set_adjust(i32::try_from(adjust).unwrap_or(i32::MAX));
@@ -189,14 +199,10 @@ fn next(st: &mut SetupState) {
                 st.error = SetupError::PinMismatch;
             }
         }
-        Step::Registry => {
-            let url = st.registry_url.trim();
-            match check_registry_url(url) {
-                _ if url.is_empty() => st.step = Step::Clock,
-                Ok(()) => st.step = Step::Clock,
-                Err(code) => refused(st, codes::setting_problem(code)),
-            }
-        }
+        Step::Registry => match check_registry(&st.registry_url, st.registry_key.as_ref()) {
+            Ok(()) => st.step = Step::Clock,
+            Err(code) => refused(st, codes::setting_problem(code)),
+        },
         Step::Pin | Step::PinAgain | Step::Clock => {}
     }
 }
@@ -230,6 +236,7 @@ fn finish(state: &Screens) {
         Provisioning {
             pin: st.chosen_pin.clone(),
             registry_url: st.registry_url.trim().to_owned(),
+            registry_key: st.registry_key,
             // A synchronised clock is right as it is; otherwise the organiser's reading of it,
             // adjusted or not, is the confirmation.
             clock_offset: (!st.synced).then(|| st.offset.saturating_add(st.adjust)),
@@ -245,6 +252,29 @@ fn finish(state: &Screens) {
         },
         done,
     );
+}
+
+/// Whether a scan now is the registry's card for the setup's registry step.
+pub(super) fn takes_card(state: &Screens) -> bool {
+    current_page(state) == Some(Page::Setup) && state.borrow().setup.step == Step::Registry
+}
+
+/// The registry's card, scanned on the registry step: its address and its key, shown for the
+/// organiser to compare with what the registry's operator gave.
+pub(super) fn card(state: &Screens, text: &str) {
+    change(state, |st| scanned_card(st, text));
+}
+
+fn scanned_card(st: &mut SetupState, text: &str) {
+    clear_error(st);
+    st.typing_url = false;
+    match RegistryCard::parse(text) {
+        Some(card) => {
+            st.registry_url = card.url;
+            st.registry_key = Some(card.key);
+        }
+        None => refused(st, Problem::RegistryCard),
+    }
 }
 
 /// Reads the settings for the setup page (on its first step, and every few seconds after): the
@@ -292,6 +322,8 @@ fn done(
             state.borrow_mut().setup = SetupState::default();
             refresh(state);
             go_idle(state);
+            // A package given at start is loaded once the setup is done.
+            super::reload_event(state);
         }
         Err(failure) => change(state, |st| {
             st.submitted = false;
@@ -349,6 +381,28 @@ mod tests {
         );
         st.registry_url = "https://registre.example.org".into();
         next(&mut st);
+        // An address alone is not enough: the key comes from the registry's card.
+        assert_eq!(st.step, Step::Registry);
+        assert_eq!(
+            (st.error, st.problem),
+            (SetupError::Refused, Problem::SettingRegistryKey)
+        );
+        scanned_card(&mut st, "URNE-REGISTRY1:12:https://registre.example.org");
+        assert_eq!(
+            (st.error, st.problem, st.registry_key),
+            (SetupError::Refused, Problem::RegistryCard, None)
+        );
+        let key = urne_core::crypto::SecretKey::from_seed(&[3; 32])
+            .public()
+            .fingerprint();
+        let card = RegistryCard {
+            url: "https://urne.federation.example:8443".into(),
+            key,
+        };
+        scanned_card(&mut st, &card.to_text());
+        assert_eq!(st.error, SetupError::None);
+        assert_eq!(st.registry_url, "https://urne.federation.example:8443");
+        next(&mut st);
         assert_eq!(st.step, Step::Clock);
         back(&mut st);
         st.registry_url.clear();
@@ -367,6 +421,7 @@ mod tests {
         let setup = Provisioning {
             pin: "918273".into(),
             registry_url: String::new(),
+            registry_key: None,
             clock_offset: None,
         };
         assert!(!format!("{setup:?}").contains("918273"));

@@ -70,6 +70,19 @@ pub(super) fn scan(state: &Screens, payload: String) {
         }
         return;
     }
+    // A registry's card sets the registry on the setup's registry step and on the settings
+    // page, and is ignored anywhere else.
+    if payload
+        .trim()
+        .starts_with(urne_codec::protocol::CARD_PREFIX)
+    {
+        if super::setup::takes_card(state) {
+            super::setup::card(state, &payload);
+        } else if super::settings::takes_card(state) {
+            super::settings::card(state, &payload);
+        }
+        return;
+    }
     // On the PIN page a scan may be the organiser's PIN recovery order.
     if payload.trim().starts_with(urne_core::recovery::PREFIX) {
         if super::dashboard::takes_recovery_order(state) {

@@ -24,10 +24,10 @@ fn an_edited_audit_chain_is_reported_on_the_dashboard() {
     );
     {
         let mut kiosk = open(dir.path());
+        kiosk.set_pin("123456").unwrap();
         kiosk
             .load_package(&urne_kiosk::demo::package().bytes)
             .unwrap();
-        kiosk.set_pin("123456").unwrap();
         for badge in badges
             .iter()
             .filter(|b| b.role == Role::Participant)

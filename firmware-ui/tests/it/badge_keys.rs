@@ -62,7 +62,7 @@ fn rotated_keys_are_accepted_and_revoked_badges_refused() {
     let revoked_id = probe.package.roster.members[2].id.to_string();
     let built = package(&next_key, Some(&revoked_id));
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Fixture::new(dir.path()).seed(4).build();
+    let mut kiosk = Fixture::new(dir.path()).seed(4).pin("123456").build();
     kiosk.load_package(&built.bytes).unwrap();
 
     let organiser = urne_kiosk::demo::organiser_key();

@@ -50,10 +50,10 @@ fn the_device_key_is_made_once_kept_private_and_shown_as_text_and_qr() {
     assert_eq!(created.len(), 1);
 
     let mut kiosk = kiosk;
+    kiosk.set_pin("123456").unwrap();
     kiosk
         .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
-    kiosk.set_pin("123456").unwrap();
     let badges = urne_papers::badges::issue_all(
         &urne_kiosk::demo::package().package,
         &urne_kiosk::demo::organiser_key(),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use urne_core::audit::AuditEvent;
-use urne_core::crypto::PublicKey;
+use urne_core::crypto::{Fingerprint, PublicKey, SecretKey};
 use urne_core::ids::PollId;
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::app::{self, Options};
@@ -48,8 +48,14 @@ fn setup(pin: &str, registry: &str, offset: Option<i64>) -> Provisioning {
     Provisioning {
         pin: pin.into(),
         registry_url: registry.into(),
+        registry_key: None,
         clock_offset: offset,
     }
+}
+
+/// The fingerprint a registry's card carries.
+fn registry_key() -> Fingerprint {
+    SecretKey::from_seed(&[44; 32]).public().fingerprint()
 }
 
 fn events(kiosk: &Kiosk) -> Vec<AuditEvent> {
@@ -79,6 +85,10 @@ fn a_bad_setup_changes_nothing_and_a_good_one_is_stored_whole() {
             "an address without https://",
         ),
         (
+            setup("123456", "https://registre.example.org", Some(0)),
+            "an address without the key from the registry's card",
+        ),
+        (
             setup("123456", "", Some(20 * 366 * 86_400)),
             "a clock twenty years off",
         ),
@@ -96,11 +106,10 @@ fn a_bad_setup_changes_nothing_and_a_good_one_is_stored_whole() {
     ));
 
     kiosk
-        .provision(&setup(
-            "246810",
-            " https://registre.example.org ",
-            Some(2 * 86_400),
-        ))
+        .provision(&Provisioning {
+            registry_key: Some(registry_key()),
+            ..setup("246810", " https://registre.example.org ", Some(2 * 86_400))
+        })
         .unwrap();
     assert!(!kiosk.needs_provisioning().unwrap());
     assert!(kiosk.has_pin().unwrap());
@@ -110,6 +119,7 @@ fn a_bad_setup_changes_nothing_and_a_good_one_is_stored_whole() {
         settings.registry_url.as_deref(),
         Some("https://registre.example.org")
     );
+    assert_eq!(settings.registry_key, Some(registry_key()));
     assert_eq!(settings.now, EVENING);
     let added: Vec<AuditEvent> = events(&kiosk)[before.len()..].to_vec();
     assert_eq!(
@@ -146,6 +156,67 @@ fn a_bad_setup_changes_nothing_and_a_good_one_is_stored_whole() {
         kiosk.unlock(&organiser, "246810").unwrap(),
         PinOutcome::Unlocked
     );
+}
+
+/// The first package pins the organiser key: on a kiosk nobody has set up, whoever holds it
+/// could pin theirs. The PIN is chosen first, through the API as on the screens; a package given
+/// at start (`--package`) waits for the setup.
+#[test]
+fn no_package_loads_before_the_setup_has_chosen_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FakeClock::at(EVENING);
+    let mut kiosk = fresh(dir.path(), &clock);
+    let before = events(&kiosk);
+    let package = urne_kiosk::demo::package().bytes;
+    assert!(matches!(
+        kiosk.load_package(&package),
+        Err(KioskError::SetupFirst)
+    ));
+    assert!(kiosk.event().is_none());
+    assert_eq!(kiosk.pinned_organiser().unwrap(), None);
+    assert_eq!(events(&kiosk), before, "a refused package writes nothing");
+
+    // Given at start, it is checked at once and kept until the setup is done.
+    assert!(
+        kiosk
+            .load_package_at_start(b"not a package".to_vec())
+            .is_err()
+    );
+    assert!(!kiosk.load_package_at_start(package.clone()).unwrap());
+    assert!(kiosk.event().is_none());
+    kiosk.provision(&setup("246810", "", None)).unwrap();
+    assert_eq!(
+        kiosk.event().map(|e| e.id.to_string()),
+        Some(urne_kiosk::demo::package().package.event.id.to_string())
+    );
+    let added = events(&kiosk)[before.len()..].to_vec();
+    assert!(matches!(added[0], AuditEvent::Provisioned { .. }));
+    assert!(matches!(added[1], AuditEvent::PackageLoaded { .. }));
+
+    // The same through the kiosk's start on a fresh card.
+    let data = dir.path().join("card");
+    let file = dir.path().join("soiree.urnepkg");
+    std::fs::write(&file, &package).unwrap();
+    let options = Options {
+        data: data.clone(),
+        usb_dir: data.join("usb"),
+        udisks: false,
+        package: Some(file),
+        demo: false,
+        scanner: None,
+        baud: 9600,
+        registry: None,
+        lang: urne_core::tally::Lang::Fr,
+        voter_timeout_secs: 60,
+    };
+    let mut kiosk = app::open_kiosk(&options).unwrap();
+    assert!(kiosk.event().is_none(), "loaded before the setup");
+    let offset = (!kiosk.clock_trusted()).then_some(0);
+    kiosk.provision(&setup("246810", "", offset)).unwrap();
+    assert!(kiosk.event().is_some(), "loaded once the setup is done");
+    drop(kiosk);
+    // The next start finds it loaded, and loads the same file again as nothing new.
+    assert!(app::open_kiosk(&options).unwrap().event().is_some());
 }
 
 #[test]
@@ -351,6 +422,22 @@ fn the_setup_screens_walk_an_organiser_from_the_key_to_the_clock() {
     }
     setup.invoke_url_key("https://registre.example.org".into());
     h.tap("Continuer");
+    // The address alone is refused: the key comes from the registry's card, never from
+    // whoever answers first at that address.
+    assert!(h.shows("Scannez la carte du registre (urne-registry card) : sans la clé qu'elle porte, le kiosque ne peut pas vérifier les reçus du registre."));
+    assert_eq!(setup.get_step(), SetupStep::Registry);
+    assert!(h.shows("Clé du registre : pas encore de carte scannée."));
+    let card = urne_codec::protocol::RegistryCard {
+        url: "https://registre.example.org".into(),
+        key: registry_key(),
+    };
+    h.scan(&card.to_text());
+    let shown_key = urne_kiosk::view::grouped(&registry_key());
+    assert!(h.wait_for(
+        &format!("Clé du registre : {shown_key} — comparez-la avec celle que son responsable vous a donnée."),
+        WAIT
+    ));
+    h.tap("Continuer");
     assert_eq!(setup.get_step(), SetupStep::Clock);
 
     // The clock shows the Pi's saved time; the organiser moves it two days on.
@@ -375,6 +462,7 @@ fn the_setup_screens_walk_an_organiser_from_the_key_to_the_clock() {
         settings.registry_url.as_deref(),
         Some("https://registre.example.org")
     );
+    assert_eq!(settings.registry_key, Some(registry_key()));
     let events = events(&kiosk);
     assert!(events.contains(&AuditEvent::ClockConfirmed { offset: 2 * 86_400 }));
     assert!(events.contains(&AuditEvent::Provisioned {

@@ -191,7 +191,7 @@ fn organiser_screens(size: Size) {
     let registry = support::TestRegistry::demo(dir.path());
     let mut k = kiosk(dir.path(), &[]);
     registry.enrol_kiosk(&k.device_public_key());
-    k.set_default_registry(Some(registry.url.clone()));
+    k.set_default_registry(Some(registry.url.clone()), None);
     let h = Harness::new(k, ViewOptions::default(), size.width, size.height);
     let members = demo::badges();
     // A member already in the hall scans again on their way out.

@@ -50,8 +50,8 @@ fn wrong_pins_lock_out_the_badge_they_were_typed_for_and_no_other() {
         .seed(21)
         .clock(Arc::new(clock.clone()))
         .build();
-    kiosk.load_package(&built.bytes).unwrap();
     kiosk.set_pin(urne_kiosk::demo::PIN).unwrap();
+    kiosk.load_package(&built.bytes).unwrap();
     let organiser =
         |kiosk: &mut urne_kiosk::kiosk::Kiosk, i: usize| match kiosk.scan(&badge(i)).unwrap() {
             ScanOutcome::Organiser { organiser, .. } => organiser,

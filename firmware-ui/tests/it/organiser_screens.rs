@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use urne_core::audit::AuditEvent;
+use urne_core::crypto::SecretKey;
 use urne_core::ids::PollId;
 use urne_core::poll::PollKind;
 use urne_core::timestamp::Timestamp;
@@ -313,6 +314,32 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
     }
     type_text(&h, "https://registre.example.org");
     h.tap("Valider");
+    // The address alone is refused: the key comes from the registry's card.
+    h.tap("Enregistrer les réglages");
+    assert!(h.wait_for(
+        "Scannez la carte du registre (urne-registry card) : sans la clé qu'elle porte, le kiosque ne peut pas vérifier les reçus du registre.",
+        WAIT
+    ));
+    assert!(h.shows("Clé du registre : aucune. Scannez la carte du registre (urne-registry card) : sans elle, rien n'est envoyé."));
+    // A damaged card is refused, and the one from the operator sets the address and the key.
+    h.scan("URNE-REGISTRY1:00ff:https://registre.example.org");
+    assert!(h.wait_for(
+        "Cette carte de registre est illisible : demandez-en une nouvelle à son responsable (urne-registry card).",
+        WAIT
+    ));
+    let registry_key = SecretKey::from_seed(&[45; 32]).public().fingerprint();
+    let card = urne_codec::protocol::RegistryCard {
+        url: "https://urne.federation.example".into(),
+        key: registry_key,
+    };
+    h.scan(&card.to_text());
+    assert!(h.wait_for(
+        &format!(
+            "Clé du registre : {}. Scannez une autre carte pour changer de registre.",
+            urne_kiosk::view::grouped(&registry_key)
+        ),
+        WAIT
+    ));
     h.tap("Enregistrer les réglages");
     assert!(h.wait_for("Réglages enregistrés.", WAIT));
     h.shutdown();
@@ -325,8 +352,9 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
     assert_eq!(settings.voter_timeout_secs, Some(80));
     assert_eq!(
         settings.registry_url.as_deref(),
-        Some("https://registre.example.org")
+        Some("https://urne.federation.example")
     );
+    assert_eq!(settings.registry_key, Some(registry_key));
     assert_eq!(settings.clock_offset, 3600);
     assert_eq!(
         settings.now,

@@ -72,7 +72,11 @@ fn unsealed_package() -> Vec<u8> {
 }
 
 fn kiosk(dir: &std::path::Path, usb: &std::path::Path) -> Kiosk {
-    Fixture::new(dir).seed(8).usb_folder(usb).build()
+    Fixture::new(dir)
+        .seed(8)
+        .pin("123456")
+        .usb_folder(usb)
+        .build()
 }
 
 #[test]
@@ -150,8 +154,8 @@ fn a_foreign_package_is_flagged_on_screen_once_a_key_is_pinned() {
     let dir = tempfile::tempdir().unwrap();
     let usb = tempfile::tempdir().unwrap();
     let mut k = kiosk(dir.path(), usb.path());
-    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     k.set_pin("123456").unwrap();
+    k.load_package(&urne_kiosk::demo::package().bytes).unwrap();
     std::fs::write(usb.path().join("autre.urnepkg"), foreign_package()).unwrap();
 
     let h = Harness::new(k, ViewOptions::default(), 1024, 1200);

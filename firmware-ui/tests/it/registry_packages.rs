@@ -52,7 +52,11 @@ fn foreign_package(key: &SecretKey) -> Vec<u8> {
 
 /// A kiosk without an event whose registry is `url` (as given with `--registry`).
 fn empty_kiosk(dir: &std::path::Path, url: Option<String>) -> Kiosk {
-    Fixture::new(dir).seed(8).registry(url).build()
+    Fixture::new(dir)
+        .seed(8)
+        .pin("123456")
+        .registry(url)
+        .build()
 }
 
 /// Opens the packages page from the idle screen, and shows the registry source.

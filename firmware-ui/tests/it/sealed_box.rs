@@ -79,8 +79,8 @@ pub(crate) fn evening(dir: &Path) -> Evening {
         Box::new(FolderTarget::new(&dir.join("usb"))),
     )
     .unwrap();
-    kiosk.load_package(&bytes).unwrap();
     kiosk.set_pin(urne_kiosk::demo::PIN).unwrap();
+    kiosk.load_package(&bytes).unwrap();
     kiosk.accept_unconfirmed_clock();
     let badges = urne_papers::badges::issue_all(
         &urne_kiosk::demo::package().package,
@@ -491,8 +491,8 @@ fn delegate_evening(
     let mut kiosk = urne_kiosk::ui_testing::demo::Fixture::new(dir.path())
         .clock(Arc::new(FakeClock::at(Timestamp(1_796_495_400))))
         .build();
-    kiosk.load_package(&signed.bytes).unwrap();
     kiosk.set_pin(urne_kiosk::demo::PIN).unwrap();
+    kiosk.load_package(&signed.bytes).unwrap();
     kiosk.accept_unconfirmed_clock();
     let badges = urne_papers::badges::issue_all(&package, &urne_kiosk::demo::organiser_key());
     let members: Vec<MemberId> = badges

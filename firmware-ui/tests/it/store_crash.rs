@@ -77,10 +77,10 @@ fn open(dir: &Path) -> Kiosk {
 fn prepared() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = open(dir.path());
+    kiosk.set_pin("123456").unwrap();
     kiosk
         .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
-    kiosk.set_pin("123456").unwrap();
     let organiser = urne_papers::badges::issue_all(
         &urne_kiosk::demo::package().package,
         &urne_kiosk::demo::organiser_key(),

@@ -75,3 +75,65 @@ pub fn package_request_message(event: &str, challenge: &str) -> Vec<u8> {
 pub fn sign_package_request(device: &SecretKey, event: &str, challenge: &str) -> String {
     STANDARD.encode(device.sign(&package_request_message(event, challenge)))
 }
+
+/// What a registry's card starts with.
+pub const CARD_PREFIX: &str = "URNE-REGISTRY1:";
+
+/// A registry's card: its address and the fingerprint of the key it signs receipts with, as
+/// `urne-registry card` prints it and as its QR code carries it
+/// (`URNE-REGISTRY1:{64 hex digits}:{address}`). A kiosk's setup scans it, so that the key is
+/// pinned by the organiser who set the kiosk up, never taken from whoever answers first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryCard {
+    /// The registry's address (`https://…`).
+    pub url: String,
+    /// The fingerprint of the registry's receipt key.
+    pub key: Fingerprint,
+}
+
+impl RegistryCard {
+    /// The card's text (what its QR code holds).
+    pub fn to_text(&self) -> String {
+        format!("{CARD_PREFIX}{}:{}", self.key.to_hex(), self.url)
+    }
+
+    /// Reads a card's text; `None` when it is not a well-formed card (the address itself is
+    /// checked where it is used).
+    pub fn parse(text: &str) -> Option<Self> {
+        let rest = text.trim().strip_prefix(CARD_PREFIX)?;
+        let (hex, url) = rest.split_once(':')?;
+        let key = Fingerprint::parse(hex)?;
+        let url_ok = !url.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+        url_ok.then(|| Self {
+            url: url.to_owned(),
+            key,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_reads_back_and_a_damaged_one_is_refused() {
+        let key = SecretKey::from_seed(&[7; 32]).public().fingerprint();
+        let card = RegistryCard {
+            url: "https://registre.example.org:8443/urne".into(),
+            key,
+        };
+        let text = card.to_text();
+        assert_eq!(RegistryCard::parse(&text), Some(card.clone()));
+        assert_eq!(RegistryCard::parse(&format!("  {text}\n")), Some(card));
+        let hex = key.to_hex();
+        for bad in [
+            format!("URNE-REGISTRY1:{}:https://r.example.org", &hex[..63]),
+            format!("URNE-REGISTRY1:{hex}:"),
+            format!("URNE-REGISTRY1:{hex}:https://r.example.org/a b"),
+            format!("URNE-REGISTRY2:{hex}:https://r.example.org"),
+            format!("{hex}:https://r.example.org"),
+        ] {
+            assert_eq!(RegistryCard::parse(&bad), None, "{bad}");
+        }
+    }
+}

@@ -135,6 +135,20 @@ enum Command {
         /// The kiosk's fingerprint (64 hexadecimal digits, as `devices` lists it).
         fingerprint: String,
     },
+    /// Print the registry's card: its address and the fingerprint of the key it signs
+    /// receipts with, as text and as a QR code. A kiosk's setup scans the card, so that the
+    /// kiosk trusts receipts from this key only.
+    Card {
+        /// The registry database (its key sits beside it; made now if the registry never ran).
+        #[arg(long)]
+        db: PathBuf,
+        /// The address kiosks reach this registry at (`https://…`).
+        #[arg(long)]
+        url: String,
+        /// Also write the card's QR code to this PNG file (print it, or show it on a screen).
+        #[arg(long)]
+        qr: Option<PathBuf>,
+    },
     /// List the latest refused uploads, newest first.
     Refusals {
         /// The registry database.
@@ -168,6 +182,36 @@ fn event_id(event: &str) -> Result<()> {
 fn fingerprint(text: &str) -> Result<urne_core::crypto::Fingerprint> {
     urne_core::crypto::Fingerprint::parse(text)
         .with_context(|| format!("« {text} » is not a fingerprint (64 hexadecimal digits)"))
+}
+
+/// Prints the registry's card, and writes its QR code when asked.
+fn card(db: &std::path::Path, url: &str, qr: Option<&std::path::Path>) -> Result<()> {
+    // The kiosk checks the address fully when the card is scanned; this catches the usual slips.
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        anyhow::bail!(
+            "« {url} » is not an address kiosks can reach: https://… (http:// only for this machine)"
+        );
+    }
+    let key = urne_registry::load_or_create_key(&key_path(db))?;
+    let card = urne_codec::protocol::RegistryCard {
+        url: url.to_owned(),
+        key: key.public().fingerprint(),
+    };
+    let text = card.to_text();
+    if let Some(path) = qr {
+        let png = urne_papers::badges::png::qr_alone(&text)
+            .context("the address is too long for a QR code")?
+            .context("the QR code could not be drawn")?;
+        urne_codec::atomic::write(path, &png, 0o644)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!("{text}");
+    eprintln!("registry key fingerprint: {}", card.key.to_hex());
+    Ok(())
 }
 
 /// Assigns an enrolled kiosk to an event.
@@ -277,6 +321,7 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Card { db, url, qr } => card(&db, &url, qr.as_deref()),
         Command::Refusals { db, limit } => {
             // Reasons are escaped again when printed: a database written by an older registry
             // holds them raw, and a reason must not drive the operator's terminal.

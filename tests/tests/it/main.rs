@@ -11,6 +11,7 @@ mod demo_package;
 mod presenters;
 mod registry;
 mod registry_faults;
+mod registry_pinning;
 mod shape;
 mod support;
 mod thread;

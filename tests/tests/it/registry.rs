@@ -318,7 +318,11 @@ fn limits_answer_with_a_reason_and_keep_nothing() {
     let uploader = Uploader::new(&registry.url).unwrap();
     let pass = registry
         .runtime
-        .block_on(upload_pending(kiosk.kiosk.store_mut(), &uploader))
+        .block_on(upload_pending(
+            kiosk.kiosk.store_mut(),
+            &uploader,
+            &registry.registry.public_key().fingerprint(),
+        ))
         .unwrap();
     assert_eq!((pass.synced, pass.waiting, pass.refused), (2, 1, 0));
     assert_eq!(kiosk.kiosk.store().pending_uploads().unwrap().len(), 2);

@@ -250,7 +250,11 @@ fn every_bundle_arrives_exactly_once_through_a_hostile_network() {
         let mut pending = 0;
         for evening in &mut kiosks {
             let pass = runtime
-                .block_on(upload_pending(evening.kiosk.store_mut(), &uploader))
+                .block_on(upload_pending(
+                    evening.kiosk.store_mut(),
+                    &uploader,
+                    &registry_key,
+                ))
                 .unwrap();
             assert_eq!(pass.refused, 0, "no bundle is refused for good");
             pending += evening.kiosk.store().pending_uploads().unwrap().len();

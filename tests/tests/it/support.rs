@@ -95,8 +95,8 @@ pub fn evening(
         Box::new(FolderTarget::new(&usb)),
     )
     .unwrap();
-    kiosk.load_package(&package.bytes).unwrap();
     kiosk.set_pin(urne_kiosk::demo::PIN).unwrap();
+    kiosk.load_package(&package.bytes).unwrap();
     let badges = urne_papers::badges::issue_all(&package.package, organiser);
     for badge in badges
         .iter()
@@ -171,13 +171,13 @@ fn fixed_clock() -> Timestamp {
 
 /// Serves `store` with `limits` over HTTP.
 pub fn serve_in_process(store: SqliteStore, limits: Limits) -> InProcess {
+    serve_in_process_with_key(store, limits, SecretKey::from_seed(&[7; 32]))
+}
+
+/// Serves `store` with `limits` over HTTP, signing receipts with `key`.
+pub fn serve_in_process_with_key(store: SqliteStore, limits: Limits, key: SecretKey) -> InProcess {
     urne_sync::uploader::install_crypto_provider();
-    let registry = Registry::new(
-        Arc::new(store),
-        SecretKey::from_seed(&[7; 32]),
-        fixed_clock,
-        limits,
-    );
+    let registry = Registry::new(Arc::new(store), key, fixed_clock, limits);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -72,10 +72,10 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         Box::new(FolderTarget::new(usb.path())),
     )
     .unwrap();
+    kiosk.set_pin("123456").unwrap();
     kiosk
         .load_package(&urne_kiosk::demo::package().bytes)
         .unwrap();
-    kiosk.set_pin("123456").unwrap();
     let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
 
     // The scanner: a pseudo-terminal pair; the kiosk opens the slave side by its path.
@@ -321,10 +321,34 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
         .expect("the registry says where it listens")
         .to_owned();
 
+    // The registry's card, as its operator prints it for the organiser: the kiosk takes
+    // receipts under this key only. Its QR code reads back as the same text.
+    let qr = data.path().join("card.png");
+    let card = Command::new(binary("urne-registry"))
+        .args(["card", "--url", &url, "--db"])
+        .arg(&registry_db)
+        .arg("--qr")
+        .arg(&qr)
+        .output()
+        .unwrap();
+    assert!(card.status.success(), "{card:?}");
+    let text = String::from_utf8(card.stdout).unwrap();
+    let card = urne_codec::protocol::RegistryCard::parse(&text).expect("a registry card");
+    assert_eq!(card.url, url);
+    let image = image::open(&qr).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "the card's QR code is found");
+    assert_eq!(grids[0].decode().unwrap().1, text.trim());
+
     h.shutdown();
     // The kiosk has stopped: nothing else uses the database, the gate is the loop's alone.
-    let uploads =
-        UploadLoop::spawn(database.clone(), Some(url.clone()), Default::default()).unwrap();
+    let uploads = UploadLoop::spawn(
+        database.clone(),
+        Some((card.url.clone(), Some(card.key))),
+        Default::default(),
+    )
+    .unwrap();
     let digest = urne_core::crypto::Sha256Digest::of(&std::fs::read(&bundle).unwrap()).to_hex();
     urne_sync::uploader::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_current_thread()
