@@ -10,11 +10,11 @@
 #    arm64 libraries through Debian's multiarch (`dpkg --add-architecture arm64`);
 # 2. lets the kernel start arm64 programs itself (binfmt_misc → qemu-aarch64-static), because
 #    the tests start Urne's own binaries and themselves as child processes;
-# 3. runs the tests of every crate that runs on the Pi (urne-core, urne-codec, urne-papers,
-#    urne-sync, urne-kiosk, urne-cli), built for aarch64 and run under qemu-aarch64-static. The
-#    registry (a server), the organiser's tools (a laptop) and the end-to-end scenarios of
-#    urne-tests (the registry's, and the workspace's shape) never run on a Pi: `./dev test` runs
-#    them natively, and running them again under emulation took a third of CI's time;
+# 3. runs the tests of every crate linked into the Pi's binaries (urne-core, urne-codec,
+#    urne-papers, urne-sync, urne-organiser, urne-kiosk, urne-cli), built for aarch64 and run
+#    under qemu-aarch64-static. The registry (a server) and the end-to-end scenarios of urne-tests
+#    (the registry's, and the workspace's shape) never run on a Pi: `./dev test` runs them
+#    natively, and running them again under emulation took a third of CI's time;
 # 4. builds the Pi's release binaries (urne-kiosk with the `pi` feature, and `urne`), checks
 #    they are arm64 programs that start, and prints their sizes.
 #
@@ -107,7 +107,7 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="env LD_PRELOAD=$shim/\$LIB
 export URNE_CRASH_CYCLES="${URNE_CRASH_CYCLES:-60}"
 export URNE_CRASH_WINDOW_MS="${URNE_CRASH_WINDOW_MS:-800}"
 
-# 3. Every test of `./dev test`, in the dev profile (debug assertions on, dependencies at
+# 3. The tests of the Pi's crates, in the dev profile (debug assertions on, dependencies at
 # opt-level 2, see Cargo.toml) but with our own crates at opt-level 1 instead of 0: emulated,
 # unoptimised code made some tests minutes long (byte scans, QR rasterising, bundle mutations),
 # and opt-level 1 costs little to build. Building the test executables with the release
@@ -121,7 +121,7 @@ export URNE_CRASH_WINDOW_MS="${URNE_CRASH_WINDOW_MS:-800}"
 export CARGO_PROFILE_DEV_OPT_LEVEL=1
 echo "== Tests for $TARGET under qemu-aarch64-static"
 cargo test --target "$TARGET" -p urne-core -p urne-codec -p urne-papers -p urne-sync \
-  -p urne-kiosk -p urne-cli --features urne-kiosk/udisks "$@"
+  -p urne-organiser -p urne-kiosk -p urne-cli --features urne-kiosk/udisks "$@"
 tested=$SECONDS
 
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER=qemu-aarch64-static

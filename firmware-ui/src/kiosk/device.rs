@@ -269,7 +269,23 @@ impl Kiosk {
             return Err(KioskError::Setting(SettingProblem::Timeout));
         }
         let registry_url = registry_url.trim();
-        check_registry(registry_url, registry_key).map_err(KioskError::Setting)?;
+        // The registry is checked when it changes: a kiosk set up before registry cards has
+        // an address without a key, and must still save its language and timeout (its settings
+        // page says to scan the card).
+        let stored_key = self
+            .store
+            .setting(SETTING_REGISTRY_KEY)?
+            .and_then(|hex| Fingerprint::parse(&hex));
+        let unchanged = self
+            .store
+            .setting(SETTING_REGISTRY_URL)?
+            .as_deref()
+            .unwrap_or("")
+            == registry_url
+            && stored_key.as_ref() == registry_key;
+        if !unchanged {
+            check_registry(registry_url, registry_key).map_err(KioskError::Setting)?;
+        }
         let registry_key = registry_key_setting(registry_url, registry_key);
         self.store.set_settings(&[
             (SETTING_DEFAULT_LANG, Some(default_lang)),

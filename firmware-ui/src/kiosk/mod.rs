@@ -68,8 +68,9 @@ const SETTING_VOTER_TIMEOUT: &str = "voter_timeout_secs";
 /// The registry's address chosen on the settings page (the upload loop reads it too).
 pub const SETTING_REGISTRY_URL: &str = "registry_url";
 /// The fingerprint of the registry's receipt key, from its card (set with the address; the
-/// upload loop sends nothing without it).
-pub const SETTING_REGISTRY_KEY: &str = "registry_key";
+/// upload loop sends nothing without it). Not `registry_key`: that name held the key an older
+/// kiosk took from the first receipt it got, which is not trusted.
+pub const SETTING_REGISTRY_KEY: &str = "registry_card_key";
 
 /// Shortest and longest voter inactivity timeout the settings page offers, in seconds.
 pub const VOTER_TIMEOUT_RANGE: (u64, u64) = (20, 300);

@@ -185,8 +185,13 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     a.on_url_key(move |key| {
         change(&s, |st| {
+            let before = st.registry_url.clone();
             if !type_url(&mut st.registry_url, &key) {
                 st.typing_url = false;
+            }
+            // The key belongs to the card's address: another address needs its own card.
+            if st.registry_url != before {
+                st.registry_key = None;
             }
         });
     });

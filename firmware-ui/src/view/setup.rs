@@ -136,8 +136,13 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     a.on_url_key(move |key| {
         change(&s, |st| {
             clear_error(st);
+            let before = st.registry_url.clone();
             if !type_url(&mut st.registry_url, &key) {
                 st.typing_url = false;
+            }
+            // The key belongs to the card's address: another address needs its own card.
+            if st.registry_url != before {
+                st.registry_key = None;
             }
         });
     });
@@ -401,6 +406,11 @@ mod tests {
         };
         scanned_card(&mut st, &card.to_text());
         assert_eq!(st.error, SetupError::None);
+        assert_eq!(st.registry_url, "https://urne.federation.example:8443");
+        // A damaged card afterwards is refused and leaves the good one in place.
+        scanned_card(&mut st, "URNE-REGISTRY1:zz:https://ailleurs.example");
+        assert_eq!(st.problem, Problem::RegistryCard);
+        assert_eq!(st.registry_key, Some(key));
         assert_eq!(st.registry_url, "https://urne.federation.example:8443");
         next(&mut st);
         assert_eq!(st.step, Step::Clock);

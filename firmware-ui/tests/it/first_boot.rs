@@ -558,3 +558,36 @@ fn the_dashboard_sends_the_organiser_to_check_the_time() {
     );
     h.shutdown();
 }
+
+/// A kiosk set up before registry cards holds an address without a key: it sends nothing and
+/// says to scan the card, and its other settings still save; a new address needs its card.
+#[test]
+fn an_address_kept_from_before_cards_does_not_block_the_other_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Fixture::new(dir.path()).seed(24).demo().build();
+    kiosk
+        .store_mut()
+        .set_setting("registry_url", "https://registre.example.org")
+        .unwrap();
+    // The key an older kiosk took from its first receipt is not a card's.
+    kiosk
+        .store_mut()
+        .set_setting("registry_key", &registry_key().to_hex())
+        .unwrap();
+    assert_eq!(kiosk.settings().unwrap().registry_key, None);
+    unlocked(&mut kiosk);
+    let saved = kiosk
+        .save_settings("en", 90, "https://registre.example.org", None)
+        .unwrap();
+    assert_eq!(saved.default_lang.as_deref(), Some("en"));
+    assert!(matches!(
+        kiosk.save_settings("en", 90, "https://autre.example.org", None),
+        Err(KioskError::Setting(
+            urne_kiosk::kiosk::SettingProblem::RegistryKey
+        ))
+    ));
+    let saved = kiosk
+        .save_settings("en", 90, "https://autre.example.org", Some(&registry_key()))
+        .unwrap();
+    assert_eq!(saved.registry_key, Some(registry_key()));
+}

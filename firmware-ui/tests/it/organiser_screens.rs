@@ -340,6 +340,19 @@ fn settings_are_saved_checked_and_kept_across_a_restart() {
         ),
         WAIT
     ));
+    // The key belongs to the card's address: typing another address forgets it.
+    h.tap("Adresse du registre");
+    type_text(&h, "x");
+    h.tap("Valider");
+    assert!(h.shows("Clé du registre : aucune. Scannez la carte du registre (urne-registry card) : sans elle, rien n'est envoyé."));
+    h.scan(&card.to_text());
+    assert!(h.wait_for(
+        &format!(
+            "Clé du registre : {}. Scannez une autre carte pour changer de registre.",
+            urne_kiosk::view::grouped(&registry_key)
+        ),
+        WAIT
+    ));
     h.tap("Enregistrer les réglages");
     assert!(h.wait_for("Réglages enregistrés.", WAIT));
     h.shutdown();

@@ -198,7 +198,7 @@ fn without_a_registry_address_the_page_says_where_to_set_it() {
     );
     open_registry(&h);
     assert!(h.wait_for(
-        "Aucune adresse de registre n'est réglée sur ce kiosque. Un organisateur la règle sur la page Réglages du tableau de bord (« Adresse du registre ») ; sur un kiosque encore sans événement, elle est donnée à son démarrage (option --registry).",
+        "Aucune adresse de registre n'est réglée sur ce kiosque. Un organisateur la règle sur la page Réglages du tableau de bord (« Adresse du registre ») : on y scanne la carte du registre ; sur un kiosque encore sans événement, elle peut aussi être donnée à son démarrage (options --registry et --registry-key).",
         WAIT
     ));
     h.shutdown();

@@ -139,7 +139,7 @@ enum Command {
     /// receipts with, as text and as a QR code. A kiosk's setup scans the card, so that the
     /// kiosk trusts receipts from this key only.
     Card {
-        /// The registry database (its key sits beside it; made now if the registry never ran).
+        /// The registry database (its key sits beside it, made by its first `serve`).
         #[arg(long)]
         db: PathBuf,
         /// The address kiosks reach this registry at (`https://…`).
@@ -196,7 +196,16 @@ fn card(db: &std::path::Path, url: &str, qr: Option<&std::path::Path>) -> Result
             "« {url} » is not an address kiosks can reach: https://… (http:// only for this machine)"
         );
     }
-    let key = urne_registry::load_or_create_key(&key_path(db))?;
+    // Only an existing key: a card made from a new key (a mistyped --db) would match no
+    // registry, and kiosks set up with it would never send anything.
+    let path = key_path(db);
+    if !path.exists() {
+        anyhow::bail!(
+            "no registry key at {}: check --db, or start the registry once (urne-registry serve)",
+            path.display()
+        );
+    }
+    let key = urne_registry::load_or_create_key(&path)?;
     let card = urne_codec::protocol::RegistryCard {
         url: url.to_owned(),
         key: key.public().fingerprint(),

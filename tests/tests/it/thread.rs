@@ -340,6 +340,13 @@ fn a_badge_becomes_a_greeting_a_ballot_a_signed_bundle_and_a_registry_entry() {
     let grids = prepared.detect_grids();
     assert_eq!(grids.len(), 1, "the card's QR code is found");
     assert_eq!(grids[0].decode().unwrap().1, text.trim());
+    // A mistyped --db makes no new key (its card would match no registry).
+    let elsewhere = data.path().join("registre-typo.sqlite");
+    let (ok, out) = run(Command::new(binary("urne-registry"))
+        .args(["card", "--url", &url, "--db"])
+        .arg(&elsewhere));
+    assert!(!ok && out.contains("no registry key"), "{out}");
+    assert!(!data.path().join("registre-typo.sqlite.key").exists());
 
     h.shutdown();
     // The kiosk has stopped: nothing else uses the database, the gate is the loop's alone.
