@@ -20,7 +20,7 @@ use urne_core::tally::{Details, PollResult};
 
 use crate::clock::SystemClock;
 use crate::keystore::FileKeyStore;
-use crate::kiosk::{Closing, Exported, Kiosk, KioskError, PinOutcome, ScanOutcome};
+use crate::kiosk::{BallotCast, Closing, Exported, Kiosk, KioskError, PinOutcome, ScanOutcome};
 use crate::usb::FolderTarget;
 
 /// Why a deck could not be run at all (as opposed to running and finding differences).
@@ -424,6 +424,8 @@ fn cast_ballots(
                 .copied()
                 .ok_or_else(|| invalid(format!("ballot {}: proxy must name a proxy", i + 1)))?,
         };
+        // One entry is one visit: its ballots are stored together, as on the touchscreen.
+        let mut visit = Vec::new();
         for (key, value) in entry
             .iter()
             .filter(|(k, _)| k.as_str() != "voter" && k.as_str() != "proxy")
@@ -441,9 +443,14 @@ fn cast_ballots(
                     i + 1
                 )));
             }
-            kiosk.cast(&member, &on_behalf, &poll_id, ballot(poll, value)?)?;
-            cast += 1;
+            visit.push(BallotCast {
+                member: on_behalf,
+                poll: poll_id,
+                ballot: ballot(poll, value)?,
+            });
         }
+        kiosk.cast_visit(&member, &visit).map_err(|r| r.error)?;
+        cast += visit.len();
     }
     Ok(cast)
 }

@@ -14,9 +14,9 @@ use urne_core::ids::PollId;
 use urne_core::sealed::{self, BoxDigest, BoxId, TallyPublicKey, TallySecretKey};
 use urne_core::tally::{self, PollResult, TallyContext};
 
-use super::{Kiosk, KioskError};
+use super::{Kiosk, KioskError, VisitRefused};
 use crate::clock::Clock;
-use crate::store::{CastError, StoreError};
+use crate::store::{CastError, SealedCast, StoreError, VisitCastError};
 
 /// What closing a poll did.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,15 +51,14 @@ impl Kiosk {
         Ok(self.loaded()?.package.tally.public)
     }
 
-    /// Seals a validated ballot to its poll's key, stores the ciphertext, then moves the box's
-    /// in-memory digest on. Returns once the store committed.
-    pub(super) fn put_in_box(
+    /// Seals a validated ballot to its poll's key, with a fresh row id.
+    pub(super) fn seal_for_box(
         &mut self,
         poll: &PollId,
         member: &urne_core::ids::MemberId,
         ballot: &WeightedBallot,
-    ) -> Result<(), KioskError> {
-        let row_id = self.draw::<16>();
+    ) -> Result<SealedCast, KioskError> {
+        let id = self.draw::<16>();
         let seed = self.draw::<32>();
         let Some((public, _)) = self.boxes.get(poll).copied() else {
             return Err(KioskError::PollState(poll.clone()));
@@ -76,16 +75,43 @@ impl Kiosk {
             seed,
         )
         .map_err(|e| KioskError::Seal(e.to_string()))?;
-        match self.store.cast(poll, member, &sealed, row_id) {
-            Ok(digest) => {
-                if let Some((_, kept)) = self.boxes.get_mut(poll) {
-                    *kept = digest;
+        Ok(SealedCast {
+            poll: poll.clone(),
+            member: *member,
+            ballot: sealed,
+            id,
+        })
+    }
+
+    /// Stores a visit's sealed ballots in one transaction, then moves the boxes' in-memory
+    /// digests on. Returns once the store committed; on a refusal nothing was stored, and the
+    /// error names the ballot refused.
+    pub(super) fn put_visit_in_box(
+        &mut self,
+        voter: &urne_core::ids::MemberId,
+        casts: &[SealedCast],
+    ) -> Result<(), VisitRefused> {
+        match self.store.cast_visit(voter, casts) {
+            Ok(digests) => {
+                for (poll, digest) in digests {
+                    if let Some((_, kept)) = self.boxes.get_mut(&poll) {
+                        *kept = digest;
+                    }
                 }
                 Ok(())
             }
-            Err(CastError::AlreadyVoted) => Err(KioskError::AlreadyVoted),
-            Err(CastError::NotOpen) => Err(KioskError::PollState(poll.clone())),
-            Err(CastError::Store(e)) => Err(e.into()),
+            Err(VisitCastError { at, error }) => {
+                let poll = at.and_then(|i| casts.get(i)).map(|c| c.poll.clone());
+                let error = match (error, poll) {
+                    (CastError::AlreadyVoted, _) => KioskError::AlreadyVoted,
+                    (CastError::NotOpen, Some(poll)) => KioskError::PollState(poll),
+                    (CastError::NotOpen, None) => {
+                        KioskError::Store(StoreError::Other("a poll closed during a visit".into()))
+                    }
+                    (CastError::Store(e), _) => e.into(),
+                };
+                Err(VisitRefused { at, error })
+            }
         }
     }
 

@@ -55,7 +55,7 @@ pub use export::Exported;
 pub use packages::{OfferInfo, PackageOffer, describe_package, package_problem};
 pub use polls::{Dashboard, PollSummary};
 pub use shares::{CountProgress, ShareOutcome};
-pub use visit::{BallotCast, Due, Refusal, ScanOutcome};
+pub use visit::{BallotCast, Due, Refusal, ScanOutcome, VisitRefused};
 
 const SETTING_ORGANISER_KEY: &str = "organiser_key";
 const SETTING_CLOCK_OFFSET: &str = "clock_offset";

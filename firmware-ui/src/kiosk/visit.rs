@@ -22,6 +22,16 @@ pub struct BallotCast {
     pub ballot: Ballot,
 }
 
+/// Why a visit's ballots were not cast: nothing of the visit was stored.
+#[derive(Debug)]
+pub struct VisitRefused {
+    /// The place in the visit of the ballot refused (a poll closed meanwhile, a ballot already
+    /// cast), or `None` when the whole write failed.
+    pub at: Option<usize>,
+    /// Why.
+    pub error: KioskError,
+}
+
 /// Why a scanned badge was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -56,6 +66,12 @@ pub enum ScanOutcome {
         /// The ballots this member can cast now: theirs, then those of the members they
         /// represent, poll by poll in the event's order.
         due: Vec<Due>,
+        /// Whether this member's last visit began and was never stored (a power cut, or a
+        /// voter who walked away), while ballots are still due: told once, at this scan.
+        unrecorded: bool,
+        /// Whether polls are open, none is due, and the member voted in them: « Vous avez déjà
+        /// voté » rather than « aucun scrutin ».
+        voted: bool,
     },
     /// An organiser badge: ask for the PIN.
     Organiser {
@@ -149,12 +165,28 @@ impl Kiosk {
             CheckIn::New | CheckIn::Returned(_) => None,
             CheckIn::Already(since) => Some(since),
         };
+        let due = self.due(&id)?;
+        // Taken at every scan, so that an old unrecorded visit is never told later.
+        let unrecorded = self.store.take_unrecorded_visit(&id)? && !due.is_empty();
+        let voted = due.is_empty() && self.voted_in_open_poll(&id)?;
         Ok(ScanOutcome::Welcome {
             member: id,
-            due: self.due(&id)?,
+            due,
             name,
             already_since,
+            unrecorded,
+            voted,
         })
+    }
+
+    /// Whether `member` voted in at least one poll open now.
+    fn voted_in_open_poll(&self, member: &MemberId) -> Result<bool, KioskError> {
+        for poll in self.store.open_polls()? {
+            if self.store.has_voted(&poll, member)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The ballots `holder` can cast now: for each open poll in the event's order, their own
@@ -200,8 +232,8 @@ impl Kiosk {
     }
 
     /// Casts a ballot in `poll` for `member`, by `voter` (the member themselves, or the present
-    /// holder of their proxy). Returns only once the ballot and the "has voted" mark are durably
-    /// stored together.
+    /// holder of their proxy): a visit of one ballot. Returns only once the ballot and the "has
+    /// voted" mark are durably stored together.
     pub fn cast(
         &mut self,
         voter: &MemberId,
@@ -209,6 +241,54 @@ impl Kiosk {
         poll: &PollId,
         ballot: Ballot,
     ) -> Result<(), KioskError> {
+        let one = BallotCast {
+            member: *member,
+            poll: poll.clone(),
+            ballot,
+        };
+        self.cast_visit(voter, std::slice::from_ref(&one))
+            .map_err(|r| r.error)
+    }
+
+    /// Casts every ballot of `voter`'s visit — theirs and their proxies' — all or none: each is
+    /// checked and sealed first, then every mark and ciphertext is written in one transaction.
+    /// Returns only once that transaction is durable; on a refusal nothing was stored.
+    pub fn cast_visit(
+        &mut self,
+        voter: &MemberId,
+        ballots: &[BallotCast],
+    ) -> Result<(), VisitRefused> {
+        let mut sealed = Vec::with_capacity(ballots.len());
+        for (at, b) in ballots.iter().enumerate() {
+            let refused = |error| VisitRefused {
+                at: Some(at),
+                error,
+            };
+            let ballot = self
+                .checked(voter, &b.member, &b.poll, b.ballot.clone())
+                .map_err(refused)?;
+            sealed.push(
+                self.seal_for_box(&b.poll, &b.member, &ballot)
+                    .map_err(refused)?,
+            );
+        }
+        self.put_visit_in_box(voter, &sealed)
+    }
+
+    /// Notes that `voter` starts filling in their ballots, so that if they are never stored (a
+    /// power cut, a voter who walks away) the next scan says so.
+    pub fn begin_visit(&mut self, voter: &MemberId) -> Result<(), KioskError> {
+        Ok(self.store.begin_visit(voter)?)
+    }
+
+    /// A ballot checked against its poll, the roster and the proxies: weighted, ready to seal.
+    fn checked(
+        &self,
+        voter: &MemberId,
+        member: &MemberId,
+        poll: &PollId,
+        ballot: Ballot,
+    ) -> Result<WeightedBallot, KioskError> {
         let definition = self
             .current()?
             .poll(poll)
@@ -231,6 +311,6 @@ impl Kiosk {
                 return Err(KioskError::NoProxy);
             }
         }
-        self.put_in_box(poll, member, &ballot)
+        Ok(ballot)
     }
 }

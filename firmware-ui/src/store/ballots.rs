@@ -43,6 +43,30 @@ pub enum CastError {
     Store(#[from] StoreError),
 }
 
+/// One ballot of a visit, sealed and ready to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedCast {
+    /// The poll.
+    pub poll: PollId,
+    /// The member the ballot counts for (the voter, or a member whose proxy they hold).
+    pub member: MemberId,
+    /// The ciphertext.
+    pub ballot: SealedBallot,
+    /// 128 fresh random bits: the row's key, so that the table's order is random.
+    pub id: [u8; 16],
+}
+
+/// Why a visit was not cast; nothing of it was stored.
+#[derive(Debug, thiserror::Error)]
+#[error("the visit's ballots were not stored")]
+pub struct VisitCastError {
+    /// The place in the visit of the ballot refused, or `None` when the whole write failed.
+    pub at: Option<usize>,
+    /// Why.
+    #[source]
+    pub error: CastError,
+}
+
 impl Store {
     /// Whether a member already voted in a poll.
     pub fn has_voted(&self, poll: &PollId, member: &MemberId) -> Result<bool, StoreError> {
@@ -64,24 +88,77 @@ impl Store {
         ballot: &SealedBallot,
         ballot_id: [u8; 16],
     ) -> Result<BoxDigest, CastError> {
+        let cast = SealedCast {
+            poll: poll.clone(),
+            member: *member,
+            ballot: ballot.clone(),
+            id: ballot_id,
+        };
+        let mut digests = self
+            .cast_visit(member, std::slice::from_ref(&cast))
+            .map_err(|e| e.error)?;
+        digests
+            .pop()
+            .map(|(_, d)| d)
+            .ok_or_else(|| CastError::Store(StoreError::Other("a cast moved no box".into())))
+    }
+
+    /// Casts every ballot of `voter`'s visit — theirs and their proxies' — in one transaction:
+    /// every "has voted" mark and every ciphertext, and the visit's begun row deleted, all or
+    /// none (a power cut in the middle leaves none). Returns each box's digest after the visit,
+    /// once per poll touched.
+    pub fn cast_visit(
+        &mut self,
+        voter: &MemberId,
+        casts: &[SealedCast],
+    ) -> Result<Vec<(PollId, BoxDigest)>, VisitCastError> {
+        let whole = |error: CastError| VisitCastError { at: None, error };
+        let tx = self.write().map_err(|e| whole(e.into()))?;
+        let mut digests: Vec<(PollId, BoxDigest)> = Vec::new();
+        for (at, cast) in casts.iter().enumerate() {
+            let digest = cast_into(&tx, cast).map_err(|error| VisitCastError {
+                at: Some(at),
+                error,
+            })?;
+            match digests.iter_mut().find(|(p, _)| *p == cast.poll) {
+                Some((_, kept)) => *kept = digest,
+                None => digests.push((cast.poll.clone(), digest)),
+            }
+        }
+        tx.prepare_cached("DELETE FROM visits WHERE member = ?1")
+            .and_then(|mut s| s.execute([voter.as_bytes()]))
+            .map_err(|e| whole(StoreError::from(e).into()))?;
+        tx.commit().map_err(|e| whole(StoreError::from(e).into()))?;
+        Ok(digests)
+    }
+
+    /// Notes that `voter` began filling in ballots (only the member: no time, no poll).
+    pub fn begin_visit(&mut self, voter: &MemberId) -> Result<(), StoreError> {
         let tx = self.write()?;
-        let open: Option<String> = tx
-            .prepare_cached("SELECT state FROM polls WHERE poll = ?1")
-            .and_then(|mut s| s.query_row([poll.as_str()], |r| r.get(0)).optional())
-            .map_err(StoreError::from)?;
-        if open.as_deref() != Some("open") {
-            return Err(CastError::NotOpen);
+        tx.prepare_cached("INSERT OR IGNORE INTO visits (member) VALUES (?1)")?
+            .execute([voter.as_bytes()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether `voter` began a visit whose ballots were never stored (a power cut, or a voter
+    /// who walked away), forgetting it: the next scan says so once.
+    pub fn take_unrecorded_visit(&mut self, voter: &MemberId) -> Result<bool, StoreError> {
+        // Read first: most scans find nothing, and then need no write (no fsync).
+        let begun = self
+            .conn
+            .prepare_cached("SELECT 1 FROM visits WHERE member = ?1")?
+            .query_row([voter.as_bytes()], |_| Ok(()))
+            .optional()?;
+        if begun.is_none() {
+            return Ok(false);
         }
-        let marked = tx
-            .prepare_cached("INSERT OR IGNORE INTO voted (poll, member) VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute(params![poll.as_str(), member.as_bytes()]))
-            .map_err(StoreError::from)?;
-        if marked == 0 {
-            return Err(CastError::AlreadyVoted);
-        }
-        let digest = seal_into(&tx, poll, ballot, ballot_id)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(digest)
+        let tx = self.write()?;
+        let taken = tx
+            .prepare_cached("DELETE FROM visits WHERE member = ?1")?
+            .execute([voter.as_bytes()])?;
+        tx.commit()?;
+        Ok(taken > 0)
     }
 
     /// A poll's sealed box, or `None` for a poll never opened.
@@ -197,6 +274,26 @@ impl Store {
         )?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Writes one ballot of a visit inside its transaction: the poll must be open and the member
+/// not marked yet.
+fn cast_into(tx: &Transaction<'_>, cast: &SealedCast) -> Result<BoxDigest, CastError> {
+    let open: Option<String> = tx
+        .prepare_cached("SELECT state FROM polls WHERE poll = ?1")
+        .and_then(|mut s| s.query_row([cast.poll.as_str()], |r| r.get(0)).optional())
+        .map_err(StoreError::from)?;
+    if open.as_deref() != Some("open") {
+        return Err(CastError::NotOpen);
+    }
+    let marked = tx
+        .prepare_cached("INSERT OR IGNORE INTO voted (poll, member) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute(params![cast.poll.as_str(), cast.member.as_bytes()]))
+        .map_err(StoreError::from)?;
+    if marked == 0 {
+        return Err(CastError::AlreadyVoted);
+    }
+    Ok(seal_into(tx, &cast.poll, &cast.ballot, cast.id)?)
 }
 
 /// Adds a ciphertext to its box and moves the box's digest on, inside the cast's transaction.

@@ -32,7 +32,7 @@ use urne_core::ids::MemberId;
 use urne_core::timestamp::Timestamp;
 
 pub use attendance::CheckIn;
-pub use ballots::{CastError, SealedBox};
+pub use ballots::{CastError, SealedBox, SealedCast, VisitCastError};
 pub use exports::{ExportRow, UploadState};
 pub use polls::PollRow;
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};

@@ -1,7 +1,7 @@
 //! The kiosk database's schema, as the list of migrations that build it.
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`. A
 /// migration is never edited once released: later changes are new migrations.
@@ -111,6 +111,14 @@ pub const MIGRATIONS: &[&str] = &[
         count INTEGER NOT NULL,
         sum BLOB NOT NULL,
         counted INTEGER NOT NULL DEFAULT 0 CHECK (counted IN (0, 1))
+    ) WITHOUT ROWID;
+",
+    // 6: visits begun and not recorded yet. Only the member, no time: written when a voter starts
+    // filling in their ballots and deleted in the transaction that stores them, so that after a
+    // power cut the next scan can tell the voter their ballots were not recorded.
+    "
+    CREATE TABLE visits (
+        member BLOB PRIMARY KEY
     ) WITHOUT ROWID;
 ",
 ];

@@ -159,3 +159,83 @@ fn the_journal_is_emptied_only_once_the_uploaders_connection_let_go() {
     );
     reader.join().unwrap();
 }
+
+fn cast_in(poll: &str, member: MemberId, id: u8) -> SealedCast {
+    SealedCast {
+        poll: PollId::new(poll).unwrap(),
+        member,
+        ballot: sealed(&WeightedBallot::single(Ballot::Motion(MotionChoice::For))),
+        id: [id; 16],
+    }
+}
+
+#[test]
+fn a_visit_is_stored_whole_or_not_at_all() {
+    let (_dir, mut store) = store();
+    let voter = MemberId::from_bytes([7; 16]);
+    let absent = MemberId::from_bytes([8; 16]);
+    let statuts = PollId::new("statuts").unwrap();
+    for p in [poll(), statuts.clone()] {
+        store
+            .open_poll(&p, Timestamp(10), Attendance::default(), public())
+            .unwrap();
+    }
+    // The absent member's ballot in « statuts » was already cast (on another visit).
+    store
+        .cast_visit(&absent, &[cast_in("statuts", absent, 1)])
+        .unwrap();
+    let before = store.sealed_box(&statuts).unwrap().unwrap();
+    store.begin_visit(&voter).unwrap();
+    let visit = [
+        cast_in("charte", voter, 2),
+        cast_in("statuts", voter, 3),
+        cast_in("charte", absent, 4),
+        cast_in("statuts", absent, 5),
+    ];
+    let refused = store.cast_visit(&voter, &visit).unwrap_err();
+    assert_eq!(refused.at, Some(3));
+    assert!(matches!(refused.error, CastError::AlreadyVoted));
+    // None of the visit went in: no mark, no ciphertext, the boxes' digests unchanged, and
+    // the visit is still noted as begun and not recorded.
+    assert!(!store.has_voted(&poll(), &voter).unwrap());
+    assert!(!store.has_voted(&statuts, &voter).unwrap());
+    assert!(!store.has_voted(&poll(), &absent).unwrap());
+    assert_eq!(store.sealed_box(&statuts).unwrap().unwrap(), before);
+    assert!(
+        store
+            .sealed_box(&poll())
+            .unwrap()
+            .unwrap()
+            .ciphertexts
+            .is_empty()
+    );
+    assert!(store.take_unrecorded_visit(&voter).unwrap());
+    assert!(!store.take_unrecorded_visit(&voter).unwrap());
+
+    // The same visit without the ballot already cast goes in whole, and forgets the visit.
+    store.begin_visit(&voter).unwrap();
+    let digests = store.cast_visit(&voter, &visit[..3]).unwrap();
+    assert_eq!(digests.len(), 2);
+    assert!(store.has_voted(&poll(), &voter).unwrap());
+    assert!(store.has_voted(&statuts, &voter).unwrap());
+    assert!(store.has_voted(&poll(), &absent).unwrap());
+    assert_eq!(
+        store
+            .sealed_box(&poll())
+            .unwrap()
+            .unwrap()
+            .ciphertexts
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .sealed_box(&statuts)
+            .unwrap()
+            .unwrap()
+            .ciphertexts
+            .len(),
+        2
+    );
+    assert!(!store.take_unrecorded_visit(&voter).unwrap());
+}

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::flow::{Item, Stage, VoterFlow};
 use crate::generated::{AppWindow, Choice, GradeItem, Page, Problem, ReviewLine, VoterAdapter};
-use crate::kiosk::{BallotCast, Due, Failure, Kiosk, ScanOutcome};
+use crate::kiosk::{self, BallotCast, Due, Failure, Kiosk, ScanOutcome, VisitRefused};
 
 /// The visit: the member greeted and what they can vote on, then the ballots being filled in.
 #[derive(Debug, Default)]
@@ -36,12 +36,12 @@ impl VoterState {
     }
 }
 
-/// The outcome of casting a visit's ballots.
+/// The outcome of casting a visit's ballots: all of them, or none.
 struct VisitCast {
-    /// The ballots durably stored.
-    cast: Vec<BallotCast>,
-    /// The first failure, which stopped the rest.
-    failure: Option<Failure>,
+    /// The ballots sent.
+    ballots: Vec<BallotCast>,
+    /// Why none was stored, and which ballot, when one was to blame.
+    refused: Option<(Option<usize>, Failure)>,
 }
 
 /// Forgets the visit: nothing is cast.
@@ -120,6 +120,8 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
             name,
             already_since,
             due,
+            unrecorded,
+            voted,
         }) => {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
@@ -131,6 +133,8 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
                         .into(),
                 );
                 voter.set_polls_due(i32::try_from(due.len()).unwrap_or(0));
+                voter.set_unrecorded(unrecorded);
+                voter.set_all_voted(voted);
             });
             {
                 let mut s = state.borrow_mut();
@@ -292,7 +296,17 @@ fn start_flow(state: &Screens) {
             VoterFlow::new(g.member, g.name.clone(), items)
         })
     };
+    let voter = flow.as_ref().map(VoterFlow::member);
     state.borrow_mut().voter.flow = flow;
+    // Noted before the first ballot, so that a visit never stored (a power cut, a voter who
+    // walks away) is told at the next scan.
+    if let Some(voter) = voter {
+        ask(
+            state,
+            move |k| k.begin_visit(&voter).map_err(Failure::from),
+            |_, _| {},
+        );
+    }
     stage_page(state);
 }
 
@@ -316,30 +330,20 @@ fn confirm(state: &Screens) {
     ask(state, move |k| cast_visit(k, &voter, ballots), visit_cast);
 }
 
-/// Casts the visit's ballots in order, stopping at the first failure.
+/// Casts the visit's ballots in one transaction.
 fn cast_visit(kiosk: &mut Kiosk, voter: &MemberId, ballots: Vec<BallotCast>) -> VisitCast {
-    let mut cast = Vec::new();
-    for b in ballots {
-        match kiosk.cast(voter, &b.member, &b.poll, b.ballot.clone()) {
-            Ok(()) => cast.push(b),
-            Err(e) => {
-                return VisitCast {
-                    cast,
-                    failure: Some(Failure::from(e)),
-                };
-            }
-        }
-    }
-    VisitCast {
-        cast,
-        failure: None,
-    }
+    let refused = kiosk
+        .cast_visit(voter, &ballots)
+        .err()
+        .map(|VisitRefused { at, error }| (at, Failure::from(error)));
+    VisitCast { ballots, refused }
 }
 
-/// « A voté ! » once every ballot is stored; otherwise the review again with what is left and
-/// why the rest was not stored.
+/// « A voté ! » once every ballot is stored. Otherwise nothing was stored: the review again,
+/// with why. A ballot that can no longer be cast (its poll closed meanwhile, or it was cast on
+/// another kiosk) leaves the visit, so that confirming again casts the rest.
 fn visit_cast(state: &Screens, outcome: VisitCast) {
-    match outcome.failure {
+    match outcome.refused {
         None => {
             {
                 let mut s = state.borrow_mut();
@@ -348,9 +352,41 @@ fn visit_cast(state: &Screens, outcome: VisitCast) {
             }
             go_to(state, Page::Voted);
         }
-        Some(failure) => {
-            if let Some(flow) = state.borrow_mut().voter.flow.as_mut() {
-                flow.drop_cast(&outcome.cast);
+        Some((at, failure)) => {
+            let gone = matches!(
+                failure.problem,
+                kiosk::Problem::AlreadyVoted | kiosk::Problem::PollNotOpen
+            );
+            if let (true, Some(ballot)) = (gone, at.and_then(|i| outcome.ballots.get(i)))
+                && let Some(flow) = state.borrow_mut().voter.flow.as_mut()
+            {
+                flow.drop_cast(std::slice::from_ref(ballot));
+            }
+            let emptied = state
+                .borrow()
+                .voter
+                .flow
+                .as_ref()
+                .is_some_and(|f| f.count() == 0);
+            if emptied {
+                // Nothing is left to cast: the greeting again, saying why ("already voted", or
+                // no poll open any more), rather than a review of nothing.
+                let voted = failure.problem == kiosk::Problem::AlreadyVoted;
+                {
+                    let mut s = state.borrow_mut();
+                    s.voter.flow = None;
+                    if let Some(g) = s.voter.greeting.as_mut() {
+                        g.due.clear();
+                    }
+                }
+                with_window(state, |w| {
+                    let voter = w.global::<VoterAdapter>();
+                    voter.set_polls_due(0);
+                    voter.set_unrecorded(false);
+                    voter.set_all_voted(voted);
+                });
+                go_to(state, Page::Welcome);
+                return;
             }
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();

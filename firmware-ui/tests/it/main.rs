@@ -29,5 +29,6 @@ mod store_real_faults;
 mod store_secrecy;
 mod support;
 mod translations;
+mod visits;
 mod voter_confinement;
 mod voter_flow;

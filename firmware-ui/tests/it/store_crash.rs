@@ -1,8 +1,10 @@
-//! Power-cut test: a child process checks members in and casts ballots through the real kiosk
-//! and store, printing an acknowledgement after each commit returned, while this test kills it
-//! with SIGKILL at random moments. After every kill the database must pass SQLite's integrity
-//! check, hold every acknowledged record exactly once, and have as many "has voted" marks as
-//! ballots in every poll; and, read byte by byte as someone holding the card would, the
+//! Power-cut test: a child process checks members in and casts each member's visit (a ballot in
+//! each of two polls) through the real kiosk and store, printing an acknowledgement after each
+//! commit returned, while this test kills it with SIGKILL at random moments. After every kill
+//! the database must pass SQLite's integrity check, hold every acknowledged record exactly once,
+//! have as many "has voted" marks as ballots in every poll, and hold each visit whole or not at
+//! all (a member marked in one poll is marked in both); and, read byte by byte as someone
+//! holding the card would, the
 //! database, its WAL and its shared memory hold no ballot in clear (the polls stay open, so every
 //! ballot is sealed; the sealed box is in `sealed_box.rs`).
 //!
@@ -21,7 +23,7 @@ use std::time::Duration;
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::credential::Role;
 use urne_core::ids::{MemberId, PollId};
-use urne_kiosk::kiosk::{Kiosk, PinOutcome, ScanOutcome};
+use urne_kiosk::kiosk::{BallotCast, Kiosk, PinOutcome, ScanOutcome};
 use urne_kiosk::store::Store;
 use urne_kiosk::ui_testing::demo::Fixture;
 
@@ -50,19 +52,28 @@ fn crash_child() {
         };
         writeln!(out, "checkin {member}").unwrap();
         out.flush().unwrap();
-        for d in due {
-            let choice = if n % 3 == 0 {
-                MotionChoice::Against
-            } else {
-                MotionChoice::For
-            };
-            kiosk
-                .cast(&member, &d.member, &d.poll, Ballot::Motion(choice))
-                .unwrap();
-            // Acknowledged only now that the commit returned, as the screen would.
-            writeln!(out, "cast {} {member} {}", d.poll, n % 3 == 0).unwrap();
-            out.flush().unwrap();
+        let choice = if n % 3 == 0 {
+            MotionChoice::Against
+        } else {
+            MotionChoice::For
+        };
+        let visit: Vec<BallotCast> = due
+            .iter()
+            .map(|d| BallotCast {
+                member: d.member,
+                poll: d.poll.clone(),
+                ballot: Ballot::Motion(choice),
+            })
+            .collect();
+        if visit.is_empty() {
+            continue;
         }
+        kiosk.cast_visit(&member, &visit).unwrap();
+        // Acknowledged only now that the commit returned, as « A voté ! » would be.
+        for b in &visit {
+            writeln!(out, "cast {} {} {}", b.poll, b.member, n % 3 == 0).unwrap();
+        }
+        out.flush().unwrap();
     }
     writeln!(out, "done").unwrap();
     out.flush().unwrap();
@@ -167,6 +178,19 @@ fn check(dir: &Path, acks: &Acks) {
         assert!(
             against >= acked_against && ballots.len() - against >= acked.len() - acked_against,
             "poll {poll}: every acknowledged ballot's content is stored"
+        );
+    }
+    // A visit is all or nothing: whoever is marked in one poll is marked in every poll of the
+    // visit, whatever moment the kill chose.
+    let polls: Vec<PollId> = POLLS.iter().map(|p| PollId::new(*p).unwrap()).collect();
+    for member in &present {
+        let marked: Vec<bool> = polls
+            .iter()
+            .map(|p| store.has_voted(p, member).unwrap())
+            .collect();
+        assert!(
+            marked.iter().all(|m| *m) || marked.iter().all(|m| !*m),
+            "member {member}'s visit is stored in part: {marked:?} over {POLLS:?}"
         );
     }
     assert!(

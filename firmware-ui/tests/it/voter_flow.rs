@@ -62,6 +62,12 @@ fn a_member_votes_pour_on_the_first_motion() {
     assert_eq!(h.page(), Page::Review);
     h.tap("Confirmer mon vote");
     assert!(h.wait_for("A voté !", WAIT));
+    // Back at the kiosk, she is told she has voted, not that no poll is open.
+    h.tap("Terminer");
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("Vous avez déjà voté.", WAIT));
+    assert!(!h.shows("Aucun scrutin ouvert pour vous en ce moment."));
+    assert!(!h.shows("Voter"));
     h.shutdown();
 }
 
@@ -195,9 +201,11 @@ fn a_voter_who_walks_away_is_cleared_and_nothing_is_cast() {
         "nothing of the choice stays on screen for the next person"
     );
 
-    // Nothing was cast: the motion is still due when she comes back.
+    // Nothing was cast: she is told so plainly, and the motion is still due.
     h.scan(&agnes.payload);
     assert!(h.wait_for("Bonjour Agnès Lemaître !", WAIT));
+    assert!(h.shows("Votre vote n'a pas été enregistré : recommencez."));
+    assert!(h.shows("1 scrutin ouvert vous attend."));
     h.tap("Voter");
     assert_eq!(h.page(), Page::Ballot, "the motion is still hers to vote");
     h.shutdown();
@@ -230,5 +238,93 @@ fn display_choices_end_with_the_visit() {
         h.wait_for("Bonjour Agnès Lemaître !", WAIT),
         "and the organiser's language"
     );
+    h.shutdown();
+}
+
+#[test]
+fn a_poll_closed_during_a_visit_stores_nothing_until_confirmed_again() {
+    use urne_core::ids::PollId;
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Fixture::new(dir.path())
+        .seed(9)
+        .demo()
+        .confirm_time()
+        .open_polls(&[0, 1])
+        .build();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    let agnes = &demo_badges()[0];
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("2 scrutins ouverts vous attendent.", WAIT));
+    h.tap("Voter");
+    h.tap("Pour");
+    h.tap("Continuer");
+    h.tap("Pour");
+    h.tap("Continuer");
+    assert_eq!(h.page(), Page::Review);
+    // Meanwhile the second motion is closed on the same card (by another hand on the kiosk's
+    // database): her visit can no longer be stored as she reviewed it.
+    let mut other = Fixture::new(dir.path()).seed(9).build();
+    other.use_test_tally_key();
+    demo::unlock(&mut other);
+    let statuts = PollId::new("statuts").unwrap();
+    other.close_small_poll(&statuts).unwrap();
+    h.tap("Confirmer mon vote");
+    assert!(h.wait_for(
+        "Un scrutin vient d'être clos : il a été retiré, et rien d'autre n'est encore enregistré. Touchez « Confirmer mon vote » pour enregistrer le reste.",
+        WAIT
+    ));
+    assert_eq!(
+        other.dashboard().unwrap().polls[0].voted,
+        0,
+        "nothing of the visit was stored, not even the first motion"
+    );
+    // The closed motion left the visit: confirming again stores the rest.
+    h.tap("Confirmer mon vote");
+    assert!(h.wait_for("A voté !", WAIT));
+    let polls = other.dashboard().unwrap().polls;
+    assert_eq!((polls[0].voted, polls[1].voted), (1, 0));
+    h.shutdown();
+}
+
+#[test]
+fn a_visit_whose_only_ballot_was_cast_elsewhere_ends_on_already_voted() {
+    use urne_core::ballot::{Ballot, MotionChoice};
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Fixture::new(dir.path())
+        .seed(9)
+        .demo()
+        .confirm_time()
+        .open_polls(&[0])
+        .build();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    let agnes = &demo_badges()[0];
+    h.scan(&agnes.payload);
+    assert!(h.wait_for("1 scrutin ouvert vous attend.", WAIT));
+    h.tap("Voter");
+    h.tap("Contre");
+    h.tap("Continuer");
+    assert_eq!(h.page(), Page::Review);
+    // Her ballot is cast meanwhile through another hand on the same card.
+    let mut other = Fixture::new(dir.path()).seed(9).build();
+    let urne_kiosk::kiosk::ScanOutcome::Welcome { member, due, .. } =
+        other.scan(&agnes.payload).unwrap()
+    else {
+        panic!("her badge is a member's")
+    };
+    other
+        .cast(
+            &member,
+            &member,
+            &due[0].poll,
+            Ballot::Motion(MotionChoice::For),
+        )
+        .unwrap();
+    h.tap("Confirmer mon vote");
+    assert!(
+        h.wait_for("Vous avez déjà voté.", WAIT),
+        "nothing is left to cast: she is told she has voted, not shown an empty review"
+    );
+    assert!(!h.shows("Confirmer mon vote"));
+    assert!(!h.shows("A voté !"));
     h.shutdown();
 }
