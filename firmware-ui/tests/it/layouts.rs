@@ -1,7 +1,9 @@
 //! Every screen at the four screen sizes the kiosk meets (800×480, 1024×600 and 1280×800
 //! landscape, 720×1280 portrait): each touch target is at least 48 px and nothing sticks out of
 //! the screen sideways (the dashboard also with the stick watch's line; the packages page with
-//! each source, the registry's answers coming from a real registry on 127.0.0.1). The screens at 800×480 and 1280×800, and the idle and ballot screens in
+//! each source, the registry's answers coming from a real registry on 127.0.0.1), and on the
+//! greeting, which does not scroll, every button lies whole within the screen (also with the
+//! « not recorded » warning). The screens at 800×480 and 1280×800, and the voter's screens in
 //! portrait, are rendered to `docs/screenshots/<size>/` with the software renderer.
 
 use crate::support;
@@ -99,6 +101,35 @@ fn screen(h: &Harness, size: Size, name: &str, voter: bool) {
     fits(h, size, name);
 }
 
+/// On a screen that does not scroll (the greeting), every button lies whole within the screen:
+/// a voter must not meet « Voter » cut by the bottom edge.
+fn buttons_on_screen(h: &Harness, size: Size, name: &str) {
+    for element in ElementQuery::from_root(&h.window)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all()
+    {
+        let (at, dims) = (element.absolute_position(), element.size());
+        if dims.width <= 0.0 || dims.height <= 0.0 {
+            continue;
+        }
+        let label = element
+            .accessible_label()
+            .map(|l| l.to_string())
+            .unwrap_or_default();
+        assert!(
+            at.y >= -0.5 && at.y + dims.height <= size.height as f32 + 0.5,
+            "{name} at {}×{}: « {label} » ({:.0},{:.0} {:.0}×{:.0}) is cut by the screen's edge",
+            size.width,
+            size.height,
+            at.x,
+            at.y,
+            dims.width,
+            dims.height
+        );
+    }
+}
+
 /// Every labelled element lies within the screen's width, and every button or field a finger
 /// taps is at least 48 px each way.
 fn fits(h: &Harness, size: Size, name: &str) {
@@ -155,6 +186,18 @@ fn voter_screens(size: Size) {
         assert!(h.wait_for_page(Page::Welcome, WAIT));
         if i == 0 {
             screen(&h, size, "welcome", true);
+            buttons_on_screen(&h, size, "welcome");
+        }
+        if i == 1 {
+            // She walks away from her ballot; at her next scan she is told it was not recorded.
+            h.tap("Voter");
+            assert!(h.wait_for_page(Page::Ballot, WAIT));
+            h.advance(Duration::from_secs(600));
+            assert!(h.wait_for_page(Page::Idle, WAIT));
+            h.scan(&agnes.payload);
+            assert!(h.wait_for("Votre vote n'a pas été enregistré : recommencez.", WAIT));
+            screen(&h, size, "welcome-unrecorded", true);
+            buttons_on_screen(&h, size, "welcome-unrecorded");
         }
         h.tap("Voter");
         assert!(h.wait_for_page(Page::Ballot, WAIT));
@@ -180,6 +223,11 @@ fn voter_screens(size: Size) {
             h.tap("Confirmer mon vote");
             assert!(h.wait_for_page(Page::Voted, WAIT));
             screen(&h, size, "voted", true);
+            h.tap("Terminer");
+            h.scan(&agnes.payload);
+            assert!(h.wait_for("Vous avez déjà voté.", WAIT));
+            screen(&h, size, "welcome-voted", true);
+            buttons_on_screen(&h, size, "welcome-voted");
         }
         h.shutdown();
     }
