@@ -636,8 +636,9 @@ impl VoterFlow {
             .collect()
     }
 
-    /// Drops the ballots that were cast, keeping the others (after a partial failure).
-    pub fn drop_cast(&mut self, cast: &[BallotCast]) {
+    /// Drops ballots that can no longer be cast (already in the box, their poll closed, their
+    /// proxy gone), keeping the others for the voter to confirm again.
+    pub fn drop_ballots(&mut self, cast: &[BallotCast]) {
         let done: BTreeSet<(MemberId, &PollId)> =
             cast.iter().map(|c| (c.member, &c.poll)).collect();
         let mut items = Vec::new();

@@ -166,8 +166,15 @@ impl Kiosk {
             CheckIn::Already(since) => Some(since),
         };
         let due = self.due(&id)?;
-        // Taken at every scan, so that an old unrecorded visit is never told later.
-        let unrecorded = self.store.take_unrecorded_visit(&id)? && !due.is_empty();
+        // Taken at every scan, so that an old unrecorded visit is never told later. Best effort:
+        // the check-in is stored, and a note that cannot be taken now only goes untold.
+        let unrecorded = match self.store.take_unrecorded_visit(&id) {
+            Ok(taken) => taken && !due.is_empty(),
+            Err(error) => {
+                tracing::warn!(%error, "an unrecorded visit could not be looked up");
+                false
+            }
+        };
         let voted = due.is_empty() && self.voted_in_open_poll(&id)?;
         Ok(ScanOutcome::Welcome {
             member: id,
@@ -264,6 +271,13 @@ impl Kiosk {
                 at: Some(at),
                 error,
             };
+            // A second ballot for the same member in the same poll is a second vote.
+            if ballots[..at]
+                .iter()
+                .any(|o| o.member == b.member && o.poll == b.poll)
+            {
+                return Err(refused(KioskError::AlreadyVoted));
+            }
             let ballot = self
                 .checked(voter, &b.member, &b.poll, b.ballot.clone())
                 .map_err(refused)?;

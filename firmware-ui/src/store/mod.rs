@@ -270,6 +270,18 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
+    /// The names of every table, in name order (for the secrecy checks of the schema: a table a
+    /// later migration adds is checked without anyone listing it).
+    pub fn tables(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(names)
+    }
+
     /// The column names of a table, in order (for the secrecy checks of the schema).
     pub fn columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
         let mut stmt = self

@@ -303,8 +303,8 @@ fn start_flow(state: &Screens) {
     if let Some(voter) = voter {
         ask(
             state,
-            move |k| k.begin_visit(&voter).map_err(Failure::from),
-            |_, _| {},
+            move |k| k.begin_visit(&voter).err().map(|e| e.to_string()),
+            visit_begun,
         );
     }
     stage_page(state);
@@ -330,6 +330,14 @@ fn confirm(state: &Screens) {
     ask(state, move |k| cast_visit(k, &voter, ballots), visit_cast);
 }
 
+/// The voter goes on filling in their ballots either way: a start not noted only means that a
+/// visit cut off would not be told at the next scan, which the log says.
+fn visit_begun(_: &Screens, failed: Option<String>) {
+    if let Some(error) = failed {
+        tracing::warn!(%error, "the start of a visit was not noted");
+    }
+}
+
 /// Casts the visit's ballots in one transaction.
 fn cast_visit(kiosk: &mut Kiosk, voter: &MemberId, ballots: Vec<BallotCast>) -> VisitCast {
     let refused = kiosk
@@ -340,8 +348,9 @@ fn cast_visit(kiosk: &mut Kiosk, voter: &MemberId, ballots: Vec<BallotCast>) -> 
 }
 
 /// « A voté ! » once every ballot is stored. Otherwise nothing was stored: the review again,
-/// with why. A ballot that can no longer be cast (its poll closed meanwhile, or it was cast on
-/// another kiosk) leaves the visit, so that confirming again casts the rest.
+/// with why. A ballot that can no longer be cast (its poll closed meanwhile, it was cast on
+/// another kiosk, or its proxy is no longer the voter's) leaves the visit, so that confirming
+/// again casts the rest.
 fn visit_cast(state: &Screens, outcome: VisitCast) {
     match outcome.refused {
         None => {
@@ -353,14 +362,18 @@ fn visit_cast(state: &Screens, outcome: VisitCast) {
             go_to(state, Page::Voted);
         }
         Some((at, failure)) => {
+            // What can no longer be cast whatever the voter does: their vote or a proxy's already
+            // in the box, a poll closed, a proxy no longer theirs (revoked, or its giver came).
             let gone = matches!(
                 failure.problem,
-                kiosk::Problem::AlreadyVoted | kiosk::Problem::PollNotOpen
+                kiosk::Problem::AlreadyVoted
+                    | kiosk::Problem::PollNotOpen
+                    | kiosk::Problem::NoProxy
             );
             if let (true, Some(ballot)) = (gone, at.and_then(|i| outcome.ballots.get(i)))
                 && let Some(flow) = state.borrow_mut().voter.flow.as_mut()
             {
-                flow.drop_cast(std::slice::from_ref(ballot));
+                flow.drop_ballots(std::slice::from_ref(ballot));
             }
             let emptied = state
                 .borrow()

@@ -81,6 +81,30 @@ fn a_visit_refused_in_its_second_ballot_stores_nothing_of_the_first() {
 }
 
 #[test]
+fn a_visit_with_two_ballots_for_one_poll_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = kiosk(dir.path());
+    let ScanOutcome::Welcome { member, .. } = welcome(&mut kiosk, &demo::members()[0].payload)
+    else {
+        unreachable!()
+    };
+    // What a hostile or faulty kiosk of the hall could send: the same vote twice.
+    let refused = kiosk
+        .cast_visit(
+            &member,
+            &[
+                motion(member, "charte"),
+                motion(member, "statuts"),
+                motion(member, "charte"),
+            ],
+        )
+        .unwrap_err();
+    assert_eq!(refused.at, Some(2));
+    assert!(matches!(refused.error, KioskError::AlreadyVoted));
+    assert_eq!(kiosk.due(&member).unwrap().len(), 2, "nothing was stored");
+}
+
+#[test]
 fn a_visit_cut_off_is_told_once_at_the_next_scan() {
     let dir = tempfile::tempdir().unwrap();
     let agnes = demo::members()[0].payload.clone();

@@ -25,6 +25,22 @@ fn demo_kiosk(dir: &std::path::Path) -> Kiosk {
     Fixture::new(dir).seed(9).demo().confirm_time().build()
 }
 
+/// The demo kiosk with the polls at these positions open, for a voter.
+fn voting_kiosk(dir: &std::path::Path, open: &[usize]) -> Kiosk {
+    Fixture::new(dir)
+        .seed(9)
+        .demo()
+        .confirm_time()
+        .open_polls(open)
+        .build()
+}
+
+/// Another hand on the same kiosk database (as another kiosk of the hall will be): what it
+/// does lands between a voter's review and their confirmation.
+fn same_card(dir: &std::path::Path) -> Kiosk {
+    Fixture::new(dir).seed(9).build()
+}
+
 fn demo_kiosk_at(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Kiosk {
     Fixture::new(dir).seed(9).clock(clock).demo().build()
 }
@@ -245,13 +261,12 @@ fn display_choices_end_with_the_visit() {
 fn a_poll_closed_during_a_visit_stores_nothing_until_confirmed_again() {
     use urne_core::ids::PollId;
     let dir = tempfile::tempdir().unwrap();
-    let kiosk = Fixture::new(dir.path())
-        .seed(9)
-        .demo()
-        .confirm_time()
-        .open_polls(&[0, 1])
-        .build();
-    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    let h = Harness::new(
+        voting_kiosk(dir.path(), &[0, 1]),
+        ViewOptions::default(),
+        1024,
+        600,
+    );
     let agnes = &demo_badges()[0];
     h.scan(&agnes.payload);
     assert!(h.wait_for("2 scrutins ouverts vous attendent.", WAIT));
@@ -263,7 +278,7 @@ fn a_poll_closed_during_a_visit_stores_nothing_until_confirmed_again() {
     assert_eq!(h.page(), Page::Review);
     // Meanwhile the second motion is closed on the same card (by another hand on the kiosk's
     // database): her visit can no longer be stored as she reviewed it.
-    let mut other = Fixture::new(dir.path()).seed(9).build();
+    let mut other = same_card(dir.path());
     other.use_test_tally_key();
     demo::unlock(&mut other);
     let statuts = PollId::new("statuts").unwrap();
@@ -290,13 +305,12 @@ fn a_poll_closed_during_a_visit_stores_nothing_until_confirmed_again() {
 fn a_visit_whose_only_ballot_was_cast_elsewhere_ends_on_already_voted() {
     use urne_core::ballot::{Ballot, MotionChoice};
     let dir = tempfile::tempdir().unwrap();
-    let kiosk = Fixture::new(dir.path())
-        .seed(9)
-        .demo()
-        .confirm_time()
-        .open_polls(&[0])
-        .build();
-    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    let h = Harness::new(
+        voting_kiosk(dir.path(), &[0]),
+        ViewOptions::default(),
+        1024,
+        600,
+    );
     let agnes = &demo_badges()[0];
     h.scan(&agnes.payload);
     assert!(h.wait_for("1 scrutin ouvert vous attend.", WAIT));
@@ -305,7 +319,7 @@ fn a_visit_whose_only_ballot_was_cast_elsewhere_ends_on_already_voted() {
     h.tap("Continuer");
     assert_eq!(h.page(), Page::Review);
     // Her ballot is cast meanwhile through another hand on the same card.
-    let mut other = Fixture::new(dir.path()).seed(9).build();
+    let mut other = same_card(dir.path());
     let urne_kiosk::kiosk::ScanOutcome::Welcome { member, due, .. } =
         other.scan(&agnes.payload).unwrap()
     else {
@@ -326,5 +340,52 @@ fn a_visit_whose_only_ballot_was_cast_elsewhere_ends_on_already_voted() {
     );
     assert!(!h.shows("Confirmer mon vote"));
     assert!(!h.shows("A voté !"));
+    h.shutdown();
+}
+
+#[test]
+fn a_proxy_gone_during_a_visit_leaves_it_and_the_voters_own_ballot_is_cast() {
+    let dir = tempfile::tempdir().unwrap();
+    let members = demo::members();
+    let (holder, absent) = (&members[0], &members[100]);
+    let mut kiosk = Fixture::new(dir.path())
+        .seed(9)
+        .demo()
+        .confirm_time()
+        .present(1)
+        .open_polls(&[0])
+        .build();
+    let id = |k: &Kiosk, payload: &str| k.identify(payload).unwrap().unwrap().0;
+    let (holder_id, absent_id) = (id(&kiosk, &holder.payload), id(&kiosk, &absent.payload));
+    demo::unlock(&mut kiosk);
+    kiosk.grant_proxy(&absent_id, &holder_id).unwrap();
+    kiosk.lock();
+    let h = Harness::new(kiosk, ViewOptions::default(), 1024, 600);
+    h.scan(&holder.payload);
+    assert!(h.wait_for("2 scrutins ouverts vous attendent.", WAIT));
+    h.tap("Voter");
+    h.tap("Pour");
+    h.tap("Continuer");
+    h.tap("Contre");
+    h.tap("Continuer");
+    assert_eq!(h.page(), Page::Review);
+    // The member who gave the proxy walks in meanwhile, at another hand on the same card: they
+    // now vote in person, and the proxy's ballot can no longer be cast.
+    let mut other = same_card(dir.path());
+    other.scan(&absent.payload).unwrap();
+    h.tap("Confirmer mon vote");
+    assert!(h.wait_for(
+        "Un pouvoir n'est plus valable : son vote a été retiré, et rien d'autre n'est encore enregistré. Touchez « Confirmer mon vote » pour enregistrer le reste.",
+        WAIT
+    ));
+    assert_eq!(other.dashboard().unwrap().polls[0].voted, 0);
+    h.tap("Confirmer mon vote");
+    assert!(h.wait_for("A voté !", WAIT));
+    assert_eq!(other.dashboard().unwrap().polls[0].voted, 1);
+    assert_eq!(
+        other.due(&absent_id).unwrap().len(),
+        1,
+        "the member who came votes in person"
+    );
     h.shutdown();
 }
