@@ -14,11 +14,13 @@ use time::format_description::well_known::Rfc3339;
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
-    /// Parses an RFC 3339 date-time (any offset; stored as UTC).
+    /// Parses an RFC 3339 date-time (any offset; stored as UTC). A time whose UTC date falls
+    /// outside the years 0000 to 9999 is refused: RFC 3339 could not write it back.
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
-        OffsetDateTime::parse(text, &Rfc3339)
-            .ok()
-            .map(|t| Self(t.unix_timestamp()))
+        let seconds = OffsetDateTime::parse(text, &Rfc3339).ok()?.unix_timestamp();
+        // Out of the crate's range (past 9999) is an error here, not a panic.
+        let utc = OffsetDateTime::from_unix_timestamp(seconds).ok()?;
+        (0..=9999).contains(&utc.year()).then_some(Self(seconds))
     }
 
     /// Formats as RFC 3339 in UTC with a `Z` suffix.
@@ -83,5 +85,16 @@ mod tests {
             Some(t)
         );
         assert_eq!(t.date_utc(), "2026-12-05");
+    }
+
+    #[test]
+    fn a_time_that_could_not_be_written_back_is_refused() {
+        // Both read as RFC 3339, but their UTC dates are in the years -1 and 10000.
+        assert_eq!(Timestamp::parse_rfc3339("0000-01-01T00:00:00+01:00"), None);
+        assert_eq!(Timestamp::parse_rfc3339("9999-12-31T23:30:00-01:00"), None);
+        for edge in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+            let t = Timestamp::parse_rfc3339(edge).unwrap();
+            assert_eq!(t.to_rfc3339(), edge);
+        }
     }
 }

@@ -2,7 +2,8 @@
 # Runs every cargo-fuzz target for FUZZ_SECONDS seconds each (default 20): the ballot file
 # parsers seeded with the sample files of sync/cli/tests/data, the roster import with the demo roster
 # and the shared spreadsheet fixtures (../shared/fixtures beside the repository), the badge
-# parser with the texts of docs/vectors/badges.json. Exits non-zero on the first crash (the
+# parser with the texts of docs/vectors/badges.json, the hall's frame reader with the frames of
+# docs/vectors/hall.json. Exits non-zero on the first crash (the
 # input is left in sync/fuzz/artifacts/<target>/).
 #
 # cargo-fuzz passes nightly-only flags (-Zsanitizer=address, sanitizer coverage) to rustc;
@@ -43,7 +44,18 @@ grep -o '"text": "[^"]*"' ../../docs/vectors/badges.json | sed 's/^"text": "//; 
     printf '%s' "$text" >"corpus/credential/vector-$n"
   done
 
-for target in preflib pabulib urne_json roster_csv credential; do
+# One file per frame of the hall's test vectors (each request and answer), behind a first byte
+# that the target reads as the size of the reads to cut the stream into.
+mkdir -p corpus/hall_frame
+n=0
+grep -o '"frame": "[0-9a-f]*"' ../../docs/vectors/hall.json | sed 's/^"frame": "//; s/"$//' |
+  while IFS= read -r frame; do
+    n=$((n + 1))
+    # Hex to bytes with printf's own escapes (no xxd on a bare machine).
+    printf "\\x03$(printf '%s' "$frame" | sed 's/../\\x&/g')" >"corpus/hall_frame/vector-$n"
+  done
+
+for target in preflib pabulib urne_json roster_csv credential hall_frame; do
   echo "== fuzzing $target for ${seconds}s"
   # -rss_limit_mb: the parsers hold a whole file in memory; 2 GiB is far beyond any input here.
   # --fuzz-dir: this folder sits in sync/, beside the crates it fuzzes, not inside one of them
