@@ -5,6 +5,9 @@
 //! key, no I/O — is measured in the same rounds. A virtual machine's fsync can swing tenfold within a minute;
 //! sequential benchmarks would compare different weather.
 //!
+//! A visit of two ballots (both motions, one transaction since issue 19) is measured beside the
+//! cast of one, on every other member checked in.
+//!
 //! Run: `cargo bench -p urne-kiosk --bench durability` (`URNE_BENCH_ROUNDS`, default 1500).
 //! The scan-to-greeting figure adds what a scan does besides the write: the badge's Ed25519
 //! signature check and the queries for the polls due.
@@ -16,7 +19,7 @@ use rusqlite::{Connection, params};
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::{MemberId, PollId};
-use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
+use urne_kiosk::kiosk::{BallotCast, Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::demo::Fixture;
 
 fn bench_dir() -> tempfile::TempDir {
@@ -35,7 +38,7 @@ fn bare(path: &Path) -> Connection {
     conn
 }
 
-/// A kiosk with the first motion open, and the 150 demo members' badges.
+/// A kiosk with both motions open, and the 150 demo members' badges.
 fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
     let badges = urne_papers::badges::issue_all(
         &urne_kiosk::demo::package().package,
@@ -53,6 +56,7 @@ fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
     // organiser confirms the time before opening polls, as on a kiosk.
     k.confirm_clock(0).unwrap();
     k.open_poll(&PollId::new("charte").unwrap()).unwrap();
+    k.open_poll(&PollId::new("statuts").unwrap()).unwrap();
     let members = badges
         .iter()
         .filter(|b| b.role == Role::Participant)
@@ -77,13 +81,15 @@ fn main() {
     let mut kiosks = bench_dir();
     let (mut k, mut members) = kiosk(kiosks.path());
     let mut next = 0usize;
-    // Members checked in by the check-in measurement, waiting to cast.
+    // Members checked in by the check-in measurement, waiting to cast one ballot, or a visit.
     let mut voters: Vec<MemberId> = Vec::new();
+    let mut visitors: Vec<MemberId> = Vec::new();
+    let statuts = PollId::new("statuts").unwrap();
     // The durable check-in on its own: the store's write (check-in row and audit entry in one
     // transaction), without badge verification and the queries of the polls due.
     let store_dir = bench_dir();
     let mut store = urne_kiosk::store::Store::open(&store_dir.path().join("urne.sqlite")).unwrap();
-    let mut times: [Vec<Duration>; 5] = Default::default();
+    let mut times: [Vec<Duration>; 6] = Default::default();
     let event = k.event().unwrap().clone();
     let definition = event.poll(&poll).unwrap().clone();
     let public = urne_core::sealed::TallySecretKey::test().public();
@@ -98,9 +104,10 @@ fn main() {
             (k, members) = kiosk(kiosks.path());
             next = 0;
             voters.clear();
+            visitors.clear();
         }
-        for step in 0..5 {
-            match (round + step) % 5 {
+        for step in 0..6 {
+            match (round + step) % 6 {
                 0 => {
                     n += 1;
                     let mut key = [0u8; 16];
@@ -122,7 +129,11 @@ fn main() {
                     let ScanOutcome::Welcome { member, .. } = outcome else {
                         panic!("member badge")
                     };
-                    voters.push(member);
+                    if next.is_multiple_of(2) {
+                        voters.push(member);
+                    } else {
+                        visitors.push(member);
+                    }
                 }
                 2 => {
                     // The member checked in just before (this round or the last) casts.
@@ -133,6 +144,22 @@ fn main() {
                     k.cast(&member, &member, &poll, Ballot::Motion(MotionChoice::For))
                         .unwrap();
                     times[2].push(start.elapsed());
+                }
+                5 => {
+                    let Some(member) = visitors.pop() else {
+                        continue;
+                    };
+                    let visit: Vec<BallotCast> = [&poll, &statuts]
+                        .into_iter()
+                        .map(|p| BallotCast {
+                            member,
+                            poll: p.clone(),
+                            ballot: Ballot::Motion(MotionChoice::For),
+                        })
+                        .collect();
+                    let start = Instant::now();
+                    k.cast_visit(&member, &visit).unwrap();
+                    times[5].push(start.elapsed());
                 }
                 4 => {
                     let mut seed = [0u8; 32];
@@ -163,8 +190,9 @@ fn main() {
         "sealed cast (mark + ciphertext + digest)",
         "check-in write (row + audit entry)",
         "sealing alone (HPKE, no I/O)",
+        "visit of two (2 sealed, one transaction)",
     ];
-    let mut medians = [Duration::ZERO; 5];
+    let mut medians = [Duration::ZERO; 6];
     println!("{rounds} interleaved rounds (WAL, synchronous=FULL, secure_delete=ON):");
     for (i, samples) in times.iter_mut().enumerate() {
         samples.sort();
@@ -180,10 +208,15 @@ fn main() {
     }
     let ratio = |d: Duration| d.as_secs_f64() / medians[0].as_secs_f64();
     println!(
-        "  median ratio to the bare commit: check-in write {:.2}×, sealed cast {:.2}×, scan to greeting {:.2}×, sealing alone {:.2}×",
+        "  median ratio to the bare commit: check-in write {:.2}×, sealed cast {:.2}×, scan to greeting {:.2}×, sealing alone {:.2}×, visit of two {:.2}×",
         ratio(medians[3]),
         ratio(medians[2]),
         ratio(medians[1]),
-        ratio(medians[4])
+        ratio(medians[4]),
+        ratio(medians[5])
+    );
+    println!(
+        "  a visit of two against two casts of one: {:.2}×",
+        medians[5].as_secs_f64() / (2.0 * medians[2].as_secs_f64())
     );
 }
