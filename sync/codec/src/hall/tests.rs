@@ -65,14 +65,19 @@ fn requests() -> Vec<Request> {
         },
         RequestBody::Status {},
     ];
+    numbered(bodies, |id, body| Request {
+        version: HALL_VERSION,
+        id,
+        body,
+    })
+}
+
+/// Each body with an id of its own, as a client draws them.
+fn numbered<B, M>(bodies: Vec<B>, wrap: impl Fn(RequestId, B) -> M) -> Vec<M> {
     bodies
         .into_iter()
         .enumerate()
-        .map(|(i, body)| Request {
-            version: HALL_VERSION,
-            id: RequestId([u8::try_from(i).unwrap(); 16]),
-            body,
-        })
+        .map(|(i, body)| wrap(RequestId([u8::try_from(i).unwrap(); 16]), body))
         .collect()
 }
 
@@ -137,15 +142,11 @@ fn answers() -> Vec<Answer> {
             at: None,
         },
     ];
-    bodies
-        .into_iter()
-        .enumerate()
-        .map(|(i, body)| Answer {
-            version: HALL_VERSION,
-            id: RequestId([u8::try_from(i).unwrap(); 16]),
-            body,
-        })
-        .collect()
+    numbered(bodies, |id, body| Answer {
+        version: HALL_VERSION,
+        id,
+        body,
+    })
 }
 
 #[test]
