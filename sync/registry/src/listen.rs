@@ -5,57 +5,17 @@
 //! is read). Measured before: 100 idle connections stayed open for as long as their senders
 //! wished, and four slow uploads blocked every real one. On shutdown, requests in flight finish.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::sync::Semaphore;
+use urne_sync::admission::Admission;
 
 use crate::http::router;
 use crate::limits::Limits;
 use crate::service::Registry;
-
-/// The connections open from each address.
-#[derive(Debug, Default)]
-struct PerAddress(Mutex<HashMap<IpAddr, usize>>);
-
-/// One connection counted for its address, until dropped.
-struct AddressSlot {
-    table: Arc<PerAddress>,
-    ip: IpAddr,
-}
-
-impl PerAddress {
-    fn take(table: &Arc<PerAddress>, ip: IpAddr, cap: usize) -> Option<AddressSlot> {
-        let mut open = table.0.lock().unwrap_or_else(|p| p.into_inner());
-        let count = open.entry(ip).or_insert(0);
-        if *count >= cap {
-            return None;
-        }
-        *count += 1;
-        Some(AddressSlot {
-            table: table.clone(),
-            ip,
-        })
-    }
-}
-
-impl Drop for AddressSlot {
-    fn drop(&mut self) {
-        let mut open = self.table.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(count) = open.get_mut(&self.ip) {
-            *count -= 1;
-            if *count == 0 {
-                open.remove(&self.ip);
-            }
-        }
-    }
-}
 
 /// Serves the registry on `listener` until `shutdown` completes, finishing requests in flight.
 pub async fn serve(
@@ -65,18 +25,15 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let limits: Limits = registry.limits().clone();
     let app = router(registry);
-    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let per_address = Arc::new(PerAddress::default());
+    let admission = Admission::new(limits.max_connections, limits.connections_per_ip);
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            permit = connections.clone().acquire_owned() => {
-                permit.expect("the connection semaphore is never closed")
-            }
+        let room = tokio::select! {
+            room = admission.room() => room,
             () = &mut shutdown => break,
         };
         let (stream, peer) = tokio::select! {
@@ -92,8 +49,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = PerAddress::take(&per_address, peer.ip(), limits.connections_per_ip)
-        else {
+        let Some(ticket) = admission.admit(room, peer.ip()) else {
             tracing::debug!(%peer, "too many connections from one address: closed");
             continue;
         };
@@ -104,8 +60,7 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
-            drop(slot);
-            drop(permit);
+            drop(ticket);
         });
     }
     drop(listener);

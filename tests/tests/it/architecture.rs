@@ -217,8 +217,17 @@ fn only_urne_sync_and_urne_registry_open_sockets() {
         }
         for dep in dependencies(krate) {
             assert!(
-                !["reqwest", "axum", "hyper", "rustls", "tower", "tower-http"]
-                    .contains(&dep.as_str()),
+                ![
+                    "reqwest",
+                    "axum",
+                    "hyper",
+                    "rustls",
+                    "tokio-rustls",
+                    "tower",
+                    "tower-http",
+                    "mdns-sd"
+                ]
+                .contains(&dep.as_str()),
                 "{package} must not depend on the network crate « {dep} »: sockets belong to \
                  urne-sync (the client) and urne-registry (the server)"
             );
