@@ -191,6 +191,26 @@ pub enum AuditEvent {
         /// What was found, in English.
         problem: String,
     },
+    /// A kiosk joined the hall of this lead kiosk, confirmed by an organiser.
+    KioskPaired {
+        /// Its device key's fingerprint.
+        device: Fingerprint,
+        /// « door » or « voting ».
+        role: String,
+    },
+    /// A kiosk was removed from the hall: the lead refuses it from its next request.
+    KioskRemoved {
+        /// Its device key's fingerprint.
+        device: Fingerprint,
+    },
+    /// A poll was closed while voters' visits that include it were under way on voting kiosks:
+    /// the organiser overrode the guard, and those ballots are refused.
+    PollClosedDuringVisits {
+        /// The poll.
+        poll: PollId,
+        /// How many visits were under way.
+        visits: u32,
+    },
     /// A closed poll's sealed box was opened and its ballots counted; the tally key was wiped.
     PollCounted {
         /// The poll.

@@ -17,7 +17,7 @@ pub mod digest;
 pub mod key;
 pub mod shares;
 
-pub use ballot::{BoxId, SealError, SealedBallot, open, padded_len, seal};
+pub use ballot::{BoxId, SealError, SealedBallot, open, padded_len, seal, sealed_len};
 pub use digest::BoxDigest;
 pub use key::{TallyInfo, TallyInfoError, TallyPublicKey, TallySecretKey};
 pub use shares::{Share, ShareError, ShareSet, split};

@@ -83,15 +83,17 @@ impl Kiosk {
         })
     }
 
-    /// Stores a visit's sealed ballots in one transaction, then moves the boxes' in-memory
+    /// Stores a visit's sealed ballots in one transaction (with, for a visit a voting kiosk of
+    /// the hall took, the count of ballots it delivered), then moves the boxes' in-memory
     /// digests on. Returns once the store committed; on a refusal nothing was stored, and the
     /// error names the ballot refused.
     pub(super) fn put_visit_in_box(
         &mut self,
         voter: &urne_core::ids::MemberId,
         casts: &[SealedCast],
+        delivered_by: Option<&urne_core::crypto::Fingerprint>,
     ) -> Result<(), VisitRefused> {
-        match self.store.cast_visit(voter, casts) {
+        match self.store.cast_delivered_visit(voter, casts, delivered_by) {
             Ok(digests) => {
                 for (poll, digest) in digests {
                     if let Some((_, kept)) = self.boxes.get_mut(&poll) {

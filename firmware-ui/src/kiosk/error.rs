@@ -129,6 +129,17 @@ pub enum KioskError {
         /// The event's threshold.
         threshold: u32,
     },
+    /// Voters' visits that include the poll are under way on voting kiosks of the hall:
+    /// closing it needs the organiser's confirmation (their ballots in it are then refused).
+    /// Nothing changed.
+    #[error("{visits} voter(s) are voting on this poll at a voting kiosk right now")]
+    VisitsUnderWay {
+        /// Visits under way.
+        visits: u32,
+    },
+    /// The pairing to decide on is gone (its card lapsed or was taken down).
+    #[error("no kiosk is waiting to join the hall (the pairing card lapsed)")]
+    PairingGone,
 }
 
 /// What went wrong, in the terms the screen explains to a voter or an organiser.
@@ -186,6 +197,10 @@ pub enum Problem {
     Share(ShareProblem),
     /// A PIN recovery order was refused.
     PinReset(PinResetProblem),
+    /// Visits under way on voting kiosks include the poll to close.
+    VisitsUnderWay,
+    /// The pairing to decide on lapsed.
+    PairingGone,
     /// A poll too small to close without the organiser's confirmation.
     SmallPoll,
     /// An event package was refused.
@@ -421,6 +436,8 @@ impl KioskError {
             KioskError::Share(e) => Problem::Share(e.into()),
             KioskError::SmallPoll { .. } => Problem::SmallPoll,
             KioskError::PinReset(p) => Problem::PinReset(*p),
+            KioskError::VisitsUnderWay { .. } => Problem::VisitsUnderWay,
+            KioskError::PairingGone => Problem::PairingGone,
         }
     }
 }

@@ -10,7 +10,8 @@
 //! (proxies, check-outs, walk-ins, badges), [`packages`] (loading an event), [`device`] (setup,
 //! clock, settings, device key), [`polls`] (defining, opening, closing, the dashboard),
 //! [`count`] (the sealed ballot box: sealing at cast, the count with the bureau's key),
-//! [`shares`] (the bureau's shares gathered at a count),
+//! [`shares`] (the bureau's shares gathered at a count), [`hall`] (the lead kiosk of a hall:
+//! pairing, claims, the visits voting kiosks send),
 //! [`export`] (the signed bundle and its papers), [`auth`] (the organiser's PIN), [`error`].
 
 mod attendance;
@@ -19,6 +20,7 @@ mod count;
 mod device;
 mod error;
 mod export;
+pub mod hall;
 mod packages;
 mod polls;
 mod shares;
@@ -109,6 +111,8 @@ pub struct Kiosk {
     entropy: Box<dyn Entropy>,
     /// The bureau's shares read for the count under way.
     gathered: shares::Gathered,
+    /// The hall, when this kiosk leads one: the pairing card, the claims, who was heard.
+    hall: hall::HallState,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -215,6 +219,7 @@ impl Kiosk {
             boxes,
             entropy: Box::new(OsEntropy),
             gathered: shares::Gathered::default(),
+            hall: hall::HallState::default(),
         })
     }
 

@@ -1,6 +1,7 @@
 //! Polls on the organiser's side: written or corrected on the kiosk, opened, closed and counted
 //! with urne-core, reset, and the dashboard that shows them.
 
+use urne_core::audit::AuditEvent;
 use urne_core::ids::PollId;
 use urne_core::poll::Poll;
 use urne_core::results::PollState;
@@ -123,18 +124,38 @@ impl Kiosk {
     /// shares ([`Kiosk::count_poll`]). A poll with fewer ballots than the event's small-poll threshold
     /// is refused with [`KioskError::SmallPoll`], changing nothing, until the organiser confirms
     /// with [`Kiosk::close_small_poll`].
+    ///
+    /// On the lead kiosk of a hall, a poll that voters' visits under way on voting kiosks
+    /// include is refused with [`KioskError::VisitsUnderWay`], changing nothing, until the
+    /// organiser confirms with [`Kiosk::close_poll_during_visits`].
     pub fn close_poll(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
-        self.close(poll, false)
+        self.close(poll, false, false)
     }
 
     /// Closes a poll with fewer ballots than the small-poll threshold, the organiser having
     /// confirmed that its result may reveal votes: the audit chain and the procès-verbal say so.
     pub fn close_small_poll(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
-        self.close(poll, true)
+        self.close(poll, true, false)
     }
 
-    fn close(&mut self, poll: &PollId, confirmed: bool) -> Result<Closing, KioskError> {
+    /// Closes a poll while voters' visits that include it are under way on voting kiosks, the
+    /// organiser having confirmed: audited; those visits' ballots in it are refused at their
+    /// cast. (The small-poll guard still applies.)
+    pub fn close_poll_during_visits(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
+        self.close(poll, false, true)
+    }
+
+    fn close(
+        &mut self,
+        poll: &PollId,
+        confirmed: bool,
+        over_visits: bool,
+    ) -> Result<Closing, KioskError> {
         self.require_organiser()?;
+        let visits = self.visits_including(poll);
+        if visits > 0 && !over_visits {
+            return Err(KioskError::VisitsUnderWay { visits });
+        }
         let row = self
             .store
             .polls()?
@@ -156,6 +177,15 @@ impl Kiosk {
             return Err(
                 StoreError::Corrupt(format!("poll {poll} is open without a sealed box")).into(),
             );
+        }
+        if visits > 0 {
+            self.store.audit(
+                now,
+                AuditEvent::PollClosedDuringVisits {
+                    poll: poll.clone(),
+                    visits,
+                },
+            )?;
         }
         // Nobody can count a sealed box before it is closed; it is checked and counted next.
         self.store.close_poll(poll, now, &context, small_poll)?;

@@ -52,6 +52,29 @@ pub struct Due {
     pub proxy_for: Option<String>,
 }
 
+/// A badge scanned and checked, its member checked in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum BadgeCheckIn {
+    /// A member of the roster, now checked in.
+    Member {
+        /// The member.
+        member: MemberId,
+        /// « Prénom Nom ».
+        name: String,
+        /// `None` if checked in by this scan, or the time of the first check-in.
+        already_since: Option<Timestamp>,
+    },
+    /// An organiser's badge.
+    Organiser {
+        /// The organiser.
+        organiser: MemberId,
+        /// Their name.
+        name: String,
+    },
+    /// Refused.
+    Refused(Refusal),
+}
+
 /// What a scan leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanOutcome {
@@ -140,41 +163,53 @@ impl Kiosk {
         })
     }
 
-    /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
-    pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
+    /// Checks a scanned badge and, for a member of the roster, checks them in.
+    pub(super) fn check_in_badge(&mut self, payload: &str) -> Result<BadgeCheckIn, KioskError> {
         let now = self.clock.now();
         let credential = match self.verify_badge(payload)? {
             Ok(c) => c,
-            Err(e) => return Ok(ScanOutcome::Refused(Refusal::Badge(e))),
+            Err(e) => return Ok(BadgeCheckIn::Refused(Refusal::Badge(e))),
         };
         let loaded = self.loaded()?;
         if credential.role == Role::Organiser {
             return Ok(match loaded.package.event.organiser(&credential.member) {
-                Some(o) => ScanOutcome::Organiser {
+                Some(o) => BadgeCheckIn::Organiser {
                     organiser: o.id,
                     name: o.name.clone(),
                 },
-                None => ScanOutcome::Refused(Refusal::NotOnRoster),
+                None => BadgeCheckIn::Refused(Refusal::NotOnRoster),
             });
         }
         let Some(member) = self.roster.member(&credential.member) else {
-            return Ok(ScanOutcome::Refused(Refusal::NotOnRoster));
+            return Ok(BadgeCheckIn::Refused(Refusal::NotOnRoster));
         };
-        let (id, name) = (member.id, member.display_name());
-        let already_since = match self.store.check_in(&id, now)? {
+        let (member, name) = (member.id, member.display_name());
+        let already_since = match self.store.check_in(&member, now)? {
             CheckIn::New | CheckIn::Returned(_) => None,
             CheckIn::Already(since) => Some(since),
         };
-        let due = self.due(&id)?;
-        // Taken at every scan, so that an old unrecorded visit is never told later. Best effort:
-        // the check-in is stored, and a note that cannot be taken now only goes untold.
-        let unrecorded = match self.store.take_unrecorded_visit(&id) {
-            Ok(taken) => taken && !due.is_empty(),
-            Err(error) => {
-                tracing::warn!(%error, "an unrecorded visit could not be looked up");
-                false
+        Ok(BadgeCheckIn::Member {
+            member,
+            name,
+            already_since,
+        })
+    }
+
+    /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
+    pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
+        let (id, name, already_since) = match self.check_in_badge(payload)? {
+            BadgeCheckIn::Member {
+                member,
+                name,
+                already_since,
+            } => (member, name, already_since),
+            BadgeCheckIn::Organiser { organiser, name } => {
+                return Ok(ScanOutcome::Organiser { organiser, name });
             }
+            BadgeCheckIn::Refused(refusal) => return Ok(ScanOutcome::Refused(refusal)),
         };
+        let due = self.due(&id)?;
+        let unrecorded = self.told_unrecorded(&id, &due);
         let voted = due.is_empty() && self.voted_in_open_poll(&id)?;
         Ok(ScanOutcome::Welcome {
             member: id,
@@ -186,8 +221,21 @@ impl Kiosk {
         })
     }
 
+    /// Whether `member`'s last visit began and was never stored, while ballots are still due:
+    /// taken at every scan, so that an old unrecorded visit is never told later. Best effort:
+    /// the check-in is stored, and a note that cannot be taken now only goes untold.
+    pub(super) fn told_unrecorded(&mut self, member: &MemberId, due: &[Due]) -> bool {
+        match self.store.take_unrecorded_visit(member) {
+            Ok(taken) => taken && !due.is_empty(),
+            Err(error) => {
+                tracing::warn!(%error, "an unrecorded visit could not be looked up");
+                false
+            }
+        }
+    }
+
     /// Whether `member` voted in at least one poll open now.
-    fn voted_in_open_poll(&self, member: &MemberId) -> Result<bool, KioskError> {
+    pub(super) fn voted_in_open_poll(&self, member: &MemberId) -> Result<bool, KioskError> {
         for poll in self.store.open_polls()? {
             if self.store.has_voted(&poll, member)? {
                 return Ok(true);
@@ -286,7 +334,7 @@ impl Kiosk {
                     .map_err(refused)?,
             );
         }
-        self.put_visit_in_box(voter, &sealed)
+        self.put_visit_in_box(voter, &sealed, None)
     }
 
     /// Notes that `voter` starts filling in their ballots, so that if they are never stored (a

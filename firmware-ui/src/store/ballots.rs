@@ -9,7 +9,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use urne_core::audit::AuditEvent;
 use urne_core::ballot::WeightedBallot;
-use urne_core::crypto::Sha256Digest;
+use urne_core::crypto::{Fingerprint, Sha256Digest};
 use urne_core::ids::{MemberId, PollId};
 use urne_core::sealed::{BoxDigest, SealedBallot, TallyPublicKey};
 use urne_core::timestamp::Timestamp;
@@ -112,6 +112,17 @@ impl Store {
         voter: &MemberId,
         casts: &[SealedCast],
     ) -> Result<Vec<(PollId, BoxDigest)>, VisitCastError> {
+        self.cast_delivered_visit(voter, casts, None)
+    }
+
+    /// [`Self::cast_visit`] for a visit a voting kiosk of the hall took: the ballots it
+    /// delivered, counted per poll in the same transaction.
+    pub fn cast_delivered_visit(
+        &mut self,
+        voter: &MemberId,
+        casts: &[SealedCast],
+        delivered_by: Option<&Fingerprint>,
+    ) -> Result<Vec<(PollId, BoxDigest)>, VisitCastError> {
         let whole = |error: CastError| VisitCastError { at: None, error };
         let tx = self.write().map_err(|e| whole(e.into()))?;
         let mut digests: Vec<(PollId, BoxDigest)> = Vec::new();
@@ -128,6 +139,12 @@ impl Store {
         tx.prepare_cached("DELETE FROM visits WHERE member = ?1")
             .and_then(|mut s| s.execute([voter.as_bytes()]))
             .map_err(|e| whole(StoreError::from(e).into()))?;
+        if let Some(device) = delivered_by {
+            for (poll, _) in &digests {
+                let n = casts.iter().filter(|c| c.poll == *poll).count() as u64;
+                super::hall::count_delivered(&tx, device, poll, n).map_err(|e| whole(e.into()))?;
+            }
+        }
         tx.commit().map_err(|e| whole(StoreError::from(e).into()))?;
         Ok(digests)
     }

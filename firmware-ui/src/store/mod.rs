@@ -10,12 +10,14 @@
 //! One concern per submodule: [`schema`] (the migrations), [`settings`] (settings and the
 //! event package), [`attendance`] (check-ins, proxies, walk-ins, revoked badges), [`polls`]
 //! (poll states and definitions written on the kiosk), [`ballots`] (the "has voted" marks and
-//! the ballots), [`exports`] (exports and the upload outbox); this module opens the database,
+//! the ballots), [`exports`] (exports and the upload outbox), [`hall`] (the kiosks paired to a
+//! lead kiosk, and the ballots each delivered); this module opens the database,
 //! runs the transactions and keeps the audit chain.
 
 mod attendance;
 mod ballots;
 mod exports;
+mod hall;
 mod polls;
 mod schema;
 mod settings;
@@ -34,6 +36,7 @@ use urne_core::timestamp::Timestamp;
 pub use attendance::CheckIn;
 pub use ballots::{CastError, SealedBox, SealedCast, VisitCastError};
 pub use exports::{ExportRow, UploadState};
+pub use hall::{Delivered, KioskRole, PairedKiosk};
 pub use polls::PollRow;
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
 

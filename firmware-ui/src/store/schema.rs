@@ -1,7 +1,7 @@
 //! The kiosk database's schema, as the list of migrations that build it.
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a database from version `n` to `n + 1`. A
 /// migration is never edited once released: later changes are new migrations.
@@ -119,6 +119,23 @@ pub const MIGRATIONS: &[&str] = &[
     "
     CREATE TABLE visits (
         member BLOB PRIMARY KEY
+    ) WITHOUT ROWID;
+",
+    // 7: the hall (a lead kiosk and the kiosks paired to it): the paired kiosks with their role,
+    // and how many ballots each voting kiosk delivered to each poll — counts only, no member,
+    // no time, no ballot, so that the hall's bundle can show marks = ballots = sum delivered.
+    "
+    CREATE TABLE hall_kiosks (
+        device BLOB PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('door', 'voting')),
+        paired_at INTEGER NOT NULL,
+        removed_at INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE hall_delivered (
+        device BLOB NOT NULL,
+        poll TEXT NOT NULL,
+        ballots INTEGER NOT NULL,
+        PRIMARY KEY (device, poll)
     ) WITHOUT ROWID;
 ",
 ];

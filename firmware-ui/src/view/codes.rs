@@ -67,6 +67,8 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::Unverifiable
         | Problem::BoxRefused
         | Problem::SmallPoll
+        | Problem::VisitsUnderWay
+        | Problem::PairingGone
         | Problem::Share(_)
         | Problem::PinReset(_)
         | Problem::Package(_)
@@ -109,6 +111,8 @@ pub(super) fn problem(problem: Problem) -> ui::Problem {
         Problem::Unverifiable => ui::Problem::Unverifiable,
         Problem::BoxRefused => ui::Problem::BoxRefused,
         Problem::SmallPoll => ui::Problem::SmallPoll,
+        Problem::VisitsUnderWay => ui::Problem::VisitsUnderWay,
+        Problem::PairingGone => ui::Problem::PairingGone,
         Problem::Share(p) => share_problem(p),
         Problem::PinReset(p) => pin_reset_problem(p),
         Problem::Package(p) => package_problem(p),

@@ -9,6 +9,8 @@ mod ballot_kinds;
 mod device_key;
 mod export;
 mod first_boot;
+mod hall_lead;
+mod hall_secrecy;
 mod layouts;
 mod organiser_pin;
 mod organiser_screens;

@@ -256,6 +256,8 @@ fn every_problem_has_a_sentence_of_its_own() {
         Problem::Unverifiable,
         Problem::BoxRefused,
         Problem::SmallPoll,
+        Problem::VisitsUnderWay,
+        Problem::PairingGone,
         Problem::ShareNotAShare,
         Problem::ShareMistyped,
         Problem::ShareOtherEvent,
