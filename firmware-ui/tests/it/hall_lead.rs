@@ -515,6 +515,35 @@ fn closing_a_poll_with_visits_under_way_asks_for_a_confirmation_and_is_audited()
     assert_eq!(refusal(&refused), Some((RefusalCode::PollNotOpen, Some(0))));
     let rest = answer(&mut lead, &a, cast(granted.claim, ballots[1..].to_vec()));
     assert_eq!(rest, AnswerBody::Stored { ballots: 1 });
+
+    // The procès-verbal says so under the poll.
+    demo::unlock(&mut lead);
+    let exported = lead.export(false).unwrap();
+    let (_, bundle) = lead
+        .store()
+        .pending_uploads()
+        .unwrap()
+        .into_iter()
+        .find(|(seq, _)| *seq == exported.seq)
+        .unwrap();
+    let report = urne_codec::verify::verify(&bundle, None).unwrap();
+    let pdf = urne_papers::pv::render(&report, "salle.urne", urne_core::tally::Lang::Fr).unwrap();
+    let pdf_path = dir.path().join("pv.pdf");
+    std::fs::write(&pdf_path, pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Clos alors que 1 électeur(s) votaient sur un isoloir")
+            && text.contains("leurs bulletins pour ce scrutin ont été refusés"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -310,6 +310,9 @@ fn polls(w: &mut Writer, report: &Report, lang: Lang) {
                 if let Some(threshold) = small_poll(report, &status.poll) {
                     small_poll_note(w, model.ballots, threshold, lang);
                 }
+                if let Some(visits) = closed_during_visits(report, &status.poll) {
+                    visits_note(w, visits, lang);
+                }
             }
             (PollState::Open, _) => w.para(
                 Face::Regular,
@@ -351,6 +354,40 @@ fn small_poll(report: &Report, id: &urne_core::ids::PollId) -> Option<u32> {
             _ => None,
         })
         .flatten()
+}
+
+/// How many voters' visits were under way on voting kiosks when a poll was closed, if the
+/// organiser overrode the hall's close guard.
+fn closed_during_visits(report: &Report, id: &urne_core::ids::PollId) -> Option<u32> {
+    report
+        .content
+        .audit
+        .iter()
+        .rev()
+        .find_map(|e| match &e.event {
+            AuditEvent::PollClosedDuringVisits { poll, visits } if poll == id => Some(*visits),
+            _ => None,
+        })
+}
+
+/// Said under a poll closed while voters were voting on it at voting kiosks of the hall.
+fn visits_note(w: &mut Writer, visits: u32, lang: Lang) {
+    let visits = number(u64::from(visits), lang);
+    w.para(
+        Face::Bold,
+        9.0,
+        0.3,
+        &match lang {
+            Lang::Fr => format!(
+                "Clos alors que {visits} électeur(s) votaient sur un isoloir : l'organisateur a \
+                 confirmé la clôture ; leurs bulletins pour ce scrutin ont été refusés."
+            ),
+            Lang::En => format!(
+                "Closed while {visits} voter(s) were voting at a voting kiosk: the organiser \
+                 confirmed the close; their ballots in this poll were refused."
+            ),
+        },
+    );
 }
 
 /// Said under a poll closed with fewer ballots than the event's threshold.
