@@ -15,6 +15,7 @@ pub mod fetch;
 pub mod flow;
 pub mod keystore;
 pub mod kiosk;
+pub mod remote;
 pub mod scanner;
 pub mod service;
 pub mod stick;

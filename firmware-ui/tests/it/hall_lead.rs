@@ -12,7 +12,7 @@ use urne_codec::hall::{
 use urne_core::audit::AuditEvent;
 use urne_core::ballot::{Ballot, MotionChoice, WeightedBallot};
 use urne_core::crypto::{Fingerprint, SecretKey};
-use urne_core::ids::{MemberId, PollId};
+use urne_core::ids::{EventId, MemberId, PollId};
 use urne_core::sealed::{self, BoxId};
 use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
@@ -98,16 +98,20 @@ pub(crate) fn grant(answer: AnswerBody) -> Grant {
 
 /// The sealed ballots a voting kiosk sends for `grant`: « pour » in each ballot due.
 pub(crate) fn seal_all(lead: &Kiosk, grant: &Grant) -> Vec<RemoteBallot> {
+    seal_grant(&lead.event().unwrap().id, grant)
+}
+
+/// [`seal_all`] for the event `event`, as a voting kiosk seals with its own copy of the package.
+pub(crate) fn seal_grant(event: &EventId, grant: &Grant) -> Vec<RemoteBallot> {
     grant
         .due
         .iter()
-        .map(|d| seal_one(lead, grant, &d.poll, d.member))
+        .map(|d| seal_one(event, grant, &d.poll, d.member))
         .collect()
 }
 
-fn seal_one(lead: &Kiosk, grant: &Grant, poll: &PollId, member: MemberId) -> RemoteBallot {
+fn seal_one(event: &EventId, grant: &Grant, poll: &PollId, member: MemberId) -> RemoteBallot {
     let due = grant.polls.iter().find(|p| p.poll.id == *poll).unwrap();
-    let event = &lead.event().unwrap().id;
     let ballot = WeightedBallot {
         ballot: Ballot::Motion(MotionChoice::For),
         weight: 1,
@@ -394,7 +398,12 @@ fn a_cast_is_refused_whole_for_a_ballot_not_due_repeated_or_of_the_wrong_length(
 
     let not_due = vec![
         ballots[0].clone(),
-        seal_one(&lead, &other, &other.due[0].poll, other.member),
+        seal_one(
+            &lead.event().unwrap().id.clone(),
+            &other,
+            &other.due[0].poll,
+            other.member,
+        ),
     ];
     let answer_of = answer(&mut lead, &a, cast(granted.claim, not_due));
     assert_eq!(refusal(&answer_of), Some((RefusalCode::NotDue, Some(1))));

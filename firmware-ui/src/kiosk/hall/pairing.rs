@@ -172,6 +172,13 @@ impl Kiosk {
         }
     }
 
+    /// This kiosk's TLS identity in the hall: its device key as a raw public key.
+    pub fn hall_identity(
+        &self,
+    ) -> Result<urne_sync::hall::tls::TlsIdentity, urne_sync::hall::tls::TlsSetupError> {
+        urne_sync::hall::tls::TlsIdentity::from_device_key(&self.device)
+    }
+
     /// SHA-256 of the loaded package's manifest: what a joining kiosk sends, and the lead
     /// compares with its own.
     pub fn package_digest(&self) -> Option<Sha256Digest> {

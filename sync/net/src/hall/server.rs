@@ -76,6 +76,29 @@ struct Envelope {
     id: RequestId,
 }
 
+/// The lead's listening socket, bound before it serves so that the kiosk knows its port (for
+/// the pairing card) while binding stays in this crate.
+#[derive(Debug)]
+pub struct HallListener(TcpListener);
+
+impl HallListener {
+    /// Binds `address` (port 0: any free port).
+    pub async fn bind(address: SocketAddr) -> std::io::Result<Self> {
+        TcpListener::bind(address).await.map(Self)
+    }
+
+    /// Where it listens.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+}
+
+impl From<TcpListener> for HallListener {
+    fn from(listener: TcpListener) -> Self {
+        Self(listener)
+    }
+}
+
 /// The lead's server: its TLS configuration, its caps and the answers it remembers.
 pub struct LeadServer {
     acceptor: TlsAcceptor,
@@ -117,9 +140,10 @@ impl LeadServer {
     /// finish in their own tasks.
     pub async fn serve(
         &self,
-        listener: TcpListener,
+        listener: impl Into<HallListener>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) {
+        let HallListener(listener) = listener.into();
         let limits = &self.limits;
         let admission = Admission::new(limits.max_connections, limits.connections_per_address);
         tokio::pin!(shutdown);

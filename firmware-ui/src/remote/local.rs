@@ -1,0 +1,81 @@
+//! The fake lead: a lead kiosk in the same process, asked directly with the member's device
+//! key, keeping answers by request id as the real server does. The view's tests use it; the
+//! contract tests hold it to what the real lead does over TLS.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use urne_codec::hall::{AnswerBody, RefusalCode, RequestBody, RequestId};
+use urne_core::crypto::Fingerprint;
+
+use super::{Lead, LeadError};
+use crate::kiosk::Kiosk;
+use crate::kiosk::hall::{HallReply, PAIRING_LAPSE_SECS};
+
+/// A lead kiosk asked in-process by the member kiosk `device`.
+#[derive(Debug)]
+pub struct LocalLead {
+    kiosk: Arc<Mutex<Kiosk>>,
+    device: Fingerprint,
+    reachable: AtomicBool,
+    answers: Mutex<HashMap<RequestId, AnswerBody>>,
+}
+
+impl LocalLead {
+    /// The lead `kiosk`, asked by the kiosk whose device key has fingerprint `device`.
+    pub fn new(kiosk: Arc<Mutex<Kiosk>>, device: Fingerprint) -> Self {
+        Self {
+            kiosk,
+            device,
+            reachable: AtomicBool::new(true),
+            answers: Mutex::default(),
+        }
+    }
+
+    /// Cuts the hall's network off (or restores it): asked meanwhile, the lead is unreachable.
+    pub fn set_reachable(&self, reachable: bool) {
+        self.reachable.store(reachable, Ordering::SeqCst);
+    }
+
+    fn lead(&self) -> std::sync::MutexGuard<'_, Kiosk> {
+        self.kiosk.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Lead for LocalLead {
+    fn ask(&self, id: RequestId, request: RequestBody) -> Result<AnswerBody, LeadError> {
+        if !self.reachable.load(Ordering::SeqCst) {
+            return Err(LeadError::Unreachable);
+        }
+        if !self.lead().hall_admits(&self.device) {
+            return Err(LeadError::NotAdmitted);
+        }
+        let mut answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(answer) = answers.get(&id) {
+            return Ok(answer.clone());
+        }
+        let reply = self.lead().hall_answer(&self.device, request);
+        let answer = match reply {
+            HallReply::Answer(answer) => answer,
+            HallReply::AwaitOrganiser => {
+                let give_up = Instant::now() + Duration::from_secs(PAIRING_LAPSE_SECS as u64 + 5);
+                loop {
+                    if let Some(answer) = self.lead().pairing_outcome(&self.device) {
+                        break answer;
+                    }
+                    if Instant::now() > give_up {
+                        break AnswerBody::Refused {
+                            code: RefusalCode::TokenExpired,
+                            at: None,
+                        };
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        };
+        answers.insert(id, answer.clone());
+        super::not_paired_is_not_admitted(answer)
+    }
+}

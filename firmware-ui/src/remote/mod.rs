@@ -1,0 +1,52 @@
+//! The kiosks of a hall talking to their lead kiosk (kiosque principal): what a door or voting
+//! kiosk asks ([`Lead`], answered over pinned TLS by [`client::RemoteLead`], or in-process by
+//! [`local::LocalLead`], the fake both pass the same contract tests against), and the lead's
+//! side, [`serve::LeadService`], which serves the hall's requests from the kiosk's worker.
+
+pub mod client;
+pub mod local;
+pub mod serve;
+
+use urne_codec::hall::{AnswerBody, RefusalCode, RequestBody, RequestId};
+
+/// Why a request got no answer from the lead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LeadError {
+    /// The lead could not be reached, or did not answer, in time. The request may have been
+    /// applied: ask again with the same id.
+    #[error("the lead kiosk cannot be reached")]
+    Unreachable,
+    /// The kiosk at the lead's address has another key: not the paired lead.
+    #[error("the kiosk at the lead's address is not the paired lead")]
+    WrongLead,
+    /// The lead refuses this kiosk's key: not paired, or removed from the hall.
+    #[error("the lead kiosk no longer admits this kiosk")]
+    NotAdmitted,
+    /// This kiosk's TLS identity could not be set up.
+    #[error("the hall connection cannot be set up: {0}")]
+    Setup(String),
+}
+
+/// A member kiosk's lead.
+pub trait Lead: Send + Sync {
+    /// Sends `request` under `id` and waits for the answer. Asked again under the same id, a
+    /// request the lead already applied is answered the same and not applied twice.
+    fn ask(&self, id: RequestId, request: RequestBody) -> Result<AnswerBody, LeadError>;
+}
+
+/// A new request id: 128 bits from the system's random source.
+pub fn new_request_id() -> RequestId {
+    RequestId(crate::kiosk::random_id())
+}
+
+/// A lead that answers « not paired » does not admit this kiosk (removed while connected, or
+/// asked while a pairing card let it through the handshake): one error, whichever lead.
+fn not_paired_is_not_admitted(answer: AnswerBody) -> Result<AnswerBody, LeadError> {
+    match answer {
+        AnswerBody::Refused {
+            code: RefusalCode::NotPaired,
+            ..
+        } => Err(LeadError::NotAdmitted),
+        answer => Ok(answer),
+    }
+}

@@ -1,0 +1,166 @@
+//! The lead's side of the hall: urne-sync's server on a runtime thread of its own, answering
+//! each request by running it on the kiosk's worker — the one writer of the store — and waiting
+//! for the result, so that a cast is acknowledged after its commit. A pairing waits outside the
+//! worker for the organiser's decision, asking the worker now and then, so that the screens
+//! stay live meanwhile.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+use urne_codec::hall::{AnswerBody, RefusalCode, RequestBody};
+use urne_core::crypto::Fingerprint;
+use urne_sync::hall::server::{HallLead, HallListener, LeadServer, Peer, ServerLimits};
+use urne_sync::hall::tls::{KeyGate, TlsIdentity};
+
+use crate::kiosk::Kiosk;
+use crate::kiosk::hall::{HallReply, PAIRING_LAPSE_SECS};
+use crate::worker::Job;
+
+/// How long the TLS gate waits for the worker (busy with a count, say) before refusing a
+/// handshake; the member kiosk tries again.
+const GATE_WAIT: Duration = Duration::from_secs(3);
+
+/// The hall served by this lead kiosk, until dropped.
+pub struct LeadService {
+    address: SocketAddr,
+    server: Arc<LeadServer>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for LeadService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeadService")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LeadService {
+    /// Serves the hall on `address` (port 0: a free one) with the kiosk's device key, running
+    /// each request on the worker that `jobs` feeds.
+    pub fn start<R: Send + 'static>(
+        jobs: Sender<Job<R>>,
+        identity: &TlsIdentity,
+        address: SocketAddr,
+    ) -> std::io::Result<Self> {
+        let lead = Arc::new(WorkerLead { jobs });
+        let server = LeadServer::new(identity, lead, ServerLimits::default())
+            .map_err(std::io::Error::other)?;
+        let server = Arc::new(server);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hall-lead")
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(HallListener::bind(address))?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = server.clone();
+        let thread = std::thread::Builder::new()
+            .name("hall-lead".into())
+            .spawn(move || {
+                runtime.block_on(serving.serve(listener, async {
+                    let _ = stopped.await;
+                }));
+            })?;
+        tracing::info!(%address, "hall: the lead listens");
+        Ok(Self {
+            address,
+            server,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// Where the hall's kiosks reach this lead.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// How many retried requests were answered from memory.
+    pub fn answered_again(&self) -> u64 {
+        self.server.answered_again()
+    }
+}
+
+impl Drop for LeadService {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The lead kiosk behind its worker.
+struct WorkerLead<R> {
+    jobs: Sender<Job<R>>,
+}
+
+impl<R: Send + 'static> WorkerLead<R> {
+    /// Runs `f` on the worker and waits for its result, at most `wait` if given; `None` if the
+    /// worker is gone or did not answer in time.
+    fn run<T: Send + 'static>(
+        &self,
+        wait: Option<Duration>,
+        f: impl FnOnce(&mut Kiosk) -> T + Send + 'static,
+    ) -> Option<T> {
+        let (done, result) = mpsc::sync_channel(1);
+        let job: Job<R> = Box::new(move |kiosk, _| {
+            let _ = done.send(f(kiosk));
+        });
+        self.jobs.send(job).ok()?;
+        match wait {
+            Some(wait) => result.recv_timeout(wait).ok(),
+            None => result.recv().ok(),
+        }
+    }
+
+    /// Waits for the organiser's decision on `device`'s pairing.
+    fn await_organiser(&self, device: Fingerprint) -> AnswerBody {
+        let give_up = Instant::now() + Duration::from_secs(PAIRING_LAPSE_SECS.unsigned_abs() + 5);
+        loop {
+            match self.run(None, move |k| k.pairing_outcome(&device)) {
+                Some(Some(answer)) => return answer,
+                Some(None) if Instant::now() < give_up => {
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                Some(None) | None => {
+                    return AnswerBody::Refused {
+                        code: RefusalCode::TokenExpired,
+                        at: None,
+                    };
+                }
+            }
+        }
+    }
+}
+
+impl<R: Send + 'static> KeyGate for WorkerLead<R> {
+    fn admits(&self, device: &Fingerprint) -> bool {
+        let device = *device;
+        self.run(Some(GATE_WAIT), move |k| k.hall_admits(&device))
+            .unwrap_or(false)
+    }
+}
+
+impl<R: Send + 'static> HallLead for WorkerLead<R> {
+    fn answer(&self, peer: &Peer, request: RequestBody) -> AnswerBody {
+        let device = peer.device;
+        match self.run(None, move |k| k.hall_answer(&device, request)) {
+            Some(HallReply::Answer(answer)) => answer,
+            Some(HallReply::AwaitOrganiser) => self.await_organiser(device),
+            None => AnswerBody::Refused {
+                code: RefusalCode::Storage,
+                at: None,
+            },
+        }
+    }
+}
