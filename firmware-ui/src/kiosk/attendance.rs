@@ -98,6 +98,9 @@ impl Kiosk {
 
     /// Checks a member out (they leave; a later scan checks them back in).
     pub fn check_out(&mut self, member: &MemberId) -> Result<bool, KioskError> {
+        if self.hall_role().is_some() {
+            return self.member_check_out(member);
+        }
         Ok(self.store.check_out(member, self.clock.now())?)
     }
 

@@ -137,6 +137,9 @@ pub enum KioskError {
         /// Visits under way.
         visits: u32,
     },
+    /// This kiosk is a member of a hall and its lead could not do what was asked.
+    #[error("the lead kiosk: {0:?}")]
+    Hall(HallProblem),
     /// The pairing to decide on is gone (its card lapsed or was taken down).
     #[error("no kiosk is waiting to join the hall (the pairing card lapsed)")]
     PairingGone,
@@ -201,6 +204,8 @@ pub enum Problem {
     VisitsUnderWay,
     /// The pairing to decide on lapsed.
     PairingGone,
+    /// The lead kiosk of the hall could not do it.
+    Hall(HallProblem),
     /// A poll too small to close without the organiser's confirmation.
     SmallPoll,
     /// An event package was refused.
@@ -344,6 +349,21 @@ pub enum SettingProblem {
     Pin,
 }
 
+/// Why the lead kiosk of the hall could not do what a member kiosk asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HallProblem {
+    /// The lead does not answer (the hall's network, or the lead is off).
+    Unreachable,
+    /// The lead no longer admits this kiosk (removed from the hall), or has another key.
+    NotAdmitted,
+    /// The voter's visit ended on the lead (lapsed, or replaced): the badge must be scanned again.
+    VisitEnded,
+    /// The lead could not store it.
+    LeadStorage,
+    /// The lead refused the request as unreadable or of another version.
+    Refused,
+}
+
 /// Why the USB stick could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsbProblem {
@@ -438,6 +458,7 @@ impl KioskError {
             KioskError::PinReset(p) => Problem::PinReset(*p),
             KioskError::VisitsUnderWay { .. } => Problem::VisitsUnderWay,
             KioskError::PairingGone => Problem::PairingGone,
+            KioskError::Hall(p) => Problem::Hall(*p),
         }
     }
 }

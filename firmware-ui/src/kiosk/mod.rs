@@ -11,7 +11,8 @@
 //! clock, settings, device key), [`polls`] (defining, opening, closing, the dashboard),
 //! [`count`] (the sealed ballot box: sealing at cast, the count with the bureau's key),
 //! [`shares`] (the bureau's shares gathered at a count), [`hall`] (the lead kiosk of a hall:
-//! pairing, claims, the visits voting kiosks send),
+//! pairing, claims, the visits voting kiosks send), [`member`] (a door or voting kiosk of a
+//! hall, asking its lead),
 //! [`export`] (the signed bundle and its papers), [`auth`] (the organiser's PIN), [`error`].
 
 mod attendance;
@@ -21,6 +22,7 @@ mod device;
 mod error;
 mod export;
 pub mod hall;
+mod member;
 mod packages;
 mod polls;
 mod shares;
@@ -50,8 +52,8 @@ pub use auth::{PIN_FREE_TRIES, PIN_LENGTH, PinOutcome, pin_delay};
 pub use count::Closing;
 pub use device::{Provisioning, Settings, check_registry, check_registry_url};
 pub use error::{
-    Failure, KioskError, PackageProblem, PinResetProblem, Problem, ProxyProblem, SettingProblem,
-    ShareProblem, UsbProblem,
+    Failure, HallProblem, KioskError, PackageProblem, PinResetProblem, Problem, ProxyProblem,
+    SettingProblem, ShareProblem, UsbProblem,
 };
 pub use export::Exported;
 pub use packages::{OfferInfo, PackageOffer, describe_package, package_problem};
@@ -113,6 +115,8 @@ pub struct Kiosk {
     gathered: shares::Gathered,
     /// The hall, when this kiosk leads one: the pairing card, the claims, who was heard.
     hall: hall::HallState,
+    /// The hall's lead, when this kiosk is a door or voting kiosk of a hall.
+    member: Option<member::Membership>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -225,6 +229,7 @@ impl Kiosk {
             entropy: Box::new(OsEntropy),
             gathered: shares::Gathered::default(),
             hall: hall::HallState::default(),
+            member: None,
         })
     }
 

@@ -39,6 +39,9 @@ pub enum Refusal {
     Badge(BadgeError),
     /// A valid badge for a member who is not on this kiosk's roster.
     NotOnRoster,
+    /// In a hall: another voting kiosk holds this member's visit (« vote en cours sur un autre
+    /// isoloir »).
+    Busy,
 }
 
 /// One ballot a voter can cast now: in their own name, or for a member whose proxy they hold.
@@ -95,6 +98,9 @@ pub enum ScanOutcome {
         /// Whether polls are open, none is due, and the member voted in them: « Vous avez déjà
         /// voté » rather than « aucun scrutin ».
         voted: bool,
+        /// At a door kiosk whose lead did not answer: checked in here and queued for the lead
+        /// (« enregistré, transmission en attente »).
+        queued: bool,
     },
     /// An organiser badge: ask for the PIN.
     Organiser {
@@ -126,7 +132,10 @@ impl Kiosk {
 
     /// Checks a scanned badge: signed by an organiser key, or by this kiosk's key for someone it
     /// registered at the door; not revoked by the event nor on this kiosk.
-    fn verify_badge(&self, payload: &str) -> Result<Result<Credential, BadgeError>, KioskError> {
+    pub(super) fn verify_badge(
+        &self,
+        payload: &str,
+    ) -> Result<Result<Credential, BadgeError>, KioskError> {
         let loaded = self.loaded()?;
         let keys = self.badge_keys()?;
         let device = self.device.public();
@@ -197,6 +206,9 @@ impl Kiosk {
 
     /// Handles a scanned badge: checks it, checks the member in, and says what they can vote on.
     pub fn scan(&mut self, payload: &str) -> Result<ScanOutcome, KioskError> {
+        if self.member.is_some() {
+            return self.member_scan(payload);
+        }
         let (id, name, already_since) = match self.check_in_badge(payload)? {
             BadgeCheckIn::Member {
                 member,
@@ -218,6 +230,7 @@ impl Kiosk {
             already_since,
             unrecorded,
             voted,
+            queued: false,
         })
     }
 
@@ -247,6 +260,9 @@ impl Kiosk {
     /// The ballots `holder` can cast now: for each open poll in the event's order, their own
     /// (if not cast yet), then one for each absent member whose proxy they hold.
     pub fn due(&self, holder: &MemberId) -> Result<Vec<Due>, KioskError> {
+        if self.member.is_some() {
+            return Ok(self.member_due(holder));
+        }
         let event = self.current()?;
         let open = self.store.open_polls()?;
         if open.is_empty() {
@@ -313,6 +329,9 @@ impl Kiosk {
         voter: &MemberId,
         ballots: &[BallotCast],
     ) -> Result<(), VisitRefused> {
+        if self.member.is_some() {
+            return self.member_cast(voter, ballots);
+        }
         let mut sealed = Vec::with_capacity(ballots.len());
         for (at, b) in ballots.iter().enumerate() {
             let refused = |error| VisitRefused {
@@ -340,6 +359,10 @@ impl Kiosk {
     /// Notes that `voter` starts filling in their ballots, so that if they are never stored (a
     /// power cut, a voter who walks away) the next scan says so.
     pub fn begin_visit(&mut self, voter: &MemberId) -> Result<(), KioskError> {
+        // On a voting kiosk of a hall, the lead noted it when it granted the visit.
+        if self.member.is_some() {
+            return Ok(());
+        }
         Ok(self.store.begin_visit(voter)?)
     }
 

@@ -20,6 +20,8 @@ pub struct LocalLead {
     kiosk: Arc<Mutex<Kiosk>>,
     device: Fingerprint,
     reachable: AtomicBool,
+    /// The next answer is lost on its way back, after the lead applied the request.
+    lose_answer: AtomicBool,
     answers: Mutex<HashMap<RequestId, AnswerBody>>,
 }
 
@@ -30,6 +32,7 @@ impl LocalLead {
             kiosk,
             device,
             reachable: AtomicBool::new(true),
+            lose_answer: AtomicBool::new(false),
             answers: Mutex::default(),
         }
     }
@@ -37,6 +40,12 @@ impl LocalLead {
     /// Cuts the hall's network off (or restores it): asked meanwhile, the lead is unreachable.
     pub fn set_reachable(&self, reachable: bool) {
         self.reachable.store(reachable, Ordering::SeqCst);
+    }
+
+    /// Loses the next answer after the lead applied its request, as a network cut between the
+    /// lead's commit and its answer does: the kiosk sees no answer.
+    pub fn lose_next_answer(&self) {
+        self.lose_answer.store(true, Ordering::SeqCst);
     }
 
     fn lead(&self) -> std::sync::MutexGuard<'_, Kiosk> {
@@ -76,6 +85,9 @@ impl Lead for LocalLead {
             }
         };
         answers.insert(id, answer.clone());
+        if self.lose_answer.swap(false, Ordering::SeqCst) {
+            return Err(LeadError::Unreachable);
+        }
         super::not_paired_is_not_admitted(answer)
     }
 }

@@ -34,6 +34,13 @@ pub trait Lead: Send + Sync {
     fn ask(&self, id: RequestId, request: RequestBody) -> Result<AnswerBody, LeadError>;
 }
 
+/// A lead shared between owners (a kiosk and its tests, or a kiosk and its heartbeat).
+impl<L: Lead + ?Sized> Lead for std::sync::Arc<L> {
+    fn ask(&self, id: RequestId, request: RequestBody) -> Result<AnswerBody, LeadError> {
+        (**self).ask(id, request)
+    }
+}
+
 /// A new request id: 128 bits from the system's random source.
 pub fn new_request_id() -> RequestId {
     RequestId(crate::kiosk::random_id())

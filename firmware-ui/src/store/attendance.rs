@@ -1,13 +1,13 @@
 //! Who is in the hall: check-ins and check-outs, proxies, people registered at the door, and
 //! revoked badges — each change with its audit entry, in one transaction.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use urne_core::audit::AuditEvent;
 use urne_core::event::Member;
 use urne_core::ids::MemberId;
 use urne_core::timestamp::Timestamp;
 
-use super::{Store, StoreError, member_id, ts};
+use super::{Audit, Store, StoreError, member_id, ts};
 
 /// What a scan at the door did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,31 +23,7 @@ pub enum CheckIn {
 impl Store {
     /// Checks a member in (or back in after a check-out), auditing it, in one transaction.
     pub fn check_in(&mut self, member: &MemberId, at: Timestamp) -> Result<CheckIn, StoreError> {
-        self.audited(|tx, a| {
-            let earlier: Option<(i64, bool)> = tx
-                .prepare_cached("SELECT at, present FROM checkins WHERE member = ?1")?
-                .query_row([member.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match earlier {
-                Some((first, true)) => Ok(CheckIn::Already(ts(first))),
-                Some((first, false)) => {
-                    tx.execute(
-                        "UPDATE checkins SET present = 1 WHERE member = ?1",
-                        [member.as_bytes()],
-                    )?;
-                    a.append(tx, at, AuditEvent::CheckIn { member: *member })?;
-                    Ok(CheckIn::Returned(ts(first)))
-                }
-                None => {
-                    tx.prepare_cached(
-                        "INSERT INTO checkins (member, at, present) VALUES (?1, ?2, 1)",
-                    )?
-                    .execute(params![member.as_bytes(), at.0])?;
-                    a.append(tx, at, AuditEvent::CheckIn { member: *member })?;
-                    Ok(CheckIn::New)
-                }
-            }
-        })
+        self.audited(|tx, a| check_in_within(tx, a, member, at))
     }
 
     /// Checks a member out (they leave the hall). Returns false if they were not present.
@@ -279,5 +255,35 @@ impl Store {
             .query_row([member.as_bytes()], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+}
+
+/// A check-in inside a transaction, with its audit entry.
+pub(super) fn check_in_within(
+    tx: &Transaction<'_>,
+    a: &mut Audit,
+    member: &MemberId,
+    at: Timestamp,
+) -> Result<CheckIn, StoreError> {
+    let earlier: Option<(i64, bool)> = tx
+        .prepare_cached("SELECT at, present FROM checkins WHERE member = ?1")?
+        .query_row([member.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match earlier {
+        Some((first, true)) => Ok(CheckIn::Already(ts(first))),
+        Some((first, false)) => {
+            tx.execute(
+                "UPDATE checkins SET present = 1 WHERE member = ?1",
+                [member.as_bytes()],
+            )?;
+            a.append(tx, at, AuditEvent::CheckIn { member: *member })?;
+            Ok(CheckIn::Returned(ts(first)))
+        }
+        None => {
+            tx.prepare_cached("INSERT INTO checkins (member, at, present) VALUES (?1, ?2, 1)")?
+                .execute(params![member.as_bytes(), at.0])?;
+            a.append(tx, at, AuditEvent::CheckIn { member: *member })?;
+            Ok(CheckIn::New)
+        }
     }
 }

@@ -1,6 +1,7 @@
-//! The hall on the lead kiosk's card: the kiosks paired to it with their role (audited when
-//! paired and removed), and how many ballots each voting kiosk delivered to each poll — counts
-//! only, updated in the transaction of the casts they count, never a member or a ballot.
+//! The hall on the card: on the lead kiosk, the kiosks paired to it with their role (audited
+//! when paired and removed), and how many ballots each voting kiosk delivered to each poll —
+//! counts only, updated in the transaction of the casts they count, never a member or a
+//! ballot; on a door kiosk, the check-ins waiting for a lead that did not answer.
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use urne_core::audit::AuditEvent;
@@ -178,6 +179,44 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// On a door kiosk: a badge checked in here while the lead did not answer, with the local
+    /// check-in, in one transaction (a badge queued twice is kept once).
+    pub fn queue_check_in(
+        &mut self,
+        member: &urne_core::ids::MemberId,
+        badge: &str,
+        at: Timestamp,
+    ) -> Result<super::CheckIn, StoreError> {
+        self.audited(|tx, a| {
+            let checked = super::attendance::check_in_within(tx, a, member, at)?;
+            tx.prepare_cached("INSERT OR IGNORE INTO hall_queue (badge) VALUES (?1)")?
+                .execute([badge])?;
+            Ok(checked)
+        })
+    }
+
+    /// The badges waiting for the lead.
+    pub fn queued_check_ins(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT badge FROM hall_queue ORDER BY badge")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// A queued badge the lead has taken.
+    pub fn unqueue_check_in(&mut self, badge: &str) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.prepare_cached("DELETE FROM hall_queue WHERE badge = ?1")?
+            .execute([badge])?;
+        tx.commit()?;
+        Ok(())
     }
 }
 

@@ -121,9 +121,10 @@ pub const MIGRATIONS: &[&str] = &[
         member BLOB PRIMARY KEY
     ) WITHOUT ROWID;
 ",
-    // 7: the hall (a lead kiosk and the kiosks paired to it): the paired kiosks with their role,
-    // and how many ballots each voting kiosk delivered to each poll — counts only, no member,
-    // no time, no ballot, so that the hall's bundle can show marks = ballots = sum delivered.
+    // 7: the hall (a lead kiosk and the kiosks paired to it): on the lead, the paired kiosks with
+    // their role, and how many ballots each voting kiosk delivered to each poll — counts only,
+    // no member, no time, no ballot, so that the hall's bundle can show marks = ballots = sum
+    // delivered; on a door kiosk, the check-ins waiting for the lead.
     "
     CREATE TABLE hall_kiosks (
         device BLOB PRIMARY KEY,
@@ -136,6 +137,10 @@ pub const MIGRATIONS: &[&str] = &[
         poll TEXT NOT NULL,
         ballots INTEGER NOT NULL,
         PRIMARY KEY (device, poll)
+    ) WITHOUT ROWID;
+    -- On a door kiosk: the badges checked in here while the lead did not answer, to send it.
+    CREATE TABLE hall_queue (
+        badge TEXT PRIMARY KEY
     ) WITHOUT ROWID;
 ",
 ];

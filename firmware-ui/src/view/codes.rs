@@ -14,8 +14,8 @@ use crate::fetch::FetchError;
 use crate::flow::Answer;
 use crate::generated as ui;
 use crate::kiosk::{
-    Failure, PackageProblem, PinResetProblem, Problem, ProxyProblem, Refusal, SettingProblem,
-    ShareProblem, UsbProblem,
+    Failure, HallProblem, PackageProblem, PinResetProblem, Problem, ProxyProblem, Refusal,
+    SettingProblem, ShareProblem, UsbProblem,
 };
 use crate::store::UploadState;
 
@@ -23,6 +23,7 @@ use crate::store::UploadState;
 pub(super) fn refusal(refusal: &Refusal) -> ui::Refusal {
     match refusal {
         Refusal::NotOnRoster => ui::Refusal::NotOnRoster,
+        Refusal::Busy => ui::Refusal::Busy,
         Refusal::Badge(e) => match e {
             BadgeError::NotABadge | BadgeError::UnknownRole | BadgeError::BadName => {
                 ui::Refusal::NotABadge
@@ -69,6 +70,7 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::SmallPoll
         | Problem::VisitsUnderWay
         | Problem::PairingGone
+        | Problem::Hall(_)
         | Problem::Share(_)
         | Problem::PinReset(_)
         | Problem::Package(_)
@@ -113,6 +115,7 @@ pub(super) fn problem(problem: Problem) -> ui::Problem {
         Problem::SmallPoll => ui::Problem::SmallPoll,
         Problem::VisitsUnderWay => ui::Problem::VisitsUnderWay,
         Problem::PairingGone => ui::Problem::PairingGone,
+        Problem::Hall(p) => hall_problem(p),
         Problem::Share(p) => share_problem(p),
         Problem::PinReset(p) => pin_reset_problem(p),
         Problem::Package(p) => package_problem(p),
@@ -196,6 +199,16 @@ fn usb_problem(problem: UsbProblem) -> ui::Problem {
         UsbProblem::Refused => ui::Problem::UsbRefused,
         UsbProblem::Corrupted => ui::Problem::UsbCorrupted,
         UsbProblem::Failed => ui::Problem::UsbFailed,
+    }
+}
+
+fn hall_problem(problem: HallProblem) -> ui::Problem {
+    match problem {
+        HallProblem::Unreachable => ui::Problem::HallUnreachable,
+        HallProblem::NotAdmitted => ui::Problem::HallNotAdmitted,
+        HallProblem::VisitEnded => ui::Problem::HallVisitEnded,
+        HallProblem::LeadStorage => ui::Problem::HallLeadStorage,
+        HallProblem::Refused => ui::Problem::HallRefused,
     }
 }
 

@@ -2,6 +2,7 @@
 //! [`VoterFlow`] until they are confirmed, the review, « A voté ! », and leaving the hall.
 
 use slint::ComponentHandle;
+use urne_core::event::Event;
 use urne_core::figures;
 use urne_core::ids::MemberId;
 use urne_core::poll::PollKind;
@@ -44,12 +45,16 @@ struct VisitCast {
     refused: Option<(Option<usize>, Failure)>,
 }
 
-/// Forgets the visit: nothing is cast.
+/// Forgets the visit: nothing is cast (on a voting kiosk of a hall, the lead is told, so that
+/// the voter may go to another kiosk at once).
 pub(super) fn forget(state: &Screens) {
-    {
+    let had_visit = {
         let mut s = state.borrow_mut();
         s.voter.flow = None;
-        s.voter.greeting = None;
+        s.voter.greeting.take().is_some()
+    };
+    if had_visit {
+        super::tell(state, Kiosk::end_visit);
     }
     with_window(state, |w| {
         let voter = w.global::<VoterAdapter>();
@@ -105,15 +110,27 @@ pub(super) fn scan(state: &Screens, payload: String) {
     });
     if accept && !payload.trim().is_empty() {
         busy(state);
+        // The event comes back with the answer: on a voting kiosk of a hall, the lead's grant
+        // may carry polls written on the lead during the evening.
         ask(
             state,
-            move |k| k.scan(&payload).map_err(Failure::from),
+            move |k| {
+                k.scan(&payload)
+                    .map(|outcome| (outcome, k.event().cloned()))
+                    .map_err(Failure::from)
+            },
             scanned,
         );
     }
 }
 
-fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
+fn scanned(state: &Screens, outcome: Result<(ScanOutcome, Option<Event>), Failure>) {
+    let outcome = outcome.map(|(outcome, event)| {
+        if matches!(outcome, ScanOutcome::Welcome { .. }) {
+            state.borrow_mut().event = event;
+        }
+        outcome
+    });
     match outcome {
         Ok(ScanOutcome::Welcome {
             member,
@@ -122,6 +139,7 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
             due,
             unrecorded,
             voted,
+            queued,
         }) => {
             with_window(state, |w| {
                 let voter = w.global::<VoterAdapter>();
@@ -135,6 +153,7 @@ fn scanned(state: &Screens, outcome: Result<ScanOutcome, Failure>) {
                 voter.set_polls_due(i32::try_from(due.len()).unwrap_or(0));
                 voter.set_unrecorded(unrecorded);
                 voter.set_all_voted(voted);
+                voter.set_queued(queued);
             });
             {
                 let mut s = state.borrow_mut();

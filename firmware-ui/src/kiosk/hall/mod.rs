@@ -124,6 +124,7 @@ impl Kiosk {
             (RequestBody::Pair { .. }, _) => Ok(refused(RefusalCode::Malformed)),
             (RequestBody::Status {}, _) => self.hall_status(),
             (RequestBody::CheckIn { badge }, _) => self.relayed_check_in(&badge),
+            (RequestBody::CheckOut { member }, _) => self.relayed_check_out(&member),
             (RequestBody::Claim { badge }, KioskRole::Voting) => self.claim(peer, &badge, now),
             (RequestBody::Cast { claim, ballots }, KioskRole::Voting) => {
                 self.remote_cast(peer, claim, &ballots)
@@ -203,6 +204,7 @@ fn refusal_of(error: &KioskError) -> RefusalCode {
         | KioskError::PinReset(_)
         | KioskError::SmallPoll { .. }
         | KioskError::VisitsUnderWay { .. }
-        | KioskError::PairingGone => RefusalCode::Storage,
+        | KioskError::PairingGone
+        | KioskError::Hall(_) => RefusalCode::Storage,
     }
 }

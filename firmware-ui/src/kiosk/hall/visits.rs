@@ -31,6 +31,8 @@ fn badge_refusal(refusal: &Refusal) -> RefusalCode {
     match refusal {
         Refusal::Badge(_) => RefusalCode::Badge,
         Refusal::NotOnRoster => RefusalCode::NotOnRoster,
+        // The lead's own badge checks never say this (it answers `Busy` itself).
+        Refusal::Busy => RefusalCode::Malformed,
     }
 }
 
@@ -39,10 +41,11 @@ impl Kiosk {
     pub(super) fn relayed_check_in(&mut self, badge: &str) -> Result<AnswerBody, KioskError> {
         Ok(match self.check_in_badge(badge)? {
             BadgeCheckIn::Member {
+                member,
                 name,
                 already_since,
-                ..
             } => AnswerBody::Welcome {
+                member,
                 name,
                 already_since,
             },
@@ -79,9 +82,9 @@ impl Kiosk {
         let due = self.due(&member)?;
         if due.is_empty() {
             return Ok(if self.voted_in_open_poll(&member)? {
-                AnswerBody::Voted {}
+                AnswerBody::Voted { member, name }
             } else {
-                AnswerBody::NothingDue {}
+                AnswerBody::NothingDue { member, name }
             });
         }
         let unrecorded = self.told_unrecorded(&member, &due);
@@ -97,14 +100,21 @@ impl Kiosk {
                 expires: Timestamp(now.0 + CLAIM_LAPSE_SECS),
             },
         );
-        let due = due
-            .into_iter()
-            .map(|d| DueBallot {
+        let mut ballots = Vec::with_capacity(due.len());
+        for d in due {
+            let weight = self
+                .roster
+                .member(&d.member)
+                .map(|m| m.weight)
+                .ok_or(KioskError::NotOnRoster)?;
+            ballots.push(DueBallot {
                 poll: d.poll,
                 member: d.member,
                 proxy_for: d.proxy_for,
-            })
-            .collect();
+                weight,
+            });
+        }
+        let due = ballots;
         Ok(AnswerBody::Granted {
             grant: Box::new(Grant {
                 claim,
@@ -273,6 +283,17 @@ impl Kiosk {
             self.hall.claims.remove(&claim);
         }
         Ok(AnswerBody::Released {})
+    }
+
+    /// « Je pars » on a member kiosk: the member is checked out here, and any visit of theirs
+    /// under way ends.
+    pub(super) fn relayed_check_out(
+        &mut self,
+        member: &MemberId,
+    ) -> Result<AnswerBody, KioskError> {
+        self.hall.claims.retain(|_, c| c.member != *member);
+        self.check_out(member)?;
+        Ok(AnswerBody::CheckedOut {})
     }
 
     /// Attendance and the ballots cast so far in each open poll (counts, as on the dashboard).

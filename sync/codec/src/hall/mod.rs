@@ -143,6 +143,11 @@ pub enum RequestBody {
         /// The claim granted.
         claim: ClaimId,
     },
+    /// The member leaves the hall (« Je pars » on a member kiosk): checked out on the lead.
+    CheckOut {
+        /// The member.
+        member: MemberId,
+    },
     /// Attendance and ballot counts, for the member kiosk's screen. (Braces, not a unit
     /// variant, so that unknown fields are refused here too.)
     Status {},
@@ -184,6 +189,8 @@ pub enum AnswerBody {
     },
     /// The member is checked in (or already was).
     Welcome {
+        /// The member.
+        member: MemberId,
         /// « Prénom Nom ».
         name: String,
         /// `None` if checked in by this request, else the time of the first check-in.
@@ -198,9 +205,19 @@ pub enum AnswerBody {
     /// Another kiosk holds a claim for this member: « vote en cours sur un autre isoloir ».
     Busy {},
     /// Polls are open and the member has cast every ballot due.
-    Voted {},
+    Voted {
+        /// The member (checked in by this request if they were not).
+        member: MemberId,
+        /// « Prénom Nom ».
+        name: String,
+    },
     /// No poll is open for this member now.
-    NothingDue {},
+    NothingDue {
+        /// The member (checked in by this request if they were not).
+        member: MemberId,
+        /// « Prénom Nom ».
+        name: String,
+    },
     /// Every ballot of the cast is stored (answered after the commit).
     Stored {
         /// How many ballots.
@@ -208,6 +225,8 @@ pub enum AnswerBody {
     },
     /// The claim is released.
     Released {},
+    /// The member is checked out (or was not present).
+    CheckedOut {},
     /// The hall's counts.
     Status {
         /// The counts.
@@ -258,6 +277,9 @@ pub struct DueBallot {
     /// That member's name, when it is a proxy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy_for: Option<String>,
+    /// The weight the ballot is sealed with: the member's on the lead's roster, which knows the
+    /// people registered at the door that the voting kiosk's package does not.
+    pub weight: u32,
 }
 
 /// A poll of a grant and its box key.

@@ -63,6 +63,7 @@ fn requests() -> Vec<Request> {
         RequestBody::Release {
             claim: ClaimId([0xc1; 16]),
         },
+        RequestBody::CheckOut { member: member(7) },
         RequestBody::Status {},
     ];
     numbered(bodies, |id, body| Request {
@@ -94,11 +95,13 @@ fn answers() -> Vec<Answer> {
                 poll: PollId::new("charte").unwrap(),
                 member: member(7),
                 proxy_for: None,
+                weight: 1,
             },
             DueBallot {
                 poll: PollId::new("charte").unwrap(),
                 member: member(8),
                 proxy_for: Some("Bruno Carvalho".into()),
+                weight: 2,
             },
         ],
         polls: vec![DuePoll {
@@ -112,6 +115,7 @@ fn answers() -> Vec<Answer> {
             event: EventId::new("bellevue-2026-12-05").unwrap(),
         },
         AnswerBody::Welcome {
+            member: member(7),
             name: "Agnès Lemaître".into(),
             already_since: None,
         },
@@ -119,10 +123,17 @@ fn answers() -> Vec<Answer> {
             grant: Box::new(grant),
         },
         AnswerBody::Busy {},
-        AnswerBody::Voted {},
-        AnswerBody::NothingDue {},
+        AnswerBody::Voted {
+            member: member(7),
+            name: "Awa Diallo".into(),
+        },
+        AnswerBody::NothingDue {
+            member: member(8),
+            name: "Bruno Carvalho".into(),
+        },
         AnswerBody::Stored { ballots: 2 },
         AnswerBody::Released {},
+        AnswerBody::CheckedOut {},
         AnswerBody::Status {
             status: HallStatus {
                 present: 80,
