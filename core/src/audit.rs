@@ -198,6 +198,14 @@ pub enum AuditEvent {
         /// « door » or « voting ».
         role: String,
     },
+    /// This kiosk joined a hall as a door or voting kiosk, its lead having confirmed it: from
+    /// now on its check-ins and ballots are the lead's, not in this chain.
+    JoinedHall {
+        /// The lead kiosk's device key fingerprint.
+        lead: Fingerprint,
+        /// « door » or « voting ».
+        role: String,
+    },
     /// A kiosk was removed from the hall: the lead refuses it from its next request.
     KioskRemoved {
         /// Its device key's fingerprint.

@@ -362,6 +362,10 @@ pub enum HallProblem {
     LeadStorage,
     /// The lead refused the request as unreadable or of another version.
     Refused,
+    /// This kiosk joined a hall: it cannot lead one before leaving it.
+    IsMember,
+    /// This kiosk leads a hall: it cannot join another.
+    IsLead,
 }
 
 /// Why the USB stick could not be used.

@@ -12,7 +12,7 @@
 //! [`count`] (the sealed ballot box: sealing at cast, the count with the bureau's key),
 //! [`shares`] (the bureau's shares gathered at a count), [`hall`] (the lead kiosk of a hall:
 //! pairing, claims, the visits voting kiosks send), [`member`] (a door or voting kiosk of a
-//! hall, asking its lead),
+//! hall, asking its lead), [`link`] (which hall the kiosk belongs to, kept across restarts),
 //! [`export`] (the signed bundle and its papers), [`auth`] (the organiser's PIN), [`error`].
 
 mod attendance;
@@ -22,6 +22,7 @@ mod device;
 mod error;
 mod export;
 pub mod hall;
+pub mod link;
 mod member;
 mod packages;
 mod polls;

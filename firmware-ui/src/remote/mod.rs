@@ -1,9 +1,11 @@
 //! The kiosks of a hall talking to their lead kiosk (kiosque principal): what a door or voting
 //! kiosk asks ([`Lead`], answered over pinned TLS by [`client::RemoteLead`], or in-process by
 //! [`local::LocalLead`], the fake both pass the same contract tests against), and the lead's
-//! side, [`serve::LeadService`], which serves the hall's requests from the kiosk's worker.
+//! side, [`serve::LeadService`], which serves the hall's requests from the kiosk's worker; and
+//! a member's [`heartbeat`], which keeps it heard by the lead and sends the door's queue.
 
 pub mod client;
+pub mod heartbeat;
 pub mod local;
 pub mod serve;
 

@@ -209,6 +209,8 @@ fn hall_problem(problem: HallProblem) -> ui::Problem {
         HallProblem::VisitEnded => ui::Problem::HallVisitEnded,
         HallProblem::LeadStorage => ui::Problem::HallLeadStorage,
         HallProblem::Refused => ui::Problem::HallRefused,
+        HallProblem::IsMember => ui::Problem::HallIsMember,
+        HallProblem::IsLead => ui::Problem::HallIsLead,
     }
 }
 

@@ -10,6 +10,7 @@ mod device_key;
 mod export;
 mod first_boot;
 mod hall_lead;
+mod hall_link;
 mod hall_member;
 mod hall_remote;
 mod hall_secrecy;

@@ -263,6 +263,8 @@ fn every_problem_has_a_sentence_of_its_own() {
         Problem::HallVisitEnded,
         Problem::HallLeadStorage,
         Problem::HallRefused,
+        Problem::HallIsMember,
+        Problem::HallIsLead,
         Problem::ShareNotAShare,
         Problem::ShareMistyped,
         Problem::ShareOtherEvent,

@@ -5,6 +5,7 @@
 //! ([`server`]) and the members' retrying client ([`client`]). What the requests mean is the
 //! kiosk's business: the lead answers them through [`server::HallLead`].
 
+pub mod addresses;
 pub mod client;
 pub mod replay;
 pub mod server;
