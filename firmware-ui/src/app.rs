@@ -14,9 +14,6 @@ use crate::deck::{self, DeckReport};
 use crate::generated::AppWindow;
 use crate::keystore::FileKeyStore;
 use crate::kiosk::Kiosk;
-use crate::kiosk::link::HallSetting;
-use crate::remote::heartbeat::{EVERY, Heartbeat};
-use crate::remote::serve::LeadService;
 use crate::scanner::{Scanner, SerialOpener};
 use crate::uploads::UploadLoop;
 use crate::usb::FolderTarget;
@@ -162,11 +159,9 @@ pub fn demo_badges() -> Vec<(String, String)> {
 /// Runs the kiosk in a window until it is closed.
 pub fn run_window(options: &Options) -> Result<()> {
     let mut kiosk = open_kiosk(options)?;
-    let hall = kiosk.hall_setting()?;
-    let identity = kiosk.hall_identity()?;
-    // A kiosk that joined a hall asks its lead again; its heartbeat has a link of its own.
+    // A kiosk that joined a hall asks its lead again (the view starts the lead's service or the
+    // member's heartbeat).
     kiosk.rejoin_hall()?;
-    let heartbeat_link = kiosk.hall_link()?;
     // A kiosk that has just made its device key starts with the first-boot setup (the demo
     // has its own PIN and needs none).
     let first_boot = !options.demo && kiosk.needs_provisioning()?;
@@ -199,6 +194,7 @@ pub fn run_window(options: &Options) -> Result<()> {
             export_target: target,
             device_fingerprint: device,
             first_boot,
+            hall_port: crate::kiosk::link::HALL_PORT,
         },
     );
     VIEW.with(|v| *v.borrow_mut() = Some(view));
@@ -223,15 +219,6 @@ pub fn run_window(options: &Options) -> Result<()> {
     } else {
         None
     };
-    // The hall: a lead serves its kiosks; a member keeps itself heard by its lead.
-    let _hall = match hall {
-        HallSetting::Lead { port } => Some(serve_hall(worker.jobs(), &identity, port)?),
-        HallSetting::Alone | HallSetting::Member { .. } => None,
-    };
-    let _heartbeat = match heartbeat_link {
-        Some(link) => Some(Heartbeat::spawn(Box::new(link), worker.jobs(), EVERY)?),
-        None => None,
-    };
     // Always running: the organiser may set the registry's address on the settings page.
     let _uploads = UploadLoop::spawn(database, options.registry.clone(), quiet)?;
     // Replies that arrived before the event loop started.
@@ -243,23 +230,6 @@ pub fn run_window(options: &Options) -> Result<()> {
     VIEW.with(|v| v.borrow_mut().take());
     drop(window);
     Ok(())
-}
-
-/// Serves the hall on `port` on every address of this kiosk (IPv6 and IPv4 together where the
-/// system allows, else IPv4).
-pub fn serve_hall<R: Send + 'static>(
-    jobs: std::sync::mpsc::Sender<crate::worker::Job<R>>,
-    identity: &urne_sync::hall::tls::TlsIdentity,
-    port: u16,
-) -> Result<LeadService> {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-    let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
-    let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-    match LeadService::start(jobs.clone(), identity, any6) {
-        Ok(service) => Ok(service),
-        Err(_) => LeadService::start(jobs, identity, any4)
-            .with_context(|| format!("cannot serve the hall on port {port}")),
-    }
 }
 
 thread_local! {

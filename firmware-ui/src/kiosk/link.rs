@@ -90,6 +90,21 @@ impl HallSetting {
     }
 }
 
+/// The hall as its page shows it.
+#[derive(Debug, Clone)]
+pub struct HallView {
+    /// This kiosk's device key fingerprint, which the other kiosk's organiser compares.
+    pub device: urne_core::crypto::Fingerprint,
+    /// This kiosk's place.
+    pub setting: HallSetting,
+    /// On a lead: the kiosk asking to join, with the role it asks for.
+    pub pending: Option<(urne_core::crypto::Fingerprint, HallRole)>,
+    /// On a lead: the kiosks paired to it.
+    pub kiosks: Vec<super::hall::HallKiosk>,
+    /// The kiosk's time now (to tell a kiosk heard lately from one gone quiet).
+    pub now: urne_core::timestamp::Timestamp,
+}
+
 /// What a joining kiosk's pairing request needs, for the thread that sends it.
 #[derive(Debug, Clone)]
 pub struct JoinRequest {
@@ -143,6 +158,23 @@ impl Kiosk {
             .unwrap_or(HallSetting::Alone))
     }
 
+    /// The hall for its page.
+    pub fn hall_view(&self) -> Result<HallView, KioskError> {
+        let setting = self.hall_setting()?;
+        let lead = matches!(setting, HallSetting::Lead { .. });
+        Ok(HallView {
+            device: self.device.public().fingerprint(),
+            pending: if lead { self.pending_pairing() } else { None },
+            kiosks: if lead {
+                self.hall_kiosks()?
+            } else {
+                Vec::new()
+            },
+            setting,
+            now: self.clock.now(),
+        })
+    }
+
     /// Makes this kiosk the lead of a hall served on `port` (organiser), kept for the next
     /// starts. Refused on a kiosk that joined another hall.
     pub fn lead_hall(&mut self, port: u16) -> Result<(), KioskError> {
@@ -174,6 +206,11 @@ impl Kiosk {
             package,
             card,
         })
+    }
+
+    /// The role this request asks for.
+    pub fn role_of(request: &JoinRequest) -> HallRole {
+        request.role
     }
 
     /// The lead paired this kiosk: it asks `lead` from now on, and finds it again after a

@@ -77,6 +77,19 @@ impl LeadService {
         })
     }
 
+    /// Serves the hall on `port` on every address of this kiosk (IPv6 and IPv4 together where
+    /// the system allows, else IPv4).
+    pub fn everywhere<R: Send + 'static>(
+        jobs: Sender<Job<R>>,
+        identity: &TlsIdentity,
+        port: u16,
+    ) -> std::io::Result<Self> {
+        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
+        let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+        Self::start(jobs.clone(), identity, any6).or_else(|_| Self::start(jobs, identity, any4))
+    }
+
     /// Where the hall's kiosks reach this lead.
     pub fn address(&self) -> SocketAddr {
         self.address

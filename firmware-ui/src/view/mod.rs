@@ -14,6 +14,7 @@ mod codes;
 mod count;
 mod dashboard;
 mod editor;
+mod hall;
 mod packages;
 mod registry;
 mod results;
@@ -59,6 +60,9 @@ pub struct ViewOptions {
     pub device_fingerprint: String,
     /// Start with the first-boot setup (the kiosk has just made its device key).
     pub first_boot: bool,
+    /// The port a hall is served on when the organiser makes this kiosk its lead (0: a free
+    /// one, for tests; the kiosk uses `kiosk::link::HALL_PORT`).
+    pub hall_port: u16,
 }
 
 /// What reaches the UI thread.
@@ -126,6 +130,7 @@ struct State {
     settings: settings::SettingsState,
     setup: setup::SetupState,
     count: count::CountState,
+    hall: hall::HallState,
 }
 
 /// The view: owns the UI-side state and the inbox of replies.
@@ -165,6 +170,7 @@ impl View {
             voter: Default::default(),
             dashboard: Default::default(),
             count: Default::default(),
+            hall: Default::default(),
             attendance: Default::default(),
             packages: Default::default(),
             registry: Default::default(),
@@ -191,9 +197,12 @@ impl View {
         dashboard::init(window, &options);
         set_language(window, options.lang);
         bind(window, &state);
+        state.borrow_mut().hall.set_port(options.hall_port);
         // The event on this kiosk, then the language and timeout chosen on an earlier evening.
         ask(&state, |k| k.event().cloned(), show_event);
         settings::read(&state);
+        // A lead serves its hall again; a member keeps itself heard by its lead.
+        hall::restore(&state);
         if options.first_boot {
             setup::start(&state);
         } else {
@@ -342,7 +351,8 @@ fn arm_timer(state: &Screens, page: Page) {
         | Page::WalkinBadge
         | Page::Editor
         | Page::Settings
-        | Page::Count => Some(Duration::from_secs(300)),
+        | Page::Count
+        | Page::Hall => Some(Duration::from_secs(300)),
         Page::Goodbye => Some(Duration::from_secs(6)),
     };
     s.timer.stop();
@@ -369,7 +379,7 @@ fn go_to(state: &Screens, page: Page) {
     // Live counters: people keep arriving while the organiser looks at the figures.
     let s = state.borrow();
     match page {
-        Page::Dashboard | Page::Attendance | Page::Settings | Page::Setup => {
+        Page::Dashboard | Page::Attendance | Page::Settings | Page::Setup | Page::Hall => {
             let weak = Rc::downgrade(state);
             s.refresh.start(
                 slint::TimerMode::Repeated,
@@ -383,6 +393,7 @@ fn go_to(state: &Screens, page: Page) {
                         Some(Page::Attendance) => attendance::refresh(&state),
                         Some(Page::Settings) => settings::read(&state),
                         Some(Page::Setup) => setup::read(&state),
+                        Some(Page::Hall) => hall::refresh(&state),
                         _ => {}
                     }
                 },
@@ -481,6 +492,7 @@ fn bind(window: &AppWindow, state: &Screens) {
     settings::bind(window, state);
     setup::bind(window, state);
     count::bind(window, state);
+    hall::bind(window, state);
     // « Dépouiller » on the dashboard (and the close of a sealed poll) opens the count page.
     let s = state.clone();
     window

@@ -88,6 +88,13 @@ pub(super) fn scan(state: &Screens, payload: String) {
         }
         return;
     }
+    // A lead kiosk's pairing card, on the hall page only.
+    if super::hall::is_card(&payload) {
+        if super::hall::takes_card(state) {
+            super::hall::card(state, payload.trim());
+        }
+        return;
+    }
     // On the PIN page a scan may be the organiser's PIN recovery order.
     if payload.trim().starts_with(urne_core::recovery::PREFIX) {
         if super::dashboard::takes_recovery_order(state) {

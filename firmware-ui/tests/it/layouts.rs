@@ -18,7 +18,7 @@ use urne_core::timestamp::Timestamp;
 use urne_kiosk::clock::FakeClock;
 use urne_kiosk::fetch::FetchError;
 use urne_kiosk::generated::{
-    EditorAdapter, PackagesAdapter, Page, RegistryState, SettingsAdapter, Theme,
+    EditorAdapter, HallAdapter, PackagesAdapter, Page, RegistryState, SettingsAdapter, Theme,
 };
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::stick::StickEvent;
@@ -428,6 +428,52 @@ fn every_voter_screen_fits_every_size() {
 fn every_organiser_screen_fits_every_size() {
     for size in SIZES {
         organiser_screens(size);
+    }
+}
+
+/// The hall page: on its own, as the lead showing its card, and on a kiosk that scanned a lead's
+/// card (its role to choose).
+fn hall_screens(size: Size) {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        kiosk(dir.path(), &[0]),
+        ViewOptions::default(),
+        size.width,
+        size.height,
+    );
+    h.unlock();
+    // Reached from the settings page, whose button may be below the fold on a small screen.
+    h.window.global::<HallAdapter>().invoke_show();
+    assert!(h.wait_for_page(Page::Hall, WAIT));
+    screen(&h, size, "hall-alone", false);
+    h.window.global::<HallAdapter>().invoke_lead();
+    h.settle();
+    assert!(h.shows("Carte d'appairage"));
+    screen(&h, size, "hall-lead", false);
+
+    let other = tempfile::tempdir().unwrap();
+    let joining = Harness::new(
+        Fixture::new(other.path()).seed(6).demo().build(),
+        ViewOptions::default(),
+        size.width,
+        size.height,
+    );
+    joining.unlock();
+    joining.window.global::<HallAdapter>().invoke_show();
+    assert!(joining.wait_for_page(Page::Hall, WAIT));
+    let card = h.window.global::<HallAdapter>().get_card().to_string();
+    joining.scan(&card);
+    joining.settle();
+    assert!(joining.shows("Rejoindre la salle comme isoloir"));
+    screen(&joining, size, "hall-join", false);
+    joining.shutdown();
+    h.shutdown();
+}
+
+#[test]
+fn every_hall_screen_fits_every_size() {
+    for size in SIZES {
+        hall_screens(size);
     }
 }
 

@@ -13,6 +13,7 @@ mod hall_lead;
 mod hall_link;
 mod hall_member;
 mod hall_remote;
+mod hall_screens;
 mod hall_secrecy;
 mod layouts;
 mod organiser_pin;

@@ -1,0 +1,202 @@
+//! The hall page as organisers meet it. On the lead: « Accueillir des kiosques » shows a pairing
+//! card whose QR code, read off the screen, is the card; a kiosk asking to join appears with its
+//! fingerprint, is accepted, listed, and removed after a confirmation. On a kiosk that joins:
+//! the lead's card scanned, the role chosen, the wait for the lead's organiser, and then its
+//! voters vote through the lead.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, Sender};
+use std::time::{Duration, Instant};
+
+use urne_codec::hall::pairing::PairingCard;
+use urne_codec::hall::{AnswerBody, HallRole, RequestBody};
+use urne_core::crypto::SecretKey;
+use urne_kiosk::generated::Page;
+use urne_kiosk::kiosk::Kiosk;
+use urne_kiosk::remote::client::RemoteLead;
+use urne_kiosk::remote::serve::LeadService;
+use urne_kiosk::remote::{Lead, new_request_id};
+use urne_kiosk::ui_testing::Harness;
+use urne_kiosk::ui_testing::demo::{self, Fixture};
+use urne_kiosk::view::ViewOptions;
+use urne_kiosk::worker::{Job, Worker};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn to_hall_page(h: &Harness) {
+    h.unlock();
+    h.tap("Réglages");
+    assert!(h.wait_for_page(Page::Settings, WAIT));
+    h.tap("Salle : kiosque principal, émargement et isoloirs");
+    assert!(h.wait_for_page(Page::Hall, WAIT));
+}
+
+/// The QR codes on screen, decoded.
+fn qr_codes(h: &Harness, dir: &std::path::Path) -> Vec<String> {
+    let shot = h.snapshot(&dir.join("hall.png"));
+    let gray = image::DynamicImage::ImageRgba8(shot).to_luma8();
+    let (width, raw) = (gray.width() as usize, gray.as_raw());
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width, gray.height() as usize, |x, y| {
+            raw[y * width + x]
+        });
+    prepared
+        .detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, t)| t))
+        .collect()
+}
+
+/// Applies replies (and lets the page's refresh timer fire) until `what` holds.
+fn wait_until(h: &Harness, what: impl Fn(&Harness) -> bool) -> bool {
+    let give_up = Instant::now() + WAIT;
+    while !what(h) {
+        if Instant::now() > give_up {
+            return false;
+        }
+        h.advance(Duration::from_secs(1));
+        h.settle();
+    }
+    true
+}
+
+#[test]
+fn the_lead_shows_a_card_accepts_a_kiosk_lists_it_and_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Fixture::new(dir.path())
+        .seed(4)
+        .demo()
+        .confirm_time()
+        .open_polls(&[0, 1])
+        .build();
+    let lead_key = SecretKey::from_seed(&[4; 32]).public().fingerprint();
+    let package = kiosk.package_digest().unwrap();
+    // Tall, so that the settings page's hall button is on screen without scrolling.
+    let h = Harness::new(kiosk, ViewOptions::default(), 1280, 1800);
+    to_hall_page(&h);
+    assert!(h.shows_containing("Ce kiosque est seul"));
+    h.tap("Devenir le kiosque principal et accueillir des kiosques");
+    assert!(wait_until(&h, |h| h.shows("Carte d'appairage")));
+
+    // The card on screen is the one its QR code holds: the lead's key and a port.
+    let texts = qr_codes(&h, dir.path());
+    assert_eq!(texts.len(), 1, "one QR code on the page: {texts:?}");
+    let card = PairingCard::parse(&texts[0]).unwrap();
+    assert_eq!(card.lead, lead_key);
+    let port = card.addresses.first().map(|a| a.port());
+
+    // A kiosk asks to join (over 127.0.0.1: the test machine's other addresses may be closed).
+    let member = SecretKey::from_seed(&[5; 32]);
+    let port = port.expect("the test machine has a network address");
+    let link = RemoteLead::new(
+        &member,
+        lead_key,
+        vec![format!("127.0.0.1:{port}").parse().unwrap()],
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let token = card.token;
+    let member_fingerprint = member.public().fingerprint();
+    let asking = std::thread::spawn(move || {
+        link.ask(
+            new_request_id(),
+            RequestBody::Pair {
+                token,
+                device: member_fingerprint,
+                role: HallRole::Voting,
+                package,
+            },
+        )
+    });
+    let spoken: String = member_fingerprint.to_hex().as_bytes()[..16]
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(wait_until(&h, |h| h.shows("Accepter ce kiosque dans la salle")));
+    assert!(h.shows_containing(&spoken), "its fingerprint to compare");
+    h.tap("Accepter ce kiosque dans la salle");
+    let answer = asking.join().unwrap().unwrap();
+    assert!(matches!(answer, AnswerBody::Paired { .. }), "{answer:?}");
+    assert!(wait_until(&h, |h| h.shows_containing(&format!("Isoloir {spoken}"))));
+
+    h.tap(&format!("Retirer le kiosque {spoken}"));
+    assert!(h.shows_containing("Il sera refusé dès sa prochaine demande"));
+    h.tap("Garder ce kiosque");
+    assert!(!h.shows_containing("Il sera refusé dès sa prochaine demande"));
+    h.tap(&format!("Retirer le kiosque {spoken}"));
+    h.tap("Confirmer le retrait du kiosque");
+    assert!(wait_until(&h, |h| h.shows_containing("retiré")));
+    h.shutdown();
+}
+
+fn on<T: Send + 'static>(
+    jobs: &Sender<Job<()>>,
+    f: impl FnOnce(&mut Kiosk) -> T + Send + 'static,
+) -> T {
+    let (done, result) = mpsc::sync_channel(1);
+    jobs.send(Box::new(move |k, _| {
+        let _ = done.send(f(k));
+    }))
+    .unwrap();
+    result.recv().unwrap()
+}
+
+#[test]
+fn a_kiosk_joins_a_hall_by_scanning_the_leads_card_and_then_votes_through_it() {
+    let (lead_dir, member_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lead = Fixture::new(lead_dir.path())
+        .seed(4)
+        .demo()
+        .confirm_time()
+        .open_polls(&[0, 1])
+        .build();
+    let identity = lead.hall_identity().unwrap();
+    let (worker, _inbox) = Worker::<()>::spawn(lead, Arc::new(|| {})).unwrap();
+    let jobs = worker.jobs();
+    let service =
+        LeadService::start(jobs.clone(), &identity, "127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = service.address();
+    let card = on(&jobs, move |k| {
+        demo::unlock(k);
+        k.open_pairing(vec![address]).unwrap()
+    });
+
+    let member = Fixture::new(member_dir.path()).seed(5).demo().build();
+    let h = Harness::new(member, ViewOptions::default(), 1024, 1800);
+    to_hall_page(&h);
+    h.scan(&card.to_text());
+    assert!(wait_until(&h, |h| h.shows("Rejoindre la salle comme isoloir")));
+    assert!(
+        h.shows_containing(&card.lead.to_hex()[..4]),
+        "the lead's fingerprint to compare"
+    );
+    h.tap("Rejoindre la salle comme isoloir");
+    assert!(wait_until(&h, |h| h.shows_containing(
+        "En attente de l'organisateur du kiosque principal"
+    )));
+    let give_up = Instant::now() + WAIT;
+    while on(&jobs, |k| k.pending_pairing()).is_none() {
+        assert!(Instant::now() < give_up, "the lead never heard the kiosk");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    on(&jobs, |k| k.decide_pairing(true).unwrap());
+    assert!(wait_until(&h, |h| h.shows_containing("Ce kiosque a rejoint la salle")));
+    assert!(wait_until(&h, |h| h
+        .shows_containing("Ce kiosque est un isoloir de la salle")));
+
+    // Its voters vote through the lead.
+    h.tap("Retour aux réglages");
+    assert!(h.wait_for_page(Page::Settings, WAIT));
+    h.tap("Retour au tableau de bord");
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    h.tap("Verrouiller");
+    assert!(h.wait_for_page(Page::Idle, WAIT));
+    let voter = &demo::members()[0];
+    h.scan(&voter.payload);
+    assert!(h.wait_for_page(Page::Welcome, WAIT));
+    assert!(h.shows_containing("2 scrutins ouverts vous attendent"));
+    h.shutdown();
+    drop(service);
+    drop(worker);
+}
