@@ -34,6 +34,26 @@ pub enum Closing {
 /// digest in memory, moved on at every cast, against which the card is checked at the count.
 pub(super) type Boxes = BTreeMap<PollId, (TallyPublicKey, BoxDigest)>;
 
+/// Seals a validated ballot of `poll` to its box's key, padded to the poll's length: one way of
+/// sealing for the single kiosk and for a voting kiosk of a hall. `seed` is 32 fresh random
+/// bytes.
+pub(super) fn seal_ballot(
+    key: &TallyPublicKey,
+    event: &urne_core::ids::EventId,
+    poll: &urne_core::poll::Poll,
+    ballot: &WeightedBallot,
+    seed: [u8; 32],
+) -> Result<sealed::SealedBallot, KioskError> {
+    sealed::seal(
+        key,
+        &BoxId::of(event, poll),
+        ballot,
+        sealed::padded_len(poll),
+        seed,
+    )
+    .map_err(|e| KioskError::Seal(e.to_string()))
+}
+
 impl Kiosk {
     /// Seals the ballots of this kiosk's runs to the published test key, whatever key the
     /// package carries (the test deck and the demo: their results are no vote).
@@ -67,14 +87,7 @@ impl Kiosk {
         let definition = event
             .poll(poll)
             .ok_or_else(|| KioskError::UnknownPoll(poll.clone()))?;
-        let sealed = sealed::seal(
-            &public,
-            &BoxId::of(&event.id, definition),
-            ballot,
-            sealed::padded_len(definition),
-            seed,
-        )
-        .map_err(|e| KioskError::Seal(e.to_string()))?;
+        let sealed = seal_ballot(&public, &event.id, definition, ballot, seed)?;
         Ok(SealedCast {
             poll: poll.clone(),
             member: *member,

@@ -14,7 +14,6 @@ use urne_codec::hall::{
 use urne_core::ballot::WeightedBallot;
 use urne_core::credential::{BadgeError, Credential, Role};
 use urne_core::ids::MemberId;
-use urne_core::sealed::{self, BoxId};
 
 use super::{
     BallotCast, Due, HallProblem, Kiosk, KioskError, Refusal, ScanOutcome, VisitRefused,
@@ -456,14 +455,8 @@ impl Kiosk {
                 .validate(&poll.poll)
                 .map_err(|e| refused(KioskError::Ballot(e)))?;
             let seed = self.draw::<32>();
-            let sealed = sealed::seal(
-                &poll.key,
-                &BoxId::of(&event, &poll.poll),
-                &ballot,
-                sealed::padded_len(&poll.poll),
-                seed,
-            )
-            .map_err(|e| refused(KioskError::Seal(e.to_string())))?;
+            let sealed = super::count::seal_ballot(&poll.key, &event, &poll.poll, &ballot, seed)
+                .map_err(refused)?;
             sealed_ballots.push(RemoteBallot {
                 poll: b.poll.clone(),
                 member: b.member,

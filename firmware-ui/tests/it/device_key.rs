@@ -83,17 +83,7 @@ fn the_device_key_is_made_once_kept_private_and_shown_as_text_and_qr() {
     )));
 
     let shot = h.snapshot(&dir.path().join("settings.png"));
-    let gray = image::DynamicImage::ImageRgba8(shot).to_luma8();
-    let (width, raw) = (gray.width() as usize, gray.as_raw());
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(width, gray.height() as usize, |x, y| {
-            raw[y * width + x]
-        });
-    let texts: Vec<String> = prepared
-        .detect_grids()
-        .iter()
-        .filter_map(|g| g.decode().ok().map(|(_, t)| t))
-        .collect();
+    let texts = crate::support::reading::qr_codes(shot);
     assert_eq!(texts, [hex]);
     h.shutdown();
 }

@@ -540,17 +540,7 @@ fn closing_a_poll_with_visits_under_way_asks_for_a_confirmation_and_is_audited()
         .unwrap();
     let report = urne_codec::verify::verify(&bundle, None).unwrap();
     let pdf = urne_papers::pv::render(&report, "salle.urne", urne_core::tally::Lang::Fr).unwrap();
-    let pdf_path = dir.path().join("pv.pdf");
-    std::fs::write(&pdf_path, pdf).unwrap();
-    let text = std::process::Command::new("pdftotext")
-        .arg(&pdf_path)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = crate::support::reading::pdf_words(&pdf, &dir.path().join("pv.pdf"));
     assert!(
         text.contains("Clos alors que 1 électeur(s) votaient sur un isoloir")
             && text.contains("leurs bulletins pour ce scrutin ont été refusés"),

@@ -3,7 +3,6 @@
 //! join another hall nor a member lead one; and a member's heartbeat sends the door's queue
 //! once the lead answers again.
 
-use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,21 +17,10 @@ use urne_kiosk::remote::local::LocalLead;
 use urne_kiosk::remote::serve::LeadService;
 use urne_kiosk::ui_testing::demo::{self, Fixture};
 use urne_kiosk::usb::MemoryTarget;
-use urne_kiosk::worker::{Job, Worker};
+use urne_kiosk::worker::Worker;
 
 use crate::hall_lead::{badge, lead, pair};
-
-fn on<T: Send + 'static>(
-    jobs: &Sender<Job<()>>,
-    f: impl FnOnce(&mut Kiosk) -> T + Send + 'static,
-) -> T {
-    let (done, result) = mpsc::sync_channel(1);
-    jobs.send(Box::new(move |k, _| {
-        let _ = done.send(f(k));
-    }))
-    .unwrap();
-    result.recv().unwrap()
-}
+use crate::support::worker::on;
 
 fn reopen(dir: &std::path::Path, seed: u8) -> Kiosk {
     Kiosk::open(

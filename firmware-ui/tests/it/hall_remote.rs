@@ -4,7 +4,7 @@
 //! a visit granted and cast, a retried cast applied once, the counts, and refused once removed.
 
 use std::net::SocketAddr;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -84,13 +84,7 @@ impl Hall for RealHall {
         vec![self.service.address()]
     }
     fn on_lead<T: Send + 'static>(&self, f: impl FnOnce(&mut Kiosk) -> T + Send + 'static) -> T {
-        let (done, result) = mpsc::sync_channel(1);
-        self.jobs
-            .send(Box::new(move |kiosk, _| {
-                let _ = done.send(f(kiosk));
-            }))
-            .unwrap();
-        result.recv().unwrap()
+        crate::support::worker::on(&self.jobs, f)
     }
 }
 

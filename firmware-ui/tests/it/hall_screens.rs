@@ -5,21 +5,21 @@
 //! voters vote through the lead.
 
 use std::sync::Arc;
-use std::sync::mpsc::{self, Sender};
 use std::time::{Duration, Instant};
 
 use urne_codec::hall::pairing::PairingCard;
 use urne_codec::hall::{AnswerBody, HallRole, RequestBody};
 use urne_core::crypto::SecretKey;
 use urne_kiosk::generated::Page;
-use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::remote::client::RemoteLead;
 use urne_kiosk::remote::serve::LeadService;
 use urne_kiosk::remote::{Lead, new_request_id};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::ui_testing::demo::{self, Fixture};
 use urne_kiosk::view::ViewOptions;
-use urne_kiosk::worker::{Job, Worker};
+use urne_kiosk::worker::Worker;
+
+use crate::support::worker::on;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -33,18 +33,7 @@ fn to_hall_page(h: &Harness) {
 
 /// The QR codes on screen, decoded.
 fn qr_codes(h: &Harness, dir: &std::path::Path) -> Vec<String> {
-    let shot = h.snapshot(&dir.join("hall.png"));
-    let gray = image::DynamicImage::ImageRgba8(shot).to_luma8();
-    let (width, raw) = (gray.width() as usize, gray.as_raw());
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(width, gray.height() as usize, |x, y| {
-            raw[y * width + x]
-        });
-    prepared
-        .detect_grids()
-        .iter()
-        .filter_map(|g| g.decode().ok().map(|(_, t)| t))
-        .collect()
+    crate::support::reading::qr_codes(h.snapshot(&dir.join("hall.png")))
 }
 
 /// Applies replies (and lets the page's refresh timer fire) until `what` holds.
@@ -128,18 +117,6 @@ fn the_lead_shows_a_card_accepts_a_kiosk_lists_it_and_removes_it() {
     h.tap("Confirmer le retrait du kiosque");
     assert!(wait_until(&h, |h| h.shows_containing("retiré")));
     h.shutdown();
-}
-
-fn on<T: Send + 'static>(
-    jobs: &Sender<Job<()>>,
-    f: impl FnOnce(&mut Kiosk) -> T + Send + 'static,
-) -> T {
-    let (done, result) = mpsc::sync_channel(1);
-    jobs.send(Box::new(move |k, _| {
-        let _ = done.send(f(k));
-    }))
-    .unwrap();
-    result.recv().unwrap()
 }
 
 #[test]

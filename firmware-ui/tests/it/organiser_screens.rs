@@ -173,17 +173,7 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
     // The procès-verbal says the organiser confirmed the close of a poll with one ballot.
     let report = urne_codec::verify::verify(&bundle, None).unwrap();
     let pdf = urne_papers::pv::render(&report, "soiree.urne", urne_core::tally::Lang::Fr).unwrap();
-    let pdf_path = dir.path().join("pv.pdf");
-    std::fs::write(&pdf_path, pdf).unwrap();
-    let text = std::process::Command::new("pdftotext")
-        .arg(&pdf_path)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = crate::support::reading::pdf_words(&pdf, &dir.path().join("pv.pdf"));
     assert!(
         text.contains("Clos avec 1 bulletin(s), moins que le seuil de 5")
             && text.contains("peut révéler des votes"),

@@ -2,6 +2,9 @@
 //! over its SQLite store) on 127.0.0.1 with a port chosen by the system, served from a thread
 //! of its own and stopped when dropped.
 
+pub mod reading;
+pub mod worker;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
