@@ -13,6 +13,7 @@ pub mod editor;
 pub mod entropy;
 pub mod fetch;
 pub mod flow;
+pub mod hall;
 pub mod keystore;
 pub mod kiosk;
 pub mod remote;

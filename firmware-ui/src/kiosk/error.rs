@@ -138,7 +138,7 @@ pub enum KioskError {
         visits: u32,
     },
     /// This kiosk is a member of a hall and its lead could not do what was asked.
-    #[error("the lead kiosk: {0:?}")]
+    #[error("the lead kiosk of the hall could not do it ({})", hall_problem_text(*.0))]
     Hall(HallProblem),
     /// The pairing to decide on is gone (its card lapsed or was taken down).
     #[error("no kiosk is waiting to join the hall (the pairing card lapsed)")]
@@ -347,6 +347,19 @@ pub enum SettingProblem {
     Clock,
     /// A PIN that is not six digits.
     Pin,
+}
+
+/// The English words of a hall problem, for the log and the organiser's detail line.
+fn hall_problem_text(problem: HallProblem) -> &'static str {
+    match problem {
+        HallProblem::Unreachable => "it does not answer",
+        HallProblem::NotAdmitted => "it no longer admits this kiosk",
+        HallProblem::VisitEnded => "the visit ended there",
+        HallProblem::LeadStorage => "its storage failed",
+        HallProblem::Refused => "it refused the request",
+        HallProblem::IsMember => "this kiosk is a member of a hall",
+        HallProblem::IsLead => "this kiosk leads a hall",
+    }
 }
 
 /// Why the lead kiosk of the hall could not do what a member kiosk asked.

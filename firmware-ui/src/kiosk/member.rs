@@ -45,13 +45,12 @@ impl std::fmt::Debug for Membership {
 /// The visit the lead granted to this voting kiosk.
 struct RemoteVisit {
     grant: Grant,
-    /// The cast sent and not answered yet: sent again under its id, so that the lead stores it
-    /// once, when the voter confirms the same ballots again.
+    /// The cast sent and not answered yet: sent again as it was, under its id, when the voter
+    /// confirms again, so that the lead stores it once.
     sent: Option<SentCast>,
 }
 
 struct SentCast {
-    ballots: Vec<BallotCast>,
     id: RequestId,
     request: RequestBody,
 }
@@ -219,8 +218,9 @@ impl Kiosk {
         })
     }
 
-    /// Sends the lead the check-ins queued while it did not answer, oldest first, a few at a
-    /// time; stops at the first it does not take.
+    /// Sends the lead the check-ins queued while it did not answer, a few at a time (in the
+    /// table's order: presence is a set, the order does not matter); stops at the first it
+    /// does not take.
     pub fn flush_door_queue(&mut self) -> usize {
         let queued = match self.store.queued_check_ins() {
             Ok(queued) => queued,
@@ -234,8 +234,13 @@ impl Kiosk {
             let taken = match self.ask_lead(RequestBody::CheckIn {
                 badge: badge.clone(),
             }) {
-                // A badge the lead refuses (revoked there meanwhile) is not sent again.
-                Ok(AnswerBody::Welcome { .. } | AnswerBody::Refused { .. }) => true,
+                // A badge the lead refuses (revoked there meanwhile) is not sent again; any
+                // other refusal (its storage, say) keeps it queued.
+                Ok(AnswerBody::Welcome { .. })
+                | Ok(AnswerBody::Refused {
+                    code: RefusalCode::Badge | RefusalCode::NotOnRoster,
+                    ..
+                }) => true,
                 Ok(_) | Err(_) => false,
             };
             if !taken || self.store.unqueue_check_in(&badge).is_err() {
@@ -365,7 +370,9 @@ impl Kiosk {
             .ok_or_else(|| whole(KioskError::Hall(HallProblem::VisitEnded)))?
             .sent
             .as_ref()
-            .filter(|s| s.ballots == ballots)
+            // A cast sent and never answered may be stored: it is sent again as it was (the
+            // same id, the same sealed ballots), never replaced by ballots changed since, so
+            // that « A voté » always speaks of the ballots stored.
             .map(|s| (s.id, s.request.clone()));
         let (id, request) = match resend {
             Some(sent) => sent,
@@ -374,7 +381,6 @@ impl Kiosk {
                 let id = new_request_id();
                 if let Some(visit) = self.member.as_mut().and_then(|m| m.visit.as_mut()) {
                     visit.sent = Some(SentCast {
-                        ballots: ballots.to_vec(),
                         id,
                         request: request.clone(),
                     });

@@ -130,11 +130,6 @@ impl std::fmt::Debug for Kiosk {
     }
 }
 
-/// 128 bits from the operating system's random source (request ids of the hall).
-pub(crate) fn random_id() -> [u8; 16] {
-    random_bytes()
-}
-
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     // The OS random source failing means the kiosk cannot keep ballots secret: stop loudly.

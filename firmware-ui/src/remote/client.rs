@@ -1,7 +1,7 @@
 //! The real lead: urne-sync's hall client over pinned mutual TLS, driven from the kiosk's
 //! threads on a small runtime of its own.
 
-use std::net::SocketAddr;
+use core::net::SocketAddr;
 use std::time::Duration;
 
 use urne_codec::hall::{AnswerBody, RequestBody, RequestId};

@@ -1,13 +1,9 @@
 //! The kiosks of a hall talking to their lead kiosk (kiosque principal): what a door or voting
-//! kiosk asks ([`Lead`], answered over pinned TLS by [`client::RemoteLead`], or in-process by
-//! [`local::LocalLead`], the fake both pass the same contract tests against), and the lead's
-//! side, [`serve::LeadService`], which serves the hall's requests from the kiosk's worker; and
-//! a member's [`heartbeat`], which keeps it heard by the lead and sends the door's queue.
+//! kiosk asks ([`Lead`]), answered over pinned TLS by [`client::RemoteLead`]. An adapter below
+//! the controller, like the USB target: the in-process fake and the lead's own service, which
+//! need the controller, are in `crate::hall`.
 
 pub mod client;
-pub mod heartbeat;
-pub mod local;
-pub mod serve;
 
 use urne_codec::hall::{AnswerBody, RefusalCode, RequestBody, RequestId};
 
@@ -45,12 +41,15 @@ impl<L: Lead + ?Sized> Lead for std::sync::Arc<L> {
 
 /// A new request id: 128 bits from the system's random source.
 pub fn new_request_id() -> RequestId {
-    RequestId(crate::kiosk::random_id())
+    let mut bytes = [0u8; 16];
+    // The OS random source failing means request ids could repeat: stop loudly.
+    getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");
+    RequestId(bytes)
 }
 
 /// A lead that answers « not paired » does not admit this kiosk (removed while connected, or
 /// asked while a pairing card let it through the handshake): one error, whichever lead.
-fn not_paired_is_not_admitted(answer: AnswerBody) -> Result<AnswerBody, LeadError> {
+pub(crate) fn not_paired_is_not_admitted(answer: AnswerBody) -> Result<AnswerBody, LeadError> {
     match answer {
         AnswerBody::Refused {
             code: RefusalCode::NotPaired,

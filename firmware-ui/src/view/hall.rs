@@ -18,12 +18,12 @@ use super::{
     Reply, Screens, Update, ask, codes, current_page, go_to, local_time, model, with_window,
 };
 use crate::generated::{HallAdapter, HallKioskRow, HallMode, JoinRefusal, JoinStep, Page, Problem};
+use crate::hall::heartbeat::{EVERY, Heartbeat};
+use crate::hall::serve::LeadService;
 use crate::kiosk::link::{HallSetting, HallView, JoinRequest};
 use crate::kiosk::{Failure, Kiosk};
 use crate::remote::LeadError;
 use crate::remote::client::RemoteLead;
-use crate::remote::heartbeat::{EVERY, Heartbeat};
-use crate::remote::serve::LeadService;
 use crate::worker::{Job, Outbox};
 
 /// A kiosk heard within this time counts as connected (its heartbeat comes every 15 s).
@@ -371,7 +371,19 @@ fn paired_answer(state: &Screens, (request, paired): Paired) {
             RefusalCode::TokenExpired => JoinRefusal::Expired,
             RefusalCode::BadToken => JoinRefusal::BadToken,
             RefusalCode::WrongPackage => JoinRefusal::WrongPackage,
-            _ => JoinRefusal::Other,
+            RefusalCode::Version
+            | RefusalCode::Malformed
+            | RefusalCode::NotPaired
+            | RefusalCode::WrongDevice
+            | RefusalCode::WrongRole
+            | RefusalCode::Badge
+            | RefusalCode::NotOnRoster
+            | RefusalCode::NoClaim
+            | RefusalCode::PollNotOpen
+            | RefusalCode::AlreadyVoted
+            | RefusalCode::NoProxy
+            | RefusalCode::NotDue
+            | RefusalCode::Storage => JoinRefusal::Other,
         },
         Ok(_) => JoinRefusal::Other,
         Err(LeadError::Unreachable) => JoinRefusal::Unreachable,

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use urne_codec::hall::HallRole;
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::crypto::SecretKey;
+use urne_kiosk::hall::local::LocalLead;
 use urne_kiosk::kiosk::{BallotCast, HallProblem, Kiosk, KioskError, Refusal, ScanOutcome};
-use urne_kiosk::remote::local::LocalLead;
 use urne_kiosk::ui_testing::demo::{self, Fixture};
 
 use crate::hall_lead::{badge, lead, pair};

@@ -3,7 +3,7 @@
 //! screens show the two fingerprints, and an organiser confirms on the lead (organiser mode:
 //! badge and PIN). Only kiosks of the same event package pair; a token serves one kiosk once.
 
-use std::net::SocketAddr;
+use core::net::SocketAddr;
 
 use urne_codec::hall::pairing::PairingCard;
 use urne_codec::hall::{AnswerBody, HallRole, PairingToken, RefusalCode};

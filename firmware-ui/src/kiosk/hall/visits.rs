@@ -87,8 +87,24 @@ impl Kiosk {
                 AnswerBody::NothingDue { member, name }
             });
         }
-        let unrecorded = self.told_unrecorded(&member, &due);
         let polls = self.due_polls(&due)?;
+        let mut ballots = Vec::with_capacity(due.len());
+        for d in &due {
+            let weight = self
+                .roster
+                .member(&d.member)
+                .map(|m| m.weight)
+                .ok_or(KioskError::NotOnRoster)?;
+            ballots.push(DueBallot {
+                poll: d.poll.clone(),
+                member: d.member,
+                proxy_for: d.proxy_for.clone(),
+                weight,
+            });
+        }
+        // The claim last, once nothing can fail before the grant is answered: a claim without
+        // its grant would keep the voter « busy » until it lapsed.
+        let unrecorded = self.told_unrecorded(&member, &due);
         self.store.begin_visit(&member)?;
         let claim = self.new_claim_id();
         self.hall.claims.insert(
@@ -96,24 +112,10 @@ impl Kiosk {
             Claim {
                 member,
                 kiosk: *kiosk,
-                due: due.clone(),
+                due,
                 expires: Timestamp(now.0 + CLAIM_LAPSE_SECS),
             },
         );
-        let mut ballots = Vec::with_capacity(due.len());
-        for d in due {
-            let weight = self
-                .roster
-                .member(&d.member)
-                .map(|m| m.weight)
-                .ok_or(KioskError::NotOnRoster)?;
-            ballots.push(DueBallot {
-                poll: d.poll,
-                member: d.member,
-                proxy_for: d.proxy_for,
-                weight,
-            });
-        }
         let due = ballots;
         Ok(AnswerBody::Granted {
             grant: Box::new(Grant {

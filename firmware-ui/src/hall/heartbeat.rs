@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use urne_codec::hall::{AnswerBody, RequestBody};
 
-use super::{Lead, new_request_id};
+use crate::remote::{Lead, new_request_id};
 use crate::worker::Job;
 
 /// How often a member kiosk is heard by its lead.

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use urne_codec::hall::{AnswerBody, RefusalCode, RequestBody, RequestId};
 use urne_core::crypto::Fingerprint;
 
-use super::{Lead, LeadError};
 use crate::kiosk::Kiosk;
 use crate::kiosk::hall::{HallReply, PAIRING_LAPSE_SECS};
+use crate::remote::{Lead, LeadError};
 
 /// A lead kiosk asked in-process by the member kiosk `device`.
 #[derive(Debug)]
@@ -88,6 +88,6 @@ impl Lead for LocalLead {
         if self.lose_answer.swap(false, Ordering::SeqCst) {
             return Err(LeadError::Unreachable);
         }
-        super::not_paired_is_not_admitted(answer)
+        crate::remote::not_paired_is_not_admitted(answer)
     }
 }

@@ -4,7 +4,7 @@
 //! worker for the organiser's decision, asking the worker now and then, so that the screens
 //! stay live meanwhile.
 
-use std::net::SocketAddr;
+use core::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
@@ -84,7 +84,7 @@ impl LeadService {
         identity: &TlsIdentity,
         port: u16,
     ) -> std::io::Result<Self> {
-        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
         let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
         let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
         Self::start(jobs.clone(), identity, any6).or_else(|_| Self::start(jobs, identity, any4))
