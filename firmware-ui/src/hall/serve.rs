@@ -27,7 +27,6 @@ const GATE_WAIT: Duration = Duration::from_secs(3);
 /// The hall served by this lead kiosk, until dropped.
 pub struct LeadService {
     address: SocketAddr,
-    server: Arc<LeadServer>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -71,7 +70,6 @@ impl LeadService {
         tracing::info!(%address, "hall: the lead listens");
         Ok(Self {
             address,
-            server,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -93,11 +91,6 @@ impl LeadService {
     /// Where the hall's kiosks reach this lead.
     pub fn address(&self) -> SocketAddr {
         self.address
-    }
-
-    /// How many retried requests were answered from memory.
-    pub fn answered_again(&self) -> u64 {
-        self.server.answered_again()
     }
 }
 

@@ -115,11 +115,6 @@ pub struct JoinRequest {
 }
 
 impl JoinRequest {
-    /// The card the organiser scanned.
-    pub fn card(&self) -> &PairingCard {
-        &self.card
-    }
-
     /// Asks the lead to pair, and waits for its organiser's decision; returns the lead to ask
     /// from now on and the answer (`Paired`, or the refusal).
     pub fn pair(&self) -> Result<(RemoteLead, AnswerBody), LeadError> {
@@ -206,11 +201,6 @@ impl Kiosk {
             package,
             card,
         })
-    }
-
-    /// The role this request asks for.
-    pub fn role_of(request: &JoinRequest) -> HallRole {
-        request.role
     }
 
     /// The lead paired this kiosk: it asks `lead` from now on, and finds it again after a

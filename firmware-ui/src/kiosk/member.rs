@@ -437,10 +437,7 @@ impl Kiosk {
                 at: Some(at),
                 error,
             };
-            if ballots[..at]
-                .iter()
-                .any(|o| o.member == b.member && o.poll == b.poll)
-            {
+            if super::visit::repeats_earlier(ballots, at) {
                 return Err(refused(KioskError::AlreadyVoted));
             }
             let due = grant

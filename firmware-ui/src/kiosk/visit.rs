@@ -32,6 +32,15 @@ pub struct VisitRefused {
     pub error: KioskError,
 }
 
+/// Whether the ballot at `at` of a visit is for the same member in the same poll as an earlier
+/// one: a second vote, refused whether the visit is stored here or sent to a lead.
+pub(super) fn repeats_earlier(ballots: &[BallotCast], at: usize) -> bool {
+    let b = &ballots[at];
+    ballots[..at]
+        .iter()
+        .any(|o| o.member == b.member && o.poll == b.poll)
+}
+
 /// Why a scanned badge was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -338,11 +347,7 @@ impl Kiosk {
                 at: Some(at),
                 error,
             };
-            // A second ballot for the same member in the same poll is a second vote.
-            if ballots[..at]
-                .iter()
-                .any(|o| o.member == b.member && o.poll == b.poll)
-            {
+            if repeats_earlier(ballots, at) {
                 return Err(refused(KioskError::AlreadyVoted));
             }
             let ballot = self

@@ -531,13 +531,7 @@ fn closing_a_poll_with_visits_under_way_asks_for_a_confirmation_and_is_audited()
     // The procès-verbal says so under the poll.
     demo::unlock(&mut lead);
     let exported = lead.export(false).unwrap();
-    let (_, bundle) = lead
-        .store()
-        .pending_uploads()
-        .unwrap()
-        .into_iter()
-        .find(|(seq, _)| *seq == exported.seq)
-        .unwrap();
+    let bundle = crate::support::reading::exported_bundle(&lead, exported.seq);
     let report = urne_codec::verify::verify(&bundle, None).unwrap();
     let pdf = urne_papers::pv::render(&report, "salle.urne", urne_core::tally::Lang::Fr).unwrap();
     let text = crate::support::reading::pdf_words(&pdf, &dir.path().join("pv.pdf"));

@@ -11,7 +11,6 @@ use urne_core::audit::AuditEvent;
 use urne_kiosk::clock::SystemClock;
 use urne_kiosk::hall::heartbeat::Heartbeat;
 use urne_kiosk::hall::local::LocalLead;
-use urne_kiosk::hall::serve::LeadService;
 use urne_kiosk::keystore::MemoryKeyStore;
 use urne_kiosk::kiosk::link::{HallSetting, JoinRequest};
 use urne_kiosk::kiosk::{HallProblem, Kiosk, KioskError, ScanOutcome};
@@ -20,7 +19,7 @@ use urne_kiosk::usb::MemoryTarget;
 use urne_kiosk::worker::Worker;
 
 use crate::hall_lead::{badge, lead, pair};
-use crate::support::worker::on;
+use crate::support::worker::{ServedLead, on};
 
 fn reopen(dir: &std::path::Path, seed: u8) -> Kiosk {
     Kiosk::open(
@@ -35,20 +34,18 @@ fn reopen(dir: &std::path::Path, seed: u8) -> Kiosk {
 #[test]
 fn a_kiosk_that_joined_a_hall_asks_its_lead_again_after_a_restart() {
     let (lead_dir, member_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lead = Fixture::new(lead_dir.path())
-        .seed(4)
-        .demo()
-        .confirm_time()
-        .open_polls(&[0, 1])
-        .build();
-    let identity = lead.hall_identity().unwrap();
-    let (worker, _inbox) = Worker::<()>::spawn(lead, Arc::new(|| {})).unwrap();
-    let jobs = worker.jobs();
-    let service =
-        LeadService::start(jobs.clone(), &identity, "127.0.0.1:0".parse().unwrap()).unwrap();
+    let served = ServedLead::start(
+        Fixture::new(lead_dir.path())
+            .seed(4)
+            .demo()
+            .confirm_time()
+            .open_polls(&[0, 1])
+            .build(),
+    );
+    let jobs = served.jobs.clone();
 
     let mut member = Fixture::new(member_dir.path()).seed(5).demo().build();
-    let address = service.address();
+    let address = served.service.address();
     let card = on(&jobs, move |k| {
         demo::unlock(k);
         k.open_pairing(vec![address]).unwrap()
@@ -74,7 +71,7 @@ fn a_kiosk_that_joined_a_hall_asks_its_lead_again_after_a_restart() {
     assert_eq!(member.hall_role(), Some(HallRole::Voting));
     assert!(member.store().audit_chain().unwrap().iter().any(|e| matches!(
         &e.event,
-        AuditEvent::JoinedHall { lead, role } if *lead == identity.fingerprint() && role == "voting"
+        AuditEvent::JoinedHall { lead, role } if *lead == served.fingerprint && role == "voting"
     )));
     assert!(matches!(
         member.lead_hall(4180),
@@ -97,8 +94,7 @@ fn a_kiosk_that_joined_a_hall_asks_its_lead_again_after_a_restart() {
     };
     assert_eq!(due.len(), 2);
     member.lock();
-    drop(service);
-    drop(worker);
+    drop(served);
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! a visit granted and cast, a retried cast applied once, the counts, and refused once removed.
 
 use std::net::SocketAddr;
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,14 +11,13 @@ use urne_codec::hall::{AnswerBody, HallRole, RequestBody};
 use urne_core::crypto::{Fingerprint, SecretKey};
 use urne_core::ids::EventId;
 use urne_kiosk::hall::local::LocalLead;
-use urne_kiosk::hall::serve::LeadService;
 use urne_kiosk::kiosk::Kiosk;
 use urne_kiosk::remote::client::RemoteLead;
 use urne_kiosk::remote::{Lead, LeadError, new_request_id};
 use urne_kiosk::ui_testing::demo::{self, Fixture};
-use urne_kiosk::worker::{Job, Worker};
 
 use crate::hall_lead::{badge, seal_grant};
+use crate::support::worker::ServedLead;
 
 /// What the contract needs of a hall: the member's lead, and a hand on the lead kiosk (the
 /// organiser at its screen).
@@ -45,34 +43,21 @@ fn lead_kiosk(dir: &std::path::Path) -> Kiosk {
 }
 
 struct RealHall {
-    jobs: Sender<Job<()>>,
-    service: LeadService,
+    lead: ServedLead,
     member: RemoteLead,
-    _worker: Worker<()>,
 }
 
 impl RealHall {
     fn new(dir: &std::path::Path) -> Self {
-        let kiosk = lead_kiosk(dir);
-        let identity = kiosk.hall_identity().unwrap();
-        let lead = identity.fingerprint();
-        let (worker, _inbox) = Worker::<()>::spawn(kiosk, Arc::new(|| {})).unwrap();
-        let jobs = worker.jobs();
-        let service =
-            LeadService::start(jobs.clone(), &identity, "127.0.0.1:0".parse().unwrap()).unwrap();
+        let lead = ServedLead::start(lead_kiosk(dir));
         let member = RemoteLead::new(
             &member_key(),
-            lead,
-            vec![service.address()],
+            lead.fingerprint,
+            vec![lead.service.address()],
             Duration::from_secs(5),
         )
         .unwrap();
-        Self {
-            jobs,
-            service,
-            member,
-            _worker: worker,
-        }
+        Self { lead, member }
     }
 }
 
@@ -81,10 +66,10 @@ impl Hall for RealHall {
         &self.member
     }
     fn addresses(&self) -> Vec<SocketAddr> {
-        vec![self.service.address()]
+        vec![self.lead.service.address()]
     }
     fn on_lead<T: Send + 'static>(&self, f: impl FnOnce(&mut Kiosk) -> T + Send + 'static) -> T {
-        crate::support::worker::on(&self.jobs, f)
+        self.lead.on(f)
     }
 }
 
@@ -212,7 +197,7 @@ fn the_fake_lead_keeps_the_same_contract() {
 fn a_lead_that_is_down_is_unreachable_and_its_key_is_pinned() {
     let dir = tempfile::tempdir().unwrap();
     let hall = RealHall::new(dir.path());
-    let address = hall.service.address();
+    let address = hall.lead.service.address();
     drop(hall);
     let lead = SecretKey::from_seed(&[4; 32]).public().fingerprint();
     let member = RemoteLead::new(
@@ -231,7 +216,7 @@ fn a_lead_that_is_down_is_unreachable_and_its_key_is_pinned() {
     let pinned_elsewhere = RemoteLead::new(
         &member_key(),
         SecretKey::from_seed(&[9; 32]).public().fingerprint(),
-        vec![other.service.address()],
+        vec![other.lead.service.address()],
         Duration::from_secs(2),
     )
     .unwrap();

@@ -4,22 +4,19 @@
 //! the lead's card scanned, the role chosen, the wait for the lead's organiser, and then its
 //! voters vote through the lead.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use urne_codec::hall::pairing::PairingCard;
 use urne_codec::hall::{AnswerBody, HallRole, RequestBody};
 use urne_core::crypto::SecretKey;
 use urne_kiosk::generated::Page;
-use urne_kiosk::hall::serve::LeadService;
 use urne_kiosk::remote::client::RemoteLead;
 use urne_kiosk::remote::{Lead, new_request_id};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::ui_testing::demo::{self, Fixture};
 use urne_kiosk::view::ViewOptions;
-use urne_kiosk::worker::Worker;
 
-use crate::support::worker::on;
+use crate::support::worker::{ServedLead, on};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -122,18 +119,16 @@ fn the_lead_shows_a_card_accepts_a_kiosk_lists_it_and_removes_it() {
 #[test]
 fn a_kiosk_joins_a_hall_by_scanning_the_leads_card_and_then_votes_through_it() {
     let (lead_dir, member_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lead = Fixture::new(lead_dir.path())
-        .seed(4)
-        .demo()
-        .confirm_time()
-        .open_polls(&[0, 1])
-        .build();
-    let identity = lead.hall_identity().unwrap();
-    let (worker, _inbox) = Worker::<()>::spawn(lead, Arc::new(|| {})).unwrap();
-    let jobs = worker.jobs();
-    let service =
-        LeadService::start(jobs.clone(), &identity, "127.0.0.1:0".parse().unwrap()).unwrap();
-    let address = service.address();
+    let served = ServedLead::start(
+        Fixture::new(lead_dir.path())
+            .seed(4)
+            .demo()
+            .confirm_time()
+            .open_polls(&[0, 1])
+            .build(),
+    );
+    let jobs = served.jobs.clone();
+    let address = served.service.address();
     let card = on(&jobs, move |k| {
         demo::unlock(k);
         k.open_pairing(vec![address]).unwrap()
@@ -174,6 +169,5 @@ fn a_kiosk_joins_a_hall_by_scanning_the_leads_card_and_then_votes_through_it() {
     assert!(h.wait_for_page(Page::Welcome, WAIT));
     assert!(h.shows_containing("2 scrutins ouverts vous attendent"));
     h.shutdown();
-    drop(service);
-    drop(worker);
+    drop(served);
 }

@@ -159,13 +159,7 @@ fn a_question_put_during_the_evening_is_written_voted_and_counted() {
     )));
     // The exported bundle carries the poll as voted on.
     let exported = kiosk.export(false).unwrap();
-    let (_, bundle) = kiosk
-        .store()
-        .pending_uploads()
-        .unwrap()
-        .into_iter()
-        .find(|(seq, _)| *seq == exported.seq)
-        .unwrap();
+    let bundle = crate::support::reading::exported_bundle(&kiosk, exported.seq);
     let opened = urne_codec::bundle::open(&bundle, None).unwrap();
     let event: urne_core::event::Event =
         serde_json::from_slice(&opened.files["event.json"]).unwrap();

@@ -524,13 +524,7 @@ fn delegate_evening(
         panic!("sealed to the test key, counted at once");
     };
     let exported = kiosk.export(false).unwrap();
-    let (_, bundle) = kiosk
-        .store()
-        .pending_uploads()
-        .unwrap()
-        .into_iter()
-        .find(|(seq, _)| *seq == exported.seq)
-        .unwrap();
+    let bundle = crate::support::reading::exported_bundle(&kiosk, exported.seq);
     // The bundle verifies: the re-count from the classes gives the result it states.
     urne_codec::verify::verify(&bundle, None).unwrap();
     let opened = urne_codec::bundle::open(&bundle, None).unwrap();

@@ -1,5 +1,5 @@
 //! Reading what a person would read: the QR codes on a rendered screen (with rqrr, as a phone
-//! or a scanner would), and the text of a printed PDF (with pdftotext, words joined by single
+//! or a scanner would), the bundle an export wrote, and the text of a printed PDF (with pdftotext, words joined by single
 //! spaces so that a line break does not split a sentence the test looks for).
 
 use std::path::Path;
@@ -17,6 +17,18 @@ pub fn qr_codes(shot: image::RgbaImage) -> Vec<String> {
         .iter()
         .filter_map(|g| g.decode().ok().map(|(_, t)| t))
         .collect()
+}
+
+/// The bundle an export wrote, as the kiosk keeps it for the registry.
+pub fn exported_bundle(kiosk: &urne_kiosk::kiosk::Kiosk, seq: u64) -> Vec<u8> {
+    kiosk
+        .store()
+        .pending_uploads()
+        .unwrap()
+        .into_iter()
+        .find(|(s, _)| *s == seq)
+        .map(|(_, bundle)| bundle)
+        .expect("the export is waiting for the registry")
 }
 
 /// The words of a PDF written to `path`, one space between each.

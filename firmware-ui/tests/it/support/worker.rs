@@ -18,3 +18,43 @@ pub fn on<T: Send + 'static>(
     .unwrap();
     result.recv().unwrap()
 }
+
+/// A lead kiosk on a worker of its own, serving its hall on 127.0.0.1 (a free port) until
+/// dropped.
+pub struct ServedLead {
+    /// What runs on the lead.
+    pub jobs: Sender<Job<()>>,
+    /// The hall's service.
+    pub service: urne_kiosk::hall::serve::LeadService,
+    /// The lead's device key fingerprint.
+    pub fingerprint: urne_core::crypto::Fingerprint,
+    // Dropped last: the service first, then the worker finishes what it holds.
+    _worker: urne_kiosk::worker::Worker<()>,
+}
+
+impl ServedLead {
+    /// Serves the hall of `kiosk`.
+    pub fn start(kiosk: Kiosk) -> Self {
+        let identity = kiosk.hall_identity().unwrap();
+        let (worker, _inbox) =
+            urne_kiosk::worker::Worker::<()>::spawn(kiosk, std::sync::Arc::new(|| {})).unwrap();
+        let jobs = worker.jobs();
+        let service = urne_kiosk::hall::serve::LeadService::start(
+            jobs.clone(),
+            &identity,
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .unwrap();
+        Self {
+            jobs,
+            service,
+            fingerprint: identity.fingerprint(),
+            _worker: worker,
+        }
+    }
+
+    /// Runs `f` on the lead and returns its result.
+    pub fn on<T: Send + 'static>(&self, f: impl FnOnce(&mut Kiosk) -> T + Send + 'static) -> T {
+        on(&self.jobs, f)
+    }
+}

@@ -29,8 +29,6 @@ use crate::admission::Admission;
 pub struct Peer {
     /// The fingerprint of the device key the handshake proved.
     pub device: Fingerprint,
-    /// Where it connects from (for the dashboard's « last heard »; never stored beside a ballot).
-    pub address: SocketAddr,
 }
 
 /// What the lead kiosk does with the hall's requests. The kiosk implements it over its store.
@@ -227,10 +225,7 @@ impl Connection {
             // The verifier accepted a key, so this does not happen; refuse rather than guess.
             return;
         };
-        let peer = Peer {
-            device,
-            address: self.address,
-        };
+        let peer = Peer { device };
         let mut reader = FrameReader::new();
         loop {
             let body = match self.next_frame(&mut tls, &mut reader).await {
