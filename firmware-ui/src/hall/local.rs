@@ -3,7 +3,7 @@
 //! contract tests hold it to what the real lead does over TLS.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,8 @@ pub struct LocalLead {
     /// The next answer is lost on its way back, after the lead applied the request.
     lose_answer: AtomicBool,
     answers: Mutex<HashMap<RequestId, AnswerBody>>,
+    /// How many times the member asked, answered or not: each is a wait for its voter.
+    asked: AtomicUsize,
 }
 
 impl LocalLead {
@@ -34,6 +36,7 @@ impl LocalLead {
             reachable: AtomicBool::new(true),
             lose_answer: AtomicBool::new(false),
             answers: Mutex::default(),
+            asked: AtomicUsize::new(0),
         }
     }
 
@@ -48,6 +51,11 @@ impl LocalLead {
         self.lose_answer.store(true, Ordering::SeqCst);
     }
 
+    /// How many requests the member sent, answered or not.
+    pub fn asked(&self) -> usize {
+        self.asked.load(Ordering::SeqCst)
+    }
+
     fn lead(&self) -> std::sync::MutexGuard<'_, Kiosk> {
         self.kiosk.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -55,6 +63,7 @@ impl LocalLead {
 
 impl Lead for LocalLead {
     fn ask(&self, id: RequestId, request: RequestBody) -> Result<AnswerBody, LeadError> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
         if !self.reachable.load(Ordering::SeqCst) {
             return Err(LeadError::Unreachable);
         }

@@ -6,6 +6,7 @@
 
 use core::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -17,16 +18,13 @@ use urne_sync::hall::server::{HallLead, HallListener, LeadServer, Peer, ServerLi
 use urne_sync::hall::tls::{KeyGate, TlsIdentity};
 
 use crate::kiosk::Kiosk;
-use crate::kiosk::hall::{HallReply, PAIRING_LAPSE_SECS};
+use crate::kiosk::hall::{HallGate, HallReply, PAIRING_LAPSE_SECS};
 use crate::worker::Job;
-
-/// How long the TLS gate waits for the worker (busy with a count, say) before refusing a
-/// handshake; the member kiosk tries again.
-const GATE_WAIT: Duration = Duration::from_secs(3);
 
 /// The hall served by this lead kiosk, until dropped.
 pub struct LeadService {
     address: SocketAddr,
+    stopping: Arc<AtomicBool>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -41,13 +39,19 @@ impl std::fmt::Debug for LeadService {
 
 impl LeadService {
     /// Serves the hall on `address` (port 0: a free one) with the kiosk's device key, running
-    /// each request on the worker that `jobs` feeds.
+    /// each request on the worker that `jobs` feeds and letting in whom `gate` admits.
     pub fn start<R: Send + 'static>(
         jobs: Sender<Job<R>>,
-        identity: &TlsIdentity,
+        lead: &LeadKeys,
         address: SocketAddr,
     ) -> std::io::Result<Self> {
-        let lead = Arc::new(WorkerLead { jobs });
+        let identity = &lead.identity;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let lead = Arc::new(WorkerLead {
+            jobs,
+            gate: lead.gate.clone(),
+            stopping: stopping.clone(),
+        });
         let server = LeadServer::new(identity, lead, ServerLimits::default())
             .map_err(std::io::Error::other)?;
         let server = Arc::new(server);
@@ -70,6 +74,7 @@ impl LeadService {
         tracing::info!(%address, "hall: the lead listens");
         Ok(Self {
             address,
+            stopping,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -79,13 +84,13 @@ impl LeadService {
     /// the system allows, else IPv4).
     pub fn everywhere<R: Send + 'static>(
         jobs: Sender<Job<R>>,
-        identity: &TlsIdentity,
+        lead: &LeadKeys,
         port: u16,
     ) -> std::io::Result<Self> {
         use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
         let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
         let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-        Self::start(jobs.clone(), identity, any6).or_else(|_| Self::start(jobs, identity, any4))
+        Self::start(jobs.clone(), lead, any6).or_else(|_| Self::start(jobs, lead, any4))
     }
 
     /// Where the hall's kiosks reach this lead.
@@ -96,6 +101,7 @@ impl LeadService {
 
 impl Drop for LeadService {
     fn drop(&mut self) {
+        self.stopping.store(true, Ordering::Relaxed);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -105,17 +111,29 @@ impl Drop for LeadService {
     }
 }
 
+/// What the lead's server needs from the kiosk before it serves: the device key as a TLS
+/// identity, and the gate the kiosk keeps up to date. Read on the worker (`Kiosk::lead_keys`).
+#[derive(Debug, Clone)]
+pub struct LeadKeys {
+    /// The device key as a raw public key.
+    pub identity: TlsIdentity,
+    /// Who may finish a handshake.
+    pub gate: HallGate,
+}
+
 /// The lead kiosk behind its worker.
 struct WorkerLead<R> {
     jobs: Sender<Job<R>>,
+    gate: HallGate,
+    /// Set when the service stops, so that a pairing's wait ends at once instead of holding
+    /// the service's thread for minutes.
+    stopping: Arc<AtomicBool>,
 }
 
 impl<R: Send + 'static> WorkerLead<R> {
-    /// Runs `f` on the worker and waits for its result, at most `wait` if given; `None` if the
-    /// worker is gone or did not answer in time.
+    /// Runs `f` on the worker and waits for its result; `None` if the worker is gone.
     fn run<T: Send + 'static>(
         &self,
-        wait: Option<Duration>,
         f: impl FnOnce(&mut Kiosk) -> T + Send + 'static,
     ) -> Option<T> {
         let (done, result) = mpsc::sync_channel(1);
@@ -123,19 +141,18 @@ impl<R: Send + 'static> WorkerLead<R> {
             let _ = done.send(f(kiosk));
         });
         self.jobs.send(job).ok()?;
-        match wait {
-            Some(wait) => result.recv_timeout(wait).ok(),
-            None => result.recv().ok(),
-        }
+        result.recv().ok()
     }
 
     /// Waits for the organiser's decision on `device`'s pairing.
     fn await_organiser(&self, device: Fingerprint) -> AnswerBody {
         let give_up = Instant::now() + Duration::from_secs(PAIRING_LAPSE_SECS.unsigned_abs() + 5);
         loop {
-            match self.run(None, move |k| k.pairing_outcome(&device)) {
+            match self.run(move |k| k.pairing_outcome(&device)) {
                 Some(Some(answer)) => return answer,
-                Some(None) if Instant::now() < give_up => {
+                Some(None)
+                    if Instant::now() < give_up && !self.stopping.load(Ordering::Relaxed) =>
+                {
                     std::thread::sleep(Duration::from_millis(250));
                 }
                 Some(None) | None => {
@@ -151,16 +168,14 @@ impl<R: Send + 'static> WorkerLead<R> {
 
 impl<R: Send + 'static> KeyGate for WorkerLead<R> {
     fn admits(&self, device: &Fingerprint) -> bool {
-        let device = *device;
-        self.run(Some(GATE_WAIT), move |k| k.hall_admits(&device))
-            .unwrap_or(false)
+        self.gate.admits(device)
     }
 }
 
 impl<R: Send + 'static> HallLead for WorkerLead<R> {
     fn answer(&self, peer: &Peer, request: RequestBody) -> AnswerBody {
         let device = peer.device;
-        match self.run(None, move |k| k.hall_answer(&device, request)) {
+        match self.run(move |k| k.hall_answer(&device, request)) {
             Some(HallReply::Answer(answer)) => answer,
             Some(HallReply::AwaitOrganiser) => self.await_organiser(device),
             None => AnswerBody::Refused {

@@ -157,10 +157,14 @@ impl Kiosk {
         payload: &str,
         local: &Result<Credential, BadgeError>,
     ) -> Result<ScanOutcome, KioskError> {
-        self.flush_door_queue();
         let asked = self.ask_lead(RequestBody::CheckIn {
             badge: payload.to_owned(),
         });
+        // The queue goes once the lead answers, after this member's own check-in: a lead that
+        // does not answer keeps the member waiting once, not once per queued check-in.
+        if asked.is_ok() {
+            self.flush_door_queue();
+        }
         match asked {
             Ok(AnswerBody::Welcome {
                 member,
@@ -401,15 +405,19 @@ impl Kiosk {
                 Ok(())
             }
             Ok(AnswerBody::Refused { code, at }) => {
-                // Nothing was stored: confirming again is a new request.
-                if let Some(visit) = self.member.as_mut().and_then(|m| m.visit.as_mut()) {
-                    visit.sent = None;
-                }
                 let at = at.and_then(|a| usize::try_from(a).ok());
-                Err(VisitRefused {
-                    at,
-                    error: cast_refusal(code, at.and_then(|a| ballots.get(a))),
-                })
+                let error = cast_refusal(code, at.and_then(|a| ballots.get(a)));
+                if let Some(m) = self.member.as_mut() {
+                    if matches!(error, KioskError::Hall(HallProblem::VisitEnded)) {
+                        // The lead no longer holds this visit (lapsed, or the poll closed): the
+                        // grant is void, and the voter starts again from a scan.
+                        m.visit = None;
+                    } else if let Some(visit) = m.visit.as_mut() {
+                        // Nothing was stored: confirming again is a new request.
+                        visit.sent = None;
+                    }
+                }
+                Err(VisitRefused { at, error })
             }
             Ok(_) => Err(whole(KioskError::Hall(HallProblem::Refused))),
             Err(e) => Err(whole(lead_error(&e))),

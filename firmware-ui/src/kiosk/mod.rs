@@ -207,6 +207,7 @@ impl Kiosk {
                 boxes.insert(poll, (on_card.public, on_card.digest));
             }
         }
+        let hall = hall::HallState::new(clock.clone());
         Ok(Self {
             store,
             clock,
@@ -224,7 +225,7 @@ impl Kiosk {
             boxes,
             entropy: Box::new(OsEntropy),
             gathered: shares::Gathered::default(),
-            hall: hall::HallState::default(),
+            hall,
             member: None,
         })
     }

@@ -12,14 +12,13 @@ use urne_codec::hall::pairing::{PAIRING_PREFIX, PairingCard};
 use urne_codec::hall::{AnswerBody, HallRole, RefusalCode};
 use urne_core::crypto::Fingerprint;
 use urne_sync::hall::addresses::hall_addresses;
-use urne_sync::hall::tls::TlsIdentity;
 
 use super::{
     Reply, Screens, Update, ask, codes, current_page, go_to, local_time, model, with_window,
 };
 use crate::generated::{HallAdapter, HallKioskRow, HallMode, JoinRefusal, JoinStep, Page, Problem};
 use crate::hall::heartbeat::{EVERY, Heartbeat};
-use crate::hall::serve::LeadService;
+use crate::hall::serve::{LeadKeys, LeadService};
 use crate::kiosk::link::{HallSetting, HallView, JoinRequest};
 use crate::kiosk::{Failure, Kiosk};
 use crate::remote::LeadError;
@@ -71,20 +70,26 @@ fn adapter<T>(state: &Screens, f: impl FnOnce(&HallAdapter<'_>) -> T) -> Option<
 pub(super) fn restore(state: &Screens) {
     ask(
         state,
-        |k| (k.hall_setting(), k.hall_identity(), k.hall_link()),
+        |k| {
+            let keys = k.hall_identity().map(|identity| LeadKeys {
+                identity,
+                gate: k.hall_gate(),
+            });
+            (k.hall_setting(), keys, k.hall_link())
+        },
         restored,
     );
 }
 
 type Restored = (
     Result<HallSetting, crate::kiosk::KioskError>,
-    Result<TlsIdentity, urne_sync::hall::tls::TlsSetupError>,
+    Result<LeadKeys, urne_sync::hall::tls::TlsSetupError>,
     Result<Option<RemoteLead>, crate::kiosk::KioskError>,
 );
 
 fn restored(state: &Screens, (setting, identity, link): Restored) {
     match (setting, identity) {
-        (Ok(HallSetting::Lead { port }), Ok(identity)) => serve(state, &identity, port),
+        (Ok(HallSetting::Lead { port }), Ok(keys)) => serve(state, &keys, port),
         (Ok(HallSetting::Member { .. }), _) => {
             if let Ok(Some(link)) = link {
                 beat(state, link);
@@ -98,12 +103,12 @@ fn restored(state: &Screens, (setting, identity, link): Restored) {
     }
 }
 
-fn serve(state: &Screens, identity: &TlsIdentity, port: u16) {
+fn serve(state: &Screens, keys: &LeadKeys, port: u16) {
     if state.borrow().hall.service.is_some() {
         return;
     }
     let jobs = state.borrow().jobs.clone();
-    match LeadService::everywhere(jobs, identity, port) {
+    match LeadService::everywhere(jobs, keys, port) {
         Ok(service) => state.borrow_mut().hall.service = Some(service),
         Err(error) => {
             tracing::error!(%error, port, "hall: cannot serve the hall");
@@ -206,18 +211,19 @@ fn lead(state: &Screens) {
     );
 }
 
-fn lead_here(kiosk: &mut Kiosk, port: u16) -> Result<(TlsIdentity, u16), crate::kiosk::KioskError> {
+fn lead_here(kiosk: &mut Kiosk, port: u16) -> Result<(LeadKeys, u16), crate::kiosk::KioskError> {
     kiosk.lead_hall(port)?;
     let identity = kiosk.hall_identity().map_err(|e| {
         crate::kiosk::KioskError::Key(crate::keystore::KeyStoreError::Io(e.to_string()))
     })?;
-    Ok((identity, port))
+    let gate = kiosk.hall_gate();
+    Ok((LeadKeys { identity, gate }, port))
 }
 
-fn led(state: &Screens, identity: Result<(TlsIdentity, u16), Failure>) {
-    match identity {
-        Ok((identity, port)) => {
-            serve(state, &identity, port);
+fn led(state: &Screens, keys: Result<(LeadKeys, u16), Failure>) {
+    match keys {
+        Ok((keys, port)) => {
+            serve(state, &keys, port);
             new_card(state);
         }
         Err(failure) => {

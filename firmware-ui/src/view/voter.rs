@@ -387,6 +387,23 @@ fn visit_cast(state: &Screens, outcome: VisitCast) {
             }
             go_to(state, Page::Voted);
         }
+        Some((_, failure))
+            if failure.problem == kiosk::Problem::Hall(kiosk::HallProblem::VisitEnded) =>
+        {
+            // The lead no longer holds this visit (it lapsed, or this kiosk was removed): the
+            // ballots filled in are void, and the voter is told to scan again.
+            {
+                let mut s = state.borrow_mut();
+                s.voter.flow = None;
+                s.voter.greeting = None;
+            }
+            with_window(state, |w| {
+                let voter = w.global::<VoterAdapter>();
+                voter.set_refusal(codes::scan_failure(failure.problem));
+                voter.set_refusal_problem(codes::problem(failure.problem));
+            });
+            go_to(state, Page::Refused);
+        }
         Some((at, failure)) => {
             // What can no longer be cast whatever the voter does: their vote or a proxy's already
             // in the box, a poll closed, a proxy no longer theirs (revoked, or its giver came).

@@ -203,6 +203,18 @@ fn pairing_needs_the_cards_token_the_same_package_the_proved_key_and_an_organise
     let good = pair_request(&lead, card.token, joining);
     assert_eq!(lead.hall_answer(&joining, good), HallReply::AwaitOrganiser);
     assert_eq!(lead.pending_pairing(), Some((joining, HallRole::Voting)));
+    let other_role = RequestBody::Pair {
+        token: card.token,
+        device: joining,
+        role: HallRole::Door,
+        package: lead.package_digest().unwrap(),
+    };
+    assert_eq!(
+        code(lead.hall_answer(&joining, other_role)),
+        Some(RefusalCode::BadToken),
+        "the role the organiser is shown does not change under their finger"
+    );
+    assert_eq!(lead.pending_pairing(), Some((joining, HallRole::Voting)));
     assert_eq!(
         lead.pairing_outcome(&joining),
         None,

@@ -84,8 +84,14 @@ fn a_door_kiosk_checks_in_through_the_lead_and_queues_while_it_does_not_answer()
     link.set_reachable(false);
     let (_, _, _, queued) = welcome(door.scan(&badge(2)).unwrap());
     assert!(queued, "« enregistré, transmission en attente »");
+    let before = link.asked();
     let (_, _, _, queued) = welcome(door.scan(&badge(2)).unwrap());
     assert!(queued, "a repeat is harmless");
+    assert_eq!(
+        link.asked() - before,
+        1,
+        "with a queue and no lead, a member waits for one request, not for the queue too"
+    );
     assert_eq!(door.store().queued_check_ins().unwrap().len(), 1);
     assert!(
         !lead
@@ -202,4 +208,40 @@ fn a_voting_kiosk_whose_lead_does_not_answer_stores_nothing_and_says_so() {
     );
     let lead = lead.lock().unwrap();
     assert_eq!(lead.store().voted_count(&due[0].poll).unwrap(), 0);
+}
+
+#[test]
+fn a_voting_kiosk_whose_visit_ended_on_the_lead_drops_it_and_the_voter_starts_again() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let (mut lead_kiosk, clock) = lead(dirs[0].path());
+    pair(&mut lead_kiosk, 20, HallRole::Voting);
+    let lead = Arc::new(Mutex::new(lead_kiosk));
+    let (mut isoloir, link) = member(dirs[1].path(), 20, HallRole::Voting, &lead);
+    let (voter, due, _, _) = welcome(isoloir.scan(&badge(0)).unwrap());
+    assert_eq!(due.len(), 2);
+
+    // The voter took longer than the claim holds: the lead let the visit go.
+    clock.advance(urne_kiosk::kiosk::hall::CLAIM_LAPSE_SECS + 1);
+    let ended = isoloir.cast_visit(&voter, &pour(&due)).unwrap_err();
+    assert!(
+        matches!(ended.error, KioskError::Hall(HallProblem::VisitEnded)),
+        "{:?}",
+        ended.error
+    );
+    assert!(
+        isoloir.due(&voter).unwrap().is_empty(),
+        "the grant is void: nothing is left to cast on it"
+    );
+    let asked = link.asked();
+    let again = isoloir.cast_visit(&voter, &pour(&due)).unwrap_err();
+    assert!(matches!(
+        again.error,
+        KioskError::Hall(HallProblem::VisitEnded)
+    ));
+    assert_eq!(link.asked(), asked, "nothing sent on a void grant");
+
+    let (_, due, _, _) = welcome(isoloir.scan(&badge(0)).unwrap());
+    isoloir.cast_visit(&voter, &pour(&due)).unwrap();
+    let lead = lead.lock().unwrap();
+    assert_eq!(lead.store().voted_count(&due[0].poll).unwrap(), 1);
 }

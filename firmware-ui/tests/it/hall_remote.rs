@@ -223,3 +223,61 @@ fn a_lead_that_is_down_is_unreachable_and_its_key_is_pinned() {
     let impostor = pinned_elsewhere.ask(new_request_id(), RequestBody::Status {});
     assert_eq!(impostor, Err(LeadError::WrongLead));
 }
+
+#[test]
+fn a_lead_busy_on_its_worker_still_lets_its_kiosks_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let hall = RealHall::new(dir.path());
+    pair(&hall);
+    // The lead's worker busy for seconds (a count, an export): the handshake must not wait for
+    // it, and the request is answered once the worker is free.
+    hall.lead
+        .jobs
+        .send(Box::new(|_, _| std::thread::sleep(Duration::from_secs(4))))
+        .unwrap();
+    let answer = hall.member().ask(new_request_id(), RequestBody::Status {});
+    assert!(
+        matches!(answer, Ok(AnswerBody::Status { .. })),
+        "a paired kiosk is let in while its lead is busy: {answer:?}"
+    );
+}
+
+#[test]
+fn stopping_the_lead_does_not_wait_for_a_pairing_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let hall = RealHall::new(dir.path());
+    let addresses = hall.addresses();
+    let card = hall.on_lead(move |k| {
+        demo::unlock(k);
+        k.open_pairing(addresses).unwrap()
+    });
+    let package = hall.on_lead(|k| k.package_digest().unwrap());
+    let RealHall { lead, member } = hall;
+    let asking = std::thread::spawn(move || {
+        member.ask(
+            new_request_id(),
+            RequestBody::Pair {
+                token: card.token,
+                device: member_key().public().fingerprint(),
+                role: HallRole::Door,
+                package,
+            },
+        )
+    });
+    while lead.on(|k| k.pending_pairing()).is_none() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (stopped, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(lead);
+        let _ = stopped.send(());
+    });
+    assert!(
+        done.recv_timeout(Duration::from_secs(15)).is_ok(),
+        "the lead's service stops without waiting out the pairing card (5 minutes)"
+    );
+    assert!(
+        asking.join().unwrap().is_err(),
+        "the kiosk asking is not paired"
+    );
+}

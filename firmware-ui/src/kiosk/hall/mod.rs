@@ -11,6 +11,7 @@
 //! names the member and the kiosk; after a restart of the lead the voting kiosk's cast is
 //! answered from the « has voted » marks instead), and when each kiosk was last heard.
 
+mod gate;
 mod pairing;
 mod visits;
 
@@ -25,6 +26,7 @@ use super::{Due, Kiosk, KioskError};
 use crate::clock::Clock;
 use crate::store::{KioskRole, StoreError};
 
+pub use gate::HallGate;
 pub use pairing::{HallKiosk, PairingAsk, PairingOutcome};
 
 /// How long a pairing card's token holds.
@@ -46,8 +48,10 @@ pub enum HallReply {
 }
 
 /// The hall as the lead holds it in memory.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct HallState {
+    /// Who may finish a TLS handshake, for the lead's server to read without the worker.
+    gate: HallGate,
     /// The pairing card shown now, if any.
     pairing: Option<pairing::OpenPairing>,
     /// The decisions on pairings asked, by the asking kiosk, until it has heard them.
@@ -65,6 +69,18 @@ struct Claim {
     kiosk: Fingerprint,
     due: Vec<Due>,
     expires: Timestamp,
+}
+
+impl HallState {
+    pub(super) fn new(clock: crate::clock::OffsetClock) -> Self {
+        Self {
+            gate: HallGate::new(clock),
+            pairing: None,
+            decided: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            heard: BTreeMap::new(),
+        }
+    }
 }
 
 impl From<HallRole> for KioskRole {
@@ -90,6 +106,30 @@ impl Kiosk {
                 false
             }
         }
+    }
+
+    /// The TLS gate for this lead's server, brought up to date: it follows every pairing and
+    /// removal from then on.
+    pub fn hall_gate(&self) -> HallGate {
+        self.refresh_gate();
+        self.hall.gate.clone()
+    }
+
+    /// Tells the gate what [`Kiosk::hall_admits`] says now.
+    pub(super) fn refresh_gate(&self) {
+        let paired = match self.store.paired_kiosks() {
+            Ok(kiosks) => kiosks
+                .into_iter()
+                .filter(|k| k.removed_at.is_none())
+                .map(|k| k.device)
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, "the paired kiosks could not be read");
+                Default::default()
+            }
+        };
+        let card_until = self.hall.pairing.as_ref().map(|p| p.expires);
+        self.hall.gate.set(paired, card_until);
     }
 
     /// Answers one request of a member kiosk whose TLS handshake proved the key `peer`.

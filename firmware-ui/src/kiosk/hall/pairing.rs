@@ -80,6 +80,7 @@ impl Kiosk {
             expires,
             pending: None,
         });
+        self.refresh_gate();
         Ok(PairingCard {
             lead: self.device.public().fingerprint(),
             token,
@@ -91,6 +92,7 @@ impl Kiosk {
     /// Takes the pairing card down: its token is refused from now on.
     pub fn close_pairing(&mut self) {
         self.hall.pairing = None;
+        self.refresh_gate();
     }
 
     /// Checks a pairing asked by the kiosk whose handshake proved `peer`, and holds it for the
@@ -117,8 +119,12 @@ impl Kiosk {
         if ask.package != package {
             return Err(RefusalCode::WrongPackage);
         }
-        // One card, one kiosk: a second kiosk with the same token is refused.
-        if open.pending.is_some_and(|(asked, _)| asked != *peer) {
+        // One card, one kiosk, one role: a second kiosk with the same token is refused, and so
+        // is the same kiosk asking for another role than the one the organiser is shown.
+        if open
+            .pending
+            .is_some_and(|(asked, role)| asked != *peer || role != ask.role)
+        {
             return Err(RefusalCode::BadToken);
         }
         open.pending = Some((*peer, ask.role));
@@ -147,6 +153,7 @@ impl Kiosk {
                 .pair_kiosk(&device, role.into(), self.clock.now())?;
         }
         self.hall.pairing = None;
+        self.refresh_gate();
         let outcome = if accept {
             PairingOutcome::Paired
         } else {
@@ -223,6 +230,7 @@ impl Kiosk {
         let removed = self.store.remove_kiosk(device, self.clock.now())?;
         self.hall.claims.retain(|_, c| c.kiosk != *device);
         self.hall.heard.remove(device);
+        self.refresh_gate();
         Ok(removed)
     }
 }

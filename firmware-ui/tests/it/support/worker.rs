@@ -36,12 +36,16 @@ impl ServedLead {
     /// Serves the hall of `kiosk`.
     pub fn start(kiosk: Kiosk) -> Self {
         let identity = kiosk.hall_identity().unwrap();
+        let keys = urne_kiosk::hall::serve::LeadKeys {
+            identity: identity.clone(),
+            gate: kiosk.hall_gate(),
+        };
         let (worker, _inbox) =
             urne_kiosk::worker::Worker::<()>::spawn(kiosk, std::sync::Arc::new(|| {})).unwrap();
         let jobs = worker.jobs();
         let service = urne_kiosk::hall::serve::LeadService::start(
             jobs.clone(),
-            &identity,
+            &keys,
             "127.0.0.1:0".parse().unwrap(),
         )
         .unwrap();

@@ -27,7 +27,8 @@ use super::wire::{WireError, read_frame, write_message};
 pub struct ClientPolicy {
     /// One TCP connection and TLS handshake to one address.
     pub connect_timeout: Duration,
-    /// From the request written to its answer read.
+    /// From the request written to its answer read. Not for a pairing, whose answer waits for
+    /// an organiser's decision: it is waited for until the caller's deadline.
     pub answer_timeout: Duration,
     /// The first pause after a failure; it doubles up to `max_pause`.
     pub first_pause: Duration,
@@ -123,7 +124,8 @@ impl HallClient {
     }
 
     /// Sends a request under `id` and waits for its answer, retrying until `deadline` has
-    /// passed. A request retried later (after [`HallError::Unreachable`]) must keep its id.
+    /// passed; no attempt outlasts it. A request retried later (after
+    /// [`HallError::Unreachable`]) must keep its id.
     pub async fn request(
         &self,
         id: RequestId,
@@ -140,7 +142,7 @@ impl HallClient {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let last = match self.attempt(&request).await {
+            let last = match self.attempt(&request, give_up).await {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Final(e)) => return Err(e),
                 Err(Failure::Transient(why)) => why,
@@ -155,11 +157,15 @@ impl HallClient {
         }
     }
 
-    /// One try: over the open connection, or a new one.
-    async fn attempt(&self, request: &Request) -> Result<AnswerBody, Failure> {
-        let mut link = self.link.lock().await;
+    /// One try, over the open connection or a new one, given up at `give_up`.
+    async fn attempt(&self, request: &Request, give_up: Instant) -> Result<AnswerBody, Failure> {
+        let Ok(mut link) = tokio::time::timeout_at(give_up, self.link.lock()).await else {
+            return Err(Failure::Transient(
+                "the link was busy until the deadline".into(),
+            ));
+        };
         if link.stream.is_none() {
-            let (stream, at) = self.connect(link.preferred).await?;
+            let (stream, at) = self.connect(link.preferred, give_up).await?;
             link.stream = Some(stream);
             link.preferred = at;
         }
@@ -174,7 +180,11 @@ impl HallClient {
                 None => Err(WireError::Cut),
             }
         };
-        let outcome = tokio::time::timeout(self.policy.answer_timeout, exchange).await;
+        let answer_by = match request.body {
+            RequestBody::Pair { .. } => give_up,
+            _ => give_up.min(Instant::now() + self.policy.answer_timeout),
+        };
+        let outcome = tokio::time::timeout_at(answer_by, exchange).await;
         let body = match outcome {
             Ok(Ok(body)) => body,
             Ok(Err(e)) => {
@@ -206,8 +216,13 @@ impl HallClient {
         }
     }
 
-    /// Connects to the first address that answers, starting with `preferred`.
-    async fn connect(&self, preferred: usize) -> Result<(TlsStream<TcpStream>, usize), Failure> {
+    /// Connects to the first address that answers, starting with `preferred`, before
+    /// `give_up`.
+    async fn connect(
+        &self,
+        preferred: usize,
+        give_up: Instant,
+    ) -> Result<(TlsStream<TcpStream>, usize), Failure> {
         let mut last = String::from("the pairing card lists no address");
         for n in 0..self.addresses.len() {
             let at = (preferred + n) % self.addresses.len();
@@ -219,7 +234,8 @@ impl HallClient {
                     .connect(ServerName::IpAddress(address.ip().into()), tcp)
                     .await
             };
-            match tokio::time::timeout(self.policy.connect_timeout, connecting).await {
+            let by = give_up.min(Instant::now() + self.policy.connect_timeout);
+            match tokio::time::timeout_at(by, connecting).await {
                 Ok(Ok(stream)) => return Ok((stream, at)),
                 Ok(Err(e)) => match classify_io(&e) {
                     Failure::Final(e) => return Err(Failure::Final(e)),

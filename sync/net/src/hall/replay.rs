@@ -84,14 +84,28 @@ impl AnswerBook {
 }
 
 impl Book {
+    /// Forgets the answers older than [`KEPT_FOR`], and the oldest beyond [`CAPACITY`]; never a
+    /// request still being applied (its retry would be applied a second time), which goes back
+    /// in the queue instead.
     fn forget_old(&mut self, now: Instant) {
+        let mut looked = 0;
+        let queued = self.order.len();
         while let Some((at, key)) = self.order.front().copied() {
             let stale = now.saturating_duration_since(at) > KEPT_FOR;
-            if !stale && self.order.len() < CAPACITY {
+            if looked == queued || (!stale && self.order.len() < CAPACITY) {
                 break;
             }
+            looked += 1;
             self.order.pop_front();
-            self.answers.remove(&key);
+            let in_flight = self
+                .answers
+                .get(&key)
+                .is_some_and(|answer| answer.has_changed().is_ok() && answer.borrow().is_none());
+            if in_flight {
+                self.order.push_back((now, key));
+            } else {
+                self.answers.remove(&key);
+            }
         }
     }
 }
@@ -135,5 +149,31 @@ mod tests {
             let _ = book.enter(device(3), RequestId(bytes), later);
         }
         assert_eq!(book.len(), CAPACITY);
+    }
+
+    #[test]
+    fn a_request_still_being_applied_is_never_forgotten() {
+        let book = AnswerBook::new();
+        let start = Instant::now();
+        let slow = RequestId([4; 16]);
+        let Entry::First(applying) = book.enter(device(1), slow, start) else {
+            panic!("a new request must be applied");
+        };
+        let later = start + KEPT_FOR + Duration::from_secs(1);
+        for n in 0..CAPACITY as u32 + 10 {
+            let mut bytes = [0u8; 16];
+            bytes[..4].copy_from_slice(&n.to_be_bytes());
+            let _ = book.enter(device(3), RequestId(bytes), later);
+        }
+        assert!(
+            matches!(book.enter(device(1), slow, later), Entry::Again(_)),
+            "its retry waits for the first application"
+        );
+        applying.send_replace(Some(AnswerBody::Released {}));
+        let much_later = later + KEPT_FOR + KEPT_FOR;
+        assert!(
+            matches!(book.enter(device(1), slow, much_later), Entry::First(_)),
+            "answered, it goes in its time"
+        );
     }
 }

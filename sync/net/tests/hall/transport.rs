@@ -175,3 +175,106 @@ async fn connections_that_never_finish_their_handshake_do_not_keep_a_kiosk_out()
         );
     }
 }
+
+/// A lead whose pairing waits for an organiser: it answers a `Pair` only after `decision`, and
+/// refuses it, closing its gate to the kiosk at that moment as the real lead does.
+#[derive(Debug)]
+struct PairingLead {
+    admitted: std::sync::Mutex<bool>,
+    decision: Duration,
+    asked: std::sync::atomic::AtomicUsize,
+}
+
+impl urne_sync::hall::tls::KeyGate for PairingLead {
+    fn admits(&self, _: &urne_core::crypto::Fingerprint) -> bool {
+        *self.admitted.lock().unwrap()
+    }
+}
+
+impl urne_sync::hall::server::HallLead for PairingLead {
+    fn answer(
+        &self,
+        _: &urne_sync::hall::server::Peer,
+        _: urne_codec::hall::RequestBody,
+    ) -> AnswerBody {
+        self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        std::thread::sleep(self.decision);
+        *self.admitted.lock().unwrap() = false;
+        AnswerBody::Refused {
+            code: RefusalCode::PairingRejected,
+            at: None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_pairing_waits_for_the_organiser_on_one_connection_and_hears_a_refusal_as_such() {
+    let (lead_key, member) = (device(1), device(2));
+    let lead = Arc::new(PairingLead {
+        admitted: std::sync::Mutex::new(true),
+        // Longer than the client's answer timeout (3 s), as an organiser reading fingerprints is.
+        decision: Duration::from_secs(4),
+        asked: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let server = Arc::new(
+        urne_sync::hall::server::LeadServer::new(
+            &identity(&lead_key),
+            lead.clone(),
+            ServerLimits::default(),
+        )
+        .unwrap(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let serving = server.clone();
+    tokio::spawn(async move { serving.serve(listener, std::future::pending()).await });
+
+    let pair = urne_codec::hall::RequestBody::Pair {
+        token: urne_codec::hall::PairingToken([5; 16]),
+        device: member.public().fingerprint(),
+        role: urne_codec::hall::HallRole::Voting,
+        package: urne_core::crypto::Sha256Digest::of(b"manifest"),
+    };
+    let answer = client(&member, &lead_key, address)
+        .request(HallClient::new_id(), pair, Duration::from_secs(20))
+        .await
+        .expect("the organiser's refusal arrives, not « not admitted »");
+    assert_eq!(
+        answer,
+        AnswerBody::Refused {
+            code: RefusalCode::PairingRejected,
+            at: None
+        }
+    );
+    assert_eq!(lead.asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        server.answered_again(),
+        0,
+        "waited for on its first connection, not retried meanwhile"
+    );
+}
+
+#[tokio::test]
+async fn no_attempt_outlasts_the_callers_deadline() {
+    let (lead_key, member) = (device(1), device(2));
+    let lead = RecordingLead::admitting(&[&member]);
+    // Slower than the deadline below, faster than the client's answer timeout (3 s).
+    *lead.work.lock().unwrap() = Duration::from_millis(2_500);
+    let running = serve(&lead_key, lead.clone(), ServerLimits::default()).await;
+    let started = Instant::now();
+    let outcome = client(&member, &lead_key, running.address)
+        .request(HallClient::new_id(), status(), Duration::from_millis(800))
+        .await;
+    let waited = started.elapsed();
+    assert!(
+        matches!(
+            outcome,
+            Err(urne_sync::hall::client::HallError::Unreachable { .. })
+        ),
+        "{outcome:?}"
+    );
+    assert!(
+        waited < Duration::from_millis(2_000),
+        "the caller waited {waited:?} for a deadline of 800 ms"
+    );
+}
