@@ -65,6 +65,7 @@ impl Kiosk {
     /// Records that `absent` gives their proxy to `holder` (organiser, at the door).
     pub fn grant_proxy(&mut self, absent: &MemberId, holder: &MemberId) -> Result<(), KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         let loaded = self.loaded()?;
         if self.roster.member(absent).is_none() || self.roster.member(holder).is_none() {
             return Err(KioskError::NotOnRoster);
@@ -81,6 +82,7 @@ impl Kiosk {
     /// through it: a proxy can change only between polls.
     pub fn revoke_proxy(&mut self, absent: &MemberId) -> Result<(), KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         let states = self.store.polls()?;
         if states.values().any(|row| !row.closed) {
             return Err(KioskError::ProxyFrozen);
@@ -107,6 +109,7 @@ impl Kiosk {
     /// Undoes a check-in made by mistake (organiser); refused once the member has voted.
     pub fn undo_check_in(&mut self, member: &MemberId) -> Result<bool, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         for poll in self.store.polls()?.keys() {
             if self.store.has_voted(poll, member)? {
                 return Err(KioskError::UndoVoted);
@@ -126,6 +129,7 @@ impl Kiosk {
         group: &str,
     ) -> Result<WalkIn, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         let event = self.loaded()?.package.event.clone();
         let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let member = Member {
@@ -155,12 +159,14 @@ impl Kiosk {
     /// Revokes a lost or stolen badge (organiser): it is refused from then on.
     pub fn revoke_badge(&mut self, member: &MemberId) -> Result<(), KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         Ok(self.store.revoke_badge(member, self.clock.now())?)
     }
 
     /// The attendance lists (organiser).
     pub fn attendance_lists(&self) -> Result<AttendanceLists, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         let name = |id: &MemberId| {
             self.roster
                 .member(id)

@@ -158,6 +158,7 @@ impl Kiosk {
         key: &TallySecretKey,
     ) -> Result<PollResult, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         self.open_box(poll, key, key.public() == TallySecretKey::test().public())
     }
 

@@ -359,6 +359,7 @@ fn hall_problem_text(problem: HallProblem) -> &'static str {
         HallProblem::Refused => "it refused the request",
         HallProblem::IsMember => "this kiosk is a member of a hall",
         HallProblem::IsLead => "this kiosk leads a hall",
+        HallProblem::OnLead => "the hall's records are kept on its lead kiosk",
     }
 }
 
@@ -379,6 +380,9 @@ pub enum HallProblem {
     IsMember,
     /// This kiosk leads a hall: it cannot join another.
     IsLead,
+    /// This kiosk is a door or voting kiosk: the hall's check-ins, proxies, badges and polls are
+    /// kept on the lead, where the organiser acts on them.
+    OnLead,
 }
 
 /// Why the USB stick could not be used.

@@ -124,6 +124,7 @@ impl Kiosk {
     /// not fit; every file is written atomically and read back.
     pub fn export_in(&mut self, test: bool, lang: Lang) -> Result<Exported, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         let now = self.clock.now();
         let seq = self.next_export_seq()?;
         self.store.audit(now, AuditEvent::Exported { seq, test })?;

@@ -117,6 +117,16 @@ impl Kiosk {
         });
     }
 
+    /// Refuses, on a door or voting kiosk, an organiser's action on the hall's records: the lead
+    /// is their one writer, and a proxy, walk-in, revoked badge or poll written here would be
+    /// unknown to the hall (and a voting kiosk keeps nothing that lasts).
+    pub(super) fn require_records_here(&self) -> Result<(), KioskError> {
+        match self.member {
+            Some(_) => Err(KioskError::Hall(HallProblem::OnLead)),
+            None => Ok(()),
+        }
+    }
+
     /// This kiosk's role in a hall, if it has joined one.
     pub fn hall_role(&self) -> Option<HallRole> {
         self.member.as_ref().map(|m| m.role)

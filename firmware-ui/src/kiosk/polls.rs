@@ -47,6 +47,7 @@ impl Kiosk {
     /// Discards an open or closed poll's ballots and puts it back to not opened (organiser).
     pub fn reset_poll(&mut self, poll: &PollId) -> Result<u64, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         if !self.store.polls()?.contains_key(poll) {
             return Err(KioskError::PollState(poll.clone()));
         }
@@ -87,6 +88,7 @@ impl Kiosk {
     /// Opens a poll (organiser).
     pub fn open_poll(&mut self, poll: &PollId) -> Result<(), KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         if self.current()?.poll(poll).is_none() {
             return Err(KioskError::UnknownPoll(poll.clone()));
         }
@@ -152,6 +154,7 @@ impl Kiosk {
         over_visits: bool,
     ) -> Result<Closing, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         let visits = self.visits_including(poll);
         if visits > 0 && !over_visits {
             return Err(KioskError::VisitsUnderWay { visits });
@@ -233,6 +236,7 @@ impl Kiosk {
     /// Returns the poll's id.
     pub fn define_poll(&mut self, poll: Poll) -> Result<PollId, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         poll.validate()?;
         let event = self.current()?;
         let created = event.poll(&poll.id).is_none();

@@ -211,6 +211,7 @@ fn hall_problem(problem: HallProblem) -> ui::Problem {
         HallProblem::Refused => ui::Problem::HallRefused,
         HallProblem::IsMember => ui::Problem::HallIsMember,
         HallProblem::IsLead => ui::Problem::HallIsLead,
+        HallProblem::OnLead => ui::Problem::HallOnLead,
     }
 }
 

@@ -245,3 +245,47 @@ fn a_voting_kiosk_whose_visit_ended_on_the_lead_drops_it_and_the_voter_starts_ag
     let lead = lead.lock().unwrap();
     assert_eq!(lead.store().voted_count(&due[0].poll).unwrap(), 1);
 }
+
+#[test]
+fn an_organiser_on_a_member_kiosk_is_sent_to_the_lead_for_the_halls_records() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let (mut lead_kiosk, _clock) = lead(dirs[0].path());
+    pair(&mut lead_kiosk, 22, HallRole::Door);
+    let lead = Arc::new(Mutex::new(lead_kiosk));
+    let (mut door, _link) = member(dirs[1].path(), 22, HallRole::Door, &lead);
+    demo::unlock(&mut door);
+    let members = demo::members();
+    let on_lead = |result: Result<(), KioskError>| {
+        assert!(
+            matches!(result, Err(KioskError::Hall(HallProblem::OnLead))),
+            "{result:?}"
+        );
+    };
+    on_lead(
+        door.register_walk_in("Nouvelle", "Personne", "")
+            .map(|_| ()),
+    );
+    on_lead(door.grant_proxy(&members[5].id, &members[1].id));
+    on_lead(door.revoke_badge(&members[2].id));
+    on_lead(door.undo_check_in(&members[1].id).map(|_| ()));
+    on_lead(door.attendance_lists().map(|_| ()));
+    let poll = door.event().unwrap().polls[2].id.clone();
+    on_lead(door.open_poll(&poll));
+    on_lead(door.close_poll(&poll).map(|_| ()));
+    on_lead(door.export(false).map(|_| ()));
+    assert!(
+        door.store().proxies().unwrap().is_empty(),
+        "nothing written here"
+    );
+    assert!(
+        door.store()
+            .audit_chain()
+            .unwrap()
+            .iter()
+            .all(|e| !matches!(e.event, urne_core::audit::AuditEvent::Exported { .. }))
+    );
+    // The lead, where the organiser acts, takes them.
+    let mut lead = lead.lock().unwrap();
+    demo::unlock(&mut lead);
+    lead.register_walk_in("Nouvelle", "Personne", "").unwrap();
+}

@@ -265,6 +265,7 @@ fn every_problem_has_a_sentence_of_its_own() {
         Problem::HallRefused,
         Problem::HallIsMember,
         Problem::HallIsLead,
+        Problem::HallOnLead,
         Problem::ShareNotAShare,
         Problem::ShareMistyped,
         Problem::ShareOtherEvent,
