@@ -58,7 +58,7 @@ pub use error::{
 };
 pub use export::Exported;
 pub use packages::{OfferInfo, PackageOffer, describe_package, package_problem};
-pub use polls::{Dashboard, PollSummary};
+pub use polls::{Dashboard, HallLine, PollSummary};
 pub use shares::{CountProgress, ShareOutcome};
 pub use visit::{BallotCast, Due, Refusal, ScanOutcome, VisitRefused};
 

@@ -41,6 +41,19 @@ pub struct Dashboard {
     /// Whether the date and time can be trusted (confirmed since boot, or synchronised):
     /// polls open only then.
     pub clock_trusted: bool,
+    /// The hall this kiosk leads, if it leads one.
+    pub hall: Option<HallLine>,
+}
+
+/// The hall at a glance, on its lead's dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HallLine {
+    /// Kiosks paired and not removed.
+    pub kiosks: usize,
+    /// Of those, heard from lately.
+    pub connected: usize,
+    /// Voters' visits under way on the voting kiosks.
+    pub visits: usize,
 }
 
 impl Kiosk {
@@ -82,7 +95,24 @@ impl Kiosk {
             quorum_required: event.quorum.map(|q| q.required(members)),
             polls,
             clock_trusted: self.clock_trusted(),
+            hall: self.hall_line()?,
         })
+    }
+
+    fn hall_line(&self) -> Result<Option<HallLine>, KioskError> {
+        if !matches!(self.hall_setting()?, super::link::HallSetting::Lead { .. }) {
+            return Ok(None);
+        }
+        let kiosks: Vec<_> = self
+            .hall_kiosks()?
+            .into_iter()
+            .filter(|k| !k.removed)
+            .collect();
+        Ok(Some(HallLine {
+            kiosks: kiosks.len(),
+            connected: kiosks.iter().filter(|k| k.connected).count(),
+            visits: kiosks.iter().map(|k| k.visits).sum(),
+        }))
     }
 
     /// Opens a poll (organiser).
@@ -145,6 +175,12 @@ impl Kiosk {
     /// cast. (The small-poll guard still applies.)
     pub fn close_poll_during_visits(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
         self.close(poll, false, true)
+    }
+
+    /// Closes a poll the organiser confirmed twice: over the visits under way, then with few
+    /// ballots.
+    pub fn close_small_poll_during_visits(&mut self, poll: &PollId) -> Result<Closing, KioskError> {
+        self.close(poll, true, true)
     }
 
     fn close(

@@ -29,6 +29,9 @@ pub(super) struct DashboardState {
     choosing: Option<Option<String>>,
     /// The PIN recovery order scanned on the PIN page, while the new PIN is chosen.
     recovering: Option<String>,
+    /// The poll the organiser confirmed closing over visits under way: its small-poll
+    /// confirmation, if asked next, closes it over them too.
+    over_visits: Option<PollId>,
 }
 
 impl std::fmt::Debug for DashboardState {
@@ -50,6 +53,17 @@ struct Done {
     awaiting: Option<PollId>,
     /// A poll not closed because it has too few ballots: the organiser is asked to confirm.
     small: Option<SmallPoll>,
+    /// A poll not closed because voters' visits that include it are under way on the hall's
+    /// voting kiosks: the organiser is asked to confirm.
+    busy: Option<BusyPoll>,
+}
+
+/// A poll whose close waits for the organiser's confirmation that the visits under way lose
+/// their ballot in it.
+struct BusyPoll {
+    poll: PollId,
+    question: String,
+    visits: u32,
 }
 
 /// A poll whose close waits for the organiser's confirmation that its result may reveal votes.
@@ -422,6 +436,14 @@ fn acted(state: &Screens, acted: Acted) {
             organiser.set_small_poll(small.poll.as_str().into());
         });
     }
+    if let Some(busy) = acted.done.busy {
+        with_window(state, |w| {
+            let organiser = w.global::<OrganiserAdapter>();
+            organiser.set_busy_poll_visits(as_int(u64::from(busy.visits)));
+            organiser.set_busy_poll_question(busy.question.as_str().into());
+            organiser.set_busy_poll(busy.poll.as_str().into());
+        });
+    }
     if let Some(poll) = acted.done.awaiting {
         // As if « Dépouiller » were tapped: the shell opens the count page.
         with_window(state, |w| {
@@ -450,6 +472,26 @@ fn close_small_poll(k: &mut Kiosk, poll: &PollId) -> Done {
     closed(k, poll, closing)
 }
 
+/// « Clore quand même » on a poll with few ballots that the organiser also confirmed closing
+/// over the visits under way.
+fn close_small_poll_during_visits(k: &mut Kiosk, poll: &PollId) -> Done {
+    let closing = k.close_small_poll_during_visits(poll);
+    closed(k, poll, closing)
+}
+
+/// « Clore maintenant »: the organiser confirmed closing a poll while visits that include it
+/// are under way.
+fn close_poll_during_visits(k: &mut Kiosk, poll: &PollId) -> Done {
+    let closing = k.close_poll_during_visits(poll);
+    closed(k, poll, closing)
+}
+
+fn question_of(k: &Kiosk, poll: &PollId) -> String {
+    k.event()
+        .and_then(|e| e.poll(poll).map(|p| p.question.clone()))
+        .unwrap_or_default()
+}
+
 fn closed(k: &mut Kiosk, poll: &PollId, closing: Result<Closing, KioskError>) -> Done {
     match closing {
         Ok(Closing::Counted(result)) => Done {
@@ -464,12 +506,17 @@ fn closed(k: &mut Kiosk, poll: &PollId, closing: Result<Closing, KioskError>) ->
         Err(KioskError::SmallPoll { ballots, threshold }) => Done {
             small: Some(SmallPoll {
                 poll: poll.clone(),
-                question: k
-                    .event()
-                    .and_then(|e| e.poll(poll).map(|p| p.question.clone()))
-                    .unwrap_or_default(),
+                question: question_of(k, poll),
                 ballots,
                 threshold,
+            }),
+            ..Done::default()
+        },
+        Err(KioskError::VisitsUnderWay { visits }) => Done {
+            busy: Some(BusyPoll {
+                poll: poll.clone(),
+                question: question_of(k, poll),
+                visits,
             }),
             ..Done::default()
         },
@@ -517,6 +564,7 @@ pub(super) fn action_failed(state: &Screens, failure: Option<&Failure>) {
         organiser.set_action_error(codes::failure(failure));
         // Any new action, or its refusal, puts a pending confirmation away.
         organiser.set_small_poll(SharedString::new());
+        organiser.set_busy_poll(SharedString::new());
     });
 }
 
@@ -581,6 +629,16 @@ fn show_dashboard(state: &Screens, d: &Dashboard) {
         let o = w.global::<OrganiserAdapter>();
         o.set_audit_problem(d.audit_problem.clone().unwrap_or_default().into());
         o.set_clock_trusted(d.clock_trusted);
+        let hall = d.hall.unwrap_or(crate::kiosk::HallLine {
+            kiosks: 0,
+            connected: 0,
+            visits: 0,
+        });
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        o.set_leads_hall(d.hall.is_some());
+        o.set_hall_kiosks(count(hall.kiosks));
+        o.set_hall_connected(count(hall.connected));
+        o.set_hall_visits(count(hall.visits));
         o.set_present(as_int(d.attendance.present));
         o.set_represented(as_int(d.attendance.represented));
         o.set_members(as_int(d.members));
@@ -644,9 +702,24 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     organiser.on_close_poll(move |id| act(&s, &id, close_poll));
     let s = state.clone();
-    organiser.on_close_small_poll(move |id| act(&s, &id, close_small_poll));
+    organiser.on_close_small_poll(move |id| {
+        let over_visits = s.borrow_mut().dashboard.over_visits.take();
+        if over_visits.is_some_and(|p| p.as_str() == id.as_str()) {
+            act(&s, &id, close_small_poll_during_visits);
+        } else {
+            act(&s, &id, close_small_poll);
+        }
+    });
     let s = state.clone();
-    organiser.on_keep_small_poll_open(move || action_failed(&s, None));
+    organiser.on_keep_poll_open(move || {
+        s.borrow_mut().dashboard.over_visits = None;
+        action_failed(&s, None);
+    });
+    let s = state.clone();
+    organiser.on_close_poll_during_visits(move |id| {
+        s.borrow_mut().dashboard.over_visits = PollId::new(id.as_str()).ok();
+        act(&s, &id, close_poll_during_visits);
+    });
     let s = state.clone();
     organiser.on_show_result(move |id| ask_result(&s, &id));
 

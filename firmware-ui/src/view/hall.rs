@@ -25,9 +25,6 @@ use crate::remote::LeadError;
 use crate::remote::client::RemoteLead;
 use crate::worker::{Job, Outbox};
 
-/// A kiosk heard within this time counts as connected (its heartbeat comes every 15 s).
-const CONNECTED_WITHIN: i64 = 45;
-
 /// What the hall page holds between taps.
 #[derive(Debug, Default)]
 pub(super) struct HallState {
@@ -163,9 +160,7 @@ fn shown(state: &Screens, view: Result<HallView, Failure>) {
         .map(|k| HallKioskRow {
             fingerprint: spoken(&k.device).into(),
             voting: k.role == crate::store::KioskRole::Voting,
-            connected: !k.removed
-                && k.last_heard
-                    .is_some_and(|t| view.now.0 - t.0 <= CONNECTED_WITHIN),
+            connected: k.connected,
             last_heard: k
                 .last_heard
                 .map(|t| local_time(t.0))

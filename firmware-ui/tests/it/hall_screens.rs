@@ -171,3 +171,70 @@ fn a_kiosk_joins_a_hall_by_scanning_the_leads_card_and_then_votes_through_it() {
     h.shutdown();
     drop(served);
 }
+
+#[test]
+fn the_leads_dashboard_shows_its_hall_and_asks_before_closing_a_poll_with_votes_under_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kiosk, _clock) = crate::hall_lead::lead(dir.path());
+    let voting = crate::hall_lead::pair(&mut kiosk, 20, HallRole::Voting);
+    demo::unlock(&mut kiosk);
+    kiosk.lead_hall(0).unwrap();
+    kiosk.lock();
+    // A voter's visit under way on the voting kiosk.
+    let granted = kiosk.hall_answer(
+        &voting,
+        RequestBody::Claim {
+            badge: crate::hall_lead::badge(0),
+        },
+    );
+    assert!(matches!(
+        granted,
+        urne_kiosk::kiosk::hall::HallReply::Answer(AnswerBody::Granted { .. })
+    ));
+    // One ballot in the box already, cast on the lead itself: a small poll.
+    let voter = demo::members()[1].id;
+    let _ = kiosk.scan(&crate::hall_lead::badge(1)).unwrap();
+    let poll = kiosk.event().unwrap().polls[0].clone();
+    kiosk
+        .cast_visit(
+            &voter,
+            &[urne_kiosk::kiosk::BallotCast {
+                member: voter,
+                poll: poll.id.clone(),
+                ballot: urne_core::ballot::Ballot::Motion(urne_core::ballot::MotionChoice::For),
+            }],
+        )
+        .unwrap();
+    let question = poll.question;
+    let h = Harness::new(kiosk, ViewOptions::default(), 1280, 1800);
+    h.unlock();
+    assert!(h.wait_for_page(Page::Dashboard, WAIT));
+    assert!(
+        h.shows_containing("Salle : 1 kiosque(s) relié(s), 1 connecté(s) · 1 vote(s) en cours")
+    );
+
+    let close = format!("Clore le scrutin : {question}");
+    let warning = "vote(s) en cours sur les isoloirs l'incluent";
+    h.tap(&close);
+    assert!(wait_until(&h, |h| h.shows_containing(warning)));
+    assert!(h.shows_containing(&format!("« {question} » : 1 vote(s)")));
+    h.tap("Laisser le scrutin ouvert");
+    assert!(!h.shows_containing(warning));
+    assert!(h.shows(&close), "still open");
+
+    h.tap(&close);
+    assert!(wait_until(&h, |h| h.shows_containing(warning)));
+    h.tap("Clore maintenant ce scrutin malgré les votes en cours");
+    // Few ballots as well: the second confirmation closes it over the visits too.
+    assert!(wait_until(&h, |h| h
+        .shows("Clore quand même ce scrutin à peu de bulletins")));
+    h.tap("Clore quand même ce scrutin à peu de bulletins");
+    assert!(h.wait_for_page(Page::Result, WAIT));
+    h.shutdown();
+
+    let store = urne_kiosk::store::Store::open(&dir.path().join("urne.sqlite")).unwrap();
+    assert!(store.audit_chain().unwrap().iter().any(|e| matches!(
+        &e.event,
+        urne_core::audit::AuditEvent::PollClosedDuringVisits { visits: 1, .. }
+    )));
+}

@@ -60,11 +60,16 @@ pub struct HallKiosk {
     pub removed: bool,
     /// When it was last heard from since this kiosk started.
     pub last_heard: Option<Timestamp>,
+    /// Whether it was heard within [`CONNECTED_WITHIN`] (its heartbeat comes every 15 s).
+    pub connected: bool,
     /// Ballots it delivered, all polls together.
     pub delivered: u64,
     /// Visits under way on it now.
     pub visits: usize,
 }
+
+/// A kiosk heard within this many seconds counts as connected: three heartbeats.
+pub const CONNECTED_WITHIN: i64 = 45;
 
 impl Kiosk {
     /// Shows a new pairing card (organiser): a one-time token good for
@@ -200,9 +205,16 @@ impl Kiosk {
     pub fn hall_kiosks(&self) -> Result<Vec<HallKiosk>, KioskError> {
         let delivered = self.store.delivered()?;
         let kiosks = self.store.paired_kiosks()?;
+        let now = self.clock.now();
         Ok(kiosks
             .into_iter()
             .map(|k| HallKiosk {
+                connected: k.removed_at.is_none()
+                    && self
+                        .hall
+                        .heard
+                        .get(&k.device)
+                        .is_some_and(|t| now.0 - t.0 <= CONNECTED_WITHIN),
                 device: k.device,
                 role: k.role,
                 paired_at: k.paired_at,
