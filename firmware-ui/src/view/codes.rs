@@ -48,6 +48,7 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         Problem::StorageReadOnly => ui::Refusal::StorageReadOnly,
         Problem::StorageLocked => ui::Refusal::StorageLocked,
         Problem::StorageDamaged => ui::Refusal::StorageDamaged,
+        Problem::Hall(HallProblem::VisitEnded) => ui::Refusal::VisitEnded,
         Problem::StorageFailed
         | Problem::KeyUnavailable
         | Problem::Locked
@@ -70,7 +71,15 @@ pub(super) fn scan_failure(problem: Problem) -> ui::Refusal {
         | Problem::SmallPoll
         | Problem::VisitsUnderWay
         | Problem::PairingGone
-        | Problem::Hall(_)
+        | Problem::Hall(
+            HallProblem::Unreachable
+            | HallProblem::NotAdmitted
+            | HallProblem::LeadStorage
+            | HallProblem::Refused
+            | HallProblem::IsMember
+            | HallProblem::IsLead
+            | HallProblem::OnLead,
+        )
         | Problem::Share(_)
         | Problem::PinReset(_)
         | Problem::Package(_)

@@ -123,7 +123,10 @@ pub(super) fn scan(state: &Screens, payload: String) {
             state,
             move |k| {
                 k.scan(&payload)
-                    .map(|outcome| (outcome, k.event().cloned()))
+                    .map(|outcome| {
+                        let at_door = k.hall_role() == Some(urne_codec::hall::HallRole::Door);
+                        (outcome, k.event().cloned(), at_door)
+                    })
                     .map_err(Failure::from)
             },
             scanned,
@@ -131,11 +134,12 @@ pub(super) fn scan(state: &Screens, payload: String) {
     }
 }
 
-fn scanned(state: &Screens, outcome: Result<(ScanOutcome, Option<Event>), Failure>) {
-    let outcome = outcome.map(|(outcome, event)| {
+fn scanned(state: &Screens, outcome: Result<(ScanOutcome, Option<Event>, bool), Failure>) {
+    let outcome = outcome.map(|(outcome, event, at_door)| {
         if matches!(outcome, ScanOutcome::Welcome { .. }) {
             state.borrow_mut().event = event;
         }
+        with_window(state, |w| w.global::<VoterAdapter>().set_at_door(at_door));
         outcome
     });
     match outcome {

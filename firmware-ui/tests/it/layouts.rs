@@ -3,7 +3,8 @@
 //! the screen sideways (the dashboard also with the stick watch's line; the packages page with
 //! each source, the registry's answers coming from a real registry on 127.0.0.1), and on the
 //! greeting, which does not scroll, every button lies whole within the screen (also with the
-//! « not recorded » warning). The screens at 800×480 and 1280×800, and the voter's screens in
+//! « not recorded » warning; the voters' screens of a hall's door and voting kiosks in English).
+//! The screens at 800×480 and 1280×800, and the voter's screens in
 //! portrait, are rendered to `docs/screenshots/<size>/` with the software renderer.
 
 use crate::support;
@@ -474,6 +475,92 @@ fn hall_screens(size: Size) {
 fn every_hall_screen_fits_every_size() {
     for size in SIZES {
         hall_screens(size);
+    }
+}
+
+/// A member kiosk of the hall whose lead is `lead`: the demo package, device key from `seed`
+/// (the one paired), in English.
+fn hall_member(
+    dir: &std::path::Path,
+    seed: u8,
+    role: urne_codec::hall::HallRole,
+    lead: &Arc<std::sync::Mutex<Kiosk>>,
+    size: Size,
+) -> (Harness, Arc<urne_kiosk::hall::local::LocalLead>) {
+    let mut kiosk = Fixture::new(dir).seed(seed).demo().confirm_time().build();
+    let fingerprint = urne_core::crypto::SecretKey::from_seed(&[seed; 32])
+        .public()
+        .fingerprint();
+    let link = Arc::new(urne_kiosk::hall::local::LocalLead::new(
+        lead.clone(),
+        fingerprint,
+    ));
+    kiosk.join_hall(role, Box::new(link.clone()));
+    let h = Harness::new(kiosk, ViewOptions::default(), size.width, size.height);
+    h.tap("English");
+    (h, link)
+}
+
+/// The voters' screens on a door and on voting kiosks of a hall, in English: the door's
+/// welcome (and while its lead does not answer), a voter busy on another voting kiosk, and a
+/// visit that ended on the lead.
+fn member_screens(size: Size) {
+    use urne_codec::hall::HallRole;
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (mut lead, clock) = crate::hall_lead::lead(dirs[0].path());
+    crate::hall_lead::pair(&mut lead, 22, HallRole::Door);
+    crate::hall_lead::pair(&mut lead, 20, HallRole::Voting);
+    crate::hall_lead::pair(&mut lead, 21, HallRole::Voting);
+    let lead = Arc::new(std::sync::Mutex::new(lead));
+    let members = demo::members();
+
+    let (door, link) = hall_member(dirs[1].path(), 22, HallRole::Door, &lead, size);
+    door.scan(&members[1].payload);
+    assert!(door.wait_for("To vote, go to one of the hall's voting kiosks.", WAIT));
+    screen(&door, size, "hall-door-welcome", true);
+    buttons_on_screen(&door, size, "hall-door-welcome");
+    door.tap("Done");
+    link.set_reachable(false);
+    door.tap("English");
+    door.scan(&members[2].payload);
+    assert!(door.wait_for_page(Page::Welcome, WAIT));
+    assert!(door.shows_containing("sending it to the lead kiosk is pending"));
+    screen(&door, size, "hall-door-queued", true);
+    buttons_on_screen(&door, size, "hall-door-queued");
+    door.shutdown();
+
+    let (isoloir, _) = hall_member(dirs[2].path(), 20, HallRole::Voting, &lead, size);
+    let (other, _) = hall_member(dirs[3].path(), 21, HallRole::Voting, &lead, size);
+    isoloir.scan(&members[0].payload);
+    assert!(isoloir.wait_for("Vote", WAIT));
+    other.scan(&members[0].payload);
+    assert!(other.wait_for_page(Page::Refused, WAIT));
+    assert!(other.shows_containing("at another voting kiosk"));
+    screen(&other, size, "hall-busy", true);
+    buttons_on_screen(&other, size, "hall-busy");
+    other.shutdown();
+
+    // The voter fills both ballots in, slower than the lead holds a visit.
+    isoloir.tap("Vote");
+    for _ in 0..2 {
+        assert!(isoloir.wait_for_page(Page::Ballot, WAIT));
+        isoloir.tap("For");
+        isoloir.tap("Continue");
+    }
+    assert!(isoloir.wait_for_page(Page::Review, WAIT));
+    clock.advance(urne_kiosk::kiosk::hall::CLAIM_LAPSE_SECS + 1);
+    isoloir.tap("Confirm my vote");
+    assert!(isoloir.wait_for_page(Page::Refused, WAIT));
+    assert!(isoloir.shows_containing("Scan your badge again to vote"));
+    screen(&isoloir, size, "hall-visit-ended", true);
+    buttons_on_screen(&isoloir, size, "hall-visit-ended");
+    isoloir.shutdown();
+}
+
+#[test]
+fn every_member_kiosk_screen_fits_every_size_in_english() {
+    for size in SIZES {
+        member_screens(size);
     }
 }
 
