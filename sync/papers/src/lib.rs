@@ -8,5 +8,6 @@
 pub mod badges;
 pub mod emargement;
 pub mod export;
+pub mod html;
 pub mod pv;
 pub mod shares;

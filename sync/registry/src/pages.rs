@@ -9,8 +9,6 @@
 //! goes through [`escape`]. Test-deck runs (essais à blanc) are never shown as results: the
 //! model leaves them out and the pages only say how many arrived.
 
-mod charts;
-
 use std::fmt::Write as _;
 
 use urne_core::chart::ResultChart;
@@ -21,23 +19,8 @@ use urne_core::tally::{Decision, Lang, QuorumReport};
 
 use crate::model::{AttendanceTotals, EventResults, KioskResults, PollSummary};
 use urne_codec::protocol::EventListing;
+use urne_papers::html::{CHART_STYLE, charts, escape};
 use urne_papers::pv::{kind_name, long_date};
-
-/// Escapes text for HTML content and attribute values (SVG included).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `n` and the noun agreeing with it: French puts 0 and 1 in the singular.
 fn count(n: u64, one: &str, many: &str) -> String {
@@ -96,22 +79,10 @@ code{font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,monospace;font-size:.85
 .figures{display:flex;flex-wrap:wrap;gap:.25rem 2rem;margin:.5rem 0}
 .figures dt{color:var(--muted);font-size:.9rem}
 .figures dd{margin:0;font-size:1.6rem;font-weight:700}
-figure{margin:.75rem 0}
-svg.chart{display:block;width:100%;overflow:hidden;font-size:15px}
-.legend{display:flex;flex-wrap:wrap;gap:.2rem 1rem;list-style:none;padding:0;margin:.4rem 0;font-size:.9rem}
-.sw{display:inline-block;width:1em;height:1em;border-radius:3px;vertical-align:-.15em;margin-right:.35em;border:1px solid #0002}
-.sw.line{width:4px;border-radius:0;border:0}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
-caption{text-align:left;color:var(--muted);padding-bottom:.25rem}
-th,td{border:1px solid var(--line);padding:.2rem .45rem;text-align:right}
-th[scope=row]{text-align:left;font-weight:400}
-td.win{background:var(--for);color:#fff;font-weight:700}
 .calc{font-size:.9rem;color:var(--muted);padding-left:1.2rem;margin:.25rem 0}
 .calc .sub{margin-left:1.2rem;list-style:circle}
 .events{list-style:none;padding:0}
 .events a{font-size:1.15rem;font-weight:700}
-.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media print{body{background:#fff;font-size:11pt}.site,.back{display:none}\
 .poll,.card{break-inside:avoid;border-color:#999}a{color:inherit}\
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
@@ -121,7 +92,7 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} — Registre Urne</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
+         <title>{} — Registre Urne</title>\n<style>\n{STYLE}{CHART_STYLE}</style>\n</head>\n<body>\n\
          <header class=\"site\"><a href=\"/\">Registre Urne</a></header>\n<main>\n{body}</main>\n\
          </body>\n</html>\n",
         escape(title)

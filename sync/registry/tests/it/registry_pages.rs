@@ -569,7 +569,7 @@ fn a_full_evening_shows_every_poll_with_its_decision_chart_and_figures() {
         assert!(text.contains(&poll.poll.question), "{}", poll.poll.question);
         let decision = poll.decision_fr.as_ref().unwrap();
         assert!(
-            html.contains(&format!(">{}</p>", pages::escape(decision))),
+            html.contains(&format!(">{}</p>", urne_papers::html::escape(decision))),
             "{decision}"
         );
     }

@@ -82,7 +82,7 @@ fn ink_on(tone: Tone) -> &'static str {
 }
 
 /// The chart of a closed poll's result, with its legend and tables.
-pub(super) fn chart(model: &ResultChart) -> String {
+pub fn chart(model: &ResultChart) -> String {
     match &model.chart {
         Chart::Motion(m) => motion(m),
         Chart::Counts(c) => counts(c),
