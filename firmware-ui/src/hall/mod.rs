@@ -7,3 +7,4 @@
 pub mod heartbeat;
 pub mod local;
 pub mod serve;
+pub mod wall;

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use urne_codec::hall::{AnswerBody, RefusalCode, RequestBody};
 use urne_core::crypto::Fingerprint;
+use urne_sync::hall::screen::{self, ScreenSource};
 use urne_sync::hall::server::{HallLead, HallListener, LeadServer, Peer, ServerLimits};
 use urne_sync::hall::tls::{KeyGate, TlsIdentity};
 
@@ -24,6 +25,7 @@ use crate::worker::Job;
 /// The hall served by this lead kiosk, until dropped.
 pub struct LeadService {
     address: SocketAddr,
+    screen_address: SocketAddr,
     stopping: Arc<AtomicBool>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -47,6 +49,7 @@ impl LeadService {
     ) -> std::io::Result<Self> {
         let identity = &lead.identity;
         let stopping = Arc::new(AtomicBool::new(false));
+        let screen: Arc<dyn ScreenSource> = Arc::new(WorkerScreen { jobs: jobs.clone() });
         let lead = Arc::new(WorkerLead {
             jobs,
             gate: lead.gate.clone(),
@@ -61,19 +64,42 @@ impl LeadService {
             .enable_all()
             .build()?;
         let listener = runtime.block_on(HallListener::bind(address))?;
+        // The projected screen on the next port (any free one when the hall's port is).
+        let screen_port = match address.port() {
+            0 => 0,
+            port => port.checked_add(1).unwrap_or(0),
+        };
         let address = listener.local_addr()?;
+        let screen_listener = runtime.block_on(HallListener::bind(SocketAddr::new(
+            address.ip(),
+            screen_port,
+        )))?;
+        let screen_address = screen_listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
+        let (screen_stop, screen_stopped) = oneshot::channel::<()>();
         let serving = server.clone();
         let thread = std::thread::Builder::new()
             .name("hall-lead".into())
             .spawn(move || {
-                runtime.block_on(serving.serve(listener, async {
-                    let _ = stopped.await;
-                }));
+                runtime.block_on(async move {
+                    let wall = tokio::spawn(screen::serve(screen_listener, screen, async {
+                        let _ = screen_stopped.await;
+                    }));
+                    serving
+                        .serve(listener, async {
+                            let _ = stopped.await;
+                        })
+                        .await;
+                    let _ = screen_stop.send(());
+                    if let Ok(Err(error)) = wall.await {
+                        tracing::warn!(%error, "hall: the projected screen stopped");
+                    }
+                });
             })?;
-        tracing::info!(%address, "hall: the lead listens");
+        tracing::info!(%address, %screen_address, "hall: the lead listens");
         Ok(Self {
             address,
+            screen_address,
             stopping,
             stop: Some(stop),
             thread: Some(thread),
@@ -97,6 +123,11 @@ impl LeadService {
     pub fn address(&self) -> SocketAddr {
         self.address
     }
+
+    /// Where a browser in the hall reads the projected screen (plain HTTP).
+    pub fn screen_address(&self) -> SocketAddr {
+        self.screen_address
+    }
 }
 
 impl Drop for LeadService {
@@ -119,6 +150,28 @@ pub struct LeadKeys {
     pub identity: TlsIdentity,
     /// Who may finish a handshake.
     pub gate: HallGate,
+}
+
+/// The projected screen's page, asked of the kiosk's worker and written here.
+struct WorkerScreen<R> {
+    jobs: Sender<Job<R>>,
+}
+
+impl<R: Send + 'static> ScreenSource for WorkerScreen<R> {
+    fn page(&self) -> Option<String> {
+        let (done, result) = mpsc::sync_channel(1);
+        let job: Job<R> = Box::new(move |kiosk, _| {
+            let _ = done.send(kiosk.wall());
+        });
+        self.jobs.send(job).ok()?;
+        match result.recv().ok()? {
+            Ok(wall) => Some(super::wall::page(&wall)),
+            Err(error) => {
+                tracing::warn!(%error, "hall: the projected screen could not be read");
+                None
+            }
+        }
+    }
 }
 
 /// The lead kiosk behind its worker.

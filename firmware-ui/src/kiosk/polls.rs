@@ -64,7 +64,9 @@ impl Kiosk {
         if !self.store.polls()?.contains_key(poll) {
             return Err(KioskError::PollState(poll.clone()));
         }
-        Ok(self.store.reset_poll(poll, self.clock.now())?)
+        let discarded = self.store.reset_poll(poll, self.clock.now())?;
+        self.forget_on_wall(poll)?;
+        Ok(discarded)
     }
 
     /// The organiser's dashboard.

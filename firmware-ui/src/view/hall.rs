@@ -106,7 +106,15 @@ fn serve(state: &Screens, keys: &LeadKeys, port: u16) {
     }
     let jobs = state.borrow().jobs.clone();
     match LeadService::everywhere(jobs, keys, port) {
-        Ok(service) => state.borrow_mut().hall.service = Some(service),
+        Ok(service) => {
+            // The address a projector's browser opens: this kiosk's first on the hall's network.
+            let url = hall_addresses(service.screen_address().port())
+                .first()
+                .map(|a| format!("http://{a}/"))
+                .unwrap_or_default();
+            adapter(state, |a| a.set_screen_url(url.into()));
+            state.borrow_mut().hall.service = Some(service);
+        }
         Err(error) => {
             tracing::error!(%error, port, "hall: cannot serve the hall");
             adapter(state, |a| a.set_problem(Problem::HallUnreachable));

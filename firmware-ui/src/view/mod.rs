@@ -493,6 +493,7 @@ fn bind(window: &AppWindow, state: &Screens) {
     setup::bind(window, state);
     count::bind(window, state);
     hall::bind(window, state);
+    results::bind(window, state);
     // « Dépouiller » on the dashboard (and the close of a sealed poll) opens the count page.
     let s = state.clone();
     window

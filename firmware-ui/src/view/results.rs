@@ -11,11 +11,12 @@ use urne_core::ids::PollId;
 use urne_core::poll::Poll;
 use urne_core::tally::{self, Lang, PollResult};
 
-use super::{Screens, as_int, codes, go_to, model, with_window};
+use super::{Screens, as_int, ask, codes, go_to, model, with_window};
 use crate::generated::{
     AppWindow, Bar, Duel, MeritRow, Page, ProjectBar, RankRow, ResultAdapter, Segment,
 };
 use crate::kiosk::Kiosk;
+use crate::kiosk::link::HallSetting;
 
 /// A closed poll's result, with its definition, on its way to the screen (boxed: results are
 /// large and move between threads).
@@ -40,8 +41,57 @@ pub(super) fn shown_poll(state: &Screens) -> String {
 pub(super) fn show(state: &Screens, shown: Shown) {
     let (poll, result) = *shown;
     let lang = state.borrow().lang;
-    with_window(state, |w| show_result(w, &poll, &result, lang));
+    with_window(state, |w| {
+        let adapter = w.global::<ResultAdapter>();
+        adapter.set_leads_hall(false);
+        show_result(w, &poll, &result, lang);
+    });
     go_to(state, Page::Result);
+    // On the lead of a hall, whether the projected screen shows it.
+    let id = poll.id;
+    ask(
+        state,
+        move |k| {
+            let leads = matches!(k.hall_setting(), Ok(HallSetting::Lead { .. }));
+            let on_wall = k.released().is_ok_and(|r| r.contains(&id));
+            (leads, on_wall)
+        },
+        wall_state,
+    );
+}
+
+fn wall_state(state: &Screens, (leads, on_wall): (bool, bool)) {
+    with_window(state, |w| {
+        let adapter = w.global::<ResultAdapter>();
+        adapter.set_leads_hall(leads);
+        adapter.set_on_wall(on_wall);
+    });
+}
+
+/// « Projeter dans la salle » / « Retirer de l'écran de salle » on a result.
+fn show_on_wall(state: &Screens, poll: &str, shown: bool) {
+    let Ok(poll) = PollId::new(poll) else {
+        return;
+    };
+    ask(
+        state,
+        move |k| {
+            let done = k.show_on_wall(&poll, shown);
+            if let Err(error) = &done {
+                tracing::warn!(%error, "the result could not be put on the hall's screen");
+            }
+            (true, k.released().is_ok_and(|r| r.contains(&poll)))
+        },
+        wall_state,
+    );
+}
+
+/// Wires the result page.
+pub(super) fn bind(window: &AppWindow, state: &Screens) {
+    let s = state.clone();
+    window
+        .global::<ResultAdapter>()
+        .on_show_on_wall(move |poll, shown| show_on_wall(&s, &poll, shown));
 }
 
 /// A share of the model as a length between 0 and 1 (display only: every decision was taken

@@ -74,6 +74,12 @@ fn the_lead_shows_a_card_accepts_a_kiosk_lists_it_and_removes_it() {
     // A kiosk asks to join (over 127.0.0.1: the test machine's other addresses may be closed).
     let member = SecretKey::from_seed(&[5; 32]);
     let port = port.expect("the test machine has a network address");
+    assert!(
+        h.shows_containing(
+            "Écran de salle (projecteur ou télévision sur le réseau de la salle) : ouvrez http://"
+        ),
+        "the projected screen's address, for a projector's browser"
+    );
     let link = RemoteLead::new(
         &member,
         lead_key,
@@ -230,6 +236,10 @@ fn the_leads_dashboard_shows_its_hall_and_asks_before_closing_a_poll_with_votes_
         .shows("Clore quand même ce scrutin à peu de bulletins")));
     h.tap("Clore quand même ce scrutin à peu de bulletins");
     assert!(h.wait_for_page(Page::Result, WAIT));
+    // The lead projects the result on the hall's screen, and can take it down again.
+    assert!(wait_until(&h, |h| h.shows("Projeter ce résultat sur l'écran de salle")));
+    h.tap("Projeter ce résultat sur l'écran de salle");
+    assert!(wait_until(&h, |h| h.shows("Retirer ce résultat de l'écran de salle")));
     h.shutdown();
 
     let store = urne_kiosk::store::Store::open(&dir.path().join("urne.sqlite")).unwrap();
@@ -237,4 +247,8 @@ fn the_leads_dashboard_shows_its_hall_and_asks_before_closing_a_poll_with_votes_
         &e.event,
         urne_core::audit::AuditEvent::PollClosedDuringVisits { visits: 1, .. }
     )));
+    assert_eq!(
+        store.setting("wall_released").unwrap().as_deref(),
+        Some(poll.id.as_str())
+    );
 }

@@ -15,6 +15,7 @@ mod hall_member;
 mod hall_remote;
 mod hall_screens;
 mod hall_secrecy;
+mod hall_wall;
 mod layouts;
 mod organiser_pin;
 mod organiser_screens;

@@ -5,7 +5,8 @@
 //!
 //! One concern per submodule: [`pairing`] (the pairing card, the organiser's confirmation, the
 //! paired kiosks), [`visits`] (check-ins relayed from the door, the claims that make a voter's
-//! visit exclusive to one voting kiosk, the casts, releases and lapses).
+//! visit exclusive to one voting kiosk, the casts, releases and lapses), [`wall`] (what the
+//! projected screen shows).
 //!
 //! What lives only in memory here, never on the card: the pairing token, the claims (a claim
 //! names the member and the kiosk; after a restart of the lead the voting kiosk's cast is
@@ -14,6 +15,7 @@
 mod gate;
 mod pairing;
 mod visits;
+pub mod wall;
 
 use std::collections::BTreeMap;
 
@@ -60,6 +62,8 @@ pub(super) struct HallState {
     claims: BTreeMap<ClaimId, Claim>,
     /// When each paired kiosk was last heard from.
     heard: BTreeMap<Fingerprint, Timestamp>,
+    /// The result models of the polls released to the wall, worked out once.
+    charts: BTreeMap<urne_core::ids::PollId, urne_core::chart::ResultChart>,
 }
 
 /// A voter's visit granted to one voting kiosk.
@@ -79,6 +83,7 @@ impl HallState {
             decided: BTreeMap::new(),
             claims: BTreeMap::new(),
             heard: BTreeMap::new(),
+            charts: BTreeMap::new(),
         }
     }
 }

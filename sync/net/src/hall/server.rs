@@ -89,6 +89,10 @@ impl HallListener {
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.0.local_addr()
     }
+
+    pub(super) fn into_inner(self) -> TcpListener {
+        self.0
+    }
 }
 
 impl From<TcpListener> for HallListener {
