@@ -211,6 +211,14 @@ pub enum AuditEvent {
         /// Its device key's fingerprint.
         device: Fingerprint,
     },
+    /// The organiser ended the visits under way on a voting kiosk (one that stopped answering,
+    /// say), so that its voters may vote on another: a cast it sends for them later is refused.
+    VisitsReleased {
+        /// The voting kiosk's device key fingerprint.
+        device: Fingerprint,
+        /// How many visits were ended.
+        visits: u32,
+    },
     /// A poll was closed while voters' visits that include it were under way on voting kiosks:
     /// the organiser overrode the guard, and those ballots are refused.
     PollClosedDuringVisits {

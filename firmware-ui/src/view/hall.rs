@@ -288,6 +288,7 @@ fn decided(state: &Screens, outcome: Result<(), Failure>) {
     refresh(state);
 }
 
+/// After a removal or a release: the page again, or why it failed.
 fn removed(state: &Screens, outcome: Result<bool, Failure>) {
     state.borrow_mut().hall.removing = None;
     if let Err(failure) = outcome {
@@ -472,6 +473,27 @@ pub(super) fn bind(window: &crate::generated::AppWindow, state: &Screens) {
         };
         s.borrow_mut().hall.removing = device;
         adapter(&s, |a| a.set_removing(shown));
+    });
+    let s = state.clone();
+    a.on_release_visits(move |shown| {
+        let device = s
+            .borrow()
+            .hall
+            .rows
+            .iter()
+            .copied()
+            .find(|f| spoken(f) == shown.as_str());
+        if let Some(device) = device {
+            ask(
+                &s,
+                move |k| {
+                    k.release_visits(&device)
+                        .map(|_| true)
+                        .map_err(Failure::from)
+                },
+                removed,
+            );
+        }
     });
     let s = state.clone();
     a.on_keep_kiosk(move || {

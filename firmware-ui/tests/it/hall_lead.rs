@@ -629,3 +629,61 @@ fn a_proxy_ballot_is_due_to_its_holder_and_refused_once_the_member_arrives() {
         AnswerBody::Stored { ballots: 2 }
     );
 }
+
+#[test]
+fn the_organiser_releases_the_visit_of_a_voting_kiosk_that_died_and_the_minutes_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut lead, _clock) = lead(dir.path());
+    let dead = pair(&mut lead, 20, HallRole::Voting);
+    let other = pair(&mut lead, 21, HallRole::Voting);
+    let held = grant(answer(
+        &mut lead,
+        &dead,
+        RequestBody::Claim { badge: badge(0) },
+    ));
+    let busy = answer(&mut lead, &other, RequestBody::Claim { badge: badge(0) });
+    assert_eq!(busy, AnswerBody::Busy {});
+
+    assert!(lead.release_visits(&dead).is_err(), "organiser mode first");
+    demo::unlock(&mut lead);
+    assert_eq!(lead.release_visits(&dead).unwrap(), 1);
+    assert_eq!(
+        lead.release_visits(&dead).unwrap(),
+        0,
+        "nothing left to release"
+    );
+    lead.lock();
+    assert!(lead.store().audit_chain().unwrap().iter().any(|e| matches!(
+        &e.event,
+        AuditEvent::VisitsReleased { device, visits: 1 } if *device == dead
+    )));
+
+    // The voter goes to another kiosk at once; the dead kiosk's late cast is refused.
+    let moved = grant(answer(
+        &mut lead,
+        &other,
+        RequestBody::Claim { badge: badge(0) },
+    ));
+    let sealed = seal_all(&lead, &held);
+    let late = answer(&mut lead, &dead, cast(held.claim, sealed));
+    assert_eq!(refusal(&late), Some((RefusalCode::NoClaim, None)));
+    let sealed = seal_all(&lead, &moved);
+    let stored = answer(&mut lead, &other, cast(moved.claim, sealed));
+    assert_eq!(stored, AnswerBody::Stored { ballots: 2 });
+    for poll in lead.store().open_polls().unwrap() {
+        assert_eq!(lead.store().voted_count(&poll).unwrap(), 1, "cast once");
+    }
+
+    demo::unlock(&mut lead);
+    let exported = lead.export(false).unwrap();
+    let bundle = crate::support::reading::exported_bundle(&lead, exported.seq);
+    let report = urne_codec::verify::verify(&bundle, None).unwrap();
+    let pdf = urne_papers::pv::render(&report, "salle.urne", urne_core::tally::Lang::Fr).unwrap();
+    let text = crate::support::reading::pdf_words(&pdf, &dir.path().join("pv.pdf"));
+    assert!(text.contains("La salle"), "{text}");
+    assert!(text.contains("Isoloir"), "{text}");
+    assert!(
+        text.contains("1 passage(s) en cours libéré(s) par l'organisateur"),
+        "{text}"
+    );
+}

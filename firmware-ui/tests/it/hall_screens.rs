@@ -252,3 +252,35 @@ fn the_leads_dashboard_shows_its_hall_and_asks_before_closing_a_poll_with_votes_
         Some(poll.id.as_str())
     );
 }
+
+#[test]
+fn the_lead_releases_the_vote_under_way_on_a_voting_kiosk_from_the_hall_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kiosk, _clock) = crate::hall_lead::lead(dir.path());
+    let voting = crate::hall_lead::pair(&mut kiosk, 20, HallRole::Voting);
+    demo::unlock(&mut kiosk);
+    kiosk.lead_hall(0).unwrap();
+    kiosk.lock();
+    let _ = kiosk.hall_answer(
+        &voting,
+        RequestBody::Claim {
+            badge: crate::hall_lead::badge(0),
+        },
+    );
+    let spoken: String = voting.to_hex().as_bytes()[..16]
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let h = Harness::new(kiosk, ViewOptions::default(), 1280, 1800);
+    to_hall_page(&h);
+    let release = format!(
+        "Libérer le vote en cours sur l'isoloir {spoken} : le votant pourra voter sur un autre"
+    );
+    assert!(wait_until(&h, |h| h.shows(&release)));
+    assert!(h.shows_containing("vote en cours"));
+    h.tap(&release);
+    assert!(wait_until(&h, |h| !h.shows(&release)));
+    assert!(!h.shows_containing("· vote en cours"));
+    h.shutdown();
+}

@@ -436,12 +436,25 @@ fn every_organiser_screen_fits_every_size() {
 /// card (its role to choose).
 fn hall_screens(size: Size) {
     let dir = tempfile::tempdir().unwrap();
-    let h = Harness::new(
-        kiosk(dir.path(), &[0]),
-        ViewOptions::default(),
-        size.width,
-        size.height,
+    // A voting kiosk already paired, with a vote under way on it: its row and its buttons.
+    let mut lead = kiosk(dir.path(), &[0]);
+    let voting = crate::hall_lead::pair(&mut lead, 20, urne_codec::hall::HallRole::Voting);
+    let granted = lead.hall_answer(
+        &voting,
+        urne_codec::hall::RequestBody::Claim {
+            badge: crate::hall_lead::badge(0),
+        },
     );
+    assert!(
+        matches!(
+            granted,
+            urne_kiosk::kiosk::hall::HallReply::Answer(
+                urne_codec::hall::AnswerBody::Granted { .. }
+            )
+        ),
+        "{granted:?}"
+    );
+    let h = Harness::new(lead, ViewOptions::default(), size.width, size.height);
     h.unlock();
     // Reached from the settings page, whose button may be below the fold on a small screen.
     h.window.global::<HallAdapter>().invoke_show();
@@ -451,6 +464,12 @@ fn hall_screens(size: Size) {
     h.settle();
     assert!(h.shows("Carte d'appairage"));
     screen(&h, size, "hall-lead", false);
+    // Below the card on a small screen: seen whole on a tall one.
+    h.resize(size.width, 2400);
+    h.settle();
+    assert!(h.shows_containing("Libérer le vote en cours sur l'isoloir"));
+    fits(&h, size, "hall-lead (whole)");
+    h.resize(size.width, size.height);
 
     let other = tempfile::tempdir().unwrap();
     let joining = Harness::new(

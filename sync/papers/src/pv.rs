@@ -14,6 +14,7 @@
 //! kiosk and the registry's pages.
 
 mod charts;
+mod hall;
 pub(crate) mod writer;
 
 use urne_codec::verify::Report;
@@ -56,6 +57,7 @@ pub fn render(report: &Report, bundle_file: &str, lang: Lang) -> Result<Vec<u8>,
     bureau(&mut w, report, fr);
     attendance(&mut w, report, lang);
     polls(&mut w, report, lang);
+    hall::section(&mut w, report, lang);
     signatures(&mut w, fr);
     let event = &report.content.event;
     let footer = format!(

@@ -235,6 +235,32 @@ impl Kiosk {
             .collect())
     }
 
+    /// Ends the visits under way on a voting kiosk (organiser): a kiosk that died mid-visit
+    /// keeps its voters out until their claims lapse, unless the organiser releases them.
+    /// Audited; a cast the kiosk sends for them later is refused. Returns how many were ended.
+    pub fn release_visits(&mut self, device: &Fingerprint) -> Result<u32, KioskError> {
+        self.require_organiser()?;
+        let visits = self
+            .hall
+            .claims
+            .values()
+            .filter(|c| c.kiosk == *device)
+            .count();
+        let visits = u32::try_from(visits).unwrap_or(u32::MAX);
+        if visits == 0 {
+            return Ok(0);
+        }
+        self.store.audit(
+            self.clock.now(),
+            urne_core::audit::AuditEvent::VisitsReleased {
+                device: *device,
+                visits,
+            },
+        )?;
+        self.hall.claims.retain(|_, c| c.kiosk != *device);
+        Ok(visits)
+    }
+
     /// Removes a kiosk from the hall (organiser): refused from its next request, its visits
     /// under way ended. Audited. Returns false if it was not paired.
     pub fn remove_kiosk(&mut self, device: &Fingerprint) -> Result<bool, KioskError> {
