@@ -9,6 +9,7 @@ mod ballot_kinds;
 mod device_key;
 mod export;
 mod first_boot;
+mod hall_crash;
 mod hall_lead;
 mod hall_link;
 mod hall_member;
