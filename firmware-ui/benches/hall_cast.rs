@@ -121,9 +121,13 @@ fn visit(kiosk: &mut Kiosk, badge: &str) -> Option<Duration> {
 fn new_evening(jobs: &std::sync::mpsc::Sender<Job<()>>) {
     on(jobs, |k| {
         demo::unlock(k);
-        for poll in k.event().unwrap().polls[..2].to_vec() {
-            k.reset_poll(&poll.id).unwrap();
-            k.open_poll(&poll.id).unwrap();
+        let motions: Vec<_> = k.event().unwrap().polls[..2]
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        for poll in motions {
+            k.reset_poll(&poll).unwrap();
+            k.open_poll(&poll).unwrap();
         }
         k.lock();
     });
