@@ -7,7 +7,10 @@
 //!
 //! Run: `cargo bench -p urne-kiosk --bench count` (`URNE_BENCH_COUNTS`, default 5 evenings).
 
-use std::path::Path;
+#[path = "support/disk.rs"]
+mod disk;
+use disk::bench_dir;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,12 +25,6 @@ use urne_kiosk::kiosk::{Closing, ScanOutcome, ShareOutcome};
 use urne_kiosk::ui_testing::demo::Fixture;
 
 const MEMBERS: usize = 10_000;
-
-fn bench_dir() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    tempfile::tempdir_in(base).unwrap()
-}
 
 fn roster() -> Vec<u8> {
     let mut csv = "Nom;Prénom;Collectif\n".to_owned();

@@ -12,31 +12,19 @@
 //! The scan-to-greeting figure adds what a scan does besides the write: the badge's Ed25519
 //! signature check and the queries for the polls due.
 
+#[path = "support/disk.rs"]
+mod disk;
+use disk::{bare, bench_dir, percentile};
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::{MemberId, PollId};
 use urne_kiosk::kiosk::{BallotCast, Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::demo::Fixture;
-
-fn bench_dir() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    tempfile::tempdir_in(base).unwrap()
-}
-
-fn bare(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.pragma_update(None, "synchronous", "FULL").unwrap();
-    conn.pragma_update(None, "secure_delete", "ON").unwrap();
-    conn.execute_batch("CREATE TABLE t (id BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID")
-        .unwrap();
-    conn
-}
 
 /// A kiosk with both motions open, and the 150 demo members' badges.
 fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
@@ -63,11 +51,6 @@ fn kiosk(dir: &Path) -> (Kiosk, Vec<String>) {
         .map(|b| b.payload.clone())
         .collect();
     (k, members)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
 }
 
 fn main() {

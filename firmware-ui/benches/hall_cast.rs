@@ -11,12 +11,16 @@
 //! alone and as many busy). Each round is a visit of the demo's two open motions; the lead's
 //! polls are reset whenever every member has voted.
 
+#[path = "support/disk.rs"]
+mod disk;
+use disk::{bare, bench_dir, percentile};
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use urne_codec::hall::{AnswerBody, HallRole, RequestBody};
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::crypto::SecretKey;
@@ -26,22 +30,6 @@ use urne_kiosk::kiosk::{BallotCast, Kiosk, ScanOutcome};
 use urne_kiosk::remote::client::RemoteLead;
 use urne_kiosk::ui_testing::demo::{self, Fixture};
 use urne_kiosk::worker::{Job, Worker};
-
-fn bench_dir() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    tempfile::tempdir_in(base).unwrap()
-}
-
-fn bare(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.pragma_update(None, "synchronous", "FULL").unwrap();
-    conn.pragma_update(None, "secure_delete", "ON").unwrap();
-    conn.execute_batch("CREATE TABLE t (id BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID")
-        .unwrap();
-    conn
-}
 
 /// Pairs the kiosk whose device key is made from `seed` to `lead`, as the organiser would.
 fn pair(lead: &mut Kiosk, seed: u8, role: HallRole) {
@@ -131,11 +119,6 @@ fn new_evening(jobs: &std::sync::mpsc::Sender<Job<()>>) {
         }
         k.lock();
     });
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
 }
 
 fn report(name: &str, samples: &mut [Duration], bare: Duration) {

@@ -5,8 +5,11 @@
 //! Run: `cargo bench -p urne-kiosk --bench scan_latency` (`URNE_BENCH_SCANS`, default 1000).
 //! Every scan is a first check-in: a fresh kiosk is opened for each 150 members.
 
+#[path = "support/disk.rs"]
+mod disk;
+use disk::{bench_dir, percentile};
+
 use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,17 +24,6 @@ use urne_kiosk::scanner::{Scanner, SerialOpener};
 use urne_kiosk::ui_testing::Harness;
 use urne_kiosk::usb::MemoryTarget;
 use urne_kiosk::view::{Reply, ViewOptions};
-
-fn bench_dir() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    tempfile::tempdir_in(base).unwrap()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
-}
 
 fn main() {
     let scans: usize = std::env::var("URNE_BENCH_SCANS")

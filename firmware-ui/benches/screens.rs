@@ -6,6 +6,10 @@
 //! the whole frame every time (`RepaintBufferType::NewBuffer`: no partial redraw). The start and
 //! the evening run through the testing backend, in a child process.
 
+#[path = "support/disk.rs"]
+mod disk;
+use disk::bench_dir;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,12 +34,6 @@ use urne_papers::badges::Badge;
 
 const WAIT: Duration = Duration::from_secs(10);
 const FRAMES: usize = 60;
-
-fn bench_dir() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    tempfile::tempdir_in(base).unwrap()
-}
 
 fn badges() -> Vec<Badge> {
     urne_papers::badges::issue_all(

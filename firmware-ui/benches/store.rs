@@ -4,35 +4,22 @@
 //!
 //! Run: `cargo bench -p urne-kiosk --bench store`
 
+#[path = "support/disk.rs"]
+mod disk;
+use disk::{bare, bench_dir};
+
 use std::hint::black_box;
 use std::path::Path;
 
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::credential::Role;
 use urne_core::ids::PollId;
 use urne_kiosk::kiosk::{Kiosk, ScanOutcome};
 use urne_kiosk::ui_testing::demo::Fixture;
-
-/// A folder on the real disk (not a RAM disk), so that fsync costs what it costs.
-fn bench_dir() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    tempfile::tempdir_in(base).unwrap()
-}
-
-fn bare(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.pragma_update(None, "synchronous", "FULL").unwrap();
-    conn.pragma_update(None, "secure_delete", "ON").unwrap();
-    conn.execute_batch("CREATE TABLE t (id BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID")
-        .unwrap();
-    conn
-}
 
 fn kiosk(dir: &Path) -> Kiosk {
     let mut k = Fixture::new(dir).pin("123456").build();

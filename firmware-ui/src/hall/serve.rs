@@ -25,7 +25,7 @@ use crate::worker::Job;
 /// The hall served by this lead kiosk, until dropped.
 pub struct LeadService {
     address: SocketAddr,
-    screen_address: SocketAddr,
+    screen_address: Option<SocketAddr>,
     stopping: Arc<AtomicBool>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -70,11 +70,18 @@ impl LeadService {
             port => port.checked_add(1).unwrap_or(0),
         };
         let address = listener.local_addr()?;
-        let screen_listener = runtime.block_on(HallListener::bind(SocketAddr::new(
+        // A port taken by something else costs the projected screen, not the hall.
+        let screen_listener = match runtime.block_on(HallListener::bind(SocketAddr::new(
             address.ip(),
             screen_port,
-        )))?;
-        let screen_address = screen_listener.local_addr()?;
+        ))) {
+            Ok(listener) => Some(listener),
+            Err(error) => {
+                tracing::warn!(%error, port = screen_port, "hall: no projected screen");
+                None
+            }
+        };
+        let screen_address = screen_listener.as_ref().and_then(|l| l.local_addr().ok());
         let (stop, stopped) = oneshot::channel::<()>();
         let (screen_stop, screen_stopped) = oneshot::channel::<()>();
         let serving = server.clone();
@@ -82,21 +89,25 @@ impl LeadService {
             .name("hall-lead".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let wall = tokio::spawn(screen::serve(screen_listener, screen, async {
-                        let _ = screen_stopped.await;
-                    }));
+                    let wall = screen_listener.map(|listener| {
+                        tokio::spawn(screen::serve(listener, screen, async {
+                            let _ = screen_stopped.await;
+                        }))
+                    });
                     serving
                         .serve(listener, async {
                             let _ = stopped.await;
                         })
                         .await;
                     let _ = screen_stop.send(());
-                    if let Ok(Err(error)) = wall.await {
+                    if let Some(wall) = wall
+                        && let Ok(Err(error)) = wall.await
+                    {
                         tracing::warn!(%error, "hall: the projected screen stopped");
                     }
                 });
             })?;
-        tracing::info!(%address, %screen_address, "hall: the lead listens");
+        tracing::info!(%address, screen = ?screen_address, "hall: the lead listens");
         Ok(Self {
             address,
             screen_address,
@@ -124,8 +135,9 @@ impl LeadService {
         self.address
     }
 
-    /// Where a browser in the hall reads the projected screen (plain HTTP).
-    pub fn screen_address(&self) -> SocketAddr {
+    /// Where a browser in the hall reads the projected screen (plain HTTP); `None` when its
+    /// port was taken.
+    pub fn screen_address(&self) -> Option<SocketAddr> {
         self.screen_address
     }
 }

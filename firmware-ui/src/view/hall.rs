@@ -108,8 +108,9 @@ fn serve(state: &Screens, keys: &LeadKeys, port: u16) {
     match LeadService::everywhere(jobs, keys, port) {
         Ok(service) => {
             // The address a projector's browser opens: this kiosk's first on the hall's network.
-            let url = hall_addresses(service.screen_address().port())
-                .first()
+            let url = service
+                .screen_address()
+                .and_then(|screen| hall_addresses(screen.port()).first().copied())
                 .map(|a| format!("http://{a}/"))
                 .unwrap_or_default();
             adapter(state, |a| a.set_screen_url(url.into()));

@@ -14,12 +14,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use urne_codec::hall::{AnswerBody, HallRole, RequestBody};
+use urne_codec::hall::HallRole;
 use urne_core::ballot::{Ballot, MotionChoice};
 use urne_core::crypto::SecretKey;
 use urne_core::ids::{MemberId, PollId};
 use urne_kiosk::hall::serve::{LeadKeys, LeadService};
-use urne_kiosk::kiosk::hall::HallReply;
 use urne_kiosk::kiosk::{BallotCast, HallProblem, Kiosk, KioskError, ScanOutcome};
 use urne_kiosk::remote::client::RemoteLead;
 use urne_kiosk::store::Store;
@@ -70,20 +69,7 @@ fn prepared(dir: &Path) -> urne_core::crypto::Fingerprint {
         lead.open_poll(&PollId::new(poll).unwrap()).unwrap();
     }
     for seed in VOTING {
-        let peer = SecretKey::from_seed(&[seed; 32]).public().fingerprint();
-        let card = lead.open_pairing(Vec::new()).unwrap();
-        let ask = RequestBody::Pair {
-            token: card.token,
-            device: peer,
-            role: HallRole::Voting,
-            package: lead.package_digest().unwrap(),
-        };
-        assert_eq!(lead.hall_answer(&peer, ask), HallReply::AwaitOrganiser);
-        lead.decide_pairing(true).unwrap();
-        assert!(matches!(
-            lead.pairing_outcome(&peer),
-            Some(AnswerBody::Paired { .. })
-        ));
+        crate::hall_lead::pair(&mut lead, seed, HallRole::Voting);
     }
     lead.hall_identity().unwrap().fingerprint()
 }

@@ -85,6 +85,16 @@ pub(crate) fn pair(lead: &mut Kiosk, seed: u8, role: HallRole) -> Fingerprint {
     peer
 }
 
+/// The words of the procès-verbal of the lead's export, as the organiser prints it.
+fn minutes(lead: &mut Kiosk, dir: &std::path::Path) -> String {
+    demo::unlock(lead);
+    let exported = lead.export(false).unwrap();
+    let bundle = crate::support::reading::exported_bundle(lead, exported.seq);
+    let report = urne_codec::verify::verify(&bundle, None).unwrap();
+    let pdf = urne_papers::pv::render(&report, "salle.urne", urne_core::tally::Lang::Fr).unwrap();
+    crate::support::reading::pdf_words(&pdf, &dir.join("pv.pdf"))
+}
+
 pub(crate) fn badge(n: usize) -> String {
     demo::members()[n].payload.clone()
 }
@@ -541,12 +551,7 @@ fn closing_a_poll_with_visits_under_way_asks_for_a_confirmation_and_is_audited()
     assert_eq!(rest, AnswerBody::Stored { ballots: 1 });
 
     // The procès-verbal says so under the poll.
-    demo::unlock(&mut lead);
-    let exported = lead.export(false).unwrap();
-    let bundle = crate::support::reading::exported_bundle(&lead, exported.seq);
-    let report = urne_codec::verify::verify(&bundle, None).unwrap();
-    let pdf = urne_papers::pv::render(&report, "salle.urne", urne_core::tally::Lang::Fr).unwrap();
-    let text = crate::support::reading::pdf_words(&pdf, &dir.path().join("pv.pdf"));
+    let text = minutes(&mut lead, dir.path());
     assert!(
         text.contains("Clos alors que 1 électeur(s) votaient sur un isoloir")
             && text.contains("leurs bulletins pour ce scrutin ont été refusés"),
@@ -674,12 +679,7 @@ fn the_organiser_releases_the_visit_of_a_voting_kiosk_that_died_and_the_minutes_
         assert_eq!(lead.store().voted_count(&poll).unwrap(), 1, "cast once");
     }
 
-    demo::unlock(&mut lead);
-    let exported = lead.export(false).unwrap();
-    let bundle = crate::support::reading::exported_bundle(&lead, exported.seq);
-    let report = urne_codec::verify::verify(&bundle, None).unwrap();
-    let pdf = urne_papers::pv::render(&report, "salle.urne", urne_core::tally::Lang::Fr).unwrap();
-    let text = crate::support::reading::pdf_words(&pdf, &dir.path().join("pv.pdf"));
+    let text = minutes(&mut lead, dir.path());
     assert!(text.contains("La salle"), "{text}");
     assert!(text.contains("Isoloir"), "{text}");
     assert!(

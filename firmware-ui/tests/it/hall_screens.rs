@@ -28,6 +28,15 @@ fn to_hall_page(h: &Harness) {
     assert!(h.wait_for_page(Page::Hall, WAIT));
 }
 
+/// A fingerprint as the hall page shows it, for reading aloud: « 3f9a 1c2b 77d0 9e41 ».
+fn spoken(device: &urne_core::crypto::Fingerprint) -> String {
+    device.to_hex().as_bytes()[..16]
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The QR codes on screen, decoded.
 fn qr_codes(h: &Harness, dir: &std::path::Path) -> Vec<String> {
     crate::support::reading::qr_codes(h.snapshot(&dir.join("hall.png")))
@@ -100,11 +109,7 @@ fn the_lead_shows_a_card_accepts_a_kiosk_lists_it_and_removes_it() {
             },
         )
     });
-    let spoken: String = member_fingerprint.to_hex().as_bytes()[..16]
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let spoken = spoken(&member_fingerprint);
     assert!(wait_until(&h, |h| h.shows("Accepter ce kiosque dans la salle")));
     assert!(h.shows_containing(&spoken), "its fingerprint to compare");
     h.tap("Accepter ce kiosque dans la salle");
@@ -267,11 +272,7 @@ fn the_lead_releases_the_vote_under_way_on_a_voting_kiosk_from_the_hall_page() {
             badge: crate::hall_lead::badge(0),
         },
     );
-    let spoken: String = voting.to_hex().as_bytes()[..16]
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let spoken = spoken(&voting);
     let h = Harness::new(kiosk, ViewOptions::default(), 1280, 1800);
     to_hall_page(&h);
     let release = format!(

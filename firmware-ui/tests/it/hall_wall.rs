@@ -104,7 +104,7 @@ fn the_projected_screen_shows_the_hall_and_only_the_results_released() {
             k.cast_visit(&voter, &ballots).unwrap();
         });
     }
-    let address = lead.service.screen_address();
+    let address = lead.service.screen_address().expect("the screen is served");
     let url = format!("http://{address}/");
     let profile = tempfile::tempdir().unwrap();
 
@@ -183,7 +183,7 @@ fn the_projected_screen_shows_the_hall_and_only_the_results_released() {
 fn the_projected_screen_answers_nothing_but_reading_it() {
     let dir = tempfile::tempdir().unwrap();
     let lead = ServedLead::start(Fixture::new(dir.path()).seed(4).demo().build());
-    let address = lead.service.screen_address();
+    let address = lead.service.screen_address().expect("the screen is served");
     let post = raw(
         address,
         "POST / HTTP/1.1\r\nHost: urne\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",

@@ -346,7 +346,7 @@ fn presenter_sources() -> Vec<PathBuf> {
 #[test]
 fn only_the_result_model_computes_shares_percents_euros_and_column_keys() {
     let files = presenter_sources();
-    for dir in ["sync/registry/src/pages", "sync/papers/src/pv"] {
+    for dir in ["sync/papers/src/html", "sync/papers/src/pv"] {
         assert!(
             files.iter().any(|f| f.starts_with(workspace().join(dir))),
             "{dir} is checked"
