@@ -49,7 +49,10 @@ impl LeadService {
     ) -> std::io::Result<Self> {
         let identity = &lead.identity;
         let stopping = Arc::new(AtomicBool::new(false));
-        let screen: Arc<dyn ScreenSource> = Arc::new(WorkerScreen { jobs: jobs.clone() });
+        let screen: Arc<dyn ScreenSource> = Arc::new(WorkerScreen {
+            jobs: jobs.clone(),
+            last: std::sync::Mutex::new(None),
+        });
         let lead = Arc::new(WorkerLead {
             jobs,
             gate: lead.gate.clone(),
@@ -164,20 +167,42 @@ pub struct LeadKeys {
     pub gate: HallGate,
 }
 
+/// How long a page written for the projected screen is served again as it is: any number of
+/// screens and phones in the hall cost the worker one read a second at most.
+const PAGE_KEPT: Duration = Duration::from_secs(1);
+
+/// How long a page waits for the worker (busy with a count, say) before the screen is told
+/// the lead does not answer; it asks again at its next refresh.
+const PAGE_WAIT: Duration = Duration::from_secs(3);
+
 /// The projected screen's page, asked of the kiosk's worker and written here.
 struct WorkerScreen<R> {
     jobs: Sender<Job<R>>,
+    last: std::sync::Mutex<Option<(Instant, String)>>,
 }
 
 impl<R: Send + 'static> ScreenSource for WorkerScreen<R> {
     fn page(&self) -> Option<String> {
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, page)) = last.as_ref()
+            && at.elapsed() < PAGE_KEPT
+        {
+            return Some(page.clone());
+        }
         let (done, result) = mpsc::sync_channel(1);
         let job: Job<R> = Box::new(move |kiosk, _| {
             let _ = done.send(kiosk.wall());
         });
         self.jobs.send(job).ok()?;
-        match result.recv().ok()? {
-            Ok(wall) => Some(super::wall::page(&wall)),
+        match result.recv_timeout(PAGE_WAIT).ok()? {
+            Ok(wall) => {
+                let page = super::wall::page(&wall);
+                *last = Some((Instant::now(), page.clone()));
+                Some(page)
+            }
             Err(error) => {
                 tracing::warn!(%error, "hall: the projected screen could not be read");
                 None

@@ -698,9 +698,16 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
         }
     });
     let s = state.clone();
-    organiser.on_open_poll(move |id| act(&s, &id, open_poll));
+    organiser.on_open_poll(move |id| {
+        // Any other action puts a confirmation given earlier away.
+        s.borrow_mut().dashboard.over_visits = None;
+        act(&s, &id, open_poll);
+    });
     let s = state.clone();
-    organiser.on_close_poll(move |id| act(&s, &id, close_poll));
+    organiser.on_close_poll(move |id| {
+        s.borrow_mut().dashboard.over_visits = None;
+        act(&s, &id, close_poll);
+    });
     let s = state.clone();
     organiser.on_close_small_poll(move |id| {
         let over_visits = s.borrow_mut().dashboard.over_visits.take();
@@ -728,5 +735,8 @@ pub(super) fn bind(window: &AppWindow, state: &Screens) {
     let s = state.clone();
     organiser.on_export(move || export(&s));
     let s = state.clone();
-    organiser.on_lock(move || go_idle(&s));
+    organiser.on_lock(move || {
+        s.borrow_mut().dashboard.over_visits = None;
+        go_idle(&s);
+    });
 }

@@ -6,12 +6,14 @@
 //! own device key and pinned TLS link; a cast whose answer the kill swallowed is sent again
 //! under its id, and a visit the restarted lead no longer holds is started again from a scan.
 //!
-//! `URNE_HALL_KILLS` sets the number of kills (3 by default).
+//! `URNE_HALL_KILLS` sets the number of kills (3 by default), spread over the evening by the
+//! number of voters told « A voté ! ».
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use urne_codec::hall::HallRole;
@@ -74,6 +76,22 @@ fn prepared(dir: &Path) -> urne_core::crypto::Fingerprint {
     lead.hall_identity().unwrap().fingerprint()
 }
 
+/// The lead's process, killed when dropped (a failing test leaves no lead behind).
+struct Lead(Child);
+
+impl Lead {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Lead {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 fn start(dir: &Path, port: u16) -> Child {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
@@ -111,6 +129,7 @@ fn voting_kiosk(
     lead: urne_core::crypto::Fingerprint,
     port: u16,
     voters: Vec<String>,
+    told: &AtomicUsize,
 ) -> (Vec<MemberId>, usize) {
     let mut kiosk = Fixture::new(dir).seed(seed).demo().confirm_time().build();
     let link = RemoteLead::new(
@@ -168,6 +187,7 @@ fn voting_kiosk(
                 match cast {
                     Ok(()) => {
                         acknowledged.push(member);
+                        told.fetch_add(1, Ordering::SeqCst);
                         break 'visit;
                     }
                     Err(refused)
@@ -199,7 +219,8 @@ fn acknowledged_casts_survive_the_lead_killed_mid_evening() {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port()
     };
-    let mut child = start(lead_dir.path(), port);
+    let mut child = Lead(start(lead_dir.path(), port));
+    let told = Arc::new(AtomicUsize::new(0));
     let badges: Vec<String> = demo::members().iter().map(|m| m.payload.clone()).collect();
     let dirs: Vec<_> = VOTING
         .iter()
@@ -217,15 +238,22 @@ fn acknowledged_casts_survive_the_lead_killed_mid_evening() {
                 .cloned()
                 .collect();
             let dir = dir.path().to_owned();
-            std::thread::spawn(move || voting_kiosk(&dir, seed, lead, port, voters))
+            let told = told.clone();
+            std::thread::spawn(move || voting_kiosk(&dir, seed, lead, port, voters, &told))
         })
         .collect();
-    for _ in 0..kills {
-        std::thread::sleep(Duration::from_millis(400));
-        child.kill().unwrap();
-        let _ = child.wait();
+    // Each kill once a further share of the voters has been told « A voté ! »: mid-evening
+    // whatever the machine's speed.
+    for kill in 1..=kills as usize {
+        let due = badges.len() * kill / (kills as usize + 1);
+        let give_up = Instant::now() + Duration::from_secs(60);
+        while told.load(Ordering::SeqCst) < due {
+            assert!(Instant::now() < give_up, "the voting kiosks stopped");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.stop();
         std::thread::sleep(Duration::from_millis(150));
-        child = start(lead_dir.path(), port);
+        child = Lead(start(lead_dir.path(), port));
     }
     let mut acknowledged: Vec<MemberId> = Vec::new();
     let mut interrupted = 0;
@@ -238,8 +266,7 @@ fn acknowledged_casts_survive_the_lead_killed_mid_evening() {
         interrupted > 0,
         "the kills landed while the voting kiosks were asking the lead"
     );
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(child);
 
     let store = Store::open(&lead_dir.path().join("urne.sqlite")).unwrap();
     store

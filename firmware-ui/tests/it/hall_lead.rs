@@ -264,6 +264,9 @@ fn pairing_needs_the_cards_token_the_same_package_the_proved_key_and_an_organise
     );
     assert!(!lead.hall_admits(&other));
     assert!(lead.hall_admits(&joining));
+    // The gate the lead's server reads without the worker says the same.
+    let gate = lead.hall_gate();
+    assert!(gate.admits(&joining) && !gate.admits(&other));
 
     // A card that lapsed.
     let card = lead.open_pairing(Vec::new()).unwrap();
@@ -274,6 +277,7 @@ fn pairing_needs_the_cards_token_the_same_package_the_proved_key_and_an_organise
         Some(RefusalCode::TokenExpired)
     );
     assert!(!lead.hall_admits(&other));
+    assert!(!gate.admits(&other), "the gate closes when the card lapses");
 
     // A pairing the organiser refuses.
     demo::unlock(&mut lead);
@@ -571,9 +575,12 @@ fn a_removed_kiosk_is_refused_and_its_visits_end() {
         RequestBody::Claim { badge: badge(0) },
     ));
     demo::unlock(&mut lead);
+    let gate = lead.hall_gate();
+    assert!(gate.admits(&a));
     assert!(lead.remove_kiosk(&a).unwrap());
     lead.lock();
     assert!(!lead.hall_admits(&a));
+    assert!(!gate.admits(&a), "the gate follows the removal at once");
     let refused = answer(&mut lead, &a, RequestBody::Status {});
     assert_eq!(refusal(&refused), Some((RefusalCode::NotPaired, None)));
     let freed = answer(&mut lead, &b, RequestBody::Claim { badge: badge(0) });

@@ -48,6 +48,14 @@ fn rendered(url: &str, profile: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The page once the lead's change is on it: the lead serves a page again for up to a second
+/// (so that many screens cost its worker one read a second), and a projector asks again every
+/// few seconds.
+fn rendered_after_change(url: &str, profile: &Path) -> String {
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    rendered(url, profile)
+}
+
 /// One raw HTTP request, as any device on the hall's network may send it.
 fn raw(address: std::net::SocketAddr, request: &str) -> String {
     let mut stream = std::net::TcpStream::connect(address).unwrap();
@@ -127,7 +135,7 @@ fn the_projected_screen_shows_the_hall_and_only_the_results_released() {
         k.close_small_poll(&first_id)
     });
     assert!(matches!(closing, Ok(Closing::Counted(_))), "{closing:?}");
-    let page = rendered(&url, profile.path());
+    let page = rendered_after_change(&url, profile.path());
     let closed = section(&page, &first.question);
     assert!(closed.contains("résultat bientôt annoncé"), "{closed}");
     assert!(!page.contains("<svg"), "not released: no chart");
@@ -140,7 +148,7 @@ fn the_projected_screen_shows_the_hall_and_only_the_results_released() {
     );
     let first_id = first.id.clone();
     lead.on(move |k| k.show_on_wall(&first_id, true)).unwrap();
-    let page = rendered(&url, profile.path());
+    let page = rendered_after_change(&url, profile.path());
     let released = section(&page, &first.question);
     assert!(released.contains("<svg"), "its chart: {released}");
     assert!(

@@ -47,10 +47,12 @@ impl HallGate {
         view.paired.contains(device) || view.card_until.is_some_and(|t| t > self.clock.now())
     }
 
-    /// Replaces what the gate admits.
-    pub(super) fn set(&self, paired: BTreeSet<Fingerprint>, card_until: Option<Timestamp>) {
+    /// Replaces what the gate admits: the paired kiosks (unchanged if `None`) and the card.
+    pub(super) fn set(&self, paired: Option<BTreeSet<Fingerprint>>, card_until: Option<Timestamp>) {
         let mut view = self.view.write().unwrap_or_else(PoisonError::into_inner);
-        view.paired = paired;
+        if let Some(paired) = paired {
+            view.paired = paired;
+        }
         view.card_until = card_until;
     }
 }

@@ -122,19 +122,24 @@ impl Kiosk {
 
     /// Tells the gate what [`Kiosk::hall_admits`] says now.
     pub(super) fn refresh_gate(&self) {
-        let paired = match self.store.paired_kiosks() {
-            Ok(kiosks) => kiosks
-                .into_iter()
-                .filter(|k| k.removed_at.is_none())
-                .map(|k| k.device)
-                .collect(),
-            Err(error) => {
-                tracing::warn!(%error, "the paired kiosks could not be read");
-                Default::default()
-            }
-        };
         let card_until = self.hall.pairing.as_ref().map(|p| p.expires);
-        self.hall.gate.set(paired, card_until);
+        match self.store.paired_kiosks() {
+            Ok(kiosks) => {
+                let paired = kiosks
+                    .into_iter()
+                    .filter(|k| k.removed_at.is_none())
+                    .map(|k| k.device)
+                    .collect();
+                self.hall.gate.set(Some(paired), card_until);
+            }
+            Err(error) => {
+                // Keep the kiosks admitted so far: one failed read must not cut the whole hall
+                // off (a refused key is final on the member's side). A removal is still
+                // enforced by the check on every request.
+                tracing::warn!(%error, "the paired kiosks could not be read");
+                self.hall.gate.set(None, card_until);
+            }
+        }
     }
 
     /// Answers one request of a member kiosk whose TLS handshake proved the key `peer`.

@@ -240,6 +240,7 @@ impl Kiosk {
     /// Audited; a cast the kiosk sends for them later is refused. Returns how many were ended.
     pub fn release_visits(&mut self, device: &Fingerprint) -> Result<u32, KioskError> {
         self.require_organiser()?;
+        self.require_records_here()?;
         let visits = self
             .hall
             .claims

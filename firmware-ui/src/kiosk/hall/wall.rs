@@ -8,17 +8,18 @@
 //! their result models are worked out once and kept in memory (a sealed box is not opened
 //! again at every refresh of the page).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use urne_core::chart::ResultChart;
 use urne_core::ids::PollId;
 use urne_core::results::PollState;
 use urne_core::rules::Attendance;
+use urne_core::timestamp::Timestamp;
 
 use super::Kiosk;
 use crate::kiosk::KioskError;
 
-/// The setting holding the released polls, space-separated.
+/// The setting holding the released polls, each with its opening, space-separated.
 const SETTING_RELEASED: &str = "wall_released";
 
 /// The wall as it stands.
@@ -107,39 +108,59 @@ impl Kiosk {
     pub fn show_on_wall(&mut self, poll: &PollId, shown: bool) -> Result<(), KioskError> {
         self.require_organiser()?;
         self.require_records_here()?;
-        let mut released = self.released()?;
+        let mut released = self.released_entries()?;
         if shown {
-            if self.result(poll)?.is_none() {
-                return Err(KioskError::PollState(poll.clone()));
-            }
-            released.insert(poll.clone());
+            let opened = match self.store.polls()?.get(poll) {
+                Some(row) if self.result(poll)?.is_some() => row.opened_at,
+                _ => return Err(KioskError::PollState(poll.clone())),
+            };
+            released.insert(poll.clone(), opened);
         } else {
             released.remove(poll);
         }
         self.keep_released(&released)
     }
 
-    fn keep_released(&mut self, released: &BTreeSet<PollId>) -> Result<(), KioskError> {
-        let text: Vec<&str> = released.iter().map(PollId::as_str).collect();
-        self.store.set_setting(SETTING_RELEASED, &text.join(" "))?;
-        Ok(())
+    /// The polls whose result the organiser released to the wall. A release names the poll's
+    /// opening, so that a poll reset and opened again is never shown on an old release, even
+    /// if the reset was cut off before the release was taken back.
+    pub fn released(&self) -> Result<BTreeSet<PollId>, KioskError> {
+        let rows = self.store.polls()?;
+        Ok(self
+            .released_entries()?
+            .into_iter()
+            .filter(|(poll, opened)| rows.get(poll).is_some_and(|r| r.opened_at == *opened))
+            .map(|(poll, _)| poll)
+            .collect())
     }
 
-    /// The polls whose result the organiser released to the wall.
-    pub fn released(&self) -> Result<BTreeSet<PollId>, KioskError> {
+    /// The setting as written: `poll:opened-at` entries, space-separated.
+    fn released_entries(&self) -> Result<BTreeMap<PollId, Timestamp>, KioskError> {
         let text = self.store.setting(SETTING_RELEASED)?.unwrap_or_default();
         Ok(text
             .split_whitespace()
-            .filter_map(|id| PollId::new(id).ok())
+            .filter_map(|entry| {
+                let (poll, opened) = entry.split_once(':')?;
+                Some((PollId::new(poll).ok()?, Timestamp(opened.parse().ok()?)))
+            })
             .collect())
+    }
+
+    fn keep_released(&mut self, released: &BTreeMap<PollId, Timestamp>) -> Result<(), KioskError> {
+        let text: Vec<String> = released
+            .iter()
+            .map(|(poll, opened)| format!("{poll}:{}", opened.0))
+            .collect();
+        self.store.set_setting(SETTING_RELEASED, &text.join(" "))?;
+        Ok(())
     }
 
     /// Takes a poll whose ballots were discarded off the wall, and forgets its result model: a
     /// poll closed again is released again, with its new result.
     pub(in crate::kiosk) fn forget_on_wall(&mut self, poll: &PollId) -> Result<(), KioskError> {
         self.hall.charts.remove(poll);
-        let mut released = self.released()?;
-        if released.remove(poll) {
+        let mut released = self.released_entries()?;
+        if released.remove(poll).is_some() {
             self.keep_released(&released)?;
         }
         Ok(())
