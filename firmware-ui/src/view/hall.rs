@@ -36,6 +36,9 @@ pub(super) struct HallState {
     rows: Vec<Fingerprint>,
     /// The kiosk whose removal waits for the organiser's confirmation.
     removing: Option<Fingerprint>,
+    /// The voting kiosk whose vote under way waits for the organiser's confirmation to be
+    /// released.
+    releasing: Option<Fingerprint>,
     /// The port a hall is served on when this kiosk becomes its lead.
     port: u16,
 }
@@ -187,11 +190,18 @@ fn shown(state: &Screens, view: Result<HallView, Failure>) {
         .removing
         .map(|f| spoken(&f))
         .unwrap_or_default();
+    let releasing = state
+        .borrow()
+        .hall
+        .releasing
+        .map(|f| spoken(&f))
+        .unwrap_or_default();
     adapter(state, |a| {
         a.set_fingerprint(spoken(&view.device).into());
         a.set_mode(mode);
         a.set_kiosks(model(rows));
         a.set_removing(removing.into());
+        a.set_releasing(releasing.into());
         match view.pending {
             Some((device, role)) => {
                 a.set_pending(spoken(&device).into());
@@ -292,6 +302,7 @@ fn decided(state: &Screens, outcome: Result<(), Failure>) {
 /// After a removal or a release: the page again, or why it failed.
 fn removed(state: &Screens, outcome: Result<bool, Failure>) {
     state.borrow_mut().hall.removing = None;
+    state.borrow_mut().hall.releasing = None;
     if let Err(failure) = outcome {
         adapter(state, |a| a.set_problem(codes::problem(failure.problem)));
     }
@@ -484,22 +495,32 @@ pub(super) fn bind(window: &crate::generated::AppWindow, state: &Screens) {
             .iter()
             .copied()
             .find(|f| spoken(f) == shown.as_str());
-        if let Some(device) = device {
-            ask(
-                &s,
-                move |k| {
-                    k.release_visits(&device)
-                        .map(|_| true)
-                        .map_err(Failure::from)
-                },
-                removed,
-            );
-        }
+        s.borrow_mut().hall.releasing = device;
+        adapter(&s, |a| a.set_releasing(shown));
+    });
+    let s = state.clone();
+    a.on_confirm_release(move || {
+        let Some(device) = s.borrow().hall.releasing else {
+            return;
+        };
+        ask(
+            &s,
+            move |k| {
+                k.release_visits(&device)
+                    .map(|_| true)
+                    .map_err(Failure::from)
+            },
+            removed,
+        );
     });
     let s = state.clone();
     a.on_keep_kiosk(move || {
         s.borrow_mut().hall.removing = None;
-        adapter(&s, |a| a.set_removing("".into()));
+        s.borrow_mut().hall.releasing = None;
+        adapter(&s, |a| {
+            a.set_removing("".into());
+            a.set_releasing("".into());
+        });
     });
     let s = state.clone();
     a.on_confirm_remove(move || {

@@ -279,7 +279,12 @@ fn the_lead_releases_the_vote_under_way_on_a_voting_kiosk_from_the_hall_page() {
     assert!(wait_until(&h, |h| h.shows(&release)));
     assert!(h.shows_containing("vote en cours"));
     h.tap(&release);
-    assert!(wait_until(&h, |h| !h.shows(&release)));
-    assert!(!h.shows_containing("· vote en cours"));
+    assert!(h.shows_containing("Le votant pourra voter sur un autre isoloir"));
+    h.tap("Garder ce vote en cours");
+    assert!(h.shows(&release), "kept: nothing released");
+    h.tap(&release);
+    h.tap("Confirmer la libération du vote en cours");
+    assert!(wait_until(&h, |h| !h.shows_containing("· vote en cours")));
+    assert!(!h.shows(&release), "nothing left to release");
     h.shutdown();
 }
