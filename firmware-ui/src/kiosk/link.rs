@@ -101,8 +101,6 @@ pub struct HallView {
     pub pending: Option<(urne_core::crypto::Fingerprint, HallRole)>,
     /// On a lead: the kiosks paired to it.
     pub kiosks: Vec<super::hall::HallKiosk>,
-    /// The kiosk's time now (to tell a kiosk heard lately from one gone quiet).
-    pub now: urne_core::timestamp::Timestamp,
 }
 
 /// What a joining kiosk's pairing request needs, for the thread that sends it.
@@ -166,7 +164,6 @@ impl Kiosk {
                 Vec::new()
             },
             setting,
-            now: self.clock.now(),
         })
     }
 

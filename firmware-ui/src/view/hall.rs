@@ -299,6 +299,17 @@ fn decided(state: &Screens, outcome: Result<(), Failure>) {
     refresh(state);
 }
 
+/// The paired kiosk of the page's row whose fingerprint reads `shown`.
+fn row_device(state: &Screens, shown: &str) -> Option<Fingerprint> {
+    state
+        .borrow()
+        .hall
+        .rows
+        .iter()
+        .copied()
+        .find(|f| spoken(f) == shown)
+}
+
 /// After a removal or a release: the page again, or why it failed.
 fn removed(state: &Screens, outcome: Result<bool, Failure>) {
     state.borrow_mut().hall.removing = None;
@@ -475,26 +486,13 @@ pub(super) fn bind(window: &crate::generated::AppWindow, state: &Screens) {
     });
     let s = state.clone();
     a.on_ask_remove(move |shown| {
-        let device = {
-            let st = s.borrow();
-            st.hall
-                .rows
-                .iter()
-                .copied()
-                .find(|f| spoken(f) == shown.as_str())
-        };
+        let device = row_device(&s, &shown);
         s.borrow_mut().hall.removing = device;
         adapter(&s, |a| a.set_removing(shown));
     });
     let s = state.clone();
     a.on_release_visits(move |shown| {
-        let device = s
-            .borrow()
-            .hall
-            .rows
-            .iter()
-            .copied()
-            .find(|f| spoken(f) == shown.as_str());
+        let device = row_device(&s, &shown);
         s.borrow_mut().hall.releasing = device;
         adapter(&s, |a| a.set_releasing(shown));
     });

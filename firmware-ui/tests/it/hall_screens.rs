@@ -42,6 +42,28 @@ fn qr_codes(h: &Harness, dir: &std::path::Path) -> Vec<String> {
     crate::support::reading::qr_codes(h.snapshot(&dir.join("hall.png")))
 }
 
+/// A lead of a hall with one voting kiosk paired and a voter's visit under way on it.
+fn leading_a_vote_under_way(
+    dir: &tempfile::TempDir,
+) -> (urne_kiosk::kiosk::Kiosk, urne_core::crypto::Fingerprint) {
+    let (mut kiosk, _clock) = crate::hall_lead::lead(dir.path());
+    let voting = crate::hall_lead::pair(&mut kiosk, 20, HallRole::Voting);
+    demo::unlock(&mut kiosk);
+    kiosk.lead_hall(0).unwrap();
+    kiosk.lock();
+    let granted = kiosk.hall_answer(
+        &voting,
+        RequestBody::Claim {
+            badge: crate::hall_lead::badge(0),
+        },
+    );
+    assert!(matches!(
+        granted,
+        urne_kiosk::kiosk::hall::HallReply::Answer(AnswerBody::Granted { .. })
+    ));
+    (kiosk, voting)
+}
+
 /// Applies replies (and lets the page's refresh timer fire) until `what` holds.
 fn wait_until(h: &Harness, what: impl Fn(&Harness) -> bool) -> bool {
     let give_up = Instant::now() + WAIT;
@@ -186,22 +208,7 @@ fn a_kiosk_joins_a_hall_by_scanning_the_leads_card_and_then_votes_through_it() {
 #[test]
 fn the_leads_dashboard_shows_its_hall_and_asks_before_closing_a_poll_with_votes_under_way() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut kiosk, _clock) = crate::hall_lead::lead(dir.path());
-    let voting = crate::hall_lead::pair(&mut kiosk, 20, HallRole::Voting);
-    demo::unlock(&mut kiosk);
-    kiosk.lead_hall(0).unwrap();
-    kiosk.lock();
-    // A voter's visit under way on the voting kiosk.
-    let granted = kiosk.hall_answer(
-        &voting,
-        RequestBody::Claim {
-            badge: crate::hall_lead::badge(0),
-        },
-    );
-    assert!(matches!(
-        granted,
-        urne_kiosk::kiosk::hall::HallReply::Answer(AnswerBody::Granted { .. })
-    ));
+    let (mut kiosk, _voting) = leading_a_vote_under_way(&dir);
     // One ballot in the box already, cast on the lead itself: a small poll.
     let voter = demo::members()[1].id;
     let _ = kiosk.scan(&crate::hall_lead::badge(1)).unwrap();
@@ -259,17 +266,7 @@ fn the_leads_dashboard_shows_its_hall_and_asks_before_closing_a_poll_with_votes_
 #[test]
 fn the_lead_releases_the_vote_under_way_on_a_voting_kiosk_from_the_hall_page() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut kiosk, _clock) = crate::hall_lead::lead(dir.path());
-    let voting = crate::hall_lead::pair(&mut kiosk, 20, HallRole::Voting);
-    demo::unlock(&mut kiosk);
-    kiosk.lead_hall(0).unwrap();
-    kiosk.lock();
-    let _ = kiosk.hall_answer(
-        &voting,
-        RequestBody::Claim {
-            badge: crate::hall_lead::badge(0),
-        },
-    );
+    let (kiosk, voting) = leading_a_vote_under_way(&dir);
     let spoken = spoken(&voting);
     let h = Harness::new(kiosk, ViewOptions::default(), 1280, 1800);
     to_hall_page(&h);
